@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sets zorgblik up on a fresh machine, then gets out of the way: safe to run again, and quick when
+# nothing changed.
+#   1. system tools: ffmpeg and ffprobe (encoding and probing), libusb (needed by open3d's wheel)
+#   2. a virtual environment in .venv with zorgblik and its test tools installed
+set -euo pipefail
+cd "$(dirname "$0")"
+
+say() { printf 'zorgblik setup: %s\n' "$*"; }
+
+missing=()
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+/sbin/ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || missing+=(libusb-1.0-0)
+if ((${#missing[@]})); then
+    pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing system packages: $pkgs"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+    elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+        say "installing system packages with sudo: $pkgs"
+        sudo apt-get update -qq
+        sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+    else
+        say "missing system packages: $pkgs; install them with your package manager and run ./setup.sh again" >&2
+        exit 1
+    fi
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    say "creating .venv with $($python --version)"
+    $python -m venv .venv
+fi
+stamp=.venv/.zorgblik-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    say "installing zorgblik and its dependencies into .venv (a minute or two the first time)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    echo "$want" > "$stamp"
+fi
+say "ready"

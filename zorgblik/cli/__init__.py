@@ -1,0 +1,76 @@
+"""The ``zorgblik`` command: parses, then delegates to the packages' library functions.
+
+Errors are translated here, once: a :class:`ZorgblikError` becomes one line on stderr and its
+exit code; anything else is a bug and is reported as such (with the traceback only under
+``--debug``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from zorgblik import __version__
+from zorgblik.errors import ZorgblikError
+from zorgblik.settings import Settings, settings_help
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zorgblik")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Data folder (database, footage store, bundles). Default: $ZORGBLIK_DATA_DIR or ./zorgblik-data",
+)
+@click.option("--debug", is_flag=True, help="Show debug logging and full tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, debug: bool) -> None:
+    """zorgblik: 360°-opnames van je eigen zorgorganisatie als VR-scènes voor intake,
+    sollicitatie en werkveldoriëntatie."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings.from_env(data_dir=data_dir)
+    ctx.meta["debug"] = debug
+
+
+@cli.command("settings")
+def settings_cmd() -> None:
+    """Alle instellingen met hun standaardwaarde (overschrijfbaar met omgevingsvariabelen)."""
+    click.echo(settings_help())
+
+
+#: The command modules; each adds its commands to ``cli`` when imported.
+COMMAND_MODULES = ("script",)
+
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"zorgblik.cli.{name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    _register()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        result = cli.main(args=argv, prog_name="zorgblik", standalone_mode=False)
+    except ZorgblikError as exc:
+        if debug:
+            raise
+        click.echo(f"zorgblik: fout: {exc.one_line()}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("zorgblik: afgebroken", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

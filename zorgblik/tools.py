@@ -1,0 +1,86 @@
+"""The one place that runs external tools (ffmpeg, ffprobe).
+
+Every call logs the exact command, captures stderr, and on failure raises :class:`ToolError`
+carrying the tool's last line, so a user sees why an encode failed without a wall of text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from zorgblik.errors import ToolError
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "voer ./setup.sh uit; dat installeert ffmpeg en ffprobe"
+
+
+def find_tool(name: str) -> str:
+    """The path of ``name`` on PATH, or a ToolError that says how to install it."""
+    path = shutil.which(name)
+    if path is None:
+        raise ToolError(f"{name} niet gevonden", hint=INSTALL_HINT)
+    return path
+
+
+def _last_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else "geen uitvoer"
+
+
+def run_tool(
+    args: Sequence[str | Path],
+    *,
+    where: str | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> str:
+    """Run a tool to completion and return its stdout.
+
+    ``on_line`` receives each stdout line as it arrives (ffmpeg's ``-progress pipe:1``).
+    """
+    argv = [str(a) for a in args]
+    argv[0] = find_tool(argv[0])
+    log.debug("run: %s", shlex.join(argv))
+    name = Path(argv[0]).name
+    if on_line is None:
+        proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        stdout, stderr, code = proc.stdout, proc.stderr, proc.returncode
+    else:
+        with subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        ) as proc:
+            import threading
+
+            err_chunks: list[str] = []
+            reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))
+            reader.start()
+            out_lines = []
+            for line in proc.stdout:
+                out_lines.append(line)
+                on_line(line.rstrip("\n"))
+            reader.join()
+            code = proc.wait()
+        stdout, stderr = "".join(out_lines), "".join(err_chunks)
+    if code != 0:
+        raise ToolError(f"{name} mislukte: {_last_line(stderr)}", where=where)
+    return stdout
+
+
+def ffprobe_json(path: Path, *, where: str | None = None) -> dict:
+    """ffprobe's view of ``path``: format and streams, with side data, as a dict."""
+    out = run_tool(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
+        where=where or str(path),
+    )
+    return json.loads(out)
