@@ -1,0 +1,92 @@
+"""What a footage file is, according to ffprobe: streams, codec, size, rate, duration, rotation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from capture.errors import UnreadableMedia
+from zorgblik.errors import ToolError
+from zorgblik.tools import ffprobe_json
+
+PHOTO_CODECS = {"mjpeg", "png"}
+PHOTO_FORMATS = {"image2", "jpeg_pipe", "png_pipe"}
+
+
+@dataclass(frozen=True)
+class Probe:
+    media_kind: str  # "video" | "photo"
+    container: str
+    codec: str
+    width: int
+    height: int
+    fps: float | None
+    duration_s: float | None
+    rotation: int
+    has_audio: bool
+    side_data: tuple[dict, ...] = ()
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+
+def _rate(text: str | None) -> float | None:
+    try:
+        value = Fraction(text) if text else None
+    except (ValueError, ZeroDivisionError):
+        return None
+    return float(value) if value else None
+
+
+def _rotation(stream: dict) -> int:
+    for item in stream.get("side_data_list", []):
+        if "rotation" in item:
+            return int(item["rotation"]) % 360
+    return int(stream.get("tags", {}).get("rotate", 0)) % 360
+
+
+def probe(path: Path) -> Probe:
+    """Probe ``path``; raises UnreadableMedia with a plain reason when it is not usable footage."""
+    where = str(path)
+    if path.stat().st_size == 0:
+        raise UnreadableMedia("leeg bestand (0 bytes)", where=where, hint="kopieer het bestand opnieuw van de camera")
+    try:
+        info = ffprobe_json(path, where=where)
+    except ToolError as exc:
+        if "niet gevonden" in exc.message:
+            raise
+        raise UnreadableMedia(
+            "geen leesbare video of foto (beschadigd of afgebroken tijdens kopiëren?)",
+            where=where,
+            hint="kopieer het bestand opnieuw van de camera",
+        ) from exc
+    streams = info.get("streams", [])
+    video = [s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]
+    audio = [s for s in streams if s.get("codec_type") == "audio"]
+    if not video:
+        what = "alleen geluid, geen beeld" if audio else "geen beeld gevonden"
+        raise UnreadableMedia(what, where=where, hint="lever de 360°-video of -foto zelf aan")
+    v = video[0]
+    fmt = info.get("format", {})
+    container = fmt.get("format_name", "")
+    photo = v.get("codec_name") in PHOTO_CODECS and container in PHOTO_FORMATS
+    duration = fmt.get("duration") or v.get("duration")
+    width, height = int(v.get("width") or 0), int(v.get("height") or 0)
+    if width <= 0 or height <= 0:
+        raise UnreadableMedia("beeld zonder afmetingen", where=where, hint="kopieer het bestand opnieuw van de camera")
+    return Probe(
+        media_kind="photo" if photo else "video",
+        container=container,
+        codec=v.get("codec_name", ""),
+        width=width,
+        height=height,
+        fps=None if photo else _rate(v.get("avg_frame_rate")) or _rate(v.get("r_frame_rate")),
+        duration_s=None if photo else (float(duration) if duration else None),
+        rotation=_rotation(v),
+        has_audio=bool(audio),
+        side_data=tuple(v.get("side_data_list", [])),
+        raw=info,
+    )

@@ -1,0 +1,145 @@
+"""The catalog's tables, declared once (SQLAlchemy 2, typed mappings).
+
+    footage ──< scene_versions >── scenes >── scripts
+                      │
+    sessions ──< events
+
+Migrations in ``catalog/migrations`` create exactly these tables; a test compares the two.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Footage(Base):
+    """One original file in the content-addressed store."""
+
+    __tablename__ = "footage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    store_path: Mapped[str] = mapped_column(String(255), doc="relative to the store folder")
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    media_kind: Mapped[str] = mapped_column(String(16), doc="video | photo")
+    codec: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    fps: Mapped[float | None]
+    duration_s: Mapped[float | None]
+    has_audio: Mapped[bool] = mapped_column(default=False)
+    projection: Mapped[str] = mapped_column(String(32), doc="equirectangular | not_360 | ...")
+    stereo: Mapped[str] = mapped_column(String(16), doc="mono | top-bottom | left-right")
+    confidence: Mapped[float] = mapped_column(default=0.0)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    pose_yaw: Mapped[float] = mapped_column(default=0.0)
+    pose_pitch: Mapped[float] = mapped_column(default=0.0)
+    pose_roll: Mapped[float] = mapped_column(default=0.0)
+    probe: Mapped[dict] = mapped_column(JSON, default=dict)
+    category: Mapped[str | None] = mapped_column(String(64))
+    location: Mapped[str | None] = mapped_column(String(255))
+    team: Mapped[str | None] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Script(Base):
+    """A VR script: one per organisation and care category, identified by its file name."""
+
+    __tablename__ = "scripts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    organisation: Mapped[str] = mapped_column(String(255))
+    care_category: Mapped[str] = mapped_column(String(64))
+    versions: Mapped[list[ScriptVersion]] = relationship(back_populates="script", order_by="ScriptVersion.id")
+    scenes: Mapped[list[Scene]] = relationship(back_populates="script", order_by="Scene.position")
+
+
+class ScriptVersion(Base):
+    """The exact text of a script each time it was built."""
+
+    __tablename__ = "script_versions"
+    __table_args__ = (UniqueConstraint("script_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    script_id: Mapped[int] = mapped_column(ForeignKey("scripts.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    script: Mapped[Script] = relationship(back_populates="versions")
+
+
+class Scene(Base):
+    """A scene of a script, stable across its versions (keyed by the scene's id in the script)."""
+
+    __tablename__ = "scenes"
+    __table_args__ = (UniqueConstraint("script_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    script_id: Mapped[int] = mapped_column(ForeignKey("scripts.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    script: Mapped[Script] = relationship(back_populates="scenes")
+    versions: Mapped[list[SceneVersion]] = relationship(back_populates="scene", order_by="SceneVersion.number")
+
+
+class SceneVersion(Base):
+    """One built scene bundle: draft until published, withdrawn when it may no longer be shown."""
+
+    __tablename__ = "scene_versions"
+    __table_args__ = (UniqueConstraint("scene_id", "number"), UniqueConstraint("bundle_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scene_id: Mapped[int] = mapped_column(ForeignKey("scenes.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    bundle_key: Mapped[str] = mapped_column(String(64), doc="folder name under the bundles folder")
+    script_version_id: Mapped[int] = mapped_column(ForeignKey("script_versions.id"))
+    footage_id: Mapped[int] = mapped_column(ForeignKey("footage.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft", doc="draft | published | withdrawn")
+    title: Mapped[str] = mapped_column(String(255))
+    manifest: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    scene: Mapped[Scene] = relationship(back_populates="versions")
+    footage: Mapped[Footage] = relationship()
+
+
+class Session(Base):
+    """A headset session in one use context; the learner is a pseudonymous code, never a name."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context: Mapped[str] = mapped_column(String(32), doc="intake | sollicitatie | werkveldorientatie")
+    learner_code: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    events: Mapped[list[Event]] = relationship(back_populates="session", order_by="Event.at")
+
+
+class Event(Base):
+    """Something that happened in a session; ``event_id`` is the sender's, so retries store once."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    scene_version_id: Mapped[int | None] = mapped_column(ForeignKey("scene_versions.id"))
+    at: Mapped[datetime]
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    session: Mapped[Session] = relationship(back_populates="events")

@@ -1,0 +1,134 @@
+"""Every query the other packages make; route handlers and the CLI call these, never SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+
+from catalog.errors import NotFound
+from catalog.models import Event, Footage, Scene, SceneVersion, Script, ScriptVersion, Session, utcnow
+
+
+# footage ---------------------------------------------------------------------------------------
+def footage_by_sha256(db: DbSession, sha256: str) -> Footage | None:
+    return db.scalar(select(Footage).where(Footage.sha256 == sha256))
+
+
+def get_footage(db: DbSession, footage_id: int) -> Footage:
+    footage = db.get(Footage, footage_id)
+    if footage is None:
+        raise NotFound(f"footage {footage_id} bestaat niet", hint="zie 'zorgblik capture list'")
+    return footage
+
+
+def list_footage(db: DbSession) -> list[Footage]:
+    return list(db.scalars(select(Footage).order_by(Footage.id)))
+
+
+# scripts and scenes ----------------------------------------------------------------------------
+def record_script_version(db: DbSession, *, name: str, organisation: str, care_category: str, sha256: str, source: str) -> ScriptVersion:
+    """The version of script ``name`` with this text, created if new."""
+    script = db.scalar(select(Script).where(Script.name == name))
+    if script is None:
+        script = Script(name=name, organisation=organisation, care_category=care_category)
+        db.add(script)
+        db.flush()
+    script.organisation, script.care_category = organisation, care_category
+    version = db.scalar(select(ScriptVersion).where(ScriptVersion.script_id == script.id, ScriptVersion.sha256 == sha256))
+    if version is None:
+        version = ScriptVersion(script=script, sha256=sha256, source=source)
+        db.add(version)
+        db.flush()
+    return version
+
+
+def scene_for(db: DbSession, script: Script, key: str, position: int) -> Scene:
+    scene = db.scalar(select(Scene).where(Scene.script_id == script.id, Scene.key == key))
+    if scene is None:
+        scene = Scene(script=script, key=key, position=position)
+        db.add(scene)
+        db.flush()
+    scene.position = position
+    return scene
+
+
+def record_scene_version(
+    db: DbSession, *, scene: Scene, bundle_key: str, script_version: ScriptVersion, footage: Footage, title: str, manifest: dict
+) -> SceneVersion:
+    """The scene version for this bundle; building the same bundle again returns the existing one."""
+    existing = db.scalar(select(SceneVersion).where(SceneVersion.bundle_key == bundle_key))
+    if existing is not None:
+        return existing
+    number = (db.scalar(select(func.max(SceneVersion.number)).where(SceneVersion.scene_id == scene.id)) or 0) + 1
+    version = SceneVersion(
+        scene=scene, number=number, bundle_key=bundle_key, script_version_id=script_version.id,
+        footage=footage, title=title, manifest=manifest,
+    )
+    db.add(version)
+    db.flush()
+    return version
+
+
+def publish(db: DbSession, version: SceneVersion, when: datetime | None = None) -> None:
+    """Publish ``version``; the scene's previously published version steps back to draft."""
+    for other in version.scene.versions:
+        if other.id != version.id and other.status == "published":
+            other.status = "draft"
+    version.status = "published"
+    version.published_at = when or utcnow()
+
+
+def published_scene_versions(db: DbSession) -> list[SceneVersion]:
+    stmt = (
+        select(SceneVersion)
+        .join(Scene)
+        .join(Script)
+        .where(SceneVersion.status == "published")
+        .order_by(Script.name, Scene.position)
+    )
+    return list(db.scalars(stmt))
+
+
+def scene_version_by_bundle_key(db: DbSession, bundle_key: str) -> SceneVersion:
+    version = db.scalar(select(SceneVersion).where(SceneVersion.bundle_key == bundle_key))
+    if version is None:
+        raise NotFound(f"scène {bundle_key} bestaat niet")
+    return version
+
+
+# sessions and events ---------------------------------------------------------------------------
+def start_session(db: DbSession, *, context: str, learner_code: str | None = None) -> Session:
+    session = Session(context=context, learner_code=learner_code)
+    db.add(session)
+    db.flush()
+    return session
+
+
+def get_session(db: DbSession, session_id: int) -> Session:
+    session = db.get(Session, session_id)
+    if session is None:
+        raise NotFound(f"sessie {session_id} bestaat niet")
+    return session
+
+
+def add_events(db: DbSession, session: Session, events: list[dict]) -> int:
+    """Store the events not stored before (by their ``event_id``); returns how many were new."""
+    ids = [e["event_id"] for e in events]
+    known = set(db.scalars(select(Event.event_id).where(Event.event_id.in_(ids))))
+    new = 0
+    for e in events:
+        if e["event_id"] in known:
+            continue
+        known.add(e["event_id"])
+        db.add(Event(session=session, event_id=e["event_id"], kind=e["kind"], at=e["at"],
+                     scene_version_id=e.get("scene_version_id"), data=e.get("data") or {}))
+        new += 1
+    try:
+        db.flush()
+    except IntegrityError:  # a concurrent batch stored some of these first
+        db.rollback()
+        raise
+    return new
