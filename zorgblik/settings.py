@@ -7,7 +7,7 @@ A setting is read from the environment as ``ZORGBLIK_<NAME>`` (upper case); the 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 
@@ -29,6 +29,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8360, "port the service listens on"),
     Setting("jobs", max(1, (os.cpu_count() or 2) - 1), "scenes rendered at the same time"),
     Setting("max_script_bytes", 1_000_000, "largest VR script file read, in bytes"),
+    Setting("encoder_preset", "medium", "x264/x265 speed preset (ultrafast … veryslow): faster encodes give larger files"),
     Setting("freshness_days", 30, "volatile facts due within this many days count as 'due soon'"),
 )
 
@@ -51,8 +52,8 @@ class Settings:
     port: int = int(_BY_NAME["port"].default)  # type: ignore[arg-type]
     jobs: int = int(_BY_NAME["jobs"].default)  # type: ignore[arg-type]
     max_script_bytes: int = int(_BY_NAME["max_script_bytes"].default)  # type: ignore[arg-type]
+    encoder_preset: str = str(_BY_NAME["encoder_preset"].default)
     freshness_days: int = int(_BY_NAME["freshness_days"].default)  # type: ignore[arg-type]
-    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
@@ -84,7 +85,7 @@ class Settings:
         return self.data_dir / "cache"
 
 
-assert {f.name for f in fields(Settings)} - {"extra"} == set(_BY_NAME), "declare each setting once"
+assert {f.name for f in fields(Settings)} == set(_BY_NAME), "declare each setting once"
 
 
 def settings_help() -> str:

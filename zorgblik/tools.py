@@ -29,9 +29,15 @@ def find_tool(name: str) -> str:
     return path
 
 
+#: ffmpeg's closing words that only repeat that something failed; the line before says what.
+_GENERIC = ("Conversion failed!", "Error reinitializing filters!", "Failed to inject frame into filter network",
+            "Error while processing the decoded data", "Error while filtering", "Exiting normally")
+
+
 def _last_line(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    return lines[-1] if lines else "geen uitvoer"
+    telling = [line for line in lines if not line.startswith(_GENERIC)]
+    return (telling or lines or ["geen uitvoer"])[-1]
 
 
 def run_tool(

@@ -1,0 +1,45 @@
+"""The app factory: nothing is opened at import; ``create_app(settings)`` builds a service."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from catalog import Catalog
+from headset_service.errors import install_error_handlers
+from headset_service.routes import pages, scenes, sessions
+from zorgblik import __version__
+from zorgblik.settings import Settings
+
+
+def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
+    """A service over ``settings``' data folder; pass ``catalog`` to share one already open."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        owned = catalog is None
+        app.state.catalog = catalog or Catalog(settings.catalog_url)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.catalog.close()
+
+    app = FastAPI(title="zorgblik", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    if catalog is not None:
+        app.state.catalog = catalog
+    install_error_handlers(app)
+    app.include_router(scenes.router)
+    app.include_router(sessions.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/api/health", tags=["service"])
+    def health() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,58 @@
+"""One JSON error shape for every 4xx and 5xx the service sends::
+
+    {"error": {"status": 404, "code": "not_found", "message": "scène x bestaat niet", "detail": null}}
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from catalog import NotFound
+from zorgblik.errors import ZorgblikError
+
+log = logging.getLogger(__name__)
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+          409: "conflict", 413: "too_large", 416: "range_not_satisfiable", 422: "invalid", 500: "internal"}
+
+
+def error_body(status: int, message: str, detail: object = None, code: str | None = None) -> dict:
+    return {"error": {"status": status, "code": code or _CODES.get(status, "error"), "message": message, "detail": detail}}
+
+
+def error_response(status: int, message: str, detail: object = None, code: str | None = None, headers=None) -> JSONResponse:
+    return JSONResponse(error_body(status, message, detail, code), status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "fout")
+        return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = problems[0] if problems else {"field": "", "message": "ongeldig verzoek"}
+        return error_response(422, f"ongeldig verzoek: {first['field']}: {first['message']}", problems)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_request: Request, exc: NotFound) -> JSONResponse:
+        return error_response(404, exc.one_line())
+
+    @app.exception_handler(ZorgblikError)
+    async def refused(_request: Request, exc: ZorgblikError) -> JSONResponse:
+        return error_response(400, exc.one_line())
+
+    @app.exception_handler(Exception)
+    async def crashed(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return error_response(500, "interne fout; zie het serverlogboek")

@@ -1,0 +1,160 @@
+"""The thin path: a real script, real footage, a real encode; the output is probed again."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from capture.spherical import read_spherical
+from catalog import queries
+from render import FootageMissing, build_script
+from zorgblik.settings import Settings
+from zorgblik.tools import ffprobe_json, run_tool
+
+SCRIPT = """\
+format: zorgblik-vr-script/1
+owner: {{name: Test Opleider, role: praktijkopleider}}
+organisation:
+  name: Testzorg
+  locations: [{{name: Huis, address: Straat 1, city: Utrecht}}]
+  contact: {{name: Test, role: praktijkopleider, phone: "030 1234567"}}
+care_category: ouderenzorg
+client_groups: [{{name: Ouderen, description: Bewoners}}]
+care_given: [Verzorging]
+team: {{name: Team A, department: Afdeling, description: Een team, size: 10}}
+expectations: [{{route: BOL, level: 3, expects: [Op tijd komen]}}]
+welcome:
+  acquaintance: {{description: Meelopen}}
+  matching: {{matched: false}}
+supervision: {{supervisor_role: VIG, frequency: Wekelijks, studentcoach: false}}
+scenes:
+{scenes}
+"""
+
+VIDEO_SCENE = """\
+  - id: {id}
+    title: {{nl: {title}}}
+    footage: {footage}
+    in: {in_}
+    out: {out}
+    captions:
+      - {{start: 0, end: 1, text: {caption}}}
+    hotspots:
+      - {{id: tafel, yaw: 30, pitch: -10, kind: info, label: Tafel, text: Hier wordt gegeten}}
+    contexts: [intake]
+    audience: {{routes: [BOL], levels: [3]}}
+"""
+
+PHOTO_SCENE = """\
+  - id: foto
+    title: {{nl: Een foto}}
+    footage: {footage}
+    view: {{yaw: 90, pitch: 0}}
+    contexts: [werkveldorientatie]
+    audience: {{routes: [BBL], levels: [4]}}
+"""
+
+
+def rel(path: Path, folder: Path) -> str:
+    """Scripts name footage relative to their own folder."""
+    return os.path.relpath(path, folder)
+
+
+def write_script(folder: Path, *scenes: str, name: str = "testzorg") -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(SCRIPT.format(scenes="".join(scenes)), encoding="utf-8")
+    return path
+
+
+def video_scene(footage_dir: Path, folder: Path, *, id="ochtend", title="Ochtend", in_=1, out=3, caption="Goedemorgen",
+                name="video/testroom_1920x960_mono.mp4") -> str:
+    return VIDEO_SCENE.format(id=id, title=title, footage=rel(footage_dir / name, folder), in_=in_, out=out, caption=caption)
+
+
+@pytest.fixture
+def fast(settings: Settings) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, encoder_preset="ultrafast")
+
+
+def encode_count(settings: Settings) -> int:
+    return len(list((settings.cache_dir / "encode").glob("*.*")))
+
+
+@pytest.mark.slow
+def test_video_scene_builds_and_reprobes(footage_dir, tmp_path, fast, catalog):
+    script = write_script(tmp_path, video_scene(footage_dir, tmp_path))
+    [built] = build_script(script, settings=fast, catalog=catalog, publish=True)
+    manifest = json.loads((built.bundle_dir / "manifest.json").read_text())
+    media = built.bundle_dir / "scene.quest2.mp4"
+
+    info = ffprobe_json(media)
+    video = next(s for s in info["streams"] if s["codec_type"] == "video")
+    assert (video["codec_name"], video["width"], video["height"]) == ("h264", 1920, 960)
+    assert abs(float(info["format"]["duration"]) - 2.0) < 0.1
+    assert video["level"] == 52
+    kinds = {d["side_data_type"] for d in video.get("side_data_list", [])}
+    assert "Spherical Mapping" in kinds
+    assert read_spherical(media).stereo == "mono"
+    # keyframe every second at 30 fps
+    frames = run_tool(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "frame=key_frame",
+                       "-of", "csv=p=0", media]).split()
+    assert [i for i, k in enumerate(frames) if k.startswith("1")] == [0, 30]
+
+    poster = ffprobe_json(built.bundle_dir / "poster.jpg")["streams"][0]
+    assert (poster["width"], poster["height"]) == (1280, 720)
+    assert "Goedemorgen" in (built.bundle_dir / "captions.nl.vtt").read_text()
+    assert json.loads((built.bundle_dir / "hotspots.json").read_text())[0]["id"] == "tafel"
+    for f in manifest["files"]:
+        assert (built.bundle_dir / f["name"]).stat().st_size == f["bytes"]
+    assert manifest["source_footage"] and manifest["stereo"] == "mono"
+    assert not list(fast.bundles_dir.glob(".building-*"))
+    with catalog.session() as db:
+        [published] = queries.published_scene_versions(db)
+        assert published.bundle_key == built.bundle_key
+
+
+@pytest.mark.slow
+def test_rebuild_reuses_and_caption_edit_reencodes_nothing(footage_dir, tmp_path, fast, catalog):
+    script = write_script(tmp_path, video_scene(footage_dir, tmp_path))
+    [first] = build_script(script, settings=fast, catalog=catalog)
+    assert encode_count(fast) == 1
+
+    [same] = build_script(script, settings=fast, catalog=catalog)
+    assert same.bundle_key == first.bundle_key and same.version == first.version
+
+    script = write_script(tmp_path, video_scene(footage_dir, tmp_path, caption="Welkom op de afdeling"))
+    [edited] = build_script(script, settings=fast, catalog=catalog)
+    assert edited.bundle_key != first.bundle_key and edited.version == 2
+    assert encode_count(fast) == 1, "a caption edit must not re-encode"
+    assert "Welkom op de afdeling" in (edited.bundle_dir / "captions.nl.vtt").read_text()
+
+    script = write_script(tmp_path, video_scene(footage_dir, tmp_path, in_=2, out=3))
+    build_script(script, settings=fast, catalog=catalog)
+    assert encode_count(fast) == 2, "a new in point re-encodes"
+
+
+@pytest.mark.slow
+def test_stereo_video_and_photo_build(footage_dir, tmp_path, fast, catalog):
+    script = write_script(
+        tmp_path,
+        video_scene(footage_dir, tmp_path, id="stereo", name="video/congo_stereo_tb_1920x1080.mp4", in_=0, out=1),
+        PHOTO_SCENE.format(footage=rel(footage_dir / "equirect/theta_glowsticks.jpg", tmp_path)),
+    )
+    stereo, photo = build_script(script, settings=fast, catalog=catalog)
+    assert read_spherical(stereo.bundle_dir / "scene.quest2.mp4").stereo == "top-bottom"
+    still = ffprobe_json(photo.bundle_dir / "scene.quest2.jpg")["streams"][0]
+    assert (still["width"], still["height"]) == (800, 400)
+    assert json.loads((photo.bundle_dir / "manifest.json").read_text())["view"] == {"yaw": 90.0, "pitch": 0.0}
+
+
+def test_missing_footage_names_the_scene(tmp_path, fast, catalog):
+    script = write_script(tmp_path, VIDEO_SCENE.format(id="weg", title="Weg", footage="sha256:" + "0" * 64, in_=0,
+                                                       out=1, caption="x"))
+    with pytest.raises(FootageMissing) as info:
+        build_script(script, settings=fast, catalog=catalog)
+    assert "scène weg" in info.value.one_line() and "capture add" in info.value.one_line()
