@@ -1,8 +1,8 @@
 """The catalog's tables, declared once (SQLAlchemy 2, typed mappings).
 
-    footage ──< scene_versions >── scenes >── scripts
-                      │
-    sessions ──< events
+    consents >── footage ──< scene_versions >── scenes >── scripts
+                                    │
+                  sessions ──< events
 
 Migrations in ``catalog/migrations`` create exactly these tables; a test compares the two.
 """
@@ -52,6 +52,27 @@ class Footage(Base):
     location: Mapped[str | None] = mapped_column(String(255))
     team: Mapped[str | None] = mapped_column(String(255))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    consents: Mapped[list["Consent"]] = relationship(back_populates="footage", order_by="Consent.id")
+
+
+class Consent(Base):
+    """Someone recognisably filmed in a footage item, and whether they consented.
+
+    ``person`` is personal data: a reference the communications team can trace to the signed
+    form (a name only where the organisation's own register uses names).
+    """
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    footage_id: Mapped[int] = mapped_column(ForeignKey("footage.id"), index=True)
+    person: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), doc="client | staff | student | visitor")
+    status: Mapped[str] = mapped_column(String(16), doc="given | refused | unknown | withdrawn")
+    form_ref: Mapped[str | None] = mapped_column(String(255), doc="reference of the signed consent form")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+    footage: Mapped[Footage] = relationship(back_populates="consents")
 
 
 class Script(Base):

@@ -33,3 +33,30 @@ def test_opening_twice_is_harmless(settings):
         rev = current_revision(first.engine)
     with Catalog(settings.catalog_url) as second:
         assert current_revision(second.engine) == rev
+
+
+def test_upgrade_keeps_rows_and_downgrade_works(tmp_path):
+    from catalog.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO footage (sha256, original_name, store_path, size_bytes, media_kind, codec, width, height,"
+            " has_audio, projection, stereo, confidence, reasons, pose_yaw, pose_pitch, pose_roll, probe, imported_at)"
+            " VALUES ('ab', 'a.mp4', 'ab/ab.mp4', 1, 'video', 'h264', 2, 1, 0, 'equirectangular', 'mono', 1, '[]',"
+            " 0, 0, 0, '{}', '2026-01-01')"))
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT original_name FROM footage")).scalar() == "a.mp4"
+        assert conn.execute(text("SELECT count(*) FROM consents")).scalar() == 0
+    from alembic import command
+
+    from catalog.db import _alembic_config
+
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert inspect(engine).get_table_names() == ["alembic_version"]
+    engine.dispose()
