@@ -1,0 +1,52 @@
+"""The VR-script format: what a care team wants a prospective student to see, and why.
+
+A VR script is one YAML file per organisation and care category, written by a practice trainer in
+the shape of the Leerwerkplaatsprofiel 3.0 (see :mod:`scripts_vr.model`). The front door::
+
+    load_script(path) -> VRScript             validated script, or ScriptUnreadable / ScriptInvalid
+    lint_file(path) -> list[Problem]          every problem at once, each at file:line:col
+    lint_files(paths) -> list[LintResult]     the same for many files; unreadable ones included
+    new_script(category, ...) -> str          a filled-in template for a care category
+    write_script(text, path, force=False)     write it atomically, never overwriting by accident
+    freshness(paths, today, days) -> FreshnessReport   volatile facts that are due, per owner
+
+Errors (drawn in :mod:`scripts_vr.errors`)::
+
+    ZorgblikError
+    └── ScriptError
+        ├── ScriptUnreadable  (exit 2) not YAML, binary, not UTF-8, empty, too large, unsafe tag, ...
+        ├── ScriptInvalid     (exit 1) carries .problems, a list of Problem
+        └── ScriptExists      (exit 1) 'script new' would overwrite a file
+"""
+
+from scripts_vr.errors import Problem, ScriptError, ScriptExists, ScriptInvalid, ScriptUnreadable
+from scripts_vr.freshness import DueFact, FreshnessReport, freshness, volatile_facts
+from scripts_vr.lint import LintResult, exit_code, lint_file, lint_files, load_script
+from scripts_vr.model import FORMAT, TEMPLATE_CATEGORIES, Fact, Scene, Volatile, VRScript, plain
+from scripts_vr.templates import new_script, write_script
+
+__all__ = [
+    "FORMAT",
+    "TEMPLATE_CATEGORIES",
+    "DueFact",
+    "Fact",
+    "FreshnessReport",
+    "LintResult",
+    "Problem",
+    "Scene",
+    "ScriptError",
+    "ScriptExists",
+    "ScriptInvalid",
+    "ScriptUnreadable",
+    "VRScript",
+    "Volatile",
+    "exit_code",
+    "freshness",
+    "lint_file",
+    "lint_files",
+    "load_script",
+    "new_script",
+    "plain",
+    "volatile_facts",
+    "write_script",
+]
