@@ -44,6 +44,7 @@
   function draw() {
     const ready = scene.media_kind === "video" ? media.readyState >= 2 : media.complete && media.naturalWidth > 0;
     if (ready) {
+      canvas.style.visibility = "visible";
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGB, gl.RGB, gl.UNSIGNED_BYTE, media);
       gl.viewport(0, 0, canvas.width, canvas.height);
       gl.uniform1f(u("yaw"), yaw); gl.uniform1f(u("pitch"), pitch);
@@ -53,6 +54,12 @@
     requestAnimationFrame(draw);
   }
   requestAnimationFrame(draw);
+
+  const play = document.getElementById("play");
+  if (play) {
+    play.addEventListener("click", () => { media.play(); play.hidden = true; });
+    media.addEventListener("pause", () => { play.hidden = false; });
+  }
 
   let drag = null;
   canvas.addEventListener("pointerdown", (e) => { drag = [e.clientX, e.clientY]; canvas.setPointerCapture(e.pointerId); });
