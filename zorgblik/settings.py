@@ -31,6 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_script_bytes", 1_000_000, "largest VR script file read, in bytes"),
     Setting("encoder_preset", "medium", "x264/x265 speed preset (ultrafast … veryslow): faster encodes give larger files"),
     Setting("freshness_days", 30, "volatile facts due within this many days count as 'due soon'"),
+    Setting("max_upload_bytes", 25_000_000_000, "largest footage file taken in over the resumable upload API, in bytes"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -54,6 +55,7 @@ class Settings:
     max_script_bytes: int = int(_BY_NAME["max_script_bytes"].default)  # type: ignore[arg-type]
     encoder_preset: str = str(_BY_NAME["encoder_preset"].default)
     freshness_days: int = int(_BY_NAME["freshness_days"].default)  # type: ignore[arg-type]
+    max_upload_bytes: int = int(_BY_NAME["max_upload_bytes"].default)  # type: ignore[arg-type]
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
