@@ -1,0 +1,74 @@
+"""``zorgblik script``: what the user sees on stdout, and the exit code."""
+
+from __future__ import annotations
+
+import pytest
+
+from zorgblik.cli import main
+
+
+def test_lint_clean_file_prints_ok(variant, capsys):
+    path = variant()
+    assert main(["script", "lint", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{path}: in orde (1 scène)"]
+
+
+def test_lint_prints_every_problem_on_its_own_line(variant, capsys):
+    path = variant("care_category: ouderenzorg", "care_category: ouderzorg",
+                   "studentcoach: false}", "studentcoach: no}",
+                   "out: 60", "out: 0")
+    assert main(["script", "lint", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 2)[:2] for line in out] == [
+        [f"{path}:7:16", "care_category"],
+        [f"{path}:15:75", "supervision.studentcoach"],
+        [f"{path}:21:10", "scenes.0.out"],
+    ]
+
+
+def test_lint_unreadable_file_exits_2_with_one_line(variant, write, capsys):
+    good, bad = variant(), write(b"a: [1,\n", "bad.yaml")
+    missing = good.parent / "weg.yaml"
+    assert main(["script", "lint", str(good), str(bad), str(missing)]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        f"{good}: in orde (1 scène)",
+        f"{bad}:2:1: geen geldige YAML: expected the node content, but found '<stream end>' — controleer het inspringen "
+        "(spaties) en de dubbele punt na elke sleutel",
+        f"{missing}: bestaat niet",
+    ]
+
+
+@pytest.mark.parametrize("category", ["ouderenzorg", "jeugdzorg"])
+def test_new_to_stdout_lints_clean(tmp_path, capsys, category):
+    assert main(["script", "new", "--category", category, "--organisation", "Zorg & Co", "--team", "Team Noord"]) == 0
+    text = capsys.readouterr().out
+    assert 'name: "Zorg & Co"' in text and 'name: "Team Noord"' in text
+    path = tmp_path / "new.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["script", "lint", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: in orde (2 scènes)\n"
+
+
+def test_new_writes_a_file_and_refuses_to_overwrite(tmp_path, capsys):
+    path = tmp_path / "profiel.yaml"
+    assert main(["script", "new", "--category", "ggz", "-o", str(path)]) == 0
+    assert capsys.readouterr().err == f"{path}: geschreven; controleer het met 'zorgblik script lint {path}'\n"
+    assert main(["script", "new", "--category", "ggz", "-o", str(path)]) == 1
+    assert capsys.readouterr().err == f"zorgblik: fout: {path}: bestaat al — kies een andere naam, of gebruik --force\n"
+    assert main(["script", "new", "--category", "ziekenhuis", "-o", str(path), "--force"]) == 0
+    assert "care_category: ziekenhuis" in path.read_text(encoding="utf-8")
+
+
+def test_new_rejects_unknown_category(capsys):
+    assert main(["script", "new", "--category", "custom"]) == 2
+    assert "Invalid value for '--category'" in capsys.readouterr().err
+
+
+def test_freshness_prints_groups_and_summary(variant, tmp_path, capsys):
+    variant("size: 8}", "size: {value: 8, owner: Bram, review_by: 2027-03-10}}")
+    assert main(["script", "freshness", str(tmp_path), "--today", "2027-03-01", "--days", "14"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Bram:",
+        f"  binnenkort  2027-03-10  {tmp_path / 's.yaml'}:10  team.size: 8",
+        "samenvatting: 1 script, 1 wisselende feiten; 0 verlopen, 1 binnenkort (binnen 14 dagen na 2027-03-01)",
+    ]

@@ -1,0 +1,67 @@
+"""``zorgblik script``: new, lint and freshness for VR scripts. Parses, then calls :mod:`scripts_vr`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+import scripts_vr
+from zorgblik.cli import cli
+from zorgblik.settings import Settings
+
+
+@cli.group("script")
+def script() -> None:
+    """VR-scripts: een nieuw script maken, controleren en nagaan wat verouderd is."""
+
+
+@script.command("new")
+@click.option("--category", required=True, type=click.Choice(scripts_vr.TEMPLATE_CATEGORIES),
+              help="Zorgcategorie van het sjabloon.")
+@click.option("--organisation", help="Naam van de organisatie (anders een verzonnen voorbeeld).")
+@click.option("--team", help="Naam van het team (anders een verzonnen voorbeeld).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Schrijf naar dit bestand in plaats van stdout.")
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
+def new_cmd(category: str, organisation: str | None, team: str | None, output: str | None, force: bool) -> None:
+    """Een ingevuld voorbeeldscript voor een zorgcategorie, om zelf aan te passen."""
+    text = scripts_vr.new_script(category, organisation=organisation, team=team)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    scripts_vr.write_script(text, output, force=force)
+    click.echo(f"{output}: geschreven; controleer het met 'zorgblik script lint {output}'", err=True)
+
+
+@script.command("lint")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.pass_obj
+def lint_cmd(settings: Settings, files: tuple[str, ...]) -> int:
+    """Controleer VR-scripts: elke fout op een eigen regel als bestand:regel:kolom: veld: wat er mis is.
+
+    Exitcode 0: alles in orde; 1: fouten gevonden; 2: een bestand is niet te lezen.
+    """
+    results = scripts_vr.lint_files(files, max_bytes=settings.max_script_bytes)
+    for result in results:
+        for line in result.lines():
+            click.echo(line)
+    return scripts_vr.exit_code(results)
+
+
+@script.command("freshness")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Wat binnen zoveel dagen nagekeken moet worden telt als 'binnenkort' (standaard: ZORGBLIK_FRESHNESS_DAYS).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Reken vanaf deze datum (JJJJ-MM-DD) in plaats van vandaag.")
+@click.pass_obj
+def freshness_cmd(settings: Settings, paths: tuple[str, ...], days: int | None, today: datetime | None) -> None:
+    """Wisselende feiten die verlopen zijn of binnenkort nagekeken moeten worden, per eigenaar."""
+    report = scripts_vr.freshness(
+        paths,
+        today=today.date() if today else None,
+        days=settings.freshness_days if days is None else days,
+        max_bytes=settings.max_script_bytes,
+    )
+    for line in report.lines():
+        click.echo(line)
