@@ -79,7 +79,8 @@ class FreshnessReport:
             out += [f"  {fact.line_text()}" for fact in facts]
         out += self.unreadable
         scripts = "1 script" if self.scripts == 1 else f"{self.scripts} scripts"
-        summary = (f"samenvatting: {scripts}, {self.facts} wisselende feiten; {self.count('verlopen')} verlopen, "
+        facts = "1 wisselend feit" if self.facts == 1 else f"{self.facts} wisselende feiten"
+        summary = (f"samenvatting: {scripts}, {facts}; {self.count('verlopen')} verlopen, "
                    f"{self.count('binnenkort')} binnenkort (binnen {self.days} dagen na {self.today.isoformat()})")
         if self.unreadable:
             summary += f"; {len(self.unreadable)} overgeslagen"

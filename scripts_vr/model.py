@@ -383,7 +383,7 @@ HotspotKind = Literal["info", "person", "question"]
 
 
 class Hotspot(_Model):
-    """Een aanwijsbaar punt in de scène: uitleg, een persoon of een vraag."""
+    """Een aanwijsbaar punt in de scène: uitleg, een persoon of een vraag; start/end vanaf ``in``."""
 
     id: Slug
     yaw: Yaw

@@ -70,5 +70,5 @@ def test_freshness_prints_groups_and_summary(variant, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == [
         "Bram:",
         f"  binnenkort  2027-03-10  {tmp_path / 's.yaml'}:10  team.size: 8",
-        "samenvatting: 1 script, 1 wisselende feiten; 0 verlopen, 1 binnenkort (binnen 14 dagen na 2027-03-01)",
+        "samenvatting: 1 script, 1 wisselend feit; 0 verlopen, 1 binnenkort (binnen 14 dagen na 2027-03-01)",
     ]
