@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from catalog import Catalog
 from headset_service.errors import install_error_handlers
-from headset_service.routes import pages, scenes, sessions
+from headset_service.routes import pages, scenes, sessions, uploads
 from zorgblik import __version__
 from zorgblik.settings import Settings
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(scenes.router)
     app.include_router(sessions.router)
+    app.include_router(uploads.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
