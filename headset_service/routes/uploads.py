@@ -28,7 +28,7 @@ from capture.errors import CaptureError
 from capture.store import FootageStore
 from capture.upload import (
     CHECKSUM_ALGORITHMS, FAILED, PROCESSING, Checksum, ChecksumMismatch, NoSpace, OffsetMismatch, Upload, UploadBusy,
-    UploadClosed, UploadError, UploadGone, UploadNotFound, UploadStore, UploadTooLarge,
+    UploadClosed, UploadGone, UploadNotFound, UploadStore, UploadTooLarge,
 )
 from headset_service.deps import SettingsDep
 from headset_service.errors import error_response
