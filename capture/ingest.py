@@ -1,4 +1,16 @@
-"""Taking a footage file in: check the name, probe, classify, store, record. All or nothing."""
+"""Taking a footage file in: check the name and size, probe, classify, accept, store, record.
+
+All or nothing: a file that is refused leaves nothing in the store or the catalog.
+
+Which layouts capture takes in, for now::
+
+    full equirect, mono or stereo        yes
+    partial equirect                     only when GPano / V2 metadata says where the crop is
+    dual-fisheye (two circles)           yes, recorded as "dual-fisheye": render stitches it later
+    one fisheye lens image               no: not 360° on its own
+    VR180, cubemap, mesh                 no, not yet
+    not 360°                             no
+"""
 
 from __future__ import annotations
 
@@ -6,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from capture.classify import Classification, classify
-from capture.errors import NotPanoramic, RejectedName
+from capture.classify import DUAL_FISHEYE, EQUIRECT, FISHEYE_HALF, FULL, PARTIAL, VR180, Classification, classify
+from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge
 from capture.probe import Probe, probe
 from capture.store import FootageStore
 from catalog import Catalog, Footage, queries
@@ -23,16 +35,23 @@ class Ingested:
     classification: Classification
 
 
-def check_name(path: Path) -> str:
-    """The file's suffix, when its name is one capture takes in."""
-    name = path.name
-    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\x00" in name:
-        raise RejectedName("ongeldige bestandsnaam", where=str(path), hint="geef een gewone bestandsnaam")
-    suffix = path.suffix.lower()
+def check_name(path: Path, name: str | None = None) -> str:
+    """The suffix of ``name`` (default: the file's own name), when capture takes that name in.
+
+    ``name`` is what the catalog records as the original name (an upload's file name, say): a
+    plain name, never a path.
+    """
+    name = path.name if name is None else name
+    where = str(path) if name == path.name else f"{path} (naam {name!r})"
+    if (not name or name.strip(". ") == "" or ".." in name or any(c in name for c in "/\\\x00")
+            or any(ord(c) < 32 for c in name) or len(name) > 255):
+        raise RejectedName("ongeldige bestandsnaam: geen mappen, '..' of stuurtekens in de naam",
+                           where=where, hint="geef een gewone bestandsnaam, zoals opname.mp4")
+    suffix = Path(name).suffix.lower()
     if suffix not in VIDEO_SUFFIXES | PHOTO_SUFFIXES:
         raise RejectedName(
             f"extensie '{suffix or '(geen)'}' wordt niet ondersteund",
-            where=str(path),
+            where=where,
             hint="lever MP4/MOV-video of JPEG/PNG-foto's aan",
         )
     return suffix
@@ -49,6 +68,56 @@ def _check_suffix_fits(path: Path, suffix: str, found: Probe) -> None:
         )
 
 
+def check_size(path: Path, max_bytes: int | None) -> int:
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise TooLarge(
+            f"bestand is {_gb(size)}, groter dan de grens van {_gb(max_bytes)}",
+            where=str(path),
+            hint="knip de opname in delen of verhoog ZORGBLIK_MAX_FOOTAGE_BYTES",
+        )
+    return size
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n:,} bytes".replace(",", ".")
+
+
+def check_accepted(path: Path, kind: Classification) -> None:
+    """Refuse, with one line, what capture cannot use (see the table in the module docstring)."""
+    where = str(path)
+    if kind.layout == FISHEYE_HALF:
+        raise NotPanoramic(
+            "één fisheye-lensbeeld, op zichzelf geen 360°-opname",
+            where=where,
+            hint="lever beide lensbeelden naast elkaar in één bestand (dual-fisheye) of het gestitchte 2:1-bestand aan",
+        )
+    if not kind.is_360:
+        raise NotPanoramic(
+            "geen 360°-opname: " + "; ".join(kind.reasons),
+            where=where,
+            hint="film met een 360°-camera en lever het gestitchte (equirectangular) bestand aan",
+        )
+    if kind.layout == VR180:
+        raise LayoutNotSupported(
+            "VR180 (halve bol) wordt nog niet ondersteund",
+            where=where,
+            hint="lever een volledige 360°-opname aan (equirectangular, 2:1 per oog)",
+        )
+    if kind.layout == PARTIAL and kind.crop is None:
+        raise LayoutNotSupported(
+            "bijgesneden panorama (breder dan 2:1) zonder metadata over waar de bijsnijding zit",
+            where=where,
+            hint="exporteer met GPano-metadata (CroppedArea…) of lever het volledige 2:1-beeld aan",
+        )
+    if kind.layout not in (FULL, PARTIAL, DUAL_FISHEYE) or (kind.layout != DUAL_FISHEYE and kind.projection != EQUIRECT):
+        raise LayoutNotSupported(
+            f"projectie '{kind.projection}' ({kind.layout}) wordt nog niet ondersteund",
+            where=where,
+            hint="lever equirectangular aan (2:1, of 1:1 / 4:1 voor stereo)",
+        )
+
+
 def add_footage(
     path: Path,
     *,
@@ -58,19 +127,21 @@ def add_footage(
     location: str | None = None,
     team: str | None = None,
     progress: Callable[[int], None] | None = None,
+    name: str | None = None,
+    max_bytes: int | None = None,
 ) -> Ingested:
-    """Take ``path`` in. Importing the same bytes twice returns the existing footage."""
+    """Take ``path`` in. Importing the same bytes twice returns the existing footage.
+
+    ``name`` is the original name to record (default: the file's own); ``max_bytes`` the size
+    limit (the CLI passes the setting ``max_footage_bytes``).
+    """
     path = Path(path)
-    suffix = check_name(path)
+    suffix = check_name(path, name)
+    check_size(path, max_bytes)
     found = probe(path)
     _check_suffix_fits(path, suffix, found)
-    kind = classify(found)
-    if not kind.is_360:
-        raise NotPanoramic(
-            "geen 360°-opname: " + "; ".join(kind.reasons),
-            where=str(path),
-            hint="film met een 360°-camera en lever het gestitchte (equirectangular) bestand aan",
-        )
+    kind = classify(found, path)
+    check_accepted(path, kind)
     stored = store.put(path, suffix, progress=progress)
     try:
         with catalog.session() as db:
@@ -79,7 +150,7 @@ def add_footage(
                 return Ingested(existing, False, kind)
             footage = Footage(
                 sha256=stored.sha256,
-                original_name=path.name,
+                original_name=name or path.name,
                 store_path=stored.relpath,
                 size_bytes=stored.size,
                 media_kind=found.media_kind,
@@ -89,10 +160,13 @@ def add_footage(
                 fps=found.fps,
                 duration_s=found.duration_s,
                 has_audio=found.has_audio,
-                projection=kind.projection,
+                projection=kind.catalog_projection,
                 stereo=kind.stereo,
                 confidence=kind.confidence,
                 reasons=list(kind.reasons),
+                pose_yaw=kind.pose.yaw,
+                pose_pitch=kind.pose.pitch,
+                pose_roll=kind.pose.roll,
                 probe=found.raw,
                 category=category,
                 location=location,

@@ -1,30 +1,67 @@
-"""Taking real footage in: probe, classify, store once, refuse what is not 360° with one clear line."""
+"""Taking real footage in: probe, classify, store once, refuse what capture cannot use with one
+clear line and nothing stored. (Classification itself is measured in test_classify.py.)"""
 
 from __future__ import annotations
 
 import shutil
+import struct
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
-from capture import FootageStore, NotPanoramic, RejectedName, UnreadableMedia, add_footage, classify, probe
+from capture import (
+    FootageStore, LayoutNotSupported, NotPanoramic, RejectedName, TooLarge, UnreadableMedia, add_footage,
+)
 from catalog import queries
 
-CLASSIFIED = [
-    ("video/testroom_1920x960_mono.mp4", "video", "equirectangular", "mono"),
-    ("video/congo_stereo_tb_1920x1080.mp4", "video", "equirectangular", "top-bottom"),
-    ("video/testsrc_320x240_not360.mp4", "video", "not_360", "mono"),
-    ("equirect/theta_half_dome_01.jpg", "photo", "equirectangular", "mono"),
-    ("equirect/testroom_2048x1024.jpg", "photo", "equirectangular", "mono"),
-]
+
+def _grey(footage_dir: Path, name: str, width: int | None = None) -> np.ndarray:
+    image = cv2.imread(str(footage_dir / name), cv2.IMREAD_GRAYSCALE)
+    if width:
+        image = cv2.resize(image, (width, round(image.shape[0] * width / image.shape[1])), interpolation=cv2.INTER_AREA)
+    return image
 
 
-@pytest.mark.parametrize("name,kind,projection,stereo", CLASSIFIED, ids=[c[0] for c in CLASSIFIED])
-def test_fixture_is_classified(footage_dir: Path, name, kind, projection, stereo):
-    found = probe(footage_dir / name)
-    result = classify(found)
-    assert (found.media_kind, result.projection, result.stereo) == (kind, projection, stereo)
-    assert result.reasons
+def _partial_pano(footage_dir: Path) -> np.ndarray:
+    return _grey(footage_dir, "equirect/pannellum_examplepano_4096.jpg", 2048)[142 : 142 + 740]
+
+
+def _with_gpano(jpeg: bytes, **props) -> bytes:
+    attrs = " ".join(f'GPano:{k}="{v}"' for k, v in props.items())
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           f'<rdf:Description xmlns:GPano="http://ns.google.com/photos/1.0/panorama/" {attrs}/></rdf:RDF></x:xmpmeta>')
+    payload = b"http://ns.adobe.com/xap/1.0/\0" + xmp.encode()
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
+
+
+def test_photo_pose_from_gpano_is_recorded(footage_dir, settings, catalog):
+    result = add_footage(footage_dir / "equirect/theta_half_dome_01.jpg", catalog=catalog,
+                         store=FootageStore(settings.store_dir))
+    f = result.footage
+    assert (f.pose_yaw, f.pose_pitch, f.pose_roll) == (0.0, pytest.approx(1.3), pytest.approx(0.2))
+    assert f.projection == "equirectangular" and any("verschillen" in r for r in f.reasons)
+
+
+def test_dual_fisheye_is_taken_in_and_flagged_for_stitching(footage_dir, tmp_path, settings, catalog):
+    path = tmp_path / "theta_dual.jpg"
+    cv2.imwrite(str(path), np.hstack([_grey(footage_dir, "dualfisheye/theta_front_table.jpg"),
+                                      _grey(footage_dir, "dualfisheye/theta_back_table.jpg")]))
+    result = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
+    assert result.created and result.classification.needs_stitching
+    assert result.footage.projection == "dual-fisheye"
+    assert any("gestitcht" in r for r in result.footage.reasons)
+
+
+def test_partial_with_gpano_crop_is_taken_in(footage_dir, tmp_path, settings, catalog):
+    ok, jpeg = cv2.imencode(".jpg", _partial_pano(footage_dir))
+    path = tmp_path / "partial.jpg"
+    path.write_bytes(_with_gpano(jpeg.tobytes(), ProjectionType="equirectangular", FullPanoWidthPixels=2048,
+                                 FullPanoHeightPixels=1024, CroppedAreaImageWidthPixels=2048,
+                                 CroppedAreaImageHeightPixels=740, CroppedAreaLeftPixels=0, CroppedAreaTopPixels=142))
+    result = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
+    assert result.footage.projection == "equirectangular-partial"
 
 
 def test_add_stores_original_read_only_and_records_it(footage_dir, settings, catalog):
@@ -80,6 +117,30 @@ def _text_file(footage_dir, tmp_path):
     return path
 
 
+def _one_fisheye_lens(footage_dir, tmp_path):
+    return footage_dir / "dualfisheye/theta_front_table.jpg"
+
+
+def _vr180(footage_dir, tmp_path):
+    pano = _grey(footage_dir, "equirect/aframe_puydesancy_4096_faces.jpg", 2048)
+    path = tmp_path / "vr180.jpg"
+    cv2.imwrite(str(path), np.hstack([pano[:, 512:1536], pano[:, 516:1540]]))
+    return path
+
+
+def _partial_without_crop(footage_dir, tmp_path):
+    path = tmp_path / "breed.jpg"
+    cv2.imwrite(str(path), _partial_pano(footage_dir))
+    return path
+
+
+def _seam_does_not_close(footage_dir, tmp_path):
+    pano = _grey(footage_dir, "equirect/pannellum_examplepano_4096.jpg", 2048)
+    path = tmp_path / "gewone_foto.jpg"
+    cv2.imwrite(str(path), cv2.resize(pano[:, 250:1750], (2048, 1024), interpolation=cv2.INTER_AREA))
+    return path
+
+
 BAD = [
     (_truncated, UnreadableMedia, "beschadigd"),
     (_empty, UnreadableMedia, "leeg bestand"),
@@ -87,6 +148,10 @@ BAD = [
     (_not_360, NotPanoramic, "geen 360°-opname"),
     (_audio_only, UnreadableMedia, "alleen geluid"),
     (_text_file, RejectedName, "niet ondersteund"),
+    (_one_fisheye_lens, NotPanoramic, "één fisheye-lensbeeld"),
+    (_vr180, LayoutNotSupported, "VR180"),
+    (_partial_without_crop, LayoutNotSupported, "bijgesneden panorama"),
+    (_seam_does_not_close, NotPanoramic, "sluiten niet op elkaar aan"),
 ]
 
 
@@ -102,3 +167,35 @@ def test_bad_input_is_refused_with_one_line_and_nothing_stored(footage_dir, tmp_
     with catalog.session() as db:
         assert queries.list_footage(db) == []
     assert not [p for p in settings.store_dir.rglob("*") if p.is_file()] if settings.store_dir.exists() else True
+
+
+def _refused(settings, catalog, path, error, **kwargs):
+    with pytest.raises(error) as info:
+        add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir), **kwargs)
+    with catalog.session() as db:
+        assert queries.list_footage(db) == []
+    assert not [p for p in settings.store_dir.rglob("*") if p.is_file()] if settings.store_dir.exists() else True
+    line = info.value.one_line()
+    assert "\n" not in line and info.value.hint
+    return line
+
+
+def test_over_the_size_limit_is_refused_before_reading(footage_dir, settings, catalog):
+    path = footage_dir / "equirect/testroom_2048x1024.jpg"
+    line = _refused(settings, catalog, path, TooLarge, max_bytes=100_000)
+    assert "groter dan de grens" in line and str(path) in line and "ZORGBLIK_MAX_FOOTAGE_BYTES" in line
+
+
+@pytest.mark.parametrize("name", ["../../etc/opname.mp4", "map/opname.mp4", "map\\opname.mp4", "..", "opname..mp4",
+                                  "regel\nbreuk.mp4"], ids=["dotdot-path", "slash", "backslash", "dotdot", "dotdot-inside",
+                                                           "control-char"])
+def test_a_name_that_is_a_path_is_refused(footage_dir, settings, catalog, name):
+    path = footage_dir / "video/testroom_1920x960_mono.mp4"
+    line = _refused(settings, catalog, path, RejectedName, name=name)
+    assert "ongeldige bestandsnaam" in line
+
+
+def test_a_plain_name_is_recorded(footage_dir, settings, catalog):
+    result = add_footage(footage_dir / "video/testroom_1920x960_mono.mp4", catalog=catalog,
+                         store=FootageStore(settings.store_dir), name="Woonkamer De Linde.mp4")
+    assert result.footage.original_name == "Woonkamer De Linde.mp4"
