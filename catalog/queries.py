@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from catalog.errors import NotFound
-from catalog.models import Event, Footage, Scene, SceneVersion, Script, ScriptVersion, Session, utcnow
+from catalog.models import Consent, Event, Footage, Scene, SceneVersion, Script, ScriptVersion, Session, utcnow
 
 
 # footage ---------------------------------------------------------------------------------------
@@ -26,6 +26,26 @@ def get_footage(db: DbSession, footage_id: int) -> Footage:
 
 def list_footage(db: DbSession) -> list[Footage]:
     return list(db.scalars(select(Footage).order_by(Footage.id)))
+
+
+# consent (the rules live in capture.consent) -----------------------------------------------------
+def consent_for(db: DbSession, footage_id: int, person: str) -> Consent | None:
+    return db.scalar(select(Consent).where(Consent.footage_id == footage_id, Consent.person == person))
+
+
+def add_consent(db: DbSession, footage: Footage, *, person: str, role: str, status: str, form_ref: str | None) -> Consent:
+    consent = Consent(footage=footage, person=person, role=role, status=status, form_ref=form_ref)
+    db.add(consent)
+    db.flush()
+    return consent
+
+
+def consents_of_person(db: DbSession, person: str, *, footage_id: int | None = None) -> list[Consent]:
+    """Everything on record for ``person``, optionally for one footage item only."""
+    stmt = select(Consent).where(Consent.person == person)
+    if footage_id is not None:
+        stmt = stmt.where(Consent.footage_id == footage_id)
+    return list(db.scalars(stmt.order_by(Consent.footage_id, Consent.id)))
 
 
 # scripts and scenes ----------------------------------------------------------------------------
