@@ -26,6 +26,7 @@ from catalog import Catalog, Footage, queries
 
 VIDEO_SUFFIXES = {".mp4", ".mov"}
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png"}
+_SUFFIX_FOR_CODEC = {"mjpeg": ".jpg", "png": ".png"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _check_suffix_fits(path: Path, suffix: str, found: Probe) -> None:
         raise RejectedName(
             f"extensie '{suffix}' past niet bij de inhoud: het is {kind} ({found.codec})",
             where=str(path),
-            hint=f"hernoem het bestand naar {path.stem}{sorted(expected)[0]}",
+            hint=f"hernoem het bestand naar {path.stem}{_SUFFIX_FOR_CODEC.get(found.codec, sorted(expected)[0])}",
         )
 
 

@@ -1,20 +1,34 @@
-"""``zorgblik capture``: take footage in, list it, show one item."""
+"""``zorgblik capture``: take footage in, list it, show one item, record and withdraw consent."""
 
 from __future__ import annotations
 
+import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from capture import FootageStore, add_footage
+from capture.consent import ROLE_DUTCH, ROLES, STATE_DUTCH, STATUS_DUTCH, consent_state, record_consent, withdraw
 from catalog import Catalog, queries
 from zorgblik.cli import cli
 from zorgblik.settings import Settings
 
+#: Files smaller than this are copied in a blink: no progress bar.
+PROGRESS_FROM_BYTES = 64 * 1024 * 1024
+
 
 @cli.group()
 def capture() -> None:
-    """360°-opnames toevoegen en bekijken."""
+    """360°-opnames toevoegen en bekijken, en toestemming van gefilmde personen vastleggen."""
+
+
+def _progress_bar(path: Path, size: int):
+    """A progress bar on a terminal for large files; nothing at all in logs and pipes."""
+    err = sys.stderr
+    if size < PROGRESS_FROM_BYTES or not err.isatty():
+        return nullcontext(None)
+    return click.progressbar(length=size, label=path.name, file=err)
 
 
 @capture.command("add")
@@ -28,8 +42,7 @@ def capture_add(settings: Settings, paths: tuple[Path, ...], category: str | Non
     store = FootageStore(settings.store_dir)
     with Catalog(settings.catalog_url) as catalog:
         for path in paths:
-            size = path.stat().st_size
-            with click.progressbar(length=size, label=path.name, file=click.get_text_stream("stderr")) as bar:
+            with _progress_bar(path, path.stat().st_size) as bar:
                 done = [0]
 
                 def progress(n: int) -> None:
@@ -37,31 +50,35 @@ def capture_add(settings: Settings, paths: tuple[Path, ...], category: str | Non
                     done[0] = n
 
                 result = add_footage(path, catalog=catalog, store=store, category=category, location=location,
-                                     team=team, progress=progress)
+                                     team=team, progress=progress if bar is not None else None,
+                                     max_bytes=settings.max_footage_bytes)
             f = result.footage
             state = "toegevoegd" if result.created else "was er al"
             click.echo(f"footage:{f.id} {state}: {path.name} — {f.media_kind}, {f.width}×{f.height}, "
                        f"{f.projection} {f.stereo} ({f.confidence:.0%} zeker)")
+            if result.classification.needs_stitching:
+                click.echo("  let op: dual-fisheye, moet nog gestitcht worden (dat doet de render-stap)")
 
 
 @capture.command("list")
 @click.pass_obj
 def capture_list(settings: Settings) -> None:
-    """Alle opnames in de catalogus."""
+    """Alle opnames in de catalogus (zonder namen van gefilmde personen)."""
     with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
         rows = queries.list_footage(db)
         if not rows:
             click.echo("Nog geen opnames. Voeg er een toe met: zorgblik capture add BESTAND")
         for f in rows:
             length = f"{f.duration_s:.1f} s" if f.duration_s else "foto"
-            click.echo(f"footage:{f.id:<4} {f.original_name:<40} {f.width}×{f.height:<6} {length:<8} {f.projection} {f.stereo}")
+            click.echo(f"footage:{f.id:<4} {f.original_name:<40} {f.width}×{f.height:<6} {length:<8} "
+                       f"{f.projection} {f.stereo}  toestemming: {consent_state(f)}")
 
 
 @capture.command("show")
 @click.argument("footage_id", type=int)
 @click.pass_obj
 def capture_show(settings: Settings, footage_id: int) -> None:
-    """Alles over één opname: probe, projectie, zekerheid en redenen."""
+    """Alles over één opname: probe, projectie, zekerheid, redenen, stand en toestemming."""
     with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
         f = queries.get_footage(db, footage_id)
         click.echo(f"footage:{f.id}  {f.original_name}")
@@ -73,3 +90,40 @@ def capture_show(settings: Settings, footage_id: int) -> None:
         for reason in f.reasons:
             click.echo(f"    - {reason}")
         click.echo(f"  stand       yaw {f.pose_yaw:+.1f}°, pitch {f.pose_pitch:+.1f}°, roll {f.pose_roll:+.1f}°")
+        click.echo(f"  toestemming {consent_state(f)}: {STATE_DUTCH[consent_state(f)]}")
+        for c in f.consents:
+            line = f"    - {c.person} ({ROLE_DUTCH[c.role]}): {STATUS_DUTCH[c.status]}"
+            if c.form_ref:
+                line += f", formulier {c.form_ref}"
+            if c.withdrawn_at:
+                line += f", ingetrokken op {c.withdrawn_at:%Y-%m-%d}"
+            click.echo(line)
+
+
+@capture.command("consent")
+@click.argument("footage_id", type=int)
+@click.option("--person", required=True, help="Referentie van de gefilmde persoon (zoals in het toestemmingsregister).")
+@click.option("--role", required=True, help="Rol in beeld: " + ", ".join(ROLES) + ".")
+@click.option("--status", required=True, help="Toestemming: given, refused of unknown (intrekken: capture withdraw).")
+@click.option("--form", "form_ref", help="Referentie van het getekende toestemmingsformulier.")
+@click.pass_obj
+def capture_consent(settings: Settings, footage_id: int, person: str, role: str, status: str, form_ref: str | None) -> None:
+    """Leg vast wie herkenbaar in beeld is en of die toestemming gaf."""
+    with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
+        record_consent(db, footage_id, person=person, role=role, status=status, form_ref=form_ref)
+        state = consent_state(queries.get_footage(db, footage_id))
+    click.echo(f"footage:{footage_id}: toestemming vastgelegd ({ROLE_DUTCH[role]}, {STATUS_DUTCH[status]}); "
+               f"stand nu: {STATE_DUTCH[state]}")
+
+
+@capture.command("withdraw")
+@click.argument("footage_id", type=int)
+@click.option("--person", required=True, help="Referentie van de persoon die de toestemming intrekt.")
+@click.pass_obj
+def capture_withdraw(settings: Settings, footage_id: int, person: str) -> None:
+    """Trek de toestemming van een persoon in voor een opname."""
+    with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
+        affected = withdraw(db, person, footage_id=footage_id)
+    ids = ", ".join(f"footage:{i}" for i in affected)
+    click.echo(f"toestemming ingetrokken voor {ids}; scènes met deze opname moeten opnieuw (vervaagd) "
+               "gebouwd of teruggetrokken worden")

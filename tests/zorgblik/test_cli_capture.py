@@ -1,0 +1,141 @@
+"""``zorgblik capture``: what a user sees on stdout and stderr, and the exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zorgblik.cli import main
+
+
+@pytest.fixture
+def zb(tmp_path, capsys, monkeypatch):
+    """Run ``zorgblik --data <tmp> ...``; returns (exit code, stdout, stderr)."""
+    for name in ("ZORGBLIK_DATA_DIR", "ZORGBLIK_MAX_FOOTAGE_BYTES", "ZORGBLIK_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    data = tmp_path / "data"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--data", str(data), *map(str, args)])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.data = data
+    return run
+
+
+def _one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("zorgblik: fout: "), err
+    return lines[0]
+
+
+def test_add_list_show_with_pose_and_no_progress_noise_in_logs(zb, footage_dir, monkeypatch):
+    monkeypatch.setattr("zorgblik.cli.capture.PROGRESS_FROM_BYTES", 0)  # would show a bar on a terminal
+    code, out, err = zb("capture", "add", footage_dir / "equirect/theta_half_dome_01.jpg", "--category", "ouderenzorg")
+    assert code == 0 and err == ""  # captured stderr is no terminal: no progress bar
+    assert out.startswith("footage:1 toegevoegd: theta_half_dome_01.jpg — photo, 800×400, equirectangular mono")
+
+    code, out, err = zb("capture", "show", "1")
+    assert code == 0 and err == ""
+    assert "stand       yaw +0.0°, pitch +1.3°, roll +0.2°" in out
+    assert "5376×2688" in out  # the metadata/pixels disagreement is among the reasons
+    assert "toestemming none_recorded: geen toestemming vastgelegd" in out
+
+
+def test_consent_is_shown_in_show_but_never_in_list(zb, footage_dir):
+    zb("capture", "add", footage_dir / "equirect/theta_glowsticks.jpg")
+    code, out, err = zb("capture", "consent", "1", "--person", "F-2024-017", "--role", "client", "--status", "given",
+                        "--form", "FORM-88")
+    assert code == 0 and err == "" and "stand nu: iedereen heeft toestemming gegeven" in out
+    zb("capture", "consent", "1", "--person", "M-003", "--role", "staff", "--status", "unknown")
+
+    code, out, _ = zb("capture", "list")
+    assert "toestemming: blur_required" in out
+    assert "F-2024-017" not in out and "M-003" not in out
+
+    code, out, err = zb("capture", "withdraw", "1", "--person", "F-2024-017")
+    assert code == 0 and err == "" and "toestemming ingetrokken voor footage:1" in out
+
+    code, out, _ = zb("capture", "show", "1")
+    assert "- F-2024-017 (cliënt): ingetrokken, formulier FORM-88, ingetrokken op " in out
+    assert "- M-003 (medewerker): onbekend" in out
+    assert "toestemming blur_required: vervagen nodig" in out
+
+
+def test_dual_fisheye_add_says_it_needs_stitching(zb, footage_dir, tmp_path):
+    import cv2
+    import numpy as np
+
+    halves = [cv2.imread(str(footage_dir / f"dualfisheye/theta_{s}_table.jpg")) for s in ("front", "back")]
+    path = tmp_path / "dual.jpg"
+    cv2.imwrite(str(path), np.hstack(halves))
+    code, out, err = zb("capture", "add", path)
+    assert code == 0 and "dual-fisheye" in out and "moet nog gestitcht worden" in out
+
+
+def _empty(tmp_path: Path, footage_dir: Path) -> Path:
+    path = tmp_path / "leeg.mp4"
+    path.write_bytes(b"")
+    return path
+
+
+def _truncated(tmp_path: Path, footage_dir: Path) -> Path:
+    path = tmp_path / "afgebroken.mp4"
+    path.write_bytes((footage_dir / "video/testroom_1920x960_mono.mp4").read_bytes()[:4000])
+    return path
+
+
+def _not_360(tmp_path: Path, footage_dir: Path) -> Path:
+    return footage_dir / "video/testsrc_320x240_not360.mp4"
+
+
+def _one_lens(tmp_path: Path, footage_dir: Path) -> Path:
+    return footage_dir / "dualfisheye/theta_back_table.jpg"
+
+
+def _wrong_extension(tmp_path: Path, footage_dir: Path) -> Path:
+    path = tmp_path / "opname.mp4"
+    path.write_bytes((footage_dir / "equirect/testroom_2048x1024.jpg").read_bytes())
+    return path
+
+
+REFUSED = [
+    (_empty, "leeg bestand (0 bytes) — kopieer het bestand opnieuw van de camera"),
+    (_truncated, "geen leesbare video of foto"),
+    (_not_360, "geen 360°-opname: beeldverhouding 320×240"),
+    (_one_lens, "één fisheye-lensbeeld, op zichzelf geen 360°-opname"),
+    (_wrong_extension, "extensie '.mp4' past niet bij de inhoud: het is een foto (mjpeg) — hernoem het bestand naar opname.jpg"),
+]
+
+
+@pytest.mark.parametrize("make,words", REFUSED, ids=[r[0].__name__.strip("_") for r in REFUSED])
+def test_bad_footage_gets_one_dutch_line_exit_1_and_nothing_stored(zb, tmp_path, footage_dir, make, words):
+    path = make(tmp_path, footage_dir)
+    code, out, err = zb("capture", "add", path)
+    line = _one_error_line(err)
+    assert code == 1 and out == ""
+    assert f"zorgblik: fout: {path}: " in line and words in line
+    assert not list((zb.data / "store").rglob("*.*")) if (zb.data / "store").exists() else True
+    assert zb("capture", "list")[1].startswith("Nog geen opnames")
+
+
+def test_size_limit_comes_from_the_setting(zb, footage_dir, monkeypatch):
+    monkeypatch.setenv("ZORGBLIK_MAX_FOOTAGE_BYTES", "100000")
+    path = footage_dir / "equirect/testroom_2048x1024.jpg"
+    code, out, err = zb("capture", "add", path)
+    line = _one_error_line(err)
+    assert code == 1 and "bestand is 307.720 bytes, groter dan de grens van 100.000 bytes" in line
+
+
+@pytest.mark.parametrize("args,words", [
+    (["consent", "1", "--person", "F-1", "--role", "patient", "--status", "given"], "onbekende rol 'patient' — kies uit: client, staff, student, visitor"),
+    (["consent", "1", "--person", "F-1", "--role", "client", "--status", "withdrawn"], "intrekken gaat met 'zorgblik capture withdraw'"),
+    (["withdraw", "1", "--person", "F-9"], "footage:1: geen toestemming vastgelegd voor F-9"),
+    (["show", "7"], "footage 7 bestaat niet — zie 'zorgblik capture list'"),
+], ids=["role", "withdrawn-via-consent", "withdraw-unknown-person", "show-unknown"])
+def test_wrong_consent_commands_get_one_dutch_line(zb, footage_dir, args, words):
+    zb("capture", "add", footage_dir / "equirect/theta_glowsticks.jpg")
+    code, out, err = zb("capture", *args)
+    assert code == 1 and words in _one_error_line(err)
