@@ -1,24 +1,32 @@
 """``zorgblik build``: a VR script and its footage in, scene bundles and catalog versions out.
 
-    build_script(path, settings=…, catalog=…)
-        load the script → record its version → per scene: resolve footage → plan → build bundle
-        → record the scene version (→ publish)
+    build_script(path, settings=…, catalog=…, profiles=("quest2", "web"), executor=…)
+        load the script → record its version → per scene: resolve footage → plan
+        → build the bundles (scenes that need an encoder go to the executor, in parallel; the
+          rest, e.g. after a caption edit, are quick and run here)
+        → record each scene version (→ publish), in this process only
+
+Levelling: the script's ``level`` is the correction; without one the footage's own pose
+(GPano / Spherical V2, read at ingest) is undone (:mod:`render.level`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from capture import FootageStore, add_footage
 from catalog import Catalog, Footage, queries
 from render.errors import FootageMissing
-from render.plan import Caption, Hotspot, ScenePlan
-from render.profiles import HeadsetProfile, get_profile
-from render.stages import Progress, build_bundle
+from render.events import BuildEvents
+from render.executors import Executor, InlineExecutor
+from render.level import correction_for_pose
+from render.plan import Caption, Hotspot, Rendition, ScenePlan
+from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
+from render.stages import BundleResult, Progress, build_bundle, needs_encode
 from scripts_vr import load_script
 from scripts_vr.model import FootageRef, VRScript, plain
 from scripts_vr.model import Scene as ScriptScene
@@ -32,6 +40,7 @@ class BuiltScene:
     bundle_dir: Path
     version: int
     status: str
+    encoded: int = 0  # renditions encoded in this build
 
 
 def _texts(text) -> dict[str, str]:
@@ -58,19 +67,22 @@ def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, sto
 
 
 def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_name: str, script_sha256: str, footage: Footage,
-               store: FootageStore, profile: HeadsetProfile, preset: str = "medium") -> ScenePlan:
+               store: FootageStore, profiles: Sequence[HeadsetProfile], preset: str = "medium") -> ScenePlan:
     """Everything that decides this scene's bundle, from the script and the footage."""
     video = footage.media_kind == "video"
     in_s = scene.in_point if video else None
     out_s = (scene.out_point if scene.out_point is not None else footage.duration_s) if video else None
     if scene.level is not None:
         level = (scene.level.yaw, scene.level.pitch, scene.level.roll)
-    else:  # the camera's own record of how it was held
-        level = (0.0, -footage.pose_pitch, -footage.pose_roll)
-    if video:
-        width, height = profile.fit(footage.width, footage.height, footage.fps or 30.0)
-    else:
-        width, height = profile.fit_photo(footage.width, footage.height)
+    else:  # the camera's own record of how it was held, undone
+        level = correction_for_pose(footage.pose_pitch or 0.0, footage.pose_roll or 0.0)
+    renditions = []
+    for profile in profiles:
+        if video:
+            width, height = profile.fit(footage.width, footage.height, footage.fps or 30.0)
+        else:
+            width, height = profile.fit_photo(footage.width, footage.height)
+        renditions.append(Rendition(profile, width, height))
     return ScenePlan(
         script_name=script_name,
         scene_key=scene.id,
@@ -86,10 +98,8 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
         out_s=out_s,
         level=tuple(round(float(a), 4) for a in level),
         view=(float(scene.view.yaw), float(scene.view.pitch)),
-        profile=profile,
+        renditions=tuple(renditions),
         preset=preset,
-        out_width=width,
-        out_height=height,
         captions=tuple(Caption(c.start, c.end, _texts(c.text)) for c in scene.captions),
         hotspots=tuple(
             Hotspot(h.id, str(h.kind), h.yaw, h.pitch, h.start, h.end, _texts(h.label), _texts(h.text)) for h in scene.hotspots
@@ -100,36 +110,70 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
     )
 
 
+def _build_one(item: tuple[ScenePlan, Path, Path], progress: Progress) -> BundleResult:
+    plan, bundles_dir, cache_dir = item
+    return build_bundle(plan, bundles_dir, cache_dir, progress)
+
+
 def build_script(
     path: Path,
     *,
     settings: Settings,
     catalog: Catalog,
-    profile: str = "quest2",
+    profiles: Sequence[str] = DEFAULT_PROFILES,
+    profile: str | None = None,
     publish: bool = False,
     progress: Progress | None = None,
     on_scene: Callable[[BuiltScene], None] | None = None,
+    executor: Executor | None = None,
+    events: BuildEvents | None = None,
 ) -> list[BuiltScene]:
+    """Build every scene of the script at ``path`` for ``profiles`` (``profile``: one profile,
+    the older spelling) and record the scene versions; returns them in script order."""
     path = Path(path)
     script = load_script(path)
     source = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(source.encode()).hexdigest()
     name = path.stem
-    chosen = get_profile(profile)
+    chosen = [get_profile(p) for p in ([profile] if profile else dict.fromkeys(profiles))]
     store = FootageStore(settings.store_dir)
+    executor = executor or InlineExecutor()
+    own_events = events is None
+    events = events or BuildEvents(settings.data_dir / "builds")
     with catalog.session() as db:
         script_version = queries.record_script_version(
             db, name=name, organisation=str(plain(script.organisation.name)), care_category=str(script.care_category),
             sha256=sha, source=source,
         )
-    built = []
+    plans: list[tuple[ScriptScene, Footage, ScenePlan]] = []
     for position, scene in enumerate(script.scenes):
         where = f"{path}: scène {scene.id}"
         footage = resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store, where=where)
         plan = plan_scene(script, scene, position, script_name=name, script_sha256=sha, footage=footage,
-                          store=store, profile=chosen, preset=settings.encoder_preset)
-        bundle_dir = build_bundle(plan, settings.bundles_dir, settings.cache_dir, progress)
-        manifest = json.loads((bundle_dir / "manifest.json").read_text(encoding="utf-8"))
+                          store=store, profiles=chosen, preset=settings.encoder_preset)
+        plans.append((scene, footage, plan))
+
+    def report(scene_key: str, fraction: float) -> None:
+        events.scene(f"{name}/{scene_key}", fraction)
+        if progress:
+            progress(scene_key, fraction)
+
+    # Encodes go to the executor; scenes whose media are all cached are quick and stay here.
+    item = lambda plan: (plan, settings.bundles_dir, settings.cache_dir)  # noqa: E731
+    heavy = [plan for _, _, plan in plans if needs_encode(plan, settings.cache_dir)]
+    try:
+        results = dict(zip((p.scene_key for p in heavy), executor.map(_build_one, [item(p) for p in heavy], report)))
+        for _, _, plan in plans:
+            if plan.scene_key not in results:
+                results[plan.scene_key] = _build_one(item(plan), report)
+    except Exception as error:
+        events.finish(error=str(error))
+        raise
+
+    built = []
+    for position, (scene, footage, plan) in enumerate(plans):
+        result = results[plan.scene_key]
+        manifest = json.loads((result.bundle_dir / "manifest.json").read_text(encoding="utf-8"))
         with catalog.session() as db:
             db.add(script_version)
             scene_row = queries.scene_for(db, script_version.script, scene.id, position)
@@ -139,8 +183,12 @@ def build_script(
             )
             if publish:
                 queries.publish(db, version)
-            result = BuiltScene(scene.id, plan.bundle_key(), bundle_dir, version.number, version.status)
-        built.append(result)
+            built_scene = BuiltScene(scene.id, plan.bundle_key(), result.bundle_dir, version.number, version.status,
+                                     result.encoded)
+        events.scene(f"{name}/{scene.id}", 1.0, state="done", bundle_key=plan.bundle_key(), encoded=result.encoded)
+        built.append(built_scene)
         if on_scene:
-            on_scene(result)
+            on_scene(built_scene)
+    if own_events:
+        events.finish()
     return built

@@ -1,9 +1,12 @@
 """A scene's build plan: everything that decides its bundle, and nothing else.
 
-Two keys come from a plan:
-- ``media_key`` covers only what changes the encoded pixels and sound (source, trim, level,
-  profile, the encode stage's version), so editing a caption re-encodes nothing;
-- ``bundle_key`` covers the whole bundle, so any edit gives a new scene version.
+A plan holds one :class:`Rendition` per requested headset profile (the encode ladder). Two
+kinds of key come from it:
+- ``media_key(rendition)`` covers only what changes that rendition's pixels and sound (source,
+  trim, level, profile, size, the encode stage's version), so editing a caption re-encodes
+  nothing and adding a profile encodes only the new rendition;
+- ``bundle_key`` covers the whole bundle (every rendition included), so any edit gives a new
+  scene version.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from render.profiles import HeadsetProfile
 
 #: Bump when the encode stage changes what it produces; cached encodes are then rebuilt.
 ENCODE_VERSION = 1
-#: Bump when the bundle layout or an extra (poster, captions, hotspots) changes.
-BUNDLE_VERSION = 1
+#: Bump when the bundle layout or an extra (poster, captions, hotspots, mesh) changes.
+BUNDLE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,19 @@ class Hotspot:
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """One rung of the encode ladder: a headset profile and the frame size it gets."""
+
+    profile: HeadsetProfile
+    width: int
+    height: int
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+
+@dataclass(frozen=True)
 class ScenePlan:
     script_name: str
     scene_key: str
@@ -53,12 +69,10 @@ class ScenePlan:
     source_fps: float | None
     in_s: float | None
     out_s: float | None
-    level: tuple[float, float, float]  # yaw, pitch, roll corrections in degrees
+    level: tuple[float, float, float]  # v360 yaw, pitch, roll in degrees: see render.level
     view: tuple[float, float]  # initial view direction: yaw, pitch
-    profile: HeadsetProfile
+    renditions: tuple[Rendition, ...]  # the first is the primary one (posters, 2D players)
     preset: str  # encoder speed preset
-    out_width: int
-    out_height: int
     captions: tuple[Caption, ...] = ()
     hotspots: tuple[Hotspot, ...] = ()
     contexts: tuple[str, ...] = ()
@@ -75,7 +89,11 @@ class ScenePlan:
     def levelled(self) -> bool:
         return any(abs(a) > 1e-6 for a in self.level)
 
-    def media_key(self) -> str:
+    @property
+    def primary(self) -> Rendition:
+        return self.renditions[0]
+
+    def media_key(self, rendition: Rendition) -> str:
         return _digest(
             {
                 "v": ENCODE_VERSION,
@@ -85,8 +103,8 @@ class ScenePlan:
                 "in": self.in_s,
                 "out": self.out_s,
                 "level": self.level,
-                "size": (self.out_width, self.out_height),
-                "profile": asdict(self.profile),
+                "size": (rendition.width, rendition.height),
+                "profile": asdict(rendition.profile),
                 "preset": self.preset,
             }
         )
@@ -95,7 +113,7 @@ class ScenePlan:
         everything = asdict(self)
         everything.pop("script_sha256")
         everything["v"] = BUNDLE_VERSION
-        everything["media"] = self.media_key()
+        everything["media"] = [self.media_key(r) for r in self.renditions]
         return _digest(everything)[:20]
 
 

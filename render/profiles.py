@@ -110,6 +110,12 @@ PROFILES: dict[str, HeadsetProfile] = {
 }
 
 
+#: What ``zorgblik build`` encodes when no ``--profile`` is given: the Quest 2 rendition (which
+#: Pico 4 plays too) and the classroom one. Every extra rung is another full encode, and a
+#: 2-core school server feels each one; ask for quest3 or pico4 by name.
+DEFAULT_PROFILES: tuple[str, ...] = ("quest2", "web")
+
+
 def get_profile(name: str) -> HeadsetProfile:
     from render.errors import RenderError
 

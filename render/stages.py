@@ -3,12 +3,21 @@
 Each stage is a small function of the :class:`BundleJob`; :data:`STAGES` lists them in one
 place, so the whole flow reads in one screen::
 
-    encode_media   trim + level + scale + encode (cached by the plan's media key)
-    check_media    probe the output: codec, size, spatial metadata
-    make_poster    a perspective view at the scene's initial view direction, and a thumbnail
-    write_captions WebVTT per language
-    write_hotspots hotspots.json
-    write_manifest manifest.json: files, sizes, sha256 and what the bundle is
+    encode_media      per rendition (headset profile): one ffmpeg pass of MEDIA_STEPS, cached
+                      by the rendition's media key, then spatial metadata (V1 + V2) injected
+    check_media       probe every rendition again: codec, size, spatial metadata
+    make_poster       a perspective view at the scene's initial view direction, and a thumbnail
+    write_captions    WebVTT per language
+    write_hotspots    hotspots.json
+    write_sphere_mesh the viewing sphere (shared, content-addressed) for mesh-based players
+    write_manifest    manifest.json: files, sizes, sha256 and what the bundle is
+
+Inside one encode the picture passes :data:`MEDIA_STEPS` (trim happens at the input, so it is
+frame-accurate and decodes only what is kept)::
+
+    level    v360 rotation (render.level explains the angles)
+    privacy  a no-op until the privacy issue's blur plugs in here
+    scale    to the rendition's size
 """
 
 from __future__ import annotations
@@ -26,13 +35,16 @@ import ffmpeg
 
 from capture.spherical import inject_spherical, verify_spherical
 from render.errors import OutputInvalid
-from render.plan import ScenePlan
+from render.plan import Rendition, ScenePlan
+from render.mesh import sphere_mesh
 from zorgblik.tools import ffprobe_json, run_tool
 
 Progress = Callable[[str, float], None]
 
 POSTER_SIZE = (1280, 720)
 THUMB_SIZE = (320, 180)
+#: Bump when posters or thumbnails change; they are cached by rendition and view direction.
+POSTER_VERSION = 1
 _V360_STEREO = {"mono": "2d", "top-bottom": "tb", "left-right": "sbs"}
 
 
@@ -42,8 +54,10 @@ class BundleJob:
     work_dir: Path  # the bundle folder being built; renamed into place when all stages ran
     cache_dir: Path
     progress: Progress | None = None
-    files: dict[str, str] = field(default_factory=dict)  # role -> file name in work_dir
+    files: list[dict] = field(default_factory=list)  # {"name", "role", "profile"?} in work_dir
+    renditions: list[dict] = field(default_factory=list)  # per profile: what the probe found
     media_info: dict = field(default_factory=dict)
+    encoded: int = 0  # renditions encoded in this build (the rest came from the cache)
 
     @property
     def where(self) -> str:
@@ -53,23 +67,52 @@ class BundleJob:
         if self.progress:
             self.progress(self.plan.scene_key, min(1.0, max(0.0, fraction)))
 
+    def add_file(self, name: str, role: str, **extra: str) -> None:
+        self.files.append({"name": name, "role": role, **extra})
+
+    def media_files(self) -> list[dict]:
+        return [f for f in self.files if f["role"] == "media"]
+
 
 # encode ----------------------------------------------------------------------------------------
-def encode_command(plan: ScenePlan, src: Path, dst: Path) -> list[str]:
-    """The one ffmpeg command that trims, levels, scales and encodes a video scene."""
-    p = plan.profile
+def level(plan: ScenePlan, rendition: Rendition, video):
+    if not plan.levelled:
+        return video
+    stereo = _V360_STEREO[plan.stereo]
+    yaw, pitch, roll = plan.level
+    return video.filter("v360", "e", "e", yaw=yaw, pitch=pitch, roll=roll, in_stereo=stereo, out_stereo=stereo,
+                        interp="cubic")
+
+
+def privacy(plan: ScenePlan, rendition: Rendition, video):
+    """Where the privacy stage (face and name-badge blur) plugs in; it adds its own plan field,
+    which then belongs in ``ScenePlan.media_key``."""
+    return video
+
+
+def scale(plan: ScenePlan, rendition: Rendition, video):
+    return video.filter("scale", rendition.width, rendition.height, flags="lanczos")
+
+
+MEDIA_STEPS = (level, privacy, scale)
+
+
+def _picture(plan: ScenePlan, rendition: Rendition, video):
+    for step in MEDIA_STEPS:
+        video = step(plan, rendition, video)
+    return video
+
+
+def encode_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
+    """The one ffmpeg command that trims, levels, scales and encodes one rendition of a video."""
+    p = rendition.profile
     in_opts: dict = {}
     if plan.in_s:
         in_opts["ss"] = f"{plan.in_s:.3f}"
     if plan.duration_s is not None:
         in_opts["t"] = f"{plan.duration_s:.3f}"
     inp = ffmpeg.input(str(src), **in_opts)
-    video = inp.video
-    if plan.levelled:
-        stereo = _V360_STEREO[plan.stereo]
-        yaw, pitch, roll = plan.level
-        video = video.filter("v360", "e", "e", yaw=yaw, pitch=pitch, roll=roll, in_stereo=stereo, out_stereo=stereo, interp="cubic")
-    video = video.filter("scale", plan.out_width, plan.out_height, flags="lanczos").filter("format", "yuv420p")
+    video = _picture(plan, rendition, inp.video).filter("format", "yuv420p")
     streams = [video]
     fps = plan.source_fps or 30.0
     opts: dict = {
@@ -103,50 +146,69 @@ def encode_command(plan: ScenePlan, src: Path, dst: Path) -> list[str]:
     return out.compile(cmd="ffmpeg", overwrite_output=True)
 
 
-def photo_command(plan: ScenePlan, src: Path, dst: Path) -> list[str]:
-    image = ffmpeg.input(str(src)).video
-    if plan.levelled:
-        yaw, pitch, roll = plan.level
-        image = image.filter("v360", "e", "e", yaw=yaw, pitch=pitch, roll=roll, interp="cubic")
-    image = image.filter("scale", plan.out_width, plan.out_height, flags="lanczos")
+def photo_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
+    image = _picture(plan, rendition, ffmpeg.input(str(src)).video)
     out = ffmpeg.output(image, str(dst), **{"frames:v": 1, "q:v": 2, "map_metadata": -1})
     return out.compile(cmd="ffmpeg", overwrite_output=True)
 
 
-def _progress_reader(job: BundleJob) -> Callable[[str], None]:
+def _progress_reader(job: BundleJob, done: int, of: int) -> Callable[[str], None]:
     total = job.plan.duration_s or 0.0
 
     def on_line(line: str) -> None:
         key, _, value = line.partition("=")
         if key == "out_time_us" and total > 0 and value.strip().lstrip("-").isdigit():
-            job.report(int(value) / 1e6 / total)
+            job.report((done + min(1.0, int(value) / 1e6 / total)) / of)
 
     return on_line
 
 
+def media_suffix(plan: ScenePlan) -> str:
+    return ".mp4" if plan.media_kind == "video" else ".jpg"
+
+
+def cached_media(plan: ScenePlan, rendition: Rendition, cache_dir: Path) -> Path:
+    return cache_dir / "encode" / f"{plan.media_key(rendition)}{media_suffix(plan)}"
+
+
+def needs_encode(plan: ScenePlan, cache_dir: Path) -> bool:
+    """Whether building this plan runs an encoder (the executor sends only those to workers)."""
+    return any(not cached_media(plan, r, cache_dir).exists() for r in plan.renditions)
+
+
+def _atomic_output(final: Path, make: Callable[[Path], None]) -> None:
+    """Run ``make(tmp)`` and move the result to ``final``; a crash leaves only a ``.part``."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=final.parent, suffix=".part" + final.suffix)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        make(tmp)
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def encode_media(job: BundleJob) -> None:
     plan = job.plan
-    suffix = ".mp4" if plan.media_kind == "video" else ".jpg"
-    cached = job.cache_dir / "encode" / f"{plan.media_key()}{suffix}"
-    if not cached.exists():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=cached.parent, suffix=".part" + suffix)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            if plan.media_kind == "video":
-                argv = encode_command(plan, Path(plan.source_path), tmp) + ["-nostats", "-progress", "pipe:1"]
-                run_tool(argv, where=job.where, on_line=_progress_reader(job))
-                inject_spherical(tmp, tmp, stereo=plan.stereo)
-            else:
-                run_tool(photo_command(plan, Path(plan.source_path), tmp), where=job.where)
-            os.replace(tmp, cached)
-        finally:
-            tmp.unlink(missing_ok=True)
-    name = f"scene.{plan.profile.name}{suffix}"
-    _link(cached, job.work_dir / name)
-    job.files["media"] = name
-    job.report(1.0)
+    of = len(plan.renditions)
+    for done, rendition in enumerate(plan.renditions):
+        cached = cached_media(plan, rendition, job.cache_dir)
+        if not cached.exists():
+            def make(tmp: Path, rendition: Rendition = rendition, done: int = done) -> None:
+                if plan.media_kind == "video":
+                    argv = encode_command(plan, rendition, Path(plan.source_path), tmp)
+                    run_tool(argv + ["-nostats", "-progress", "pipe:1"], where=f"{job.where} ({rendition.name})",
+                             on_line=_progress_reader(job, done, of))
+                    inject_spherical(tmp, tmp, stereo=plan.stereo)
+                else:
+                    run_tool(photo_command(plan, rendition, Path(plan.source_path), tmp), where=job.where)
+            _atomic_output(cached, make)
+            job.encoded += 1
+        name = f"scene.{rendition.name}{media_suffix(plan)}"
+        _link(cached, job.work_dir / name)
+        job.add_file(name, "media", profile=rendition.name, sha256=_cached_sha256(cached, job.cache_dir))
+        job.report((done + 1) / of)
 
 
 def _link(src: Path, dst: Path) -> None:
@@ -159,45 +221,65 @@ def _link(src: Path, dst: Path) -> None:
 # check -----------------------------------------------------------------------------------------
 def check_media(job: BundleJob) -> None:
     plan = job.plan
-    path = job.work_dir / job.files["media"]
-    info = ffprobe_json(path, where=job.where)
-    video = next(s for s in info["streams"] if s.get("codec_type") == "video")
-    size = (int(video["width"]), int(video["height"]))
-    if size != (plan.out_width, plan.out_height):
-        raise OutputInvalid(f"uitvoer is {size[0]}×{size[1]}, verwacht {plan.out_width}×{plan.out_height}", where=job.where)
-    if plan.media_kind == "video":
-        if video.get("codec_name") != plan.profile.codec:
-            raise OutputInvalid(f"uitvoer-codec is {video.get('codec_name')}, verwacht {plan.profile.codec}", where=job.where)
-        verify_spherical(path, plan.stereo)
-    job.media_info = {
-        "codec": video.get("codec_name"),
-        "width": size[0],
-        "height": size[1],
-        "fps": plan.source_fps if plan.media_kind == "video" else None,
-        "duration_s": float(info["format"]["duration"]) if plan.media_kind == "video" else None,
-    }
+    for rendition, entry in zip(plan.renditions, job.media_files()):
+        path = job.work_dir / entry["name"]
+        where = f"{job.where} ({rendition.name})"
+        info = ffprobe_json(path, where=where)
+        video = next(s for s in info["streams"] if s.get("codec_type") == "video")
+        size = (int(video["width"]), int(video["height"]))
+        if size != (rendition.width, rendition.height):
+            raise OutputInvalid(f"uitvoer is {size[0]}×{size[1]}, verwacht {rendition.width}×{rendition.height}", where=where)
+        if plan.media_kind == "video":
+            if video.get("codec_name") != rendition.profile.codec:
+                raise OutputInvalid(f"uitvoer-codec is {video.get('codec_name')}, verwacht {rendition.profile.codec}",
+                                    where=where)
+            verify_spherical(path, plan.stereo)
+        job.renditions.append({
+            "profile": rendition.name,
+            "file": entry["name"],
+            "codec": video.get("codec_name"),
+            "width": size[0],
+            "height": size[1],
+            "fps": plan.source_fps if plan.media_kind == "video" else None,
+            "keyframe_s": rendition.profile.keyframe_s if plan.media_kind == "video" else None,
+        })
+        if not job.media_info:  # the primary rendition speaks for the bundle
+            job.media_info = {
+                "codec": video.get("codec_name"),
+                "width": size[0],
+                "height": size[1],
+                "fps": plan.source_fps if plan.media_kind == "video" else None,
+                "duration_s": float(info["format"]["duration"]) if plan.media_kind == "video" else None,
+            }
 
 
 # extras ----------------------------------------------------------------------------------------
-def _perspective(job: BundleJob, seek: float | None, size: tuple[int, int], name: str) -> None:
+def _perspective(job: BundleJob, src: Path, seek: float | None, size: tuple[int, int], dst: Path) -> None:
     plan = job.plan
-    src = job.work_dir / job.files["media"]
     yaw, pitch = plan.view
     opts = {"ss": f"{seek:.3f}"} if seek else {}
     view = ffmpeg.input(str(src), **opts).video.filter(
         "v360", "e", "flat", in_stereo=_V360_STEREO[plan.stereo], out_stereo="2d",
         yaw=yaw, pitch=pitch, h_fov=100, v_fov=round(100 * size[1] / size[0], 2), w=size[0], h=size[1],
     )
-    out = ffmpeg.output(view, str(job.work_dir / name), **{"frames:v": 1, "q:v": 3})
+    out = ffmpeg.output(view, str(dst), **{"frames:v": 1, "q:v": 3})
     run_tool(out.compile(cmd="ffmpeg", overwrite_output=True), where=job.where)
 
 
 def make_poster(job: BundleJob) -> None:
+    """Poster and thumbnail from the primary rendition, cached by its media key and the view, so
+    that a caption edit runs no ffmpeg at all."""
+    plan = job.plan
     duration = job.media_info.get("duration_s") or 0.0
     seek = min(1.0, duration / 2) if duration else None
-    _perspective(job, seek, POSTER_SIZE, "poster.jpg")
-    _perspective(job, seek, THUMB_SIZE, "thumb.jpg")
-    job.files["poster"], job.files["thumbnail"] = "poster.jpg", "thumb.jpg"
+    src = job.work_dir / job.media_files()[0]["name"]
+    key = hashlib.sha256(json.dumps([POSTER_VERSION, plan.media_key(plan.primary), plan.view, seek]).encode()).hexdigest()
+    for name, size, role in (("poster.jpg", POSTER_SIZE, "poster"), ("thumb.jpg", THUMB_SIZE, "thumbnail")):
+        cached = job.cache_dir / "poster" / f"{key}.{role}.jpg"
+        if not cached.exists():
+            _atomic_output(cached, lambda tmp, size=size: _perspective(job, src, seek, size, tmp))
+        _link(cached, job.work_dir / name)
+        job.add_file(name, role)
 
 
 def _vtt_time(seconds: float) -> str:
@@ -217,7 +299,7 @@ def write_captions(job: BundleJob) -> None:
             lines += [str(n), f"{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}", cue.text[lang].strip(), ""]
         name = f"captions.{lang}.vtt"
         (job.work_dir / name).write_text("\n".join(lines), encoding="utf-8")
-        job.files[f"captions.{lang}"] = name
+        job.add_file(name, f"captions.{lang}")
 
 
 def write_hotspots(job: BundleJob) -> None:
@@ -226,7 +308,18 @@ def write_hotspots(job: BundleJob) -> None:
         for h in job.plan.hotspots
     ]
     (job.work_dir / "hotspots.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    job.files["hotspots"] = "hotspots.json"
+    job.add_file("hotspots.json", "hotspots")
+
+
+def write_sphere_mesh(job: BundleJob) -> None:
+    """The viewing sphere for players that draw a mesh (the pyopenxr station). It is the same for
+    every scene (stereo players take one half of the UV range per eye, as the manifest's
+    ``stereo`` says), so it is made once, cached, and hard-linked into each bundle."""
+    cached = job.cache_dir / "mesh" / "sphere.obj"
+    if not cached.exists():
+        _atomic_output(cached, sphere_mesh)
+    _link(cached, job.work_dir / "sphere.obj")
+    job.add_file("sphere.obj", "mesh")
 
 
 def sha256_file(path: Path) -> str:
@@ -237,14 +330,29 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _cached_sha256(cached: Path, cache_dir: Path) -> str:
+    """sha256 of a cached encode, remembered beside the cache so that an 8K rendition is hashed
+    once, not on every rebuild."""
+    side = cache_dir / "sha256" / cached.name
+    if side.exists():
+        return side.read_text()
+    digest = sha256_file(cached)
+    side.parent.mkdir(parents=True, exist_ok=True)
+    side.write_text(digest)
+    return digest
+
+
 def write_manifest(job: BundleJob) -> None:
     plan = job.plan
     files = []
-    for role, name in sorted(job.files.items()):
-        path = job.work_dir / name
-        files.append({"name": name, "role": role, "bytes": path.stat().st_size, "sha256": sha256_file(path)})
+    for entry in job.files:
+        path = job.work_dir / entry["name"]
+        files.append({"bytes": path.stat().st_size, "sha256": sha256_file(path), **entry})
+    renditions = []
+    for r in job.renditions:
+        renditions.append({**r, "bytes": (job.work_dir / r["file"]).stat().st_size})
     manifest = {
-        "format": "zorgblik-bundle/1",
+        "format": "zorgblik-bundle/2",
         "bundle_key": plan.bundle_key(),
         "script": plan.script_name,
         "script_sha256": plan.script_sha256,
@@ -253,8 +361,11 @@ def write_manifest(job: BundleJob) -> None:
         "media_kind": plan.media_kind,
         "projection": "equirectangular",
         "stereo": plan.stereo,
-        "profile": plan.profile.name,
+        "profile": plan.primary.name,  # the primary rendition: what a player without a profile takes
+        "profiles": [r.name for r in plan.renditions],
+        "renditions": renditions,
         "view": {"yaw": plan.view[0], "pitch": plan.view[1]},
+        "level": {"yaw": plan.level[0], "pitch": plan.level[1], "roll": plan.level[2]},
         "contexts": list(plan.contexts),
         "prompts": list(plan.prompts),
         "source_footage": [plan.source_sha256],
@@ -270,17 +381,24 @@ STAGES: tuple[Callable[[BundleJob], None], ...] = (
     make_poster,
     write_captions,
     write_hotspots,
+    write_sphere_mesh,
     write_manifest,
 )
 
 
-def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: Progress | None = None) -> Path:
+@dataclass(frozen=True)
+class BundleResult:
+    bundle_dir: Path
+    encoded: int  # renditions encoded (0: every one came from the cache, or the bundle existed)
+
+
+def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: Progress | None = None) -> BundleResult:
     """Run every stage for ``plan``; the bundle folder appears whole or not at all."""
     final = bundles_dir / plan.bundle_key()
     if (final / "manifest.json").exists():
         if progress:
             progress(plan.scene_key, 1.0)
-        return final
+        return BundleResult(final, 0)
     bundles_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=bundles_dir, prefix=".building-"))
     try:
@@ -295,4 +413,4 @@ def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: 
                 os.replace(work, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return final
+    return BundleResult(final, job.encoded)

@@ -88,7 +88,7 @@ def encode_count(settings: Settings) -> int:
 @pytest.mark.slow
 def test_video_scene_builds_and_reprobes(footage_dir, tmp_path, fast, catalog):
     script = write_script(tmp_path, video_scene(footage_dir, tmp_path))
-    [built] = build_script(script, settings=fast, catalog=catalog, publish=True)
+    [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"], publish=True)
     manifest = json.loads((built.bundle_dir / "manifest.json").read_text())
     media = built.bundle_dir / "scene.quest2.mp4"
 
@@ -121,21 +121,25 @@ def test_video_scene_builds_and_reprobes(footage_dir, tmp_path, fast, catalog):
 @pytest.mark.slow
 def test_rebuild_reuses_and_caption_edit_reencodes_nothing(footage_dir, tmp_path, fast, catalog):
     script = write_script(tmp_path, video_scene(footage_dir, tmp_path))
-    [first] = build_script(script, settings=fast, catalog=catalog)
+    [first] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert encode_count(fast) == 1
 
-    [same] = build_script(script, settings=fast, catalog=catalog)
+    [same] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert same.bundle_key == first.bundle_key and same.version == first.version
 
     script = write_script(tmp_path, video_scene(footage_dir, tmp_path, caption="Welkom op de afdeling"))
-    [edited] = build_script(script, settings=fast, catalog=catalog)
+    [edited] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    assert edited.encoded == 0
     assert edited.bundle_key != first.bundle_key and edited.version == 2
     assert encode_count(fast) == 1, "a caption edit must not re-encode"
     assert "Welkom op de afdeling" in (edited.bundle_dir / "captions.nl.vtt").read_text()
 
     script = write_script(tmp_path, video_scene(footage_dir, tmp_path, in_=2, out=3))
-    build_script(script, settings=fast, catalog=catalog)
+    build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert encode_count(fast) == 2, "a new in point re-encodes"
+
+    [laddered] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2", "web"])
+    assert laddered.encoded == 1 and encode_count(fast) == 3, "adding a profile encodes only that rendition"
 
 
 @pytest.mark.slow
@@ -145,7 +149,7 @@ def test_stereo_video_and_photo_build(footage_dir, tmp_path, fast, catalog):
         video_scene(footage_dir, tmp_path, id="stereo", name="video/congo_stereo_tb_1920x1080.mp4", in_=0, out=1),
         PHOTO_SCENE.format(footage=rel(footage_dir / "equirect/theta_glowsticks.jpg", tmp_path)),
     )
-    stereo, photo = build_script(script, settings=fast, catalog=catalog)
+    stereo, photo = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert read_spherical(stereo.bundle_dir / "scene.quest2.mp4").stereo == "top-bottom"
     still = ffprobe_json(photo.bundle_dir / "scene.quest2.jpg")["streams"][0]
     assert (still["width"], still["height"]) == (800, 400)

@@ -7,40 +7,69 @@ from pathlib import Path
 import click
 
 from catalog import Catalog
-from render import PROFILES, build_script
+from render import DEFAULT_PROFILES, EXECUTORS, PROFILES, BuildEvents, build_script, get_executor
 from zorgblik.cli import cli
+from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
 
 
 class SceneProgress:
-    """One line per scene on stderr, redrawn as ffmpeg reports progress on a terminal; in a log
-    (not a terminal) only the finished line."""
+    """Per-scene progress on stderr. On a terminal one status line is redrawn with every scene
+    still in progress (scenes encode in parallel); each scene gets its own line when done. In a
+    log (not a terminal) only the finished lines."""
 
     def __init__(self) -> None:
-        self.last: tuple[str, int] | None = None
+        self.active: dict[str, int] = {}
         self.live = click.get_text_stream("stderr").isatty()
 
     def __call__(self, scene: str, fraction: float) -> None:
         pct = int(fraction * 100)
-        if self.last == (scene, pct) or (not self.live and pct < 100):
+        if self.active.get(scene) == pct:
             return
-        line = f"  {scene:<32} {'#' * (pct // 5):<20} {pct:3d}%"
-        click.echo(f"\r{line}" if self.live else line, err=True, nl=pct >= 100)
-        self.last = (scene, pct)
+        if pct >= 100:
+            self.active.pop(scene, None)
+            line = f"  {scene:<32} {'#' * 20} 100%"
+            click.echo(f"\r\033[K{line}" if self.live else line, err=True)
+        else:
+            self.active[scene] = pct
+        if self.live and self.active:
+            status = "  ".join(f"{s} {p:3d}%" for s, p in self.active.items())
+            click.echo(f"\r\033[K  {status}", err=True, nl=False)
+
+
+_PROFILE_HELP = "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values())
 
 
 @cli.command("build")
 @click.argument("scripts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="quest2", show_default=True,
-              help="Headsetprofiel waarvoor gecodeerd wordt.")
+@click.option("--profile", "profiles", type=click.Choice(sorted(PROFILES)), multiple=True,
+              help=f"Headsetprofiel, herhaalbaar (--profile quest2 --profile quest3). Zonder deze optie: "
+                   f"{' + '.join(DEFAULT_PROFILES)} (elk extra profiel is een volledige codering erbij). {_PROFILE_HELP}.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Scènes die tegelijk gecodeerd worden (standaard de instelling jobs: ZORGBLIK_JOBS).")
+@click.option("--executor", type=click.Choice(sorted(EXECUTORS)), default="local", show_default=True,
+              help="Waar gecodeerd wordt: local = een pool van processen op deze machine.")
 @click.option("--publish", is_flag=True, help="Publiceer de gebouwde scènes meteen.")
 @click.pass_obj
-def build(settings: Settings, scripts: tuple[Path, ...], profile: str, publish: bool) -> None:
-    """Bouw scènebundels uit VR-scripts (alleen wat veranderd is wordt opnieuw gecodeerd)."""
-    with Catalog(settings.catalog_url) as catalog:
-        for path in scripts:
-            click.echo(f"{path}:", err=True)
-            built = build_script(path, settings=settings, catalog=catalog, profile=profile, publish=publish,
-                                 progress=SceneProgress())
-            for scene in built:
-                click.echo(f"{path.stem}/{scene.scene_key}: versie {scene.version} ({scene.status}) → {scene.bundle_dir}")
+def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ...], jobs: int | None, executor: str,
+          publish: bool) -> None:
+    """Bouw scènebundels uit VR-scripts (alleen wat veranderd is wordt opnieuw gecodeerd).
+
+    Voortgang staat ook in <data>/builds/<id>.json, voor de service."""
+    runner = get_executor(executor, jobs=jobs or settings.jobs)
+    events = BuildEvents(settings.data_dir / "builds")
+    click.echo(f"bouw {events.id} (voortgang: {events.path})", err=True)
+    try:
+        with Catalog(settings.catalog_url) as catalog:
+            for path in scripts:
+                click.echo(f"{path}:", err=True)
+                built = build_script(path, settings=settings, catalog=catalog, profiles=profiles or DEFAULT_PROFILES,
+                                     publish=publish, progress=SceneProgress(), executor=runner, events=events)
+                for scene in built:
+                    encoded = f", {scene.encoded} gecodeerd" if scene.encoded else ""
+                    click.echo(f"{path.stem}/{scene.scene_key}: versie {scene.version} ({scene.status}{encoded}) "
+                               f"→ {scene.bundle_dir}")
+    except ZorgblikError as error:
+        events.finish(error=error.one_line())
+        raise
+    events.finish()
