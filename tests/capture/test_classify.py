@@ -71,8 +71,10 @@ def test_seam_tells_a_true_equirect_from_a_shifted_crop(footage_dir):
 
 @pytest.fixture(scope="module")
 def grey(footage_dir):
+    @functools.cache
     def load(name: str, width: int | None = None) -> np.ndarray:
-        image = cv2.imread(str(footage_dir / name), cv2.IMREAD_GRAYSCALE)
+        flag = cv2.IMREAD_REDUCED_GRAYSCALE_2 if width and width <= 2048 and "4096" in name else cv2.IMREAD_GRAYSCALE
+        image = cv2.imread(str(footage_dir / name), flag)
         if width:
             image = cv2.resize(image, (width, round(image.shape[0] * width / image.shape[1])), interpolation=cv2.INTER_AREA)
         return image
@@ -118,18 +120,18 @@ def _dual_fisheye_squares(grey):
 
 
 def _partial(grey):
-    pano = grey("equirect/pannellum_examplepano_4096.jpg", 2048)
-    return pano[142 : 142 + 740]  # 2048×740 = 2.77:1, the full width kept
+    pano = grey("equirect/pannellum_examplepano_4096.jpg", 1024)
+    return pano[71 : 71 + 370]  # 1024×370 = 2.77:1, the full width kept
 
 
 def _vr180(grey):
-    pano = grey("equirect/aframe_puydesancy_4096_faces.jpg", 2048)
-    return np.hstack([pano[:, 512:1536], pano[:, 516:1540]])  # two 180° views a few pixels apart
+    pano = grey("equirect/aframe_puydesancy_4096_faces.jpg", 1024)
+    return np.hstack([pano[:, 256:768], pano[:, 258:770]])  # two 180° views a few pixels apart
 
 
 def _crop_breaks_seam(grey):
-    pano = grey("equirect/pannellum_examplepano_4096.jpg", 2048)
-    return cv2.resize(pano[:, 250:1750], (2048, 1024), interpolation=cv2.INTER_AREA)
+    pano = grey("equirect/pannellum_examplepano_4096.jpg", 1024)
+    return cv2.resize(pano[:, 125:875], (1024, 512), interpolation=cv2.INTER_AREA)
 
 
 def _testsrc_2to1(grey, footage_dir):
@@ -163,12 +165,12 @@ def test_synthesized_layout_is_classified(grey, footage_dir, tmp_path, make, pro
 def test_partial_with_gpano_crop_knows_where_the_crop_is(grey, tmp_path):
     ok, jpeg = cv2.imencode(".jpg", _partial(grey))
     path = tmp_path / "partial.jpg"
-    path.write_bytes(_gpano(jpeg.tobytes(), ProjectionType="equirectangular", FullPanoWidthPixels=2048,
-                            FullPanoHeightPixels=1024, CroppedAreaImageWidthPixels=2048,
-                            CroppedAreaImageHeightPixels=740, CroppedAreaLeftPixels=0, CroppedAreaTopPixels=142))
+    path.write_bytes(_gpano(jpeg.tobytes(), ProjectionType="equirectangular", FullPanoWidthPixels=1024,
+                            FullPanoHeightPixels=512, CroppedAreaImageWidthPixels=1024,
+                            CroppedAreaImageHeightPixels=370, CroppedAreaLeftPixels=0, CroppedAreaTopPixels=71))
     kind = classify(probe(path), path)
     assert (kind.layout, kind.catalog_projection) == ("partial", "equirectangular-partial")
-    assert kind.crop.top == pytest.approx(142 / 1024) and kind.crop.bottom == pytest.approx(142 / 1024)
+    assert kind.crop.top == pytest.approx(71 / 512) and kind.crop.bottom == pytest.approx(71 / 512)
     assert kind.crop.left == kind.crop.right == 0
     assert not any("verschillen" in r for r in kind.reasons)
 
@@ -176,19 +178,20 @@ def test_partial_with_gpano_crop_knows_where_the_crop_is(grey, tmp_path):
 def test_metadata_that_disagrees_with_pixels_is_kept_and_flagged(grey, tmp_path):
     ok, jpeg = cv2.imencode(".jpg", _partial(grey))
     path = tmp_path / "says_full.jpg"
-    path.write_bytes(_gpano(jpeg.tobytes(), ProjectionType="equirectangular", FullPanoWidthPixels=2048,
-                            FullPanoHeightPixels=1024, CroppedAreaImageWidthPixels=2048,
-                            CroppedAreaImageHeightPixels=1024, CroppedAreaLeftPixels=0, CroppedAreaTopPixels=0))
+    path.write_bytes(_gpano(jpeg.tobytes(), ProjectionType="equirectangular", FullPanoWidthPixels=1024,
+                            FullPanoHeightPixels=512, CroppedAreaImageWidthPixels=1024,
+                            CroppedAreaImageHeightPixels=512, CroppedAreaLeftPixels=0, CroppedAreaTopPixels=0))
     kind = classify(probe(path), path)
     assert (kind.projection, kind.layout) == ("equirectangular", "full")
-    assert any("verschillen" in r and "2048×740" in r for r in kind.reasons)
+    assert any("verschillen" in r and "1024×370" in r for r in kind.reasons)
     assert kind.confidence < 0.9
 
 
-def test_spherical_v2_pose_is_read(footage_dir, tmp_path):
+def test_spherical_v2_pose_is_read(footage_dir, grey, tmp_path):
     path = tmp_path / "posed.mp4"
     inject_spherical(footage_dir / "video/testroom_1920x960_mono.mp4", path, pose=(30.0, 5.0, -2.0))
-    kind = classify(probe(path), path)
+    frame = grey("equirect/testroom_2048x1024.jpg", 1024)  # the same room; spares an ffmpeg start
+    kind = classify(probe(path), path, frame=frame)
     assert kind.layout == "full" and kind.pose == pytest.approx((30.0, 5.0, -2.0))
 
 

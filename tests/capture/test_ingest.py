@@ -18,14 +18,14 @@ from catalog import queries
 
 
 def _grey(footage_dir: Path, name: str, width: int | None = None) -> np.ndarray:
-    image = cv2.imread(str(footage_dir / name), cv2.IMREAD_GRAYSCALE)
+    image = cv2.imread(str(footage_dir / name), cv2.IMREAD_REDUCED_GRAYSCALE_4 if "4096" in name else cv2.IMREAD_GRAYSCALE)
     if width:
         image = cv2.resize(image, (width, round(image.shape[0] * width / image.shape[1])), interpolation=cv2.INTER_AREA)
     return image
 
 
 def _partial_pano(footage_dir: Path) -> np.ndarray:
-    return _grey(footage_dir, "equirect/pannellum_examplepano_4096.jpg", 2048)[142 : 142 + 740]
+    return _grey(footage_dir, "equirect/pannellum_examplepano_4096.jpg", 1024)[71 : 71 + 370]
 
 
 def _with_gpano(jpeg: bytes, **props) -> bytes:
@@ -57,9 +57,9 @@ def test_dual_fisheye_is_taken_in_and_flagged_for_stitching(footage_dir, tmp_pat
 def test_partial_with_gpano_crop_is_taken_in(footage_dir, tmp_path, settings, catalog):
     ok, jpeg = cv2.imencode(".jpg", _partial_pano(footage_dir))
     path = tmp_path / "partial.jpg"
-    path.write_bytes(_with_gpano(jpeg.tobytes(), ProjectionType="equirectangular", FullPanoWidthPixels=2048,
-                                 FullPanoHeightPixels=1024, CroppedAreaImageWidthPixels=2048,
-                                 CroppedAreaImageHeightPixels=740, CroppedAreaLeftPixels=0, CroppedAreaTopPixels=142))
+    path.write_bytes(_with_gpano(jpeg.tobytes(), ProjectionType="equirectangular", FullPanoWidthPixels=1024,
+                                 FullPanoHeightPixels=512, CroppedAreaImageWidthPixels=1024,
+                                 CroppedAreaImageHeightPixels=370, CroppedAreaLeftPixels=0, CroppedAreaTopPixels=71))
     result = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
     assert result.footage.projection == "equirectangular-partial"
 
@@ -122,9 +122,9 @@ def _one_fisheye_lens(footage_dir, tmp_path):
 
 
 def _vr180(footage_dir, tmp_path):
-    pano = _grey(footage_dir, "equirect/aframe_puydesancy_4096_faces.jpg", 2048)
+    pano = _grey(footage_dir, "equirect/aframe_puydesancy_4096_faces.jpg", 1024)
     path = tmp_path / "vr180.jpg"
-    cv2.imwrite(str(path), np.hstack([pano[:, 512:1536], pano[:, 516:1540]]))
+    cv2.imwrite(str(path), np.hstack([pano[:, 256:768], pano[:, 258:770]]))
     return path
 
 
@@ -135,9 +135,9 @@ def _partial_without_crop(footage_dir, tmp_path):
 
 
 def _seam_does_not_close(footage_dir, tmp_path):
-    pano = _grey(footage_dir, "equirect/pannellum_examplepano_4096.jpg", 2048)
+    pano = _grey(footage_dir, "equirect/pannellum_examplepano_4096.jpg", 1024)
     path = tmp_path / "gewone_foto.jpg"
-    cv2.imwrite(str(path), cv2.resize(pano[:, 250:1750], (2048, 1024), interpolation=cv2.INTER_AREA))
+    cv2.imwrite(str(path), cv2.resize(pano[:, 125:875], (1024, 512), interpolation=cv2.INTER_AREA))
     return path
 
 
@@ -196,6 +196,6 @@ def test_a_name_that_is_a_path_is_refused(footage_dir, settings, catalog, name):
 
 
 def test_a_plain_name_is_recorded(footage_dir, settings, catalog):
-    result = add_footage(footage_dir / "video/testroom_1920x960_mono.mp4", catalog=catalog,
-                         store=FootageStore(settings.store_dir), name="Woonkamer De Linde.mp4")
-    assert result.footage.original_name == "Woonkamer De Linde.mp4"
+    result = add_footage(footage_dir / "equirect/theta_glowsticks.jpg", catalog=catalog,
+                         store=FootageStore(settings.store_dir), name="Woonkamer De Linde.JPG")
+    assert result.footage.original_name == "Woonkamer De Linde.JPG"

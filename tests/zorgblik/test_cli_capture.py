@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from catalog import Catalog, Footage
 from zorgblik.cli import main
+from zorgblik.settings import Settings
 
 
 @pytest.fixture
@@ -135,7 +137,9 @@ def test_size_limit_comes_from_the_setting(zb, footage_dir, monkeypatch):
     (["withdraw", "1", "--person", "F-9"], "footage:1: geen toestemming vastgelegd voor F-9"),
     (["show", "7"], "footage 7 bestaat niet — zie 'zorgblik capture list'"),
 ], ids=["role", "withdrawn-via-consent", "withdraw-unknown-person", "show-unknown"])
-def test_wrong_consent_commands_get_one_dutch_line(zb, footage_dir, args, words):
-    zb("capture", "add", footage_dir / "equirect/theta_glowsticks.jpg")
+def test_wrong_consent_commands_get_one_dutch_line(zb, args, words):
+    with Catalog(Settings.from_env({}, data_dir=zb.data).catalog_url) as catalog, catalog.session() as db:
+        db.add(Footage(sha256="a" * 64, original_name="a.jpg", store_path="a.jpg", size_bytes=1, media_kind="photo",
+                       codec="mjpeg", width=800, height=400, projection="equirectangular", stereo="mono"))
     code, out, err = zb("capture", *args)
     assert code == 1 and words in _one_error_line(err)
