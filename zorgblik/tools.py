@@ -11,7 +11,9 @@ import logging
 import shlex
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from zorgblik.errors import ToolError
@@ -66,8 +68,6 @@ def run_tool(
             text=True,
             bufsize=1,
         ) as proc:
-            import threading
-
             err_chunks: list[str] = []
             reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))
             reader.start()
@@ -81,6 +81,66 @@ def run_tool(
     if code != 0:
         raise ToolError(f"{name} mislukte: {_last_line(stderr)}", where=where)
     return stdout
+
+
+@contextmanager
+def stream_tool(
+    args: Sequence[str | Path],
+    *,
+    where: str | None = None,
+    stdin: bool = False,
+    stdout: bool = False,
+) -> Iterator[subprocess.Popen]:
+    """Run a tool whose stdin and/or stdout are binary pipes the caller feeds or drains.
+
+    For raw frames in and out of ffmpeg. Leaving the block closes the pipes, waits for the tool
+    and raises ToolError with its last line if it failed (also when it died while being fed, or
+    was cut off because its ``stdout`` was not read to the end). An exception inside the block
+    stops the tool.
+    """
+    argv = [str(a) for a in args]
+    argv[0] = find_tool(argv[0])
+    log.debug("stream: %s", shlex.join(argv))
+    name = Path(argv[0]).name
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    err_chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+
+    def failure() -> ToolError:
+        reader.join()
+        stderr = b"".join(err_chunks).decode(errors="replace")
+        return ToolError(f"{name} mislukte: {_last_line(stderr)}", where=where)
+
+    try:
+        yield proc
+        if proc.stdin:
+            proc.stdin.close()
+    except BrokenPipeError:
+        if proc.wait() != 0:
+            raise failure() from None
+        raise
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        for pipe in (proc.stdout, proc.stdin):   # an unread stdout must not leave the tool blocked
+            if pipe:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
+        code = proc.wait()
+        reader.join()
+        proc.stderr.close()
+    if code != 0:
+        raise failure()
 
 
 def ffprobe_json(path: Path, *, where: str | None = None) -> dict:
