@@ -262,6 +262,9 @@ def _from_gpano(pano: PanoInfo, found: Probe) -> _Meta:
                 + (" (zelfde verhouding: vermoedelijk een verkleinde kopie)" if same_shape else
                    f" ({found.aspect:.2f}:1 tegen {claimed:.2f}:1: bijgesneden of vervormd na de opname?)")
                 + "; projectie uit de metadata aangehouden")
+    elif not _near(found.aspect, 2.0):
+        meta.flags.append(f"metadata en pixels verschillen: GPano noemt geen bijsnijding, maar {found.width}×{found.height} "
+                          f"({found.aspect:.2f}:1) is geen 2:1; projectie uit de metadata aangehouden")
     if pano.pitch_deg or pano.roll_deg:
         meta.reasons.append(f"{source}: stand van de camera pitch {meta.pose.pitch:+.1f}°, roll {meta.pose.roll:+.1f}° "
                             "(wordt bij het renderen rechtgezet)")

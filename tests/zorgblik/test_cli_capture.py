@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,7 @@ def test_consent_is_shown_in_show_but_never_in_list(zb, footage_dir):
     assert code == 0 and err == "" and "toestemming ingetrokken voor footage:1" in out
 
     code, out, _ = zb("capture", "show", "1")
-    assert "- F-2024-017 (cliënt): ingetrokken, formulier FORM-88, ingetrokken op " in out
+    assert re.search(r"- F-2024-017 \(cliënt\): ingetrokken op \d{4}-\d\d-\d\d, formulier FORM-88\n", out)
     assert "- M-003 (medewerker): onbekend" in out
     assert "toestemming blur_required: vervagen nodig" in out
 

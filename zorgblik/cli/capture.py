@@ -93,10 +93,10 @@ def capture_show(settings: Settings, footage_id: int) -> None:
         click.echo(f"  toestemming {consent_state(f)}: {STATE_DUTCH[consent_state(f)]}")
         for c in f.consents:
             line = f"    - {c.person} ({ROLE_DUTCH[c.role]}): {STATUS_DUTCH[c.status]}"
+            if c.withdrawn_at:
+                line += f" op {c.withdrawn_at:%Y-%m-%d}"
             if c.form_ref:
                 line += f", formulier {c.form_ref}"
-            if c.withdrawn_at:
-                line += f", ingetrokken op {c.withdrawn_at:%Y-%m-%d}"
             click.echo(line)
 
 
