@@ -3,6 +3,7 @@
     ingested = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
     kind = classify(probe(path), path)          # projection, layout, stereo, pose, confidence
     record_consent(db, footage_id, person="F-17", role="client", status="given")
+    pano = stitch_dual_fisheye(front_img, back_img, MeiLens.from_yaml(f), MeiLens.from_yaml(b), out_width=3840)
 """
 
 from capture.classify import Classification, classify
@@ -12,10 +13,16 @@ from capture.errors import (
 )
 from capture.ingest import Ingested, add_footage
 from capture.probe import Probe, probe
+from capture.stitch import (
+    DualFisheyeRig, DualFisheyeStitcher, LensPose, MeiLens, SeamMeasure, StitchError, measure_seam,
+    side_by_side_stitcher, stitch_dual_fisheye, stitch_side_by_side, stitch_video,
+)
 from capture.store import FootageStore, StoredFile
 
 __all__ = [
-    "CaptureError", "Classification", "ConsentError", "FootageStore", "Ingested", "LayoutNotSupported",
-    "NotPanoramic", "Probe", "RejectedName", "StoredFile", "TooLarge", "UnreadableMedia", "add_footage",
-    "classify", "consent_state", "probe", "record_consent", "withdraw",
+    "CaptureError", "Classification", "ConsentError", "DualFisheyeRig", "DualFisheyeStitcher", "FootageStore",
+    "Ingested", "LayoutNotSupported", "LensPose", "MeiLens", "NotPanoramic", "Probe", "RejectedName",
+    "SeamMeasure", "StitchError", "StoredFile", "TooLarge", "UnreadableMedia", "add_footage", "classify",
+    "consent_state", "measure_seam", "probe", "record_consent", "side_by_side_stitcher", "stitch_dual_fisheye",
+    "stitch_side_by_side", "stitch_video", "withdraw",
 ]

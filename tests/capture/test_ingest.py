@@ -199,3 +199,13 @@ def test_a_plain_name_is_recorded(footage_dir, settings, catalog):
     result = add_footage(footage_dir / "equirect/theta_glowsticks.jpg", catalog=catalog,
                          store=FootageStore(settings.store_dir), name="Woonkamer De Linde.JPG")
     assert result.footage.original_name == "Woonkamer De Linde.JPG"
+
+
+def test_the_front_door_exports_what_it_says():
+    import capture
+
+    assert sorted(capture.__all__) == capture.__all__
+    assert all(hasattr(capture, name) for name in capture.__all__)
+    public = {name for name in vars(capture) if not name.startswith("_")}
+    assert public - set(capture.__all__) <= {"classify", "consent", "errors", "ingest", "probe", "spherical",
+                                            "stitch", "store"}  # the submodules themselves
