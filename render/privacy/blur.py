@@ -1,0 +1,442 @@
+"""Blurring faces on equirectangular photos and clips, with consent deciding who stays sharp.
+
+Every face found is blurred unless a script's ``privacy.keep_unblurred`` entry points at it (its
+centre within :attr:`BlurSettings.keep_within` degrees, inside the entry's time window). The
+script's ``privacy.blur_regions`` (name badges, screens with client records) are blurred as well,
+in their time windows. Blurring is irreversible: the region is scaled down to a few cells across
+(the detail is thrown away, not hidden) and scaled up smoothly again.
+
+Clips stream through ffmpeg as raw frames. Faces are looked for on keyframes (every
+:attr:`BlurSettings.keyframe_interval` frames, and on both sides of a cut); between two
+keyframes a face seen on both is interpolated, and a face seen on only one is held over the
+whole stretch, so a face missed on one keyframe is still covered by its neighbours.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from render.privacy.detect import SphereDetector, sphere_detector
+from render.privacy.errors import MediaUnreadable, NotEquirect
+from render.privacy.tiles import SphereBox, Tile, angle_between, equirect_mask, render_tile
+from zorgblik.tools import ffprobe_json, stream_tool
+
+log = logging.getLogger(__name__)
+
+
+class KeepLike(Protocol):
+    """A consenting person (``scripts_vr.model.KeepUnblurred`` fits)."""
+
+    person: str
+    consent_ref: str
+    yaw: float
+    pitch: float
+    start: float | None
+    end: float | None
+
+
+class RegionLike(Protocol):
+    """A manual blur region (``scripts_vr.model.BlurRegion`` fits)."""
+
+    yaw: float
+    pitch: float
+    width: float
+    height: float
+    start: float | None
+    end: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class BlurSettings:
+    """How hard and how often: each setting once, with its default and what it does."""
+
+    keyframe_interval: int = 12
+    """frames between two face searches (a cut always starts a new search)"""
+    margin: float = 0.25
+    """each face box grows by this share of its size on every side before blurring"""
+    cells: int = 6
+    """a blurred face keeps this many cells across its height: nothing recognisable survives"""
+    keep_within: float = 5.0
+    """degrees: a face whose centre is this close to a keep_unblurred direction stays sharp"""
+    cut_threshold: float = 30.0
+    """mean grey-level change (0–255) between two frames that counts as a cut"""
+    thumbnail: int = 160
+    """pixels: the side of each crop on the review sheet"""
+
+
+#: Encoder arguments for ``zorgblik privacy blur`` on a clip: near-lossless H.264, so the render
+#: stage's own encode afterwards loses little. The render stage passes its profile's arguments.
+DEFAULT_VIDEO_ARGS: tuple[str, ...] = ("-c:v", "libx264", "-preset", "medium", "-crf", "16", "-pix_fmt", "yuv420p")
+
+
+# --- what happened, for the review sheet ------------------------------------------------------
+
+
+@dataclass
+class ReviewItem:
+    """One blurred face, one kept face or one manual region, as seen on the sheet."""
+
+    kind: str  # "face" (blurred), "kept" (consented, sharp) or "region" (manual blur)
+    box: SphereBox
+    start: float
+    end: float
+    label: str = ""
+    thumbnail: np.ndarray | None = field(default=None, repr=False)
+
+    def summary(self) -> dict:
+        return {"kind": self.kind, "yaw": round(self.box.yaw, 1), "pitch": round(self.box.pitch, 1),
+                "width": round(self.box.width, 1), "height": round(self.box.height, 1),
+                "start": round(self.start, 2), "end": round(self.end, 2), "label": self.label}
+
+
+@dataclass
+class PrivacyReport:
+    """What the privacy pass did to one photo or clip."""
+
+    source: str
+    width: int
+    height: int
+    frames: int = 0
+    fps: float | None = None
+    keyframes: int = 0
+    items: list[ReviewItem] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(item.kind == kind for item in self.items)
+
+    def summary(self) -> dict:
+        """A plain dict (JSON-ready) for the catalog and the publishing rule."""
+        return {"source": self.source, "width": self.width, "height": self.height, "frames": self.frames,
+                "fps": self.fps, "keyframes": self.keyframes, "blurred_faces": self.count("face"),
+                "kept_faces": self.count("kept"), "regions": self.count("region"),
+                "needs_signoff": self.count("face") > 0, "items": [item.summary() for item in self.items]}
+
+
+# --- blurring one frame -------------------------------------------------------------------------
+
+
+def blur_box(frame: np.ndarray, box: SphereBox, cells: int = 6) -> None:
+    """Blur ``box`` in the equirect ``frame``, in place, irreversibly: the pixels inside are
+    replaced by a ``cells``-across downscale of themselves, scaled up smoothly."""
+    h, w = frame.shape[:2]
+    rows, cols, mask = equirect_mask(box, w, h)
+    if not mask.any():
+        return
+    contiguous = cols[-1] - cols[0] == len(cols) - 1
+    region = frame[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] if contiguous else frame[np.ix_(rows, cols)]
+    ch, cw = region.shape[:2]
+    cell = max(2.0, box.height / 180.0 * h / cells)  # pixels per cell, vertically
+    stretch = 1.0 / max(0.05, math.cos(math.radians(box.pitch)))  # equirect rows widen toward the poles
+    small = cv2.resize(region, (max(1, round(cw / (cell * stretch))), max(1, round(ch / cell))),
+                       interpolation=cv2.INTER_AREA)
+    smooth = cv2.resize(small, (cw, ch), interpolation=cv2.INTER_LINEAR)
+    if contiguous:
+        region[mask] = smooth[mask]
+    else:
+        region[mask] = smooth[mask]
+        frame[np.ix_(rows, cols)] = region
+
+
+def _in_window(t: float, start: float | None, end: float | None) -> bool:
+    return (start is None or t >= start) and (end is None or t <= end)
+
+
+def consenting(box: SphereBox, t: float, keep: Sequence[KeepLike], within: float) -> KeepLike | None:
+    """The keep_unblurred entry that covers this face at time ``t``, if any."""
+    for entry in keep:
+        if _in_window(t, entry.start, entry.end) and angle_between(box.yaw, box.pitch, entry.yaw, entry.pitch) <= within:
+            return entry
+    return None
+
+
+def thumbnail(frame: np.ndarray, box: SphereBox, size: int) -> np.ndarray:
+    """A straight-on view of ``box`` with some surroundings, from the (already blurred) frame."""
+    fov = min(120.0, max(8.0, 1.8 * max(box.width, box.height)))
+    return render_tile(frame, Tile(box.yaw, box.pitch, fov, size, size))
+
+
+# --- tracks -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Track:
+    id: int
+    box: SphereBox
+    item: ReviewItem | None = None
+
+
+def _match(a: Sequence[SphereBox], b: Sequence[SphereBox]) -> list[tuple[int, int]]:
+    """Greedy pairs (i, j) of boxes in ``a`` and ``b`` that are probably the same face."""
+    pairs = sorted(
+        (angle_between(x.yaw, x.pitch, y.yaw, y.pitch), i, j)
+        for i, x in enumerate(a) for j, y in enumerate(b)
+    )
+    used_a, used_b, out = set(), set(), []
+    for dist, i, j in pairs:
+        reach = max(a[i].width, a[i].height, b[j].width, b[j].height)
+        if dist > reach or i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        out.append((i, j))
+    return out
+
+
+def _between(a: SphereBox, b: SphereBox, t: float) -> SphereBox:
+    """A box on the way from ``a`` to ``b``, grown by half the way travelled (motion between
+    keyframes need not be straight)."""
+    dyaw = (b.yaw - a.yaw + 180.0) % 360.0 - 180.0
+    yaw = (a.yaw + t * dyaw + 180.0) % 360.0 - 180.0
+    pitch = a.pitch + t * (b.pitch - a.pitch)
+    slack = 0.5 * angle_between(a.yaw, a.pitch, b.yaw, b.pitch)
+    return SphereBox(yaw, pitch, a.width + t * (b.width - a.width) + slack,
+                     a.height + t * (b.height - a.height) + slack, min(a.score, b.score))
+
+
+@dataclass
+class _Keyframe:
+    index: int
+    tracks: list[_Track]
+
+
+class _Pass:
+    """The privacy pass over a stream of frames: detection on keyframes, decisions per frame,
+    and the review items as they build up."""
+
+    def __init__(self, report: PrivacyReport, keep: Sequence[KeepLike], regions: Sequence[RegionLike],
+                 settings: BlurSettings, detector: SphereDetector, fps: float):
+        self.report, self.keep, self.regions = report, list(keep), list(regions)
+        self.settings, self.detector, self.fps = settings, detector, fps
+        self.next_id = 0
+        self.items: dict[tuple[int, str], ReviewItem] = {}
+        self.region_items: dict[int, ReviewItem] = {}
+
+    def detect(self, index: int, frame: np.ndarray, previous: _Keyframe | None) -> _Keyframe:
+        self.report.keyframes += 1
+        boxes = self.detector(frame)
+        tracks: list[_Track] = []
+        pairs = dict(_match(boxes, [t.box for t in previous.tracks])) if previous else {}
+        for i, box in enumerate(boxes):
+            if i in pairs:
+                tracks.append(_Track(previous.tracks[pairs[i]].id, box))
+            else:
+                tracks.append(_Track(self.next_id, box))
+                self.next_id += 1
+        return _Keyframe(index, tracks)
+
+    def boxes_at(self, index: int, a: _Keyframe, b: _Keyframe | None) -> list[tuple[int, SphereBox]]:
+        """The face boxes for frame ``index`` between keyframes ``a`` and ``b``."""
+        if b is None or index == a.index:
+            return [(t.id, t.box) for t in a.tracks]
+        if index == b.index:
+            return [(t.id, t.box) for t in b.tracks]
+        t = (index - a.index) / (b.index - a.index)
+        a_ids, b_ids = {tr.id: tr.box for tr in a.tracks}, {tr.id: tr.box for tr in b.tracks}
+        out = [(i, _between(box, b_ids[i], t) if i in b_ids else box) for i, box in a_ids.items()]
+        out += [(i, box) for i, box in b_ids.items() if i not in a_ids]
+        return out
+
+    def apply(self, frame: np.ndarray, index: int, faces: list[tuple[int, SphereBox]], keyframe: bool) -> None:
+        """Blur ``frame`` in place: faces (unless consenting) and manual regions."""
+        t = index / self.fps if self.fps else 0.0
+        s = self.settings
+        decided = []
+        for track, box in faces:
+            entry = consenting(box, t, self.keep, s.keep_within)
+            if entry is None:
+                blur_box(frame, box.grown(s.margin), s.cells)
+            decided.append((track, box, entry))
+        active = [(n, r) for n, r in enumerate(self.regions) if _in_window(t, r.start, r.end)]
+        for _, region in active:
+            blur_box(frame, SphereBox(region.yaw, region.pitch, region.width, region.height), s.cells)
+        # the review items, with crops of the result
+        for track, box, entry in decided:
+            kind = "face" if entry is None else "kept"
+            label = "" if entry is None else f"{entry.person} ({entry.consent_ref})"
+            self._note((track, kind), kind, box.grown(s.margin) if entry is None else box, t, label, frame, keyframe)
+        for n, region in active:
+            box = SphereBox(region.yaw, region.pitch, region.width, region.height)
+            self._note((-1 - n, "region"), "region", box, t, region.reason, frame, keyframe)
+
+    def _note(self, key, kind, box, t, label, frame, keyframe) -> None:
+        item = self.items.get(key)
+        if item is None:
+            item = self.items[key] = ReviewItem(kind, box, t, t, label)
+            self.report.items.append(item)
+        item.end = t
+        if item.thumbnail is None or (keyframe and kind != "region" and box.score > item.box.score):
+            item.box = box
+            item.thumbnail = thumbnail(frame, box, self.settings.thumbnail)
+
+
+def _check_equirect(width: int, height: int, where: str) -> None:
+    if width != 2 * height:
+        raise NotEquirect(f"beeld is {width}×{height}, geen 2:1 equirectangulair 360°-beeld", where=where,
+                          hint="geef een mono equirectangulaire opname (stereo boven-onder wordt nog niet ondersteund)")
+
+
+# --- photos -----------------------------------------------------------------------------------
+
+
+def blur_frame(frame: np.ndarray, *, keep: Sequence[KeepLike] = (), regions: Sequence[RegionLike] = (),
+               settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
+               source: str = "frame") -> tuple[np.ndarray, PrivacyReport]:
+    """A blurred copy of one equirect BGR frame, and the report on what was done."""
+    h, w = frame.shape[:2]
+    _check_equirect(w, h, source)
+    report = PrivacyReport(source, w, h, frames=1)
+    work = _Pass(report, keep, regions, settings, detector or sphere_detector(), fps=0.0)
+    out = frame.copy()
+    key = work.detect(0, frame, None)
+    work.apply(out, 0, work.boxes_at(0, key, None), keyframe=True)
+    return out, report
+
+
+def blur_image(src: Path, dst: Path | None, **options) -> PrivacyReport:
+    """Blur an equirect photo file into ``dst`` (None: only the report). Options as
+    :func:`blur_frame`."""
+    frame = cv2.imread(str(src), cv2.IMREAD_COLOR)
+    if frame is None:
+        raise MediaUnreadable("foto kan niet gelezen worden", where=str(src),
+                              hint="geef een JPEG- of PNG-bestand van een equirectangulaire 360°-foto")
+    out, report = blur_frame(frame, source=str(src), **options)
+    if dst is not None:
+        dst = Path(dst)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if not cv2.imwrite(str(dst), out, [cv2.IMWRITE_JPEG_QUALITY, 95]):
+            raise MediaUnreadable("geblurde foto kan niet geschreven worden", where=str(dst),
+                                  hint="kies een uitvoernaam op .jpg of .png in een map waarin je mag schrijven")
+    return report
+
+
+# --- clips ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    width: int
+    height: int
+    fps: Fraction
+    frames: int | None
+
+    @classmethod
+    def probe(cls, path: Path) -> ClipInfo:
+        info = ffprobe_json(path)
+        video = next((s for s in info.get("streams", []) if s.get("codec_type") == "video"), None)
+        if video is None:
+            raise MediaUnreadable("geen videostroom gevonden", where=str(path), hint="geef een 360°-clip (MP4/MOV)")
+        fps = Fraction(video.get("avg_frame_rate") or video.get("r_frame_rate") or "30")
+        if fps <= 0:
+            fps = Fraction(video.get("r_frame_rate", "30"))
+        frames = int(video["nb_frames"]) if str(video.get("nb_frames", "")).isdigit() else None
+        if frames is None and "duration" in info.get("format", {}):
+            frames = round(float(info["format"]["duration"]) * fps)
+        return cls(int(video["width"]), int(video["height"]), fps, frames)
+
+
+def _read_frames(src: Path, info: ClipInfo) -> Iterator[np.ndarray]:
+    size = info.width * info.height * 3
+    with stream_tool(["ffmpeg", "-v", "error", "-nostdin", "-i", src, "-map", "0:v:0", "-f", "rawvideo",
+                      "-pix_fmt", "bgr24", "pipe:1"], where=str(src), stdout=True) as proc:
+        while True:
+            data = proc.stdout.read(size)
+            if len(data) < size:
+                break
+            yield np.frombuffer(data, np.uint8).reshape(info.height, info.width, 3).copy()
+
+
+def _cut(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
+    return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16)))) > threshold
+
+
+def _signature(frame: np.ndarray) -> np.ndarray:
+    return frame[::16, ::16].mean(axis=2)
+
+
+def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepLike] = (), regions: Sequence[RegionLike] = (),
+               settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
+               video_args: Sequence[str] = DEFAULT_VIDEO_ARGS,
+               progress: Callable[[float], None] | None = None) -> PrivacyReport:
+    """Blur faces in an equirect clip into ``dst`` (None: only the report), keeping the audio.
+
+    ``video_args`` are ffmpeg's output arguments for the picture (codec, preset, quality);
+    ``progress`` receives the fraction done after each frame.
+    """
+    src = Path(src)
+    info = ClipInfo.probe(src)
+    _check_equirect(info.width, info.height, str(src))
+    report = PrivacyReport(str(src), info.width, info.height, fps=float(info.fps))
+    work = _Pass(report, keep, regions, settings, detector or sphere_detector(), fps=float(info.fps))
+    with _frame_sink(src, dst, info, video_args) as write:
+        _run(work, _read_frames(src, info), write, settings, info.frames, progress)
+    if progress:
+        progress(1.0)
+    return report
+
+
+def _run(work: _Pass, frames: Iterator[np.ndarray], write: Callable[[np.ndarray], None], settings: BlurSettings,
+         total: int | None, progress: Callable[[float], None] | None) -> None:
+    key: _Keyframe | None = None
+    pending: list[tuple[int, np.ndarray]] = []  # frames after ``key``, waiting for the next keyframe
+    last_sig: np.ndarray | None = None
+
+    def flush(upto: _Keyframe | None) -> None:
+        for i, frame in pending:
+            work.apply(frame, i, work.boxes_at(i, key, upto), keyframe=upto is not None and i == upto.index)
+            write(frame)
+            work.report.frames += 1
+            if progress and total:
+                progress(min(0.99, work.report.frames / total))
+        pending.clear()
+
+    for index, frame in enumerate(frames):
+        sig = _signature(frame)
+        cut = last_sig is not None and _cut(last_sig, sig, settings.cut_threshold)
+        last_sig = sig
+        if key is not None and cut:
+            if pending:  # the old shot ends on the frame before: look there too
+                end = work.detect(pending[-1][0], pending[-1][1], key)
+                flush(end)
+            key = None
+        if key is None:
+            key = work.detect(index, frame, None)
+            pending.append((index, frame))
+            flush(key)
+            continue
+        pending.append((index, frame))
+        if index - key.index >= settings.keyframe_interval:
+            nxt = work.detect(index, frame, key)
+            flush(nxt)
+            key = nxt
+    if pending:
+        end = work.detect(pending[-1][0], pending[-1][1], key)
+        flush(end)
+
+
+@contextmanager
+def _frame_sink(src: Path, dst: Path | None, info: ClipInfo, video_args: Sequence[str]):
+    """A function taking each finished frame: into ffmpeg, with the source's audio copied
+    alongside, or nowhere when there is no ``dst``."""
+    if dst is None:
+        yield lambda frame: None
+        return
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with stream_tool(
+        ["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
+         "-s", f"{info.width}x{info.height}", "-r", str(info.fps), "-i", "pipe:0",
+         "-i", src, "-map", "0:v", "-map", "1:a?", *video_args, "-c:a", "copy", dst],
+        where=str(dst), stdin=True,
+    ) as proc:
+        yield lambda frame: proc.stdin.write(frame.tobytes())

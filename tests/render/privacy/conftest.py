@@ -1,0 +1,57 @@
+"""Real portraits that ship inside packages (no download), planted into real 360° footage."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from render.privacy import SphereBox, Tile, paste_perspective, sphere_detector
+
+#: (portrait, face box in its pixels (x0, y0, x1, y1)), measured once with CenterFace.
+PORTRAITS = {
+    "astronaut": (182, 58, 270, 178),
+    "grace_hopper": (175, 132, 357, 336),
+}
+
+
+def load_portrait(name: str) -> np.ndarray:
+    if name == "astronaut":
+        from skimage import data
+
+        return cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    import matplotlib
+
+    return cv2.imread(str(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"))
+
+
+def plant(frame: np.ndarray, name: str, yaw: float, pitch: float, face_deg: float) -> tuple[np.ndarray, SphereBox]:
+    """``frame`` with the portrait seen straight on from (yaw, pitch), its face ``face_deg`` tall;
+    and where that face now is on the sphere."""
+    picture = load_portrait(name)
+    x0, y0, x1, y1 = PORTRAITS[name]
+    ph, pw = picture.shape[:2]
+    vfov = face_deg * ph / (y1 - y0)
+    fov = math.degrees(2 * math.atan(math.tan(math.radians(vfov / 2)) * pw / ph))
+    return paste_perspective(frame, picture, yaw, pitch, fov), Tile(yaw, pitch, fov, pw, ph).box_to_sphere(x0, y0, x1, y1)
+
+
+@pytest.fixture(scope="session")
+def detector():
+    return sphere_detector()
+
+
+@pytest.fixture(scope="session")
+def pano(footage_dir: Path) -> np.ndarray:
+    """The pannellum landscape at 2048×1024: real, and without faces."""
+    frame = cv2.imread(str(footage_dir / "equirect" / "pannellum_examplepano_4096.jpg"))
+    return cv2.resize(frame, (2048, 1024), interpolation=cv2.INTER_AREA)
+
+
+@pytest.fixture(scope="session")
+def planter():
+    """:func:`plant`, for tests (conftest modules cannot be imported under importlib mode)."""
+    return plant

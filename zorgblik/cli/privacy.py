@@ -1,0 +1,67 @@
+"""``zorgblik privacy``: blur faces in one 360° photo or clip, and make the review sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from render.privacy import blur_image, blur_video, is_photo, write_review_sheet
+from zorgblik.cli import cli
+
+
+class ClipProgress:
+    """One progress line on stderr, redrawn on a terminal; in a log only the finished line."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.last = name, -1
+        self.live = click.get_text_stream("stderr").isatty()
+
+    def __call__(self, fraction: float) -> None:
+        pct = int(fraction * 100)
+        if pct == self.last or (not self.live and pct < 100):
+            return
+        line = f"  {self.name:<32} {'#' * (pct // 5):<20} {pct:3d}%"
+        click.echo(f"\r{line}" if self.live else line, err=True, nl=pct >= 100)
+        self.last = pct
+
+
+def _blur(src: Path, dst: Path | None):
+    if is_photo(src):
+        return blur_image(src, dst)
+    return blur_video(src, dst, progress=ClipProgress(src.name))
+
+
+def _describe(report) -> str:
+    return (f"{report.count('face')} gezicht(en) geblurd, {report.count('kept')} onvervaagd, "
+            f"{report.count('region')} handmatige vlakken")
+
+
+@cli.group("privacy")
+def privacy() -> None:
+    """Gezichten onherkenbaar maken in 360°-beeld, met een controleblad om af te tekenen."""
+
+
+@privacy.command("blur")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Uitvoerbestand (foto: .jpg/.png, clip: .mp4).")
+@click.option("--review-sheet", "sheet", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Schrijf ook het controleblad (PNG).")
+def blur_cmd(file: Path, out: Path, sheet: Path | None) -> None:
+    """Blur elk gezicht in een equirectangulaire 360°-foto of -clip."""
+    report = _blur(file, out)
+    if sheet is not None:
+        write_review_sheet(report, sheet)
+    click.echo(f"{file} → {out}: {_describe(report)}" + (f"; controleblad {sheet}" if sheet else ""))
+
+
+@privacy.command("sheet")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Het controleblad (PNG).")
+def sheet_cmd(file: Path, out: Path) -> None:
+    """Maak het controleblad van een 360°-foto of -clip: elk geblurd vlak, met tijd en richting."""
+    report = _blur(file, None)
+    write_review_sheet(report, out)
+    click.echo(f"{file}: {_describe(report)}; controleblad {out}")
