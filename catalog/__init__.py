@@ -5,12 +5,14 @@
             queries.list_footage(db)
 """
 
-from catalog import queries
+from catalog import accounts, fleet, queries
 from catalog.db import Catalog, current_revision, head_revision, migrate
-from catalog.errors import CatalogError, NotFound
-from catalog.models import Event, Footage, Scene, SceneVersion, Script, ScriptVersion, Session
+from catalog.errors import CatalogError, Conflict, NotFound
+from catalog.models import (Event, Footage, Headset, HeadsetCommand, HeadsetGroup, Playlist, Scene, SceneVersion, Script,
+                            ScriptVersion, Session, StaffUser)
 
 __all__ = [
-    "Catalog", "CatalogError", "Event", "Footage", "NotFound", "Scene", "SceneVersion", "Script",
-    "ScriptVersion", "Session", "current_revision", "head_revision", "migrate", "queries",
+    "Catalog", "CatalogError", "Conflict", "Event", "Footage", "Headset", "HeadsetCommand", "HeadsetGroup", "NotFound", "Playlist",
+    "Scene", "SceneVersion", "Script", "ScriptVersion", "Session", "StaffUser", "accounts", "current_revision", "fleet",
+    "head_revision", "migrate", "queries",
 ]

@@ -1,7 +1,8 @@
 """Catalog errors::
 
     CatalogError (ZorgblikError)
-    └── NotFound        no row with that id or key
+    ├── NotFound        no row with that id or key
+    └── Conflict        the change does not fit the current state (a name taken, a session stopped)
 """
 
 from zorgblik.errors import ZorgblikError
@@ -13,3 +14,7 @@ class CatalogError(ZorgblikError):
 
 class NotFound(CatalogError):
     """No row with that id or key."""
+
+
+class Conflict(CatalogError):
+    """The change does not fit the current state: a name already taken, a stopped session."""

@@ -1,8 +1,11 @@
 """The catalog's tables, declared once (SQLAlchemy 2, typed mappings).
 
     consents >── footage ──< scene_versions >── scenes >── scripts
-                                    │
-                  sessions ──< events
+                                    │              │
+                  sessions ──< events     playlist_items >── playlists ──< group_playlists, headset_playlists
+                     │
+                     └──── headsets >── headset_groups        headsets ──< headset_commands, pairing_codes
+                                                              staff_users ──< staff_logins
 
 Migrations in ``catalog/migrations`` create exactly these tables; a test compares the two.
 """
@@ -11,7 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -148,13 +152,24 @@ class Session(Base):
     learner_code: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    headset_id: Mapped[int | None] = mapped_column(ForeignKey("headsets.id"), index=True)
+    playlist_id: Mapped[int | None] = mapped_column(ForeignKey("playlists.id"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    run: Mapped[str | None] = mapped_column(String(32), doc="shared by the sessions a group started together")
+    state: Mapped[str] = mapped_column(String(16), default="running", server_default="running",
+                                       doc="running | paused | stopped")
+    record_head_direction: Mapped[bool] = mapped_column(default=False, server_default=false(),
+                                                        doc="off by default in interviews (sollicitatie)")
     events: Mapped[list[Event]] = relationship(back_populates="session", order_by="Event.at")
+    headset: Mapped[Headset | None] = relationship()
+    playlist: Mapped[Playlist | None] = relationship()
 
 
 class Event(Base):
     """Something that happened in a session; ``event_id`` is the sender's, so retries store once."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_session_kind_at", "session_id", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
@@ -164,3 +179,136 @@ class Event(Base):
     at: Mapped[datetime]
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     session: Mapped[Session] = relationship(back_populates="events")
+
+
+# staff, headsets, playlists and session control ------------------------------------------------
+class StaffUser(Base):
+    """A member of staff who signs in; ``role`` decides what they may do (headset_service.auth)."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(16), doc="admin | comms | author | intake | hr | teacher")
+    password_hash: Mapped[str] = mapped_column(String(255), doc="Argon2id, in its own encoded form")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class StaffLogin(Base):
+    """A signed-in browser or script: only the sha256 of its random token is kept."""
+
+    __tablename__ = "staff_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    user: Mapped[StaffUser] = relationship()
+
+
+group_playlists = Table(
+    "group_playlists", Base.metadata,
+    Column("group_id", ForeignKey("headset_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("playlist_id", ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True),
+)
+
+headset_playlists = Table(
+    "headset_playlists", Base.metadata,
+    Column("headset_id", ForeignKey("headsets.id", ondelete="CASCADE"), primary_key=True),
+    Column("playlist_id", ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class HeadsetGroup(Base):
+    """Headsets that are used together: a class set, the intake cart, the HR kit."""
+
+    __tablename__ = "headset_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    headsets: Mapped[list[Headset]] = relationship(back_populates="group", order_by="Headset.id")
+    playlists: Mapped[list[Playlist]] = relationship(secondary=group_playlists, order_by="Playlist.id")
+
+
+class Headset(Base):
+    """An enrolled headset. Only the sha256 of its device token is kept; revoking clears nothing
+    else, so its history stays."""
+
+    __tablename__ = "headsets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    profile: Mapped[str] = mapped_column(String(32), doc="the headset profile it plays (render.profiles)")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("headset_groups.id"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    last_sync_at: Mapped[datetime | None]
+    inventory: Mapped[list] = mapped_column(JSON, default=list, doc="bundle keys it holds, verified")
+    free_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    battery: Mapped[int | None] = mapped_column(Integer, doc="percent")
+    group: Mapped[HeadsetGroup | None] = relationship(back_populates="headsets")
+    playlists: Mapped[list[Playlist]] = relationship(secondary=headset_playlists, order_by="Playlist.id")
+
+
+class PairingCode(Base):
+    """A short single-use code a member of staff makes; a headset trades it for a device token."""
+
+    __tablename__ = "pairing_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    headset_name: Mapped[str] = mapped_column(String(255))
+    profile: Mapped[str] = mapped_column(String(32))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("headset_groups.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    headset_id: Mapped[int | None] = mapped_column(ForeignKey("headsets.id"))
+
+
+class Playlist(Base):
+    """Scenes in order, for one use context; headsets hold the published version of each."""
+
+    __tablename__ = "playlists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    context: Mapped[str] = mapped_column(String(32), doc="intake | sollicitatie | werkveldorientatie")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    items: Mapped[list[PlaylistItem]] = relationship(back_populates="playlist", order_by="PlaylistItem.position",
+                                                     cascade="all, delete-orphan")
+
+
+class PlaylistItem(Base):
+    __tablename__ = "playlist_items"
+    __table_args__ = (UniqueConstraint("playlist_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    playlist_id: Mapped[int] = mapped_column(ForeignKey("playlists.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    scene_id: Mapped[int] = mapped_column(ForeignKey("scenes.id"))
+    playlist: Mapped[Playlist] = relationship(back_populates="items")
+    scene: Mapped[Scene] = relationship()
+
+
+class HeadsetCommand(Base):
+    """A session command for one headset (start, pause, resume, stop, recenter); its id orders
+    them, so a headset that polls asks for those after the last it saw."""
+
+    __tablename__ = "headset_commands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    headset_id: Mapped[int] = mapped_column(ForeignKey("headsets.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    command: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acked_at: Mapped[datetime | None]

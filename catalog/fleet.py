@@ -1,0 +1,334 @@
+"""Headsets, their groups and playlists, what each may hold, session control and event ingest.
+
+    pairing code ──(pair)──► headset + device token       (staff makes the code; the headset trades it)
+    playlist (per use context) ──► group / headset         (assignments)
+    published scene versions of those playlists ──► what a headset may hold (sync)
+    session ──► headset commands (start, pause, resume, stop, recenter) ──► events
+
+Tokens and codes are random and kept only as their sha256 (:func:`catalog.accounts.token_sha256`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+
+from catalog.accounts import token_sha256
+from catalog.errors import CatalogError, Conflict, NotFound
+from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, PairingCode, Playlist, PlaylistItem, Scene,
+                            SceneVersion, Script, Session, StaffUser, utcnow)
+
+USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
+COMMANDS = ("start", "pause", "resume", "stop", "recenter")
+DEVICE_TOKEN_PREFIX = "zbh_"
+PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud from a screen
+PAIRING_LENGTH = 8  # 40 bits, single use, valid for PAIRING_LIFETIME
+PAIRING_LIFETIME = timedelta(minutes=15)
+HEAD_DIRECTION_MIN_GAP_S = 0.19  # at most 5 Hz, with 10 ms for clock jitter
+
+
+# groups ----------------------------------------------------------------------------------------
+def create_group(db: DbSession, name: str) -> HeadsetGroup:
+    if db.scalar(select(HeadsetGroup.id).where(HeadsetGroup.name == name)) is not None:
+        raise Conflict(f"groep {name} bestaat al")
+    group = HeadsetGroup(name=name)
+    db.add(group)
+    db.flush()
+    return group
+
+
+def get_group(db: DbSession, group_id: int) -> HeadsetGroup:
+    group = db.get(HeadsetGroup, group_id)
+    if group is None:
+        raise NotFound(f"groep {group_id} bestaat niet")
+    return group
+
+
+def list_groups(db: DbSession) -> list[HeadsetGroup]:
+    return list(db.scalars(select(HeadsetGroup).order_by(HeadsetGroup.name)))
+
+
+# enrolment -------------------------------------------------------------------------------------
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch in PAIRING_ALPHABET)
+
+
+def create_pairing_code(db: DbSession, *, headset_name: str, profile: str, group: HeadsetGroup | None = None,
+                        created_by: StaffUser | None = None, now: datetime | None = None) -> tuple[str, PairingCode]:
+    """A new code (shown once, as ``ABCD-EFGH``) and its row."""
+    now = now or utcnow()
+    raw = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_LENGTH))
+    row = PairingCode(code_sha256=token_sha256(raw), headset_name=headset_name, profile=profile,
+                      group_id=group.id if group else None, created_by_id=created_by.id if created_by else None,
+                      created_at=now, expires_at=now + PAIRING_LIFETIME)
+    db.add(row)
+    db.flush()
+    return f"{raw[:4]}-{raw[4:]}", row
+
+
+def pair_headset(db: DbSession, code: str, now: datetime | None = None) -> tuple[str, Headset]:
+    """Trade a pairing code for a new headset and its device token (shown once)."""
+    now = now or utcnow()
+    row = db.scalar(select(PairingCode).where(PairingCode.code_sha256 == token_sha256(normalise_code(code))))
+    if row is None or row.used_at is not None or row.expires_at < now:
+        raise NotFound("koppelcode onbekend, verlopen of al gebruikt", hint="vraag een nieuwe koppelcode")
+    token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    headset = Headset(name=row.headset_name, profile=row.profile, group_id=row.group_id,
+                      token_sha256=token_sha256(token), enrolled_at=now, last_seen_at=now)
+    db.add(headset)
+    db.flush()
+    row.used_at, row.headset_id = now, headset.id
+    return token, headset
+
+
+def headset_for_token(db: DbSession, token: str) -> Headset | None:
+    """The enrolled, unrevoked headset with this device token."""
+    headset = db.scalar(select(Headset).where(Headset.token_sha256 == token_sha256(token)))
+    if headset is None or headset.revoked_at is not None:
+        return None
+    return headset
+
+
+def get_headset(db: DbSession, headset_id: int) -> Headset:
+    headset = db.get(Headset, headset_id)
+    if headset is None:
+        raise NotFound(f"headset {headset_id} bestaat niet")
+    return headset
+
+
+def list_headsets(db: DbSession, include_revoked: bool = False) -> list[Headset]:
+    stmt = select(Headset).order_by(Headset.id)
+    if not include_revoked:
+        stmt = stmt.where(Headset.revoked_at.is_(None))
+    return list(db.scalars(stmt))
+
+
+def revoke_headset(db: DbSession, headset: Headset, now: datetime | None = None) -> None:
+    if headset.revoked_at is None:
+        headset.revoked_at = now or utcnow()
+
+
+# playlists -------------------------------------------------------------------------------------
+def find_scene(db: DbSession, script: str, scene: str) -> Scene:
+    found = db.scalar(select(Scene).join(Script).where(Script.name == script, Scene.key == scene))
+    if found is None:
+        raise NotFound(f"scène {script}/{scene} bestaat niet")
+    return found
+
+
+def create_playlist(db: DbSession, *, name: str, context: str, scenes: list[Scene]) -> Playlist:
+    if context not in USE_CONTEXTS:
+        raise CatalogError(f"onbekende context {context!r}", hint=f"kies uit {', '.join(USE_CONTEXTS)}")
+    if db.scalar(select(Playlist.id).where(Playlist.name == name)) is not None:
+        raise Conflict(f"afspeellijst {name} bestaat al")
+    playlist = Playlist(name=name, context=context)
+    db.add(playlist)
+    set_playlist_scenes(db, playlist, scenes)
+    return playlist
+
+
+def set_playlist_scenes(db: DbSession, playlist: Playlist, scenes: list[Scene]) -> None:
+    playlist.items.clear()
+    db.flush()  # the old positions go before the new ones take them
+    playlist.items.extend(PlaylistItem(position=n, scene=scene) for n, scene in enumerate(scenes))
+    db.flush()
+
+
+def get_playlist(db: DbSession, playlist_id: int) -> Playlist:
+    playlist = db.get(Playlist, playlist_id)
+    if playlist is None:
+        raise NotFound(f"afspeellijst {playlist_id} bestaat niet")
+    return playlist
+
+
+def list_playlists(db: DbSession) -> list[Playlist]:
+    return list(db.scalars(select(Playlist).order_by(Playlist.context, Playlist.name)))
+
+
+def published_version(scene: Scene) -> SceneVersion | None:
+    return next((v for v in scene.versions if v.status == "published"), None)
+
+
+def playlist_versions(playlist: Playlist) -> list[SceneVersion]:
+    """The published version of each scene, in playlist order; scenes with none are left out."""
+    return [v for item in playlist.items if (v := published_version(item.scene)) is not None]
+
+
+def headset_playlists(headset: Headset) -> list[Playlist]:
+    """The playlists assigned to the headset itself and to its group."""
+    seen: dict[int, Playlist] = {p.id: p for p in headset.playlists}
+    if headset.group is not None:
+        for p in headset.group.playlists:
+            seen.setdefault(p.id, p)
+    return sorted(seen.values(), key=lambda p: p.id)
+
+
+def allowed_versions(headset: Headset) -> dict[str, SceneVersion]:
+    """Every scene version this headset may hold, by bundle key: published, and in one of its playlists."""
+    return {v.bundle_key: v for p in headset_playlists(headset) for v in playlist_versions(p)}
+
+
+def withdraw(db: DbSession, version: SceneVersion, when: datetime | None = None) -> None:
+    """Take ``version`` off every headset at its next sync; it can no longer be published again."""
+    version.status = "withdrawn"
+    version.withdrawn_at = when or utcnow()
+
+
+def record_inventory(db: DbSession, headset: Headset, *, bundle_keys: list[str], free_bytes: int | None,
+                     battery: int | None, now: datetime | None = None) -> None:
+    headset.inventory = sorted(set(bundle_keys))
+    headset.free_bytes, headset.battery = free_bytes, battery
+    headset.last_sync_at = headset.last_seen_at = now or utcnow()
+
+
+# sessions and commands -------------------------------------------------------------------------
+def start_session(db: DbSession, *, context: str, learner_code: str | None = None, headset: Headset | None = None,
+                  playlist: Playlist | None = None, started_by: StaffUser | None = None, run: str | None = None,
+                  record_head_direction: bool | None = None) -> Session:
+    """A new session; on a headset it queues the ``start`` command with the playlist's scenes.
+
+    Head direction is recorded unless asked otherwise, except in interviews (sollicitatie), where
+    it is off unless asked for: candidates are not judged by where they looked.
+    """
+    if context not in USE_CONTEXTS:
+        raise CatalogError(f"onbekende context {context!r}", hint=f"kies uit {', '.join(USE_CONTEXTS)}")
+    if playlist is not None and playlist.context != context:
+        raise Conflict(f"afspeellijst {playlist.name} is voor {playlist.context}, niet voor {context}")
+    if headset is not None and playlist is not None and playlist.id not in {p.id for p in headset_playlists(headset)}:
+        raise Conflict(f"afspeellijst {playlist.name} staat niet op headset {headset.name}",
+                       hint="wijs de afspeellijst toe aan de headset of zijn groep en laat hem synchroniseren")
+    if record_head_direction is None:
+        record_head_direction = context != "sollicitatie"
+    session = Session(context=context, learner_code=learner_code, headset=headset, playlist=playlist,
+                      started_by_id=started_by.id if started_by else None, run=run, state="running",
+                      record_head_direction=record_head_direction)
+    db.add(session)
+    db.flush()
+    if headset is not None:
+        scenes = [v.bundle_key for v in playlist_versions(playlist)] if playlist is not None else []
+        queue_command(db, headset, "start", session, {
+            "context": context, "playlist_id": playlist.id if playlist else None, "scenes": scenes,
+            "record_head_direction": record_head_direction,
+        })
+    return session
+
+
+def start_group_sessions(db: DbSession, group: HeadsetGroup, *, context: str, playlist: Playlist | None,
+                         started_by: StaffUser | None = None) -> list[Session]:
+    """One session per headset of ``group``, started together (they share a ``run``)."""
+    headsets = [h for h in group.headsets if h.revoked_at is None]
+    if not headsets:
+        raise Conflict(f"groep {group.name} heeft geen headsets")
+    run = uuid.uuid4().hex
+    return [start_session(db, context=context, headset=h, playlist=playlist, started_by=started_by, run=run)
+            for h in headsets]
+
+
+def get_session(db: DbSession, session_id: int) -> Session:
+    session = db.get(Session, session_id)
+    if session is None:
+        raise NotFound(f"sessie {session_id} bestaat niet")
+    return session
+
+
+def running_sessions(db: DbSession, headsets: list[Headset]) -> list[Session]:
+    ids = [h.id for h in headsets]
+    stmt = select(Session).where(Session.headset_id.in_(ids), Session.state != "stopped").order_by(Session.id)
+    return list(db.scalars(stmt))
+
+
+_NEXT_STATE = {"pause": ("running", "paused"), "resume": ("paused", "running"), "stop": (None, "stopped"),
+               "recenter": (None, None)}
+
+
+def control_session(db: DbSession, session: Session, command: str, now: datetime | None = None) -> HeadsetCommand | None:
+    """Apply ``command`` (pause, resume, stop, recenter) and queue it for the session's headset."""
+    if command not in _NEXT_STATE:
+        raise CatalogError(f"onbekend commando {command!r}", hint="pause, resume, stop of recenter")
+    if session.state == "stopped":
+        raise Conflict(f"sessie {session.id} is al gestopt")
+    needs, becomes = _NEXT_STATE[command]
+    if needs is not None and session.state != needs:
+        raise Conflict(f"sessie {session.id} is {session.state}; {command} kan alleen als hij {needs} is")
+    if becomes is not None:
+        session.state = becomes
+    if becomes == "stopped":
+        session.ended_at = session.ended_at or now or utcnow()
+    if session.headset is None:
+        return None
+    return queue_command(db, session.headset, command, session)
+
+
+def queue_command(db: DbSession, headset: Headset, command: str, session: Session | None = None,
+                  payload: dict | None = None) -> HeadsetCommand:
+    row = HeadsetCommand(headset_id=headset.id, session_id=session.id if session else None, command=command,
+                         payload=payload or {})
+    db.add(row)
+    db.flush()
+    return row
+
+
+def start_command(db: DbSession, session: Session) -> HeadsetCommand | None:
+    return db.scalar(select(HeadsetCommand).where(HeadsetCommand.session_id == session.id,
+                                                  HeadsetCommand.command == "start"))
+
+
+def commands_after(db: DbSession, headset: Headset, after_id: int = 0, limit: int = 100) -> list[HeadsetCommand]:
+    stmt = (select(HeadsetCommand).where(HeadsetCommand.headset_id == headset.id, HeadsetCommand.id > after_id)
+            .order_by(HeadsetCommand.id).limit(limit))
+    return list(db.scalars(stmt))
+
+
+def unacked_commands(db: DbSession, headset: Headset) -> list[HeadsetCommand]:
+    stmt = (select(HeadsetCommand).where(HeadsetCommand.headset_id == headset.id, HeadsetCommand.acked_at.is_(None))
+            .order_by(HeadsetCommand.id))
+    return list(db.scalars(stmt))
+
+
+def ack_commands(db: DbSession, headset: Headset, up_to_id: int, now: datetime | None = None) -> None:
+    """The headset carried out every command up to ``up_to_id``."""
+    for row in db.scalars(select(HeadsetCommand).where(HeadsetCommand.headset_id == headset.id,
+                                                       HeadsetCommand.id <= up_to_id, HeadsetCommand.acked_at.is_(None))):
+        row.acked_at = now or utcnow()
+
+
+# events ----------------------------------------------------------------------------------------
+def _insert_new(db: DbSession, rows: list[dict]) -> int:
+    """Insert ``rows`` into events, skipping event ids already stored (also by a concurrent batch)."""
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the catalog supports SQLite and PostgreSQL
+        raise CatalogError(f"database {dialect} wordt niet ondersteund")
+    stmt = insert(Event).values(rows).on_conflict_do_nothing(index_elements=["event_id"])
+    return db.connection().execute(stmt).rowcount
+
+
+def ingest_events(db: DbSession, session: Session, events: list[dict]) -> tuple[int, int]:
+    """Store a batch of events for ``session``; returns (stored, skipped).
+
+    Each event is a dict with ``event_id``, ``kind``, ``at`` (naive UTC), ``scene_version_id``
+    and ``data``. Skipped are: event ids stored before (retries), head direction in a session that
+    does not record it, and head-direction samples closer than 1/5 s to the previous one kept.
+    """
+    keep = [e for e in events if e["kind"] != "head_direction"]
+    heads = sorted((e for e in events if e["kind"] == "head_direction"), key=lambda e: e["at"])
+    if heads and session.record_head_direction:
+        last = db.scalar(select(func.max(Event.at)).where(Event.session_id == session.id, Event.kind == "head_direction"))
+        for e in heads:
+            if last is None or (e["at"] - last).total_seconds() >= HEAD_DIRECTION_MIN_GAP_S:
+                keep.append(e)
+                last = e["at"]
+    rows = [{"event_id": e["event_id"], "session_id": session.id, "kind": e["kind"], "at": e["at"],
+             "scene_version_id": e.get("scene_version_id"), "data": e.get("data") or {}} for e in keep]
+    stored = _insert_new(db, rows) if rows else 0
+    for e in events:
+        if e["kind"] == "session_end" and session.ended_at is None:
+            session.ended_at = e["at"]
+    return stored, len(events) - stored
