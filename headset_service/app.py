@@ -10,7 +10,8 @@ from fastapi.staticfiles import StaticFiles
 
 from catalog import Catalog
 from headset_service.errors import install_error_handlers
-from headset_service.routes import pages, scenes, sessions, uploads
+from headset_service.live import Live
+from headset_service.routes import accounts, device, headsets, pages, playlists, scenes, sessions, uploads
 from zorgblik import __version__
 from zorgblik.settings import Settings
 
@@ -28,12 +29,18 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
             if owned:
                 app.state.catalog.close()
 
-    app = FastAPI(title="zorgblik", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="zorgblik", version=__version__, lifespan=lifespan,
+                  description="Lokale headsetservice: medewerkers, headsets koppelen, synchroniseren, sessies, events.")
     app.state.settings = settings
+    app.state.live = Live()
     if catalog is not None:
         app.state.catalog = catalog
     install_error_handlers(app)
+    app.include_router(accounts.router)
     app.include_router(scenes.router)
+    app.include_router(playlists.router)
+    app.include_router(headsets.router)
+    app.include_router(device.router)
     app.include_router(sessions.router)
     app.include_router(uploads.router)
     app.include_router(pages.router)

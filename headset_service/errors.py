@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from catalog import NotFound
+from catalog import Conflict, NotFound
 from zorgblik.errors import ZorgblikError
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, exc: NotFound) -> JSONResponse:
         return error_response(404, exc.one_line())
+
+    @app.exception_handler(Conflict)
+    async def conflict(_request: Request, exc: Conflict) -> JSONResponse:
+        return error_response(409, exc.one_line())
 
     @app.exception_handler(ZorgblikError)
     async def refused(_request: Request, exc: ZorgblikError) -> JSONResponse:

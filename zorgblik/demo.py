@@ -3,12 +3,14 @@ demo/footage, published, served, and checked over HTTP like a headset would."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from catalog import Catalog
+from catalog import Catalog, accounts, fleet, queries
 from render import build_script
 from render.stages import Progress
 from zorgblik.errors import ZorgblikError
@@ -35,17 +37,63 @@ def build_demo(settings: Settings, catalog: Catalog, progress: Progress | None =
         build_script(script, settings=settings, catalog=catalog, profile="quest2", publish=True, progress=progress)
 
 
-def check_service(base_url: str) -> list[dict]:
-    """Ask the running service what a headset would ask: the scenes, and a byte range of one."""
-    with httpx.Client(base_url=base_url, timeout=10) as client:
-        client.get("/api/health").raise_for_status()
-        scenes = client.get("/api/scenes").raise_for_status().json()
+@dataclass(frozen=True)
+class DemoAccess:
+    """Who the demo signs in as, and a pairing code for a headset of your own."""
+
+    username: str
+    password: str
+    check_code: str  # traded by check_service for a demo headset's device token
+    pairing_code: str  # printed: type it on a real headset (valid 15 minutes)
+
+
+DEMO_USER = "demo"
+DEMO_GROUP = "Demo"
+DEMO_PLAYLIST = "Demo intake"
+
+
+def prepare_access(catalog: Catalog) -> DemoAccess:
+    """A demo admin (new password each run), an intake playlist of every published scene on the
+    Demo group, and two pairing codes for that group."""
+    password = secrets.token_urlsafe(12)
+    with catalog.session() as db:
+        user = next((u for u in accounts.list_users(db) if u.username == DEMO_USER), None)
+        if user is None:
+            user = accounts.create_user(db, username=DEMO_USER, role="admin", password=password,
+                                        display_name="Demo-beheerder")
+        else:
+            accounts.update_user(db, user, password=password, active=True)
+        scenes = [v.scene for v in queries.published_scene_versions(db)]
+        playlist = next((p for p in fleet.list_playlists(db) if p.name == DEMO_PLAYLIST), None)
+        if playlist is None:
+            playlist = fleet.create_playlist(db, name=DEMO_PLAYLIST, context="intake", scenes=scenes)
+        else:
+            fleet.set_playlist_scenes(db, playlist, scenes)
+        group = next((g for g in fleet.list_groups(db) if g.name == DEMO_GROUP), None) or fleet.create_group(db, DEMO_GROUP)
+        if playlist not in group.playlists:
+            group.playlists.append(playlist)
+        check_code, _ = fleet.create_pairing_code(db, headset_name="Demo-controle", profile="quest2", group=group)
+        pairing_code, _ = fleet.create_pairing_code(db, headset_name="Demo-headset", profile="quest2", group=group)
+    return DemoAccess(DEMO_USER, password, check_code, pairing_code)
+
+
+def check_service(base_url: str, access: DemoAccess) -> list[dict]:
+    """Ask the running service what staff and a headset would ask: sign in and list the scenes;
+    pair a headset, fetch its sync manifest and a byte range of one of its files."""
+    with httpx.Client(base_url=base_url, timeout=10) as staff, httpx.Client(base_url=base_url, timeout=10) as headset:
+        staff.get("/api/health").raise_for_status()
+        staff.post("/api/auth/login", json={"username": access.username, "password": access.password}).raise_for_status()
+        scenes = staff.get("/api/scenes").raise_for_status().json()
         if not scenes:
             raise DemoError("de service geeft geen gepubliceerde scènes")
-        manifest = client.get(scenes[0]["manifest_url"]).raise_for_status().json()
-        media = next(f for f in manifest["files"] if f["role"] == "media")
-        part = client.get(f"/bundles/{scenes[0]['bundle_key']}/{media['name']}", headers={"Range": "bytes=0-1023"})
+        staff.get("/").raise_for_status()
+        token = headset.post("/api/headsets/pair", json={"code": access.check_code}).raise_for_status().json()["token"]
+        headset.headers["Authorization"] = f"Bearer {token}"
+        manifest = headset.get("/api/device/manifest").raise_for_status().json()
+        if not manifest["bundles"]:
+            raise DemoError("de demoheadset krijgt geen scènes om te synchroniseren")
+        media = next(f for b in manifest["bundles"] for f in b["files"] if f["role"] == "media")
+        part = headset.get(media["url"], headers={"Range": "bytes=0-1023"})
         if part.status_code != 206 or len(part.content) != 1024:
             raise DemoError(f"bundelbestand niet in delen op te halen (HTTP {part.status_code})")
-        client.get("/").raise_for_status()
     return scenes

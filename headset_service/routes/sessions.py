@@ -1,40 +1,123 @@
-"""Sessions and their events. Event batches are idempotent by event id: a retry stores nothing twice."""
+"""Sessions: staff start, pause, resume, stop and recenter them on one headset or a whole group;
+headsets (and the 2D player) send their events. Event batches are idempotent by event id: a retry
+stores nothing twice.
+
+Who runs which context: intake staff intake sessions, HR interviews (sollicitatie), teachers
+orientation lessons (werkveldoriëntatie); admin all of them.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import timezone
+from typing import Annotated
 
-from catalog import queries
-from headset_service.deps import DbDep
-from headset_service.schemas import EventBatch, EventBatchResult, SessionCreate, SessionPublic
+from fastapi import APIRouter, Depends, HTTPException
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+from catalog import HeadsetCommand, Session, StaffUser, fleet, queries
+from headset_service.auth import Caller, may_run_context, require, staff_or_device
+from headset_service.deps import DbDep, LiveDep, after_commit
+from headset_service.live import Live
+from headset_service.routes.device import command_message
+from headset_service.schemas import (EventBatch, EventBatchResult, GroupSessionCreate, SessionCommandIn, SessionCreate,
+                                     SessionPublic)
+
+router = APIRouter(tags=["sessions"])
+
+Runner = Annotated[StaffUser, Depends(require("sessions.run"))]
+RunnerOrHeadset = Annotated[Caller, Depends(staff_or_device("sessions.run"))]
 
 
-@router.post("", response_model=SessionPublic, status_code=201)
-def create_session(body: SessionCreate, db: DbDep) -> SessionPublic:
-    session = queries.start_session(db, context=body.context, learner_code=body.learner_code)
+def session_public(session: Session) -> SessionPublic:
     return SessionPublic.model_validate(session, from_attributes=True)
 
 
-@router.post("/{session_id}/events", response_model=EventBatchResult)
-def post_events(session_id: int, batch: EventBatch, db: DbDep) -> EventBatchResult:
-    session = queries.get_session(db, session_id)
+def _check_context(user: StaffUser, context: str) -> None:
+    if not may_run_context(user.role, context):
+        raise HTTPException(403, f"je rol ({user.role}) mag geen {context}-sessies leiden")
+
+
+def _push(db, live: Live, commands: list[HeadsetCommand | None]) -> None:
+    messages = [(c.headset_id, command_message(c)) for c in commands if c is not None]
+    after_commit(db, lambda: [live.send(headset_id, m) for headset_id, m in messages])
+
+
+@router.post("/api/sessions", response_model=SessionPublic, status_code=201)
+def create_session(body: SessionCreate, db: DbDep, live: LiveDep, user: Runner) -> SessionPublic:
+    """Start a session; on a headset, the headset gets the start command with the playlist's scenes."""
+    _check_context(user, body.context)
+    headset = fleet.get_headset(db, body.headset_id) if body.headset_id is not None else None
+    if headset is not None and headset.revoked_at is not None:
+        raise HTTPException(409, f"headset {headset.name} is ingetrokken")
+    playlist = fleet.get_playlist(db, body.playlist_id) if body.playlist_id is not None else None
+    session = fleet.start_session(db, context=body.context, learner_code=body.learner_code, headset=headset,
+                                  playlist=playlist, started_by=user, record_head_direction=body.record_head_direction)
+    _push(db, live, [fleet.start_command(db, session)])
+    return session_public(session)
+
+
+@router.post("/api/groups/{group_id}/sessions", response_model=list[SessionPublic], status_code=201)
+def create_group_sessions(group_id: int, body: GroupSessionCreate, db: DbDep, live: LiveDep,
+                          user: Runner) -> list[SessionPublic]:
+    """Start the same playlist on every headset of a group at once (a class starting together)."""
+    _check_context(user, body.context)
+    group = fleet.get_group(db, group_id)
+    sessions = fleet.start_group_sessions(db, group, context=body.context,
+                                          playlist=fleet.get_playlist(db, body.playlist_id), started_by=user)
+    _push(db, live, [fleet.start_command(db, s) for s in sessions])
+    return [session_public(s) for s in sessions]
+
+
+@router.get("/api/sessions/{session_id}", response_model=SessionPublic)
+def get_session(session_id: int, db: DbDep, _user: Runner) -> SessionPublic:
+    return session_public(fleet.get_session(db, session_id))
+
+
+@router.post("/api/sessions/{session_id}/commands", response_model=SessionPublic)
+def command_session(session_id: int, body: SessionCommandIn, db: DbDep, live: LiveDep, user: Runner) -> SessionPublic:
+    """Pause, resume, stop or recenter one session."""
+    session = fleet.get_session(db, session_id)
+    _check_context(user, session.context)
+    _push(db, live, [fleet.control_session(db, session, body.command)])
+    return session_public(session)
+
+
+@router.post("/api/groups/{group_id}/commands", response_model=list[SessionPublic])
+def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDep, user: Runner) -> list[SessionPublic]:
+    """Pause, resume, stop or recenter every open session on the group's headsets."""
+    group = fleet.get_group(db, group_id)
+    sessions = [s for s in fleet.running_sessions(db, group.headsets) if may_run_context(user.role, s.context)]
+    commands = []
+    for session in sessions:
+        if body.command in ("pause", "resume") and session.state == {"pause": "paused", "resume": "running"}[body.command]:
+            continue  # already there: a class where some headsets were paused by hand
+        commands.append(fleet.control_session(db, session, body.command))
+    _push(db, live, commands)
+    return [session_public(s) for s in sessions]
+
+
+@router.post("/api/sessions/{session_id}/events", response_model=EventBatchResult)
+def post_events(session_id: int, batch: EventBatch, db: DbDep, caller: RunnerOrHeadset) -> EventBatchResult:
+    """A batch of events (at most 500). Head direction: at most 5 samples a second are kept, and
+    none in sessions that do not record it (interviews, by default)."""
+    session = fleet.get_session(db, session_id)
+    if caller.headset is not None and session.headset_id != caller.headset.id:
+        raise HTTPException(403, f"sessie {session_id} loopt niet op deze headset")
+    if caller.staff is not None:
+        _check_context(caller.staff, session.context)
+    versions: dict[str, int] = {}
     events = []
     for e in batch.events:
-        scene_version_id = queries.scene_version_by_bundle_key(db, e.bundle_key).id if e.bundle_key else None
-        data = dict(e.data)
-        if e.kind == "head_direction" and session.context == "sollicitatie":
-            continue  # candidates are not judged by where they looked: never stored in interviews
-        events.append({"event_id": e.event_id, "kind": e.kind, "at": e.at.replace(tzinfo=None),
-                       "scene_version_id": scene_version_id, "data": data})
-        if e.kind == "session_end" and session.ended_at is None:
-            session.ended_at = e.at.replace(tzinfo=None)
-    stored = queries.add_events(db, session, events) if events else 0
-    return EventBatchResult(received=len(batch.events), stored=stored)
+        if e.bundle_key and e.bundle_key not in versions:
+            versions[e.bundle_key] = queries.scene_version_by_bundle_key(db, e.bundle_key).id
+        at = e.at.astimezone(timezone.utc).replace(tzinfo=None) if e.at.tzinfo else e.at
+        events.append({"event_id": e.event_id, "kind": e.kind, "at": at,
+                       "scene_version_id": versions.get(e.bundle_key) if e.bundle_key else None, "data": dict(e.data)})
+    stored, skipped = fleet.ingest_events(db, session, events)
+    return EventBatchResult(received=len(batch.events), stored=stored, skipped=skipped)
 
 
-@router.get("/{session_id}/events")
-def list_events(session_id: int, db: DbDep) -> list[dict]:
-    session = queries.get_session(db, session_id)
+@router.get("/api/sessions/{session_id}/events")
+def list_events(session_id: int, db: DbDep, user: Runner) -> list[dict]:
+    session = fleet.get_session(db, session_id)
+    _check_context(user, session.context)
     return [{"event_id": e.event_id, "kind": e.kind, "at": e.at.isoformat(), "data": e.data} for e in session.events]

@@ -1,4 +1,7 @@
-"""The service on a real port, over real HTTP, with scenes built from real footage."""
+"""The service on a real port, over real HTTP, with scenes built from real footage.
+
+The client signs in as an admin (a bearer token); tests/headset_service/test_auth.py checks
+what others, and nobody, may do."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog import Catalog
+from catalog import Catalog, accounts
 from headset_service.server import service_in_thread
 from render import build_script
 from zorgblik.settings import Settings
@@ -24,8 +27,12 @@ def service(tmp_path_factory):
     script = ROOT / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
     with Catalog(settings.catalog_url) as catalog:
         build_script(script, settings=settings, catalog=catalog, publish=True)
+        with catalog.session() as db:
+            token = accounts.open_login(db, accounts.create_user(db, username="beheer", role="admin",
+                                                                 password="correct-paard-batterij"))
         with service_in_thread(settings, catalog) as running:
-            with httpx.Client(base_url=running.base_url, timeout=10) as client:
+            with httpx.Client(base_url=running.base_url, timeout=10,
+                              headers={"Authorization": f"Bearer {token}"}) as client:
                 yield client
 
 
@@ -74,8 +81,10 @@ def test_events_are_stored_once_per_event_id(service):
         {"event_id": "evt-0003-cccc", "kind": "hotspot_open", "at": "2026-11-24T09:00:05Z",
          "bundle_key": scene["bundle_key"], "data": {"hotspot": "tafel"}},
     ]}
-    assert service.post(f"/api/sessions/{session['id']}/events", json=batch).json() == {"received": 3, "stored": 3}
-    assert service.post(f"/api/sessions/{session['id']}/events", json=batch).json() == {"received": 3, "stored": 0}
+    first = service.post(f"/api/sessions/{session['id']}/events", json=batch).json()
+    assert first == {"received": 3, "stored": 3, "skipped": 0}
+    again = service.post(f"/api/sessions/{session['id']}/events", json=batch).json()
+    assert again == {"received": 3, "stored": 0, "skipped": 3}
     kinds = [e["kind"] for e in service.get(f"/api/sessions/{session['id']}/events").json()]
     assert kinds == ["session_start", "scene_start", "hotspot_open"]
 
@@ -113,4 +122,12 @@ def test_staff_page_and_player_are_dutch_html(service):
 
 
 def test_openapi_is_published(service):
-    assert "/api/scenes" in service.get("/openapi.json").json()["paths"]
+    anonymous = httpx.get(f"{service.base_url}/openapi.json")
+    assert "/api/scenes" in anonymous.json()["paths"]
+
+
+def test_without_signing_in_scenes_and_files_get_401(service):
+    scene = service.get("/api/scenes").json()[0]
+    assert_error_shape(httpx.get(f"{service.base_url}/api/scenes"), 401)
+    assert_error_shape(httpx.get(f"{service.base_url}{scene['manifest_url']}"), 401)
+    assert httpx.get(f"{service.base_url}/api/health").status_code == 200

@@ -10,7 +10,7 @@ from catalog import Catalog
 from zorgblik.cli import cli
 from zorgblik.cli.build import SceneProgress
 from headset_service.server import service_in_thread
-from zorgblik.demo import build_demo, check_service
+from zorgblik.demo import build_demo, check_service, prepare_access
 from zorgblik.settings import Settings
 
 
@@ -22,8 +22,9 @@ def demo(settings: Settings, check: bool) -> None:
     started = time.monotonic()
     with Catalog(settings.catalog_url) as catalog:
         build_demo(settings, catalog, progress=SceneProgress(), say=lambda s: click.echo(s, err=True))
+        access = prepare_access(catalog)
         with service_in_thread(settings, catalog) as service:
-            scenes = check_service(service.base_url)
+            scenes = check_service(service.base_url, access)
             click.echo(f"\nDe service antwoordt op {service.base_url} met {len(scenes)} gepubliceerde scènes "
                        f"(klaar in {time.monotonic() - started:.0f} s):")
             width = max(len(f"{s['script']}/{s['scene']}") for s in scenes)
@@ -31,9 +32,12 @@ def demo(settings: Settings, check: bool) -> None:
                 name = f"{s['script']}/{s['scene']}"
                 kind = "video" if s["media_kind"] == "video" else "foto"
                 click.echo(f"  {name:<{width}}  {s['title']['nl']:<36} {kind}, {s['stereo']}")
-            click.echo(f"\nVoor medewerkers:  {service.base_url}/")
+            click.echo(f"\nVoor medewerkers:  {service.base_url}/  (inloggen als {access.username}, "
+                       f"wachtwoord {access.password})")
             click.echo(f"Speler (2D):       {service.base_url}{scenes[0]['player_url']}")
             click.echo(f"API-beschrijving:  {service.base_url}/docs")
+            click.echo(f"Headset koppelen:  code {access.pairing_code} (15 minuten geldig) via POST /api/headsets/pair;"
+                       f" de headset krijgt de afspeellijst Demo intake")
             if check:
                 return
             click.echo("\nDe service blijft draaien; stoppen met Ctrl-C.")

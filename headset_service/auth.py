@@ -1,0 +1,137 @@
+"""Who may do what. Every endpoint declares the permission it needs; :data:`PERMISSIONS` says,
+in one place, which roles hold it (admin holds every permission).
+
+Two kinds of caller:
+
+    staff     signed in with a password; token in the ``zorgblik_sessie`` cookie (browser) or
+              ``Authorization: Bearer zbs_…`` (scripts)
+    headset   enrolled with a pairing code; device token in ``Authorization: Bearer zbh_…`` or
+              the ``zorgblik_headset`` cookie (the headset's browser player)
+
+Public, without either: /api/health, the OpenAPI schema and /docs, /static, the login page,
+and trading a pairing code (POST /api/headsets/pair).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from catalog import Headset, StaffUser, accounts, fleet
+from headset_service.deps import DbDep
+
+STAFF_COOKIE = "zorgblik_sessie"
+DEVICE_COOKIE = "zorgblik_headset"
+
+_SESSION_ROLES = frozenset({"intake", "hr", "teacher"})
+_ALL_STAFF = frozenset(accounts.ROLES)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "users.manage": frozenset(),  # admin only
+    "scenes.read": _ALL_STAFF,
+    "scenes.publish": frozenset({"author"}),
+    "scenes.withdraw": frozenset({"author", "comms"}),  # comms: when consent is withdrawn
+    "footage.upload": frozenset({"comms"}),
+    "playlists.read": _ALL_STAFF,
+    "playlists.write": frozenset({"author"}),
+    "headsets.read": _SESSION_ROLES | {"author"},
+    "headsets.manage": _SESSION_ROLES,
+    "sessions.run": _SESSION_ROLES,
+}
+
+#: Who runs sessions in which use context (admin: every context).
+CONTEXT_ROLES: dict[str, frozenset[str]] = {
+    "intake": frozenset({"intake"}),
+    "sollicitatie": frozenset({"hr"}),
+    "werkveldorientatie": frozenset({"teacher"}),
+}
+
+
+def allowed(role: str, permission: str) -> bool:
+    return role == "admin" or role in PERMISSIONS[permission]
+
+
+def may_run_context(role: str, context: str) -> bool:
+    return role == "admin" or role in CONTEXT_ROLES.get(context, frozenset())
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def staff_token(request: Request) -> str | None:
+    token = _bearer(request)
+    if token and token.startswith(accounts.STAFF_TOKEN_PREFIX):
+        return token
+    return request.cookies.get(STAFF_COOKIE)
+
+
+def device_token(request_or_socket) -> str | None:
+    """The device token from the Authorization header or the headset cookie (HTTP or WebSocket)."""
+    token = _bearer(request_or_socket)
+    if token and token.startswith(fleet.DEVICE_TOKEN_PREFIX):
+        return token
+    return request_or_socket.cookies.get(DEVICE_COOKIE)
+
+
+def unauthorized(message: str = "niet ingelogd") -> HTTPException:
+    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def optional_staff(request: Request, db: DbDep) -> StaffUser | None:
+    token = staff_token(request)
+    return accounts.user_for_token(db, token) if token else None
+
+
+def optional_device(request: Request, db: DbDep) -> Headset | None:
+    token = device_token(request)
+    return fleet.headset_for_token(db, token) if token else None
+
+
+def require(permission: str):
+    """A dependency: the signed-in staff member, who must hold ``permission``."""
+    if permission not in PERMISSIONS:
+        raise KeyError(permission)
+
+    def dependency(user: Annotated[StaffUser | None, Depends(optional_staff)]) -> StaffUser:
+        if user is None:
+            raise unauthorized()
+        if not allowed(user.role, permission):
+            raise HTTPException(403, f"je rol ({user.role}) mag dit niet ({permission})")
+        return user
+
+    return dependency
+
+
+def current_device(device: Annotated[Headset | None, Depends(optional_device)]) -> Headset:
+    if device is None:
+        raise unauthorized("headset niet (meer) gekoppeld")
+    return device
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Staff or a headset: the endpoints both use (bundle files, events, the player)."""
+
+    staff: StaffUser | None = None
+    headset: Headset | None = None
+
+
+def staff_or_device(permission: str):
+    def dependency(user: Annotated[StaffUser | None, Depends(optional_staff)],
+                   device: Annotated[Headset | None, Depends(optional_device)]) -> Caller:
+        if device is not None:
+            return Caller(headset=device)
+        if user is None:
+            raise unauthorized()
+        if not allowed(user.role, permission):
+            raise HTTPException(403, f"je rol ({user.role}) mag dit niet ({permission})")
+        return Caller(staff=user)
+
+    return dependency
+
+
+DeviceDep = Annotated[Headset, Depends(current_device)]

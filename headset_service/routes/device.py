@@ -1,0 +1,145 @@
+"""What a headset calls with its device token: the sync manifest, its inventory report, and
+session commands over a WebSocket (or by polling when a WebSocket cannot stay open).
+
+WebSocket ``/api/device/ws`` messages, JSON:
+
+    server → headset   {"type": "command", "id": 12, "command": "start", "session_id": 3, "payload": {...}}
+    headset → server   {"type": "ack", "id": 12}
+                       {"type": "status", "state": "playing", "session_id": 3, "bundle_key": "…", "position_s": 41.5}
+
+On connect the server first sends every command not yet acknowledged, so a headset that was
+offline catches up. A revoked headset's socket is closed with code 4401.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from fastapi import APIRouter, Header, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from catalog import Headset, HeadsetCommand, fleet
+from headset_service.auth import DeviceDep, device_token
+from headset_service.deps import DbDep, LiveDep, SettingsDep
+from headset_service.live import CLOSE
+from headset_service.schemas import CommandPublic, HeadsetStatus, InventoryReport, InventoryResult
+from headset_service.sync import build_manifest, etag_matches, manifest_body_and_etag
+
+router = APIRouter(prefix="/api/device", tags=["device"])
+UNAUTHORIZED_CLOSE = 4401
+
+
+def command_message(row: HeadsetCommand) -> dict:
+    return {"type": "command", "id": row.id, "command": row.command, "session_id": row.session_id,
+            "payload": row.payload}
+
+
+@router.get("/manifest", responses={200: {"description": "what this headset should hold"}, 304: {"description": "unchanged"}})
+def manifest(headset: DeviceDep, settings: SettingsDep, live: LiveDep,
+             if_none_match: str | None = Header(None)) -> Response:
+    """Everything this headset should hold: its playlists, and per bundle the files for its profile."""
+    live.seen(headset.id)
+    body, etag = manifest_body_and_etag(build_manifest(headset, settings.bundles_dir))
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.post("/inventory", response_model=InventoryResult)
+def inventory(body: InventoryReport, headset: DeviceDep, settings: SettingsDep, db: DbDep, live: LiveDep) -> InventoryResult:
+    """What the headset holds (verified), its free storage and battery; the answer says what to delete."""
+    allowed = fleet.allowed_versions(headset)
+    fleet.record_inventory(db, headset, bundle_keys=body.bundles, free_bytes=body.free_bytes, battery=body.battery)
+    live.seen(headset.id)
+    held = set(body.bundles)
+    wanted = build_manifest(headset, settings.bundles_dir)["bundles"]
+    return InventoryResult(remove=sorted(held - set(allowed)),
+                           missing=[b["bundle_key"] for b in wanted if b["bundle_key"] not in held])
+
+
+@router.get("/commands", response_model=list[CommandPublic])
+def poll_commands(headset: DeviceDep, db: DbDep, live: LiveDep, after: int = 0) -> list[CommandPublic]:
+    """The polling fallback: commands after id ``after`` (ask every few seconds)."""
+    live.seen(headset.id)
+    return [CommandPublic(id=c.id, command=c.command, session_id=c.session_id, payload=c.payload)
+            for c in fleet.commands_after(db, headset, after)]
+
+
+@router.post("/status", status_code=204)
+def report_status(body: HeadsetStatus, headset: DeviceDep, db: DbDep, live: LiveDep) -> None:
+    """Where the headset is now (and, polling, the last command it carried out)."""
+    if body.ack is not None:
+        fleet.ack_commands(db, headset, body.ack)
+    live.report(headset.id, body.model_dump(exclude={"ack"}))
+
+
+# the WebSocket -----------------------------------------------------------------------------------
+def _authenticate(catalog, token: str | None) -> tuple[int, list[dict]] | None:
+    if not token:
+        return None
+    with catalog.session() as db:
+        headset: Headset | None = fleet.headset_for_token(db, token)
+        if headset is None:
+            return None
+        return headset.id, [command_message(c) for c in fleet.unacked_commands(db, headset)]
+
+
+def _ack(catalog, headset_id: int, command_id: int) -> None:
+    with catalog.session() as db:
+        fleet.ack_commands(db, fleet.get_headset(db, headset_id), command_id)
+
+
+@router.websocket("/ws")
+async def device_socket(ws: WebSocket) -> None:
+    catalog, live = ws.app.state.catalog, ws.app.state.live
+    await ws.accept()
+    found = await run_in_threadpool(_authenticate, catalog, device_token(ws))
+    if found is None:
+        await ws.close(UNAUTHORIZED_CLOSE, "headset niet (meer) gekoppeld")
+        return
+    headset_id, pending = found
+    queue = live.connect(headset_id)
+    # commands queued between the database read and connect() arrive twice: skip by id
+    sent = 0
+    for message in pending:
+        await ws.send_json(message)
+        sent = message["id"]
+
+    async def read() -> None:
+        while True:
+            message = await ws.receive_json()
+            kind = message.get("type") if isinstance(message, dict) else None
+            if kind == "ack" and isinstance(message.get("id"), int):
+                await run_in_threadpool(_ack, catalog, headset_id, message["id"])
+            elif kind == "status":
+                try:
+                    status = HeadsetStatus.model_validate({k: v for k, v in message.items() if k != "type"})
+                except ValidationError:
+                    continue
+                live.report(headset_id, status.model_dump(exclude={"ack"}))
+
+    reader = asyncio.create_task(read())
+    try:
+        while True:
+            getter = asyncio.create_task(queue.get())
+            done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if reader in done:
+                getter.cancel()
+                break
+            message = getter.result()
+            if message is CLOSE:
+                await ws.close(UNAUTHORIZED_CLOSE, "headset ingetrokken")
+                break
+            if message.get("id", 0) > sent:
+                await ws.send_json(message)
+                sent = message["id"]
+    except WebSocketDisconnect:
+        pass
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
+            await reader
+        live.disconnect(headset_id, queue)

@@ -1,0 +1,134 @@
+"""The sync protocol: what a headset should hold, in the rendition it can play.
+
+A headset asks ``GET /api/device/manifest``; the answer lists its playlists and, per scene
+bundle, only the files for its profile plus the shared ones (poster, captions, hotspots, the
+bundle's manifest.json). It downloads what it misses from ``/bundles/{key}/{name}`` with HTTP
+Range (so a cut download resumes), verifies each file's sha256, then reports what it holds
+(``POST /api/device/inventory``) and deletes what the answer tells it to remove: anything not in
+the manifest, withdrawn content included. The manifest carries an ETag; an unchanged one costs a
+304 and no body.
+
+A bundle's manifest.json lists its files; a media rendition names its profile in a ``profile``
+field (older bundles: the bundle's own ``profile``). Which renditions a headset may play, best
+first, is :data:`PLAYABLE`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from catalog import Headset, SceneVersion, fleet
+
+FORMAT = "zorgblik-sync/1"
+
+#: The renditions each headset profile plays, best first (a Quest 3 decodes a Quest 2 rendition;
+#: a Pico 4 is treated as a Quest 2 until measured).
+PLAYABLE: dict[str, tuple[str, ...]] = {
+    "quest2": ("quest2",),
+    "quest3": ("quest3", "quest2"),
+    "pico4": ("pico4", "quest2"),
+    "web": ("web", "quest2"),
+}
+
+
+def rendition_profile(manifest: dict, entry: dict) -> str | None:
+    """The profile a file is for, or None for a file every headset gets."""
+    if entry.get("role", "").split(".")[0] != "media":
+        return None
+    return entry.get("profile") or manifest.get("profile")
+
+
+def choose_rendition(manifest: dict, profile: str) -> str | None:
+    """The rendition ``profile`` plays best, or None when it plays none of them."""
+    offered = {p for f in manifest.get("files", []) if (p := rendition_profile(manifest, f))}
+    if not offered:
+        return ""  # nothing profile-bound: every file is shared
+    return next((p for p in PLAYABLE.get(profile, (profile,)) if p in offered), None)
+
+
+def files_for(manifest: dict, profile: str) -> list[dict] | None:
+    """The bundle files a headset of ``profile`` gets (not manifest.json), or None when it plays none."""
+    choice = choose_rendition(manifest, profile)
+    if choice is None:
+        return None
+    return [f for f in manifest.get("files", []) if rendition_profile(manifest, f) in (None, choice)]
+
+
+@lru_cache(maxsize=1024)
+def _file_facts(path: str, mtime_ns: int, size: int) -> tuple[int, str]:
+    return size, hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def manifest_file_entry(bundles_dir: Path, bundle_key: str) -> dict:
+    path = bundles_dir / bundle_key / "manifest.json"
+    stat = path.stat()
+    size, digest = _file_facts(str(path), stat.st_mtime_ns, stat.st_size)
+    return {"name": "manifest.json", "role": "manifest", "bytes": size, "sha256": digest}
+
+
+def bundle_entry(version: SceneVersion, profile: str, bundles_dir: Path) -> dict | None:
+    m = version.manifest
+    files = files_for(m, profile)
+    if files is None:
+        return None
+    key = version.bundle_key
+    listed = [*files, manifest_file_entry(bundles_dir, key)]
+    return {
+        "bundle_key": key,
+        "script": version.scene.script.name,
+        "scene": version.scene.key,
+        "version": version.number,
+        "title": m.get("title", {}),
+        "media_kind": m.get("media_kind"),
+        "stereo": m.get("stereo"),
+        "rendition": choose_rendition(m, profile) or m.get("profile"),
+        "bytes": sum(f["bytes"] for f in listed),
+        "files": [{**f, "url": f"/bundles/{key}/{f['name']}"} for f in listed],
+    }
+
+
+def allowed_files(version: SceneVersion, profile: str) -> set[str]:
+    files = files_for(version.manifest, profile) or []
+    return {f["name"] for f in files} | {"manifest.json"}
+
+
+def build_manifest(headset: Headset, bundles_dir: Path) -> dict:
+    """What ``headset`` should hold now. Deterministic: the same state gives the same bytes (ETag)."""
+    playlists, bundles, unplayable = [], {}, {}
+    for playlist in fleet.headset_playlists(headset):
+        keys = []
+        for version in fleet.playlist_versions(playlist):
+            key = version.bundle_key
+            if key not in bundles and key not in unplayable:
+                entry = bundle_entry(version, headset.profile, bundles_dir)
+                if entry is None:
+                    unplayable[key] = f"geen weergave voor profiel {headset.profile}"
+                else:
+                    bundles[key] = entry
+            if key in bundles:
+                keys.append(key)
+        playlists.append({"id": playlist.id, "name": playlist.name, "context": playlist.context, "scenes": keys})
+    return {
+        "format": FORMAT,
+        "headset": {"id": headset.id, "name": headset.name, "profile": headset.profile},
+        "playlists": playlists,
+        "bundles": list(bundles.values()),
+        "total_bytes": sum(b["bytes"] for b in bundles.values()),
+        "unplayable": [{"bundle_key": k, "reason": r} for k, r in unplayable.items()],
+        "remove": sorted(set(headset.inventory or []) - set(bundles)),
+    }
+
+
+def manifest_body_and_etag(manifest: dict) -> tuple[bytes, str]:
+    body = json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
