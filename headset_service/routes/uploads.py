@@ -30,6 +30,7 @@ from capture.upload import (
     CHECKSUM_ALGORITHMS, FAILED, PROCESSING, Checksum, ChecksumMismatch, NoSpace, OffsetMismatch, Upload, UploadBusy,
     UploadClosed, UploadGone, UploadNotFound, UploadStore, UploadTooLarge,
 )
+from headset_service.auth import require
 from headset_service.deps import SettingsDep
 from headset_service.errors import error_response
 
@@ -85,7 +86,9 @@ class TusRoute(APIRoute):
         return tus_handler
 
 
-router = APIRouter(prefix="/api/uploads", tags=["uploads"], route_class=TusRoute)
+# Footage comes in through the communications team (and admin): every upload call checks the role.
+router = APIRouter(prefix="/api/uploads", tags=["uploads"], route_class=TusRoute,
+                   dependencies=[Depends(require("footage.upload"))])
 
 
 def get_uploads(settings: SettingsDep) -> UploadStore:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from capture.upload import Checksum, UploadBusy, UploadStore
-from catalog import Catalog, queries
+from catalog import Catalog, accounts, queries
 from headset_service.server import service_in_thread
 from zorgblik.settings import Settings
 
@@ -37,6 +37,7 @@ class Service:
     client: httpx.Client
     settings: Settings
     catalog: Catalog
+    token: str  # a communications-team sign-in: uploads need the comms (or admin) role
 
     def data_file(self, url: str) -> Path:
         return self.settings.data_dir / "uploads" / url.rsplit("/", 1)[1] / "data"
@@ -47,9 +48,13 @@ def service(tmp_path_factory) -> Iterator[Service]:
     data = tmp_path_factory.mktemp("uploads")
     settings = replace(Settings.from_env({}, data_dir=data, port=0), max_upload_bytes=MAX_BYTES)
     with Catalog(settings.catalog_url) as catalog:
+        with catalog.session() as db:
+            token = accounts.open_login(db, accounts.create_user(db, username="comms", role="comms",
+                                                                 password="correct-paard-batterij"))
         with service_in_thread(settings, catalog) as running:
-            with httpx.Client(base_url=running.base_url, timeout=10) as client:
-                yield Service(client, settings, catalog)
+            with httpx.Client(base_url=running.base_url, timeout=10,
+                              headers={"Authorization": f"Bearer {token}"}) as client:
+                yield Service(client, settings, catalog, token)
 
 
 def assert_error_shape(response: httpx.Response, status: int) -> dict:
@@ -124,6 +129,7 @@ def cut_with_socket(service: Service, url: str, offset: int, data: bytes, sent: 
     """A PATCH announcing the rest of the file that breaks off after ``sent`` bytes of body."""
     host, port = urlsplit(str(service.client.base_url)).netloc.split(":")
     head = (f"PATCH {url} HTTP/1.1\r\nHost: {host}\r\nTus-Resumable: 1.0.0\r\n"
+            f"Authorization: Bearer {service.token}\r\n"
             f"Content-Type: application/offset+octet-stream\r\nUpload-Offset: {offset}\r\n"
             f"Content-Length: {len(data) - offset}\r\n\r\n").encode()
     with socket.create_connection((host, int(port))) as sock:
@@ -192,6 +198,7 @@ def test_cut_chunk_with_checksum_is_discarded(service):
     host, port = urlsplit(str(service.client.base_url)).netloc.split(":")
     piece = data[:CHUNK]
     head = (f"PATCH {url} HTTP/1.1\r\nHost: {host}\r\nTus-Resumable: 1.0.0\r\n"
+            f"Authorization: Bearer {service.token}\r\n"
             f"Content-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n"
             f"Upload-Checksum: sha256 {base64.b64encode(hashlib.sha256(piece).digest()).decode()}\r\n"
             f"Content-Length: {CHUNK}\r\n\r\n").encode()
