@@ -26,7 +26,7 @@ from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
 from render.plan import Caption, Hotspot, Rendition, ScenePlan
 from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
-from render.stages import BundleResult, Progress, build_bundle, needs_encode
+from render.stages import BundleResult, Progress, build_bundle, needs_encode, sha256_file
 from scripts_vr import load_script
 from scripts_vr.model import FootageRef, VRScript, plain
 from scripts_vr.model import Scene as ScriptScene
@@ -47,13 +47,34 @@ def _texts(text) -> dict[str, str]:
     return {lang: value for lang, value in (("nl", text.nl), ("en", getattr(text, "en", None))) if value}
 
 
-def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, store: FootageStore, where: str) -> Footage:
+def _file_sha256(path: Path, cache_dir: Path) -> str:
+    """sha256 of a footage file, remembered by path, size, mtime and inode so that a rebuild does
+    not read gigabytes of footage again to find it in the catalog."""
+    st = path.stat()
+    key = hashlib.sha256(f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}".encode()).hexdigest()
+    remembered = cache_dir / "footage-sha256" / key
+    if remembered.exists():
+        return remembered.read_text()
+    digest = sha256_file(path)
+    remembered.parent.mkdir(parents=True, exist_ok=True)
+    remembered.write_text(digest)
+    return digest
+
+
+def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, store: FootageStore, where: str,
+                    sha_cache: Path | None = None) -> Footage:
     """The footage a scene's ``footage:`` field names: ``sha256:…``, ``footage:ID`` or a path,
-    which is taken in (once) on the way."""
+    which is taken in (once) on the way; with ``sha_cache``, a path whose bytes the catalog
+    already holds is found without taking it in again."""
     if ref.kind == "path":
         path = (script_path.parent / ref.value).resolve()
         if not path.is_file():
             raise FootageMissing(f"bestand {ref} bestaat niet", where=where, hint="controleer het pad ten opzichte van het script")
+        if sha_cache is not None:  # known bytes: no probe, no classification, no copy
+            with catalog.session() as db:
+                known = queries.footage_by_sha256(db, _file_sha256(path, sha_cache))
+            if known is not None:
+                return known
         return add_footage(path, catalog=catalog, store=store).footage
     with catalog.session() as db:
         if ref.kind == "catalog":
@@ -148,7 +169,8 @@ def build_script(
     plans: list[tuple[ScriptScene, Footage, ScenePlan]] = []
     for position, scene in enumerate(script.scenes):
         where = f"{path}: scène {scene.id}"
-        footage = resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store, where=where)
+        footage = resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store, where=where,
+                                  sha_cache=settings.cache_dir)
         plan = plan_scene(script, scene, position, script_name=name, script_sha256=sha, footage=footage,
                           store=store, profiles=chosen, preset=settings.encoder_preset)
         plans.append((scene, footage, plan))

@@ -5,7 +5,7 @@ place, so the whole flow reads in one screen::
 
     encode_media      per rendition (headset profile): one ffmpeg pass of MEDIA_STEPS, cached
                       by the rendition's media key, then spatial metadata (V1 + V2) injected
-    check_media       probe every rendition again: codec, size, spatial metadata
+    check_media       probe every fresh rendition again: codec, size, spatial metadata
     make_poster       a perspective view at the scene's initial view direction, and a thumbnail
     write_captions    WebVTT per language
     write_hotspots    hotspots.json
@@ -220,20 +220,19 @@ def _link(src: Path, dst: Path) -> None:
 
 # check -----------------------------------------------------------------------------------------
 def check_media(job: BundleJob) -> None:
+    """Probe every rendition once, when it is encoded; the checked probe is cached beside it."""
     plan = job.plan
     for rendition, entry in zip(plan.renditions, job.media_files()):
         path = job.work_dir / entry["name"]
         where = f"{job.where} ({rendition.name})"
-        info = ffprobe_json(path, where=where)
+        checked = job.cache_dir / "checked" / f"{plan.media_key(rendition)}.json"
+        if checked.exists():
+            info = json.loads(checked.read_text())
+        else:
+            info = _probe_and_check(plan, rendition, path, where)
+            _atomic_output(checked, lambda tmp: tmp.write_text(json.dumps(info)))
         video = next(s for s in info["streams"] if s.get("codec_type") == "video")
         size = (int(video["width"]), int(video["height"]))
-        if size != (rendition.width, rendition.height):
-            raise OutputInvalid(f"uitvoer is {size[0]}×{size[1]}, verwacht {rendition.width}×{rendition.height}", where=where)
-        if plan.media_kind == "video":
-            if video.get("codec_name") != rendition.profile.codec:
-                raise OutputInvalid(f"uitvoer-codec is {video.get('codec_name')}, verwacht {rendition.profile.codec}",
-                                    where=where)
-            verify_spherical(path, plan.stereo)
         job.renditions.append({
             "profile": rendition.name,
             "file": entry["name"],
@@ -251,6 +250,20 @@ def check_media(job: BundleJob) -> None:
                 "fps": plan.source_fps if plan.media_kind == "video" else None,
                 "duration_s": float(info["format"]["duration"]) if plan.media_kind == "video" else None,
             }
+
+
+def _probe_and_check(plan: ScenePlan, rendition: Rendition, path: Path, where: str) -> dict:
+    info = ffprobe_json(path, where=where)
+    video = next(s for s in info["streams"] if s.get("codec_type") == "video")
+    size = (int(video["width"]), int(video["height"]))
+    if size != (rendition.width, rendition.height):
+        raise OutputInvalid(f"uitvoer is {size[0]}×{size[1]}, verwacht {rendition.width}×{rendition.height}", where=where)
+    if plan.media_kind == "video":
+        if video.get("codec_name") != rendition.profile.codec:
+            raise OutputInvalid(f"uitvoer-codec is {video.get('codec_name')}, verwacht {rendition.profile.codec}",
+                                where=where)
+        verify_spherical(path, plan.stereo)
+    return info
 
 
 # extras ----------------------------------------------------------------------------------------
