@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session as DbSession, selectinload
 
 from catalog.accounts import token_sha256
 from catalog.errors import CatalogError, Conflict, NotFound
@@ -101,7 +101,7 @@ def get_headset(db: DbSession, headset_id: int) -> Headset:
 
 
 def list_headsets(db: DbSession, include_revoked: bool = False) -> list[Headset]:
-    stmt = select(Headset).order_by(Headset.id)
+    stmt = select(Headset).options(selectinload(Headset.playlists)).order_by(Headset.id)
     if not include_revoked:
         stmt = stmt.where(Headset.revoked_at.is_(None))
     return list(db.scalars(stmt))

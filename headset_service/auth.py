@@ -8,6 +8,9 @@ Two kinds of caller:
     headset   enrolled with a pairing code; device token in ``Authorization: Bearer zbh_…`` or
               the ``zorgblik_headset`` cookie (the headset's browser player)
 
+The checks that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in a worker
+thread, and each hand-off waits for the event loop, which is busy while headsets download.
+
 Public, without either: /api/health, the OpenAPI schema and /docs, /static, the login page,
 and trading a pairing code (POST /api/headsets/pair).
 """
@@ -96,7 +99,7 @@ def require(permission: str):
     if permission not in PERMISSIONS:
         raise KeyError(permission)
 
-    def dependency(user: Annotated[StaffUser | None, Depends(optional_staff)]) -> StaffUser:
+    async def dependency(user: Annotated[StaffUser | None, Depends(optional_staff)]) -> StaffUser:
         if user is None:
             raise unauthorized()
         if not allowed(user.role, permission):
@@ -106,7 +109,7 @@ def require(permission: str):
     return dependency
 
 
-def current_device(device: Annotated[Headset | None, Depends(optional_device)]) -> Headset:
+async def current_device(device: Annotated[Headset | None, Depends(optional_device)]) -> Headset:
     if device is None:
         raise unauthorized("headset niet (meer) gekoppeld")
     return device
@@ -121,8 +124,8 @@ class Caller:
 
 
 def staff_or_device(permission: str):
-    def dependency(user: Annotated[StaffUser | None, Depends(optional_staff)],
-                   device: Annotated[Headset | None, Depends(optional_device)]) -> Caller:
+    async def dependency(user: Annotated[StaffUser | None, Depends(optional_staff)],
+                         device: Annotated[Headset | None, Depends(optional_device)]) -> Caller:
         if device is not None:
             return Caller(headset=device)
         if user is None:

@@ -18,11 +18,11 @@ from headset_service.live import Live
 from zorgblik.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_live(request: Request) -> Live:
+async def get_live(request: Request) -> Live:
     return request.app.state.live
 
 
