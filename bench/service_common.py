@@ -1,0 +1,119 @@
+"""Shared by the service benchmarks: a data folder with one published bundle, enrolled headsets,
+and the real service (``zorgblik serve``) in its own process on a loopback port."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from catalog import Catalog, Footage, accounts, fleet, queries
+from zorgblik.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ZORGBLIK = Path(sys.executable).parent / "zorgblik"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_media(path: Path, size: int) -> str:
+    """``size`` bytes (a random MiB repeated), returning the sha256."""
+    block = os.urandom(1 << 20)
+    digest = hashlib.sha256()
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            piece = block[: min(left, len(block))]
+            f.write(piece)
+            digest.update(piece)
+            left -= len(piece)
+    return digest.hexdigest()
+
+
+def publish_bundle(settings: Settings, catalog: Catalog, media_bytes: int) -> str:
+    """One published scene whose quest2 rendition is ``media_bytes`` long; returns its bundle key."""
+    key = "bench-huiskamer-0001"
+    folder = settings.bundles_dir / key
+    folder.mkdir(parents=True)
+    digest = write_media(folder / "scene.quest2.mp4", media_bytes)
+    files = [{"name": "scene.quest2.mp4", "role": "media", "profile": "quest2", "bytes": media_bytes, "sha256": digest}]
+    manifest = {"format": "zorgblik-bundle/1", "bundle_key": key, "script": "bench", "scene": "huiskamer",
+                "title": {"nl": "Bench"}, "media_kind": "video", "stereo": "mono", "profile": "quest2",
+                "contexts": ["intake"], "files": files}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with catalog.session() as db:
+        footage = Footage(sha256="b" * 64, original_name="bench.mp4", store_path="bb/bench.mp4", size_bytes=1,
+                          media_kind="video", codec="h264", width=3840, height=1920, projection="equirectangular",
+                          stereo="mono")
+        db.add(footage)
+        sv = queries.record_script_version(db, name="bench", organisation="Bench", care_category="ouderenzorg",
+                                           sha256="c" * 64, source="bench")
+        scene = queries.scene_for(db, sv.script, "huiskamer", 0)
+        version = queries.record_scene_version(db, scene=scene, bundle_key=key, script_version=sv, footage=footage,
+                                               title="huiskamer", manifest=manifest)
+        queries.publish(db, version)
+    return key
+
+
+def enrol(catalog: Catalog, count: int, *, context: str = "intake") -> tuple[str, list[str], list[int]]:
+    """An admin token, ``count`` headset tokens with the bench playlist, and a session on each."""
+    with catalog.session() as db:
+        admin = accounts.create_user(db, username="bench", role="admin", password="bench-wachtwoord-lang")
+        staff_token = accounts.open_login(db, admin)
+        scenes = [v.scene for v in queries.published_scene_versions(db)]
+        playlist = fleet.create_playlist(db, name="Bench", context=context, scenes=scenes)
+        group = fleet.create_group(db, "Bench")
+        group.playlists.append(playlist)
+        tokens, sessions = [], []
+        for n in range(count):
+            code, _ = fleet.create_pairing_code(db, headset_name=f"Bench {n:02d}", profile="quest2", group=group)
+            token, headset = fleet.pair_headset(db, code)
+            db.flush()
+            sessions.append(fleet.start_session(db, context=context, headset=headset, playlist=playlist).id)
+            tokens.append(token)
+    return staff_token, tokens, sessions
+
+
+@contextmanager
+def running_service(data_dir: Path):
+    """``zorgblik serve`` in its own process (one uvicorn worker), until the block ends."""
+    port = free_port()
+    proc = subprocess.Popen([str(ZORGBLIK), "--data", str(data_dir), "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"service did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
