@@ -61,7 +61,7 @@ class RegionLike(Protocol):
 class BlurSettings:
     """How hard and how often: each setting once, with its default and what it does."""
 
-    keyframe_interval: int = 12
+    keyframe_interval: int = 15
     """frames between two face searches (a cut always starts a new search)"""
     margin: float = 0.25
     """each face box grows by this share of its size on every side before blurring"""
@@ -166,6 +166,39 @@ def thumbnail(frame: np.ndarray, box: SphereBox, size: int) -> np.ndarray:
     return render_tile(frame, Tile(box.yaw, box.pitch, fov, size, size))
 
 
+class Picture:
+    """One frame as the planes that are blurred in place (one BGR plane for a photo; Y, U and V
+    for a clip, so frames stream through ffmpeg as yuv420p without colour conversion) and a BGR
+    image made on demand for the detector and the sheet."""
+
+    def __init__(self, planes: list[np.ndarray], to_bgr: Callable[[], np.ndarray], data: object = None):
+        self.planes, self._to_bgr, self.data = planes, to_bgr, data
+        self._bgr: np.ndarray | None = None
+
+    @classmethod
+    def from_bgr(cls, frame: np.ndarray) -> Picture:
+        return cls([frame], lambda: frame, frame)
+
+    @classmethod
+    def from_i420(cls, flat: np.ndarray, width: int, height: int) -> Picture:
+        luma, quarter = width * height, width * height // 4
+        planes = [flat[:luma].reshape(height, width),
+                  flat[luma:luma + quarter].reshape(height // 2, width // 2),
+                  flat[luma + quarter:luma + 2 * quarter].reshape(height // 2, width // 2)]
+        whole = flat.reshape(height * 3 // 2, width)
+        return cls(planes, lambda: cv2.cvtColor(whole, cv2.COLOR_YUV2BGR_I420), flat)
+
+    def bgr(self) -> np.ndarray:
+        """The frame as BGR, as it is now (made again after the planes change)."""
+        if self._bgr is None or len(self.planes) > 1:
+            self._bgr = self._to_bgr()
+        return self._bgr
+
+    def blur(self, box: SphereBox, cells: int) -> None:
+        for plane in self.planes:
+            blur_box(plane, box, cells)
+
+
 # --- tracks -----------------------------------------------------------------------------------
 
 
@@ -222,9 +255,9 @@ class _Pass:
         self.items: dict[tuple[int, str], ReviewItem] = {}
         self.region_items: dict[int, ReviewItem] = {}
 
-    def detect(self, index: int, frame: np.ndarray, previous: _Keyframe | None) -> _Keyframe:
+    def detect(self, index: int, picture: Picture, previous: _Keyframe | None) -> _Keyframe:
         self.report.keyframes += 1
-        boxes = self.detector(frame)
+        boxes = self.detector(picture.bgr())
         tracks: list[_Track] = []
         pairs = dict(_match(boxes, [t.box for t in previous.tracks])) if previous else {}
         for i, box in enumerate(boxes):
@@ -247,29 +280,29 @@ class _Pass:
         out += [(i, box) for i, box in b_ids.items() if i not in a_ids]
         return out
 
-    def apply(self, frame: np.ndarray, index: int, faces: list[tuple[int, SphereBox]], keyframe: bool) -> None:
-        """Blur ``frame`` in place: faces (unless consenting) and manual regions."""
+    def apply(self, picture: Picture, index: int, faces: list[tuple[int, SphereBox]], keyframe: bool) -> None:
+        """Blur ``picture`` in place: faces (unless consenting) and manual regions."""
         t = index / self.fps if self.fps else 0.0
         s = self.settings
         decided = []
         for track, box in faces:
             entry = consenting(box, t, self.keep, s.keep_within)
             if entry is None:
-                blur_box(frame, box.grown(s.margin), s.cells)
+                picture.blur(box.grown(s.margin), s.cells)
             decided.append((track, box, entry))
         active = [(n, r) for n, r in enumerate(self.regions) if _in_window(t, r.start, r.end)]
         for _, region in active:
-            blur_box(frame, SphereBox(region.yaw, region.pitch, region.width, region.height), s.cells)
+            picture.blur(SphereBox(region.yaw, region.pitch, region.width, region.height), s.cells)
         # the review items, with crops of the result
         for track, box, entry in decided:
             kind = "face" if entry is None else "kept"
             label = "" if entry is None else f"{entry.person} ({entry.consent_ref})"
-            self._note((track, kind), kind, box.grown(s.margin) if entry is None else box, t, label, frame, keyframe)
+            self._note((track, kind), kind, box.grown(s.margin) if entry is None else box, t, label, picture, keyframe)
         for n, region in active:
             box = SphereBox(region.yaw, region.pitch, region.width, region.height)
-            self._note((-1 - n, "region"), "region", box, t, region.reason, frame, keyframe)
+            self._note((-1 - n, "region"), "region", box, t, region.reason, picture, keyframe)
 
-    def _note(self, key, kind, box, t, label, frame, keyframe) -> None:
+    def _note(self, key, kind, box, t, label, picture: Picture, keyframe) -> None:
         item = self.items.get(key)
         if item is None:
             item = self.items[key] = ReviewItem(kind, box, t, t, label)
@@ -277,7 +310,7 @@ class _Pass:
         item.end = t
         if item.thumbnail is None or (keyframe and kind != "region" and box.score > item.box.score):
             item.box = box
-            item.thumbnail = thumbnail(frame, box, self.settings.thumbnail)
+            item.thumbnail = thumbnail(picture.bgr(), box, self.settings.thumbnail)
 
 
 def _check_equirect(width: int, height: int, where: str) -> None:
@@ -298,8 +331,9 @@ def blur_frame(frame: np.ndarray, *, keep: Sequence[KeepLike] = (), regions: Seq
     report = PrivacyReport(source, w, h, frames=1)
     work = _Pass(report, keep, regions, settings, detector or sphere_detector(), fps=0.0)
     out = frame.copy()
-    key = work.detect(0, frame, None)
-    work.apply(out, 0, work.boxes_at(0, key, None), keyframe=True)
+    picture = Picture.from_bgr(out)
+    key = work.detect(0, picture, None)
+    work.apply(picture, 0, work.boxes_at(0, key, None), keyframe=True)
     return out, report
 
 
@@ -345,23 +379,26 @@ class ClipInfo:
         return cls(int(video["width"]), int(video["height"]), fps, frames)
 
 
-def _read_frames(src: Path, info: ClipInfo) -> Iterator[np.ndarray]:
-    size = info.width * info.height * 3
+def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray]) -> Iterator[Picture]:
+    """Frames as yuv420p Pictures; their buffers come from ``spare`` (frames already written) when
+    there are any, so a clip does not allocate 12 MB a frame."""
+    size = info.width * info.height * 3 // 2
     with stream_tool(["ffmpeg", "-v", "error", "-nostdin", "-i", src, "-map", "0:v:0", "-f", "rawvideo",
-                      "-pix_fmt", "bgr24", "pipe:1"], where=str(src), stdout=True) as proc:
+                      "-pix_fmt", "yuv420p", "pipe:1"], where=str(src), stdout=True) as proc:
         while True:
-            data = proc.stdout.read(size)
-            if len(data) < size:
+            buffer = spare.pop() if spare else np.empty(size, np.uint8)  # blurred where it lies
+            if proc.stdout.readinto(buffer) < size:
                 break
-            yield np.frombuffer(data, np.uint8).reshape(info.height, info.width, 3).copy()
+            yield Picture.from_i420(buffer, info.width, info.height)
 
 
 def _cut(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
     return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16)))) > threshold
 
 
-def _signature(frame: np.ndarray) -> np.ndarray:
-    return frame[::16, ::16].mean(axis=2)
+def _signature(picture: Picture) -> np.ndarray:
+    plane = picture.planes[0]
+    return plane[::16, ::16] if plane.ndim == 2 else plane[::16, ::16].mean(axis=2)
 
 
 def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepLike] = (), regions: Sequence[RegionLike] = (),
@@ -379,16 +416,22 @@ def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepLike] = (), re
     report = PrivacyReport(str(src), info.width, info.height, fps=float(info.fps))
     work = _Pass(report, keep, regions, settings, detector or sphere_detector(), fps=float(info.fps))
     with _frame_sink(src, dst, info, video_args) as write:
-        _run(work, _read_frames(src, info), write, settings, info.frames, progress)
+        spare: list[np.ndarray] = []
+
+        def write_and_recycle(picture: Picture) -> None:
+            write(picture)
+            spare.append(picture.data)
+
+        _run(work, _read_frames(src, info, spare), write_and_recycle, settings, info.frames, progress)
     if progress:
         progress(1.0)
     return report
 
 
-def _run(work: _Pass, frames: Iterator[np.ndarray], write: Callable[[np.ndarray], None], settings: BlurSettings,
+def _run(work: _Pass, frames: Iterator[Picture], write: Callable[[Picture], None], settings: BlurSettings,
          total: int | None, progress: Callable[[float], None] | None) -> None:
     key: _Keyframe | None = None
-    pending: list[tuple[int, np.ndarray]] = []  # frames after ``key``, waiting for the next keyframe
+    pending: list[tuple[int, Picture]] = []  # frames after ``key``, waiting for the next keyframe
     last_sig: np.ndarray | None = None
 
     def flush(upto: _Keyframe | None) -> None:
@@ -434,9 +477,9 @@ def _frame_sink(src: Path, dst: Path | None, info: ClipInfo, video_args: Sequenc
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
     with stream_tool(
-        ["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
+        ["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p",
          "-s", f"{info.width}x{info.height}", "-r", str(info.fps), "-i", "pipe:0",
          "-i", src, "-map", "0:v", "-map", "1:a?", *video_args, "-c:a", "copy", dst],
         where=str(dst), stdin=True,
     ) as proc:
-        yield lambda frame: proc.stdin.write(frame.tobytes())
+        yield lambda picture: proc.stdin.write(picture.data)

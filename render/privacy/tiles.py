@@ -186,15 +186,15 @@ class Tile:
 
 #: Where the detector looks. Faces far from the camera are small and, with the camera at head
 #: height, always near the horizon; faces high or low in the sphere are close to it and large. So:
-#: a band of 8 sharp views around the horizon (7 px per degree, 45° apart: every face there sits
-#: well inside one), then 5 coarser views tilted up, 5 down, and one on each pole (4.3 px per
+#: a band of 8 sharp views around the horizon (6.4 px per degree, 45° apart: every face there sits
+#: well inside one), then 5 coarser views tilted up, 5 down, and one on each pole (3.6 px per
 #: degree), overlapping so that a face up to ~25° across fits whole in one view, at the seam too.
-HORIZON_TILES: tuple[Tile, ...] = tuple(Tile(yaw, 0.0, 90.0, 640, 352) for yaw in range(-180, 180, 45))
+HORIZON_TILES: tuple[Tile, ...] = tuple(Tile(yaw, 0.0, 90.0, 576, 320) for yaw in range(-180, 180, 45))
 SPHERE_TILES: tuple[Tile, ...] = (
-    *(Tile(yaw, 45.0) for yaw in range(-180, 180, 72)),
-    *(Tile(yaw, -45.0) for yaw in range(-144, 216, 72)),
-    Tile(0.0, 90.0),
-    Tile(0.0, -90.0),
+    *(Tile(yaw, 45.0, 90.0, 320, 320) for yaw in range(-180, 180, 72)),
+    *(Tile(yaw, -45.0, 90.0, 320, 320) for yaw in range(-144, 216, 72)),
+    Tile(0.0, 90.0, 90.0, 320, 320),
+    Tile(0.0, -90.0, 90.0, 320, 320),
 )
 DEFAULT_TILES: tuple[Tile, ...] = HORIZON_TILES + SPHERE_TILES
 
@@ -274,17 +274,23 @@ def _outline(box: SphereBox, n: int = 9) -> np.ndarray:
     return np.stack([xs, ys, np.ones_like(xs)], axis=-1) @ rotation(box.yaw, box.pitch).T
 
 
+@lru_cache(maxsize=32)
 def equirect_mask(box: SphereBox, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, cols, mask): the pixels of an equirect frame that lie inside ``box``; ``mask`` is
-    a boolean array over ``frame[np.ix_(rows, cols)]``."""
+    a boolean array over ``frame[np.ix_(rows, cols)]``. Cached: a face that stands still between
+    keyframes costs its mask once. The arrays are shared, so treat them as read-only."""
     rows, cols = equirect_span(box, width, height)
-    yaw = (cols + 0.5) / width * 360.0 - 180.0
-    pitch = 90.0 - (rows + 0.5) / height * 180.0
-    vec = direction(yaw[None, :], pitch[:, None])
-    local = vec @ rotation(box.yaw, box.pitch)
+    yaw = np.radians((cols + 0.5) / width * 360.0 - 180.0).astype(np.float32)
+    pitch = np.radians(90.0 - (rows + 0.5) / height * 180.0).astype(np.float32)
+    sy, cy, sp, cp = np.sin(yaw)[None, :], np.cos(yaw)[None, :], np.sin(pitch)[:, None], np.cos(pitch)[:, None]
+    r = rotation(box.yaw, box.pitch).astype(np.float32)
+    # world (cp·sy, sp, cp·cy) into the box's camera frame, one axis at a time (no (h, w, 3) array)
+    x = cp * sy * r[0, 0] + sp * r[1, 0] + cp * cy * r[2, 0]
+    y = cp * sy * r[0, 1] + sp * r[1, 1] + cp * cy * r[2, 1]
+    z = cp * sy * r[0, 2] + sp * r[1, 2] + cp * cy * r[2, 2]
     x0, y0, x1, y1 = box.tangent_rect()
-    z = local[..., 2]
-    ok = z > 1e-6
-    zs = np.where(ok, z, 1.0)
-    x, y = local[..., 0] / zs, local[..., 1] / zs
-    return rows, cols, ok & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    ahead = z > 1e-6
+    z = np.where(ahead, z, 1.0)
+    mask = ahead & (x >= x0 * z) & (x <= x1 * z) & (y >= y0 * z) & (y <= y1 * z)
+    rows.flags.writeable = cols.flags.writeable = mask.flags.writeable = False
+    return rows, cols, mask
