@@ -3,6 +3,7 @@
     ingested = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
     kind = classify(probe(path), path)          # projection, layout, stereo, pose, confidence
     record_consent(db, footage_id, person="F-17", role="client", status="given")
+    store = UploadStore(settings.data_dir / "uploads", ...)   # resumable uploads (tus) end in add_footage
     pano = stitch_dual_fisheye(front_img, back_img, MeiLens.from_yaml(f), MeiLens.from_yaml(b), out_width=3840)
 """
 
@@ -18,11 +19,12 @@ from capture.stitch import (
     side_by_side_stitcher, stitch_dual_fisheye, stitch_side_by_side, stitch_video,
 )
 from capture.store import FootageStore, StoredFile
+from capture.upload import Upload, UploadError, UploadStore
 
 __all__ = [
     "CaptureError", "Classification", "ConsentError", "DualFisheyeRig", "DualFisheyeStitcher", "FootageStore",
     "Ingested", "LayoutNotSupported", "LensPose", "MeiLens", "NotPanoramic", "Probe", "RejectedName",
-    "SeamMeasure", "StitchError", "StoredFile", "TooLarge", "UnreadableMedia", "add_footage", "classify",
+    "SeamMeasure", "StitchError", "StoredFile", "TooLarge", "UnreadableMedia", "Upload", "UploadError", "UploadStore", "add_footage", "classify",
     "consent_state", "measure_seam", "probe", "record_consent", "side_by_side_stitcher", "stitch_dual_fisheye",
     "stitch_side_by_side", "stitch_video", "withdraw",
 ]

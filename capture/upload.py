@@ -189,7 +189,7 @@ class UploadStore:
         if length > self.max_bytes:
             raise UploadTooLarge(
                 f"het bestand is {length} bytes; de grens is {self.max_bytes} bytes",
-                hint="kort de opname in of vraag de beheerder de grens (max_upload_bytes) te verhogen",
+                hint="kort de opname in of vraag de beheerder de grens (max_footage_bytes) te verhogen",
             )
         if sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", sha256):
             raise UploadError("sha256 moet 64 hexadecimale tekens zijn", hint="laat hem weg of geef hem volledig")

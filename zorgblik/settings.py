@@ -29,10 +29,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8360, "port the service listens on"),
     Setting("jobs", max(1, (os.cpu_count() or 2) - 1), "scenes rendered at the same time"),
     Setting("max_script_bytes", 1_000_000, "largest VR script file read, in bytes"),
-    Setting("max_footage_bytes", 20_000_000_000, "largest footage file 'capture add' takes in, in bytes"),
+    Setting("max_footage_bytes", 20_000_000_000, "largest footage file taken in, by 'capture add' or the upload API, in bytes"),
     Setting("encoder_preset", "medium", "x264/x265 speed preset (ultrafast … veryslow): faster encodes give larger files"),
     Setting("freshness_days", 30, "volatile facts due within this many days count as 'due soon'"),
-    Setting("max_upload_bytes", 25_000_000_000, "largest footage file taken in over the resumable upload API, in bytes"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -57,7 +56,6 @@ class Settings:
     max_footage_bytes: int = int(_BY_NAME["max_footage_bytes"].default)  # type: ignore[arg-type]
     encoder_preset: str = str(_BY_NAME["encoder_preset"].default)
     freshness_days: int = int(_BY_NAME["freshness_days"].default)  # type: ignore[arg-type]
-    max_upload_bytes: int = int(_BY_NAME["max_upload_bytes"].default)  # type: ignore[arg-type]
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

@@ -92,7 +92,7 @@ router = APIRouter(prefix="/api/uploads", tags=["uploads"], route_class=TusRoute
 
 
 def get_uploads(settings: SettingsDep) -> UploadStore:
-    return UploadStore(settings.data_dir / "uploads", max_bytes=settings.max_upload_bytes)
+    return UploadStore(settings.data_dir / "uploads", max_bytes=settings.max_footage_bytes)
 
 
 UploadsDep = Annotated[UploadStore, Depends(get_uploads)]
@@ -182,7 +182,7 @@ def capabilities(settings: SettingsDep) -> Response:
     return Response(status_code=204, headers={
         "Tus-Version": TUS_VERSION,
         "Tus-Extension": TUS_EXTENSIONS,
-        "Tus-Max-Size": str(settings.max_upload_bytes),
+        "Tus-Max-Size": str(settings.max_footage_bytes),
         "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
     })
 

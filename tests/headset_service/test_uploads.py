@@ -46,7 +46,7 @@ class Service:
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Iterator[Service]:
     data = tmp_path_factory.mktemp("uploads")
-    settings = replace(Settings.from_env({}, data_dir=data, port=0), max_upload_bytes=MAX_BYTES)
+    settings = replace(Settings.from_env({}, data_dir=data, port=0), max_footage_bytes=MAX_BYTES)
     with Catalog(settings.catalog_url) as catalog:
         with catalog.session() as db:
             token = accounts.open_login(db, accounts.create_user(db, username="comms", role="comms",
