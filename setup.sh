@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets zorgblik up on a fresh machine, then gets out of the way: safe to run again, and quick when
 # nothing changed.
-#   1. system tools: ffmpeg and ffprobe (encoding and probing), libusb (needed by open3d's wheel)
+#   1. system tools: ffmpeg and ffprobe (encoding and probing), libusb (needed by open3d's wheel),
+#      Chromium (the staff pages and the WebXR player are tested in a real browser)
 #   2. a virtual environment in .venv with zorgblik and its test tools installed
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +13,7 @@ missing=()
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 /sbin/ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || missing+=(libusb-1.0-0)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 if ((${#missing[@]})); then
     pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
