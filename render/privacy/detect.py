@@ -83,6 +83,8 @@ def _session(threads: int):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    # no busy-waiting between runs: the cores belong to the encoder in the meantime
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(centerface_bytes(), options, providers=["CPUExecutionProvider"])
 
 
