@@ -6,6 +6,7 @@
                      │
                      └──── headsets >── headset_groups        headsets ──< headset_commands, pairing_codes
                                                               staff_users ──< staff_logins
+    sessions ──< session_notes        learner_outcomes (by learner code; no foreign key to sessions)
 
 Migrations in ``catalog/migrations`` create exactly these tables; a test compares the two.
 """
@@ -312,3 +313,34 @@ class HeadsetCommand(Base):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acked_at: Mapped[datetime | None]
+
+
+# staff pages: notes during a session, and what became of a learner -----------------------------
+class SessionNote(Base):
+    """A remark staff typed during a session (an intake or interview), with the scene then on screen."""
+
+    __tablename__ = "session_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    bundle_key: Mapped[str | None] = mapped_column(String(64), doc="the scene on screen when it was written")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LearnerOutcome(Base):
+    """Per pseudonymous learner: did they start, and were they still enrolled after ``period_months``?
+    A coordinator records it; the effect report compares learners with and without a VR session."""
+
+    __tablename__ = "learner_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_code: Mapped[str] = mapped_column(String(64), unique=True)
+    cohort: Mapped[str] = mapped_column(String(32), doc="e.g. 2026-2027")
+    care_category: Mapped[str] = mapped_column(String(64))
+    started: Mapped[bool] = mapped_column(default=False)
+    enrolled_after: Mapped[bool | None] = mapped_column(doc="None: not known yet")
+    period_months: Mapped[int] = mapped_column(Integer, default=6)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
