@@ -40,14 +40,14 @@ def is_photo(path: str | Path) -> bool:
 
 
 __all__ = [
+    "BlurSettings",
     "DEFAULT_TILES",
     "DEFAULT_VIDEO_ARGS",
     "MODELS",
-    "PHOTO_SUFFIXES",
-    "BlurSettings",
     "MediaUnreadable",
     "ModelMissing",
     "NotEquirect",
+    "PHOTO_SUFFIXES",
     "PrivacyError",
     "PrivacyReport",
     "ReviewItem",

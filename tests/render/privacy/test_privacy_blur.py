@@ -21,6 +21,7 @@ from render.privacy import (
 )
 from render.privacy.tiles import equirect_mask
 from scripts_vr.model import BlurRegion, KeepUnblurred
+from zorgblik.errors import ZorgblikError
 from zorgblik.tools import run_tool
 
 
@@ -153,3 +154,11 @@ def test_sheet_shows_every_item(pano, tmp_path):
     assert all(item.thumbnail is not None for item in report.items)
     path = write_review_sheet(report, tmp_path / "sheet.png", scene="badkamer")
     assert cv2.imread(str(path)).shape == sheet.shape
+
+
+def test_front_door_exports_are_honest():
+    import render.privacy as privacy
+
+    assert sorted(privacy.__all__) == privacy.__all__
+    assert all(hasattr(privacy, name) for name in privacy.__all__)
+    assert issubclass(privacy.PrivacyError, ZorgblikError)
