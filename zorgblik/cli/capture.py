@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from capture import FootageStore, add_footage
+from capture import FootageStore, add_dual_fisheye, add_footage
 from capture.consent import ROLE_DUTCH, ROLES, STATE_DUTCH, STATUS_DUTCH, consent_state, record_consent, withdraw
 from catalog import Catalog, queries
 from zorgblik.cli import cli
@@ -57,7 +57,34 @@ def capture_add(settings: Settings, paths: tuple[Path, ...], category: str | Non
             click.echo(f"footage:{f.id} {state}: {path.name} — {f.media_kind}, {f.width}×{f.height}, "
                        f"{f.projection} {f.stereo} ({f.confidence:.0%} zeker)")
             if result.classification.needs_stitching:
-                click.echo("  let op: dual-fisheye, moet nog gestitcht worden (dat doet de render-stap)")
+                click.echo("  let op: dual-fisheye; stitch het met de lenskalibratie: "
+                           f"zorgblik capture stitch {path.name} --lens-front VOOR.yaml --lens-back ACHTER.yaml")
+
+
+@capture.command("stitch")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lens-front", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Kalibratie van de voorste lens (Mei-model, YAML).")
+@click.option("--lens-back", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Kalibratie van de achterste lens (Mei-model, YAML).")
+@click.option("--width", "out_width", type=int, help="Breedte van het gestitchte beeld (standaard: zo scherp als de bron).")
+@click.option("--category", help="Zorgcategorie, bijv. ouderenzorg.")
+@click.option("--location", help="Locatie waar gefilmd is.")
+@click.option("--team", help="Team of afdeling.")
+@click.pass_obj
+def capture_stitch(settings: Settings, paths: tuple[Path, ...], lens_front: Path, lens_back: Path,
+                   out_width: int | None, category: str | None, location: str | None, team: str | None) -> None:
+    """Stitch een dual-fisheye-opname (één bestand met beide cirkels, of het voorste en achterste
+    lensbeeld) tot een 360°-beeld en voeg dat toe; de originelen blijven bewaard."""
+    with Catalog(settings.catalog_url) as catalog:
+        result = add_dual_fisheye(list(paths), front_lens=lens_front, back_lens=lens_back, catalog=catalog,
+                                  store=FootageStore(settings.store_dir), out_width=out_width, category=category,
+                                  location=location, team=team, preset=settings.encoder_preset)
+    f = result.footage
+    state = "toegevoegd" if result.created else "was er al"
+    click.echo(f"footage:{f.id} {state}: {f.original_name} — {f.media_kind}, {f.width}×{f.height}, {f.projection}")
+    for reason in f.reasons[-2:]:
+        click.echo(f"  {reason}")
 
 
 @capture.command("list")
