@@ -12,6 +12,8 @@ from catalog import Catalog
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
 from headset_service.routes import accounts, device, headsets, pages, playlists, scenes, sessions, uploads
+from headset_service.routes import staff_sessions
+from headset_service.webpages import install_page_handlers
 from zorgblik import __version__
 from zorgblik.settings import Settings
 
@@ -36,6 +38,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     if catalog is not None:
         app.state.catalog = catalog
     install_error_handlers(app)
+    install_page_handlers(app)
     app.include_router(accounts.router)
     app.include_router(scenes.router)
     app.include_router(playlists.router)
@@ -44,6 +47,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(uploads.router)
     app.include_router(pages.router)
+    app.include_router(staff_sessions.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/api/health", tags=["service"])

@@ -42,6 +42,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "headsets.read": _SESSION_ROLES | {"author"},
     "headsets.manage": _SESSION_ROLES,
     "sessions.run": _SESSION_ROLES,
+    "scripts.edit": frozenset({"author"}),
+    "reports.read": _SESSION_ROLES,  # each sees only the contexts they run (CONTEXT_ROLES)
+    "outcomes.manage": frozenset(),  # the coordinator (admin): enrolment outcomes and the effect report
+    "learners.erase": frozenset(),  # admin only: export and erase one learner's data on request
 }
 
 #: Who runs sessions in which use context (admin: every context).

@@ -32,6 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_footage_bytes", 20_000_000_000, "largest footage file taken in, by 'capture add' or the upload API, in bytes"),
     Setting("encoder_preset", "medium", "x264/x265 speed preset (ultrafast … veryslow): faster encodes give larger files"),
     Setting("freshness_days", 30, "volatile facts due within this many days count as 'due soon'"),
+    Setting("retention_months", 12, "session data older than this many months is deleted by the daily retention job"),
+    Setting("scripts_dir", "", "folder with the VR scripts authors edit on the staff pages; empty means <data_dir>/scripts"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -56,6 +58,8 @@ class Settings:
     max_footage_bytes: int = int(_BY_NAME["max_footage_bytes"].default)  # type: ignore[arg-type]
     encoder_preset: str = str(_BY_NAME["encoder_preset"].default)
     freshness_days: int = int(_BY_NAME["freshness_days"].default)  # type: ignore[arg-type]
+    retention_months: int = int(_BY_NAME["retention_months"].default)  # type: ignore[arg-type]
+    scripts_dir: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
@@ -85,6 +89,14 @@ class Settings:
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def scripts_path(self) -> Path:
+        return Path(self.scripts_dir) if self.scripts_dir else self.data_dir / "scripts"
+
+    @property
+    def builds_dir(self) -> Path:
+        return self.data_dir / "builds"
 
 
 assert {f.name for f in fields(Settings)} == set(_BY_NAME), "declare each setting once"

@@ -7,31 +7,28 @@ browser (its device cookie).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from catalog import Headset, StaffUser, accounts, queries
+from headset_service import webpages
 from headset_service.auth import STAFF_COOKIE, Caller, allowed, optional_device, optional_staff, staff_token
+from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep
 from headset_service.routes.accounts import set_staff_cookie
 from headset_service.routes.scenes import scene_public, visible_version
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "pages")
-
-CONTEXT_NAMES = {"intake": "Intake", "sollicitatie": "Sollicitatie", "werkveldorientatie": "Werkveldoriëntatie"}
+templates = webpages.templates
 
 MaybeStaff = Annotated[StaffUser | None, Depends(optional_staff)]
 MaybeHeadset = Annotated[Headset | None, Depends(optional_device)]
 
 
 def _to_login(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/inloggen?next={quote(request.url.path)}", status_code=303)
+    return webpages.to_login(request.url.path)
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,16 +37,16 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/inloggen", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
-    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "user": None})
+    return webpages.render(request, "login.html", None, {"next": _safe_next(next)})
 
 
 @router.post("/inloggen", response_class=HTMLResponse)
-def login_form(request: Request, db: DbDep, username: Annotated[str, Form()], password: Annotated[str, Form()],
-               next: Annotated[str, Form()] = "/") -> Response:
+def login_form(request: Request, db: DbDep, _csrf: CsrfChecked, username: Annotated[str, Form()],
+               password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
     user = accounts.authenticate(db, username, password)
     if user is None:
-        return templates.TemplateResponse(request, "login.html", {
-            "next": _safe_next(next), "user": None, "username": username,
+        return webpages.render(request, "login.html", None, {
+            "next": _safe_next(next), "username": username,
             "error": "Gebruikersnaam of wachtwoord klopt niet."}, status_code=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_staff_cookie(response, accounts.open_login(db, user))
@@ -57,23 +54,44 @@ def login_form(request: Request, db: DbDep, username: Annotated[str, Form()], pa
 
 
 @router.post("/uitloggen")
-def logout_form(request: Request, db: DbDep) -> RedirectResponse:
+def logout_form(request: Request, db: DbDep, _csrf: CsrfChecked) -> RedirectResponse:
     accounts.close_login(db, staff_token(request) or "")
     response = RedirectResponse("/inloggen", status_code=303)
     response.delete_cookie(STAFF_COOKIE, path="/")
     return response
 
 
+#: What each role's start page offers first: (path, title, what it is for).
+START_TILES = {
+    "intake": [("/sessies", "Intakesessie starten", "Kies de afspeellijst en de headsets, start, en volg wat de student ziet."),
+               ("/rapportages", "Rapportages", "Hoe vaak en welke scènes bij intakes bekeken zijn.")],
+    "hr": [("/sessies", "Sollicitatiegesprek", "Laat de kandidaat de afdeling zien; de gespreksvragen staan ernaast."),
+           ("/rapportages", "Rapportages", "Gebruik bij sollicitaties, per scène en periode.")],
+    "teacher": [("/klas", "Klasoverzicht", "Start dezelfde scène voor de hele klas en zie wie waar is."),
+                ("/sessies", "Losse sessies", "Eén of enkele headsets starten en volgen."),
+                ("/rapportages", "Rapportages", "Gebruik bij werkveldoriëntatie.")],
+    "comms": [("/beeldmateriaal", "Beeldmateriaal uploaden", "360°-opnames uploaden, toestemming vastleggen, verwerking volgen.")],
+    "author": [("/scripts", "Mijn VR-scripts", "Controleren, bijwerken, bouwen en publiceren; wat moet worden nagekeken.")],
+    "admin": [("/beheer", "Beheer", "Headsets koppelen en intrekken, medewerkers en rollen, bewaartermijn."),
+              ("/sessies", "Sessies", "Sessies starten en volgen in elke context."),
+              ("/rapportages", "Rapportages", "Gebruik per context, zorgcategorie, scène en periode; exports."),
+              ("/effect", "Effect op uitval", "Start en uitval van studenten met en zonder VR-sessie."),
+              ("/scripts", "VR-scripts", "Wat verlopen is en wie het moet bijwerken."),
+              ("/beeldmateriaal", "Beeldmateriaal", "Uploads, toestemming en classificatie.")],
+}
+
+
 @router.get("/", response_class=HTMLResponse)
 def staff_home(request: Request, db: DbDep, user: MaybeStaff) -> Response:
+    """The start page: what this role does first, then the published scenes to look at."""
     if user is None:
         return _to_login(request)
     scenes = [scene_public(v) for v in queries.published_scene_versions(db)]
     by_script: dict[str, list] = {}
     for scene in scenes:
         by_script.setdefault(scene.script, []).append(scene)
-    return templates.TemplateResponse(request, "staff.html", {"by_script": by_script, "context_names": CONTEXT_NAMES,
-                                                              "user": user})
+    return webpages.render(request, "staff.html", user, {"by_script": by_script,
+                                                         "tiles": START_TILES.get(user.role, [])})
 
 
 @router.get("/speler/{bundle_key}", response_class=HTMLResponse)

@@ -70,9 +70,12 @@ def test_login_page_then_staff_page(harness):
     with httpx.Client(base_url=harness.base_url, follow_redirects=True) as browser:
         page = browser.get("/")
         assert page.url.path == "/inloggen" and 'lang="nl"' in page.text and "Wachtwoord" in page.text
-        wrong = browser.post("/inloggen", data={"username": "docent", "password": "nee-nee-nee-nee"})
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        assert browser.post("/inloggen", data={"username": "docent", "password": "lang-genoeg-wachtwoord"}).status_code == 403
+        wrong = browser.post("/inloggen", data={"username": "docent", "password": "nee-nee-nee-nee", "csrf": csrf})
         assert wrong.status_code == 401 and "klopt niet" in wrong.text
-        home = browser.post("/inloggen", data={"username": "docent", "password": "lang-genoeg-wachtwoord", "next": "/"})
+        home = browser.post("/inloggen", data={"username": "docent", "password": "lang-genoeg-wachtwoord", "next": "/",
+                                               "csrf": csrf})
         assert home.url.path == "/" and "Gepubliceerde scènes" in home.text and "Uitloggen" in home.text
 
 

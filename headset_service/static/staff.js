@@ -1,0 +1,48 @@
+// zorgblik staff pages: keeps the live cells fresh (online, scene, time, session state) and, on a
+// session page, the conversation prompts of the scene being watched. No build step; the pages
+// work without this script, only not live.
+(function () {
+  "use strict";
+  var EVERY_MS = 2000;
+
+  function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }
+
+  function applyFleet(data) {
+    data.headsets.forEach(function (h) {
+      each('[data-live-online="' + h.id + '"]', function (el) {
+        el.textContent = h.online ? "online" : "offline";
+        el.className = "dot " + (h.online ? "on" : "off");
+      });
+      each('[data-live-scene="' + h.id + '"]', function (el) { el.textContent = h.scene || "—"; });
+      each('[data-live-time="' + h.id + '"]', function (el) { el.textContent = h.time || ""; });
+    });
+    Object.keys(data.sessions).forEach(function (id) {
+      each('[data-session-state="' + id + '"]', function (el) { el.textContent = data.sessions[id]; });
+    });
+  }
+
+  function applySession(data) {
+    var list = document.getElementById("prompts");
+    if (!list) return;
+    document.getElementById("prompt-scene").textContent = data.scene || "";
+    if (!data.scene) return;  // nothing reported yet: keep what the page showed
+    list.innerHTML = "";
+    (data.prompts.length ? data.prompts : ["Deze scène heeft geen gespreksvragen."]).forEach(function (text) {
+      var li = document.createElement("li");
+      li.textContent = text;
+      list.appendChild(li);
+    });
+  }
+
+  function poll(url, apply) {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) apply(data); })
+      .catch(function () { /* offline for a moment: try again next round */ })
+      .finally(function () { setTimeout(function () { poll(url, apply); }, EVERY_MS); });
+  }
+
+  if (document.querySelector("[data-live-online], [data-session-state]")) poll("/sessies/live.json", applyFleet);
+  var page = document.querySelector("[data-session-page]");
+  if (page) poll("/sessies/" + page.getAttribute("data-session-page") + "/live.json", applySession);
+})();

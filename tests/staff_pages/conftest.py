@@ -1,0 +1,164 @@
+"""The staff pages in a real browser: one service per module on a real port, Debian's Chromium
+driven by Playwright, staff of every role, and small scene bundles (with conversation prompts)
+written straight into the data folder, so no video is encoded here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from catalog import Catalog, Footage, accounts, fleet, queries
+from headset_service.server import service_in_thread
+from zorgblik.settings import Settings
+
+PASSWORD = "correct-paard-batterij"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = os.environ.get("ZORGBLIK_SCREENSHOTS")  # a folder: tests save their pages there to be looked at
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hash():
+    """Argon2id still, with test-sized cost."""
+    original = accounts._hasher
+    accounts._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    accounts._hasher = original
+
+
+def write_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: str, title: str, category: str,
+                 prompts: list[dict] | None = None, contexts: tuple[str, ...] = ("intake",)) -> str:
+    """A published scene bundle on disk and in the catalog; returns its bundle key."""
+    key = f"{script}-{scene}-{hashlib.sha256((script + scene).encode()).hexdigest()[:10]}"
+    folder = settings.bundles_dir / key
+    folder.mkdir(parents=True)
+    files = []
+    for name, role, data, profile in (("scene.quest2.mp4", "media", os.urandom(2000), "quest2"),
+                                      ("poster.jpg", "poster", b"\xff\xd8\xff\xd9", None)):
+        (folder / name).write_bytes(data)
+        entry = {"name": name, "role": role, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        files.append({**entry, "profile": profile} if profile else entry)
+    manifest = {"format": "zorgblik-bundle/1", "bundle_key": key, "script": script, "scene": scene,
+                "title": {"nl": title}, "media_kind": "video", "stereo": "mono", "profile": "quest2",
+                "duration_s": 60.0, "contexts": list(contexts), "files": files, "prompts": prompts or []}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with catalog.session() as db:
+        footage = queries.footage_by_sha256(db, "f" * 64)
+        if footage is None:
+            footage = Footage(sha256="f" * 64, original_name="a.mp4", store_path="ff/a.mp4", size_bytes=1,
+                              media_kind="video", codec="h264", width=3840, height=1920, projection="equirectangular",
+                              stereo="mono")
+            db.add(footage)
+            db.flush()
+        text = f"name: {script}"
+        sv = queries.record_script_version(db, name=script, organisation="De Linde", care_category=category,
+                                           sha256=hashlib.sha256(text.encode()).hexdigest(), source=text)
+        row = queries.scene_for(db, sv.script, scene, 0)
+        version = queries.record_scene_version(db, scene=row, bundle_key=key, script_version=sv, footage=footage,
+                                               title=scene, manifest=manifest)
+        queries.publish(db, version)
+    return key
+
+
+@dataclass
+class Site:
+    base_url: str
+    settings: Settings
+    catalog: Catalog
+    users: dict[str, str] = field(default_factory=dict)
+
+    def user(self, role: str) -> str:
+        """The username of a member of staff in ``role`` (made once)."""
+        if role not in self.users:
+            with self.catalog.session() as db:
+                accounts.create_user(db, username=f"{role}-web", role=role, password=PASSWORD,
+                                     display_name={"intake": "Ilse Intake", "hr": "Hamid HR", "teacher": "Tess Docent",
+                                                   "comms": "Cor Communicatie", "author": "Anouk Opleider",
+                                                   "admin": "Ada Beheer"}[role])
+            self.users[role] = f"{role}-web"
+        return self.users[role]
+
+    def api(self, role: str) -> httpx.Client:
+        with self.catalog.session() as db:
+            user = next(u for u in accounts.list_users(db) if u.username == self.user(role))
+            token = accounts.open_login(db, user)
+        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+    def enrol(self, name: str, group: str, playlists: list[str]) -> tuple[int, str]:
+        """A quest2 headset in ``group`` (made if new) holding ``playlists``; returns (id, device token)."""
+        with self.catalog.session() as db:
+            g = next((x for x in fleet.list_groups(db) if x.name == group), None) or fleet.create_group(db, group)
+            for p in fleet.list_playlists(db):
+                if p.name in playlists and p not in g.playlists:
+                    g.playlists.append(p)
+            code, _ = fleet.create_pairing_code(db, headset_name=name, profile="quest2", group=g)
+        paired = httpx.post(f"{self.base_url}/api/headsets/pair", json={"code": code}).raise_for_status().json()
+        return paired["headset_id"], paired["token"]
+
+    def bundle(self, **kw) -> str:
+        return write_bundle(self.settings, self.catalog, **kw)
+
+    def playlist(self, name: str, context: str, bundle_keys: list[str]) -> int:
+        with self.catalog.session() as db:
+            scenes = [queries.scene_version_by_bundle_key(db, k).scene for k in bundle_keys]
+            return fleet.create_playlist(db, name=name, context=context, scenes=scenes).id
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:
+    settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("staff") / "data", port=0)
+    with Catalog(settings.catalog_url) as catalog, service_in_thread(settings, catalog) as running:
+        yield Site(running.base_url, settings, catalog)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_as(site, browser):
+    """``open_as(role, viewport=(w, h))``: a signed-in page (signed in through the real form)."""
+    contexts = []
+
+    def sign_in(role: str, viewport: tuple[int, int] = (1280, 800)):
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="nl-NL")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(5000)
+        page.goto(f"{site.base_url}/")
+        page.get_by_label("Gebruikersnaam").fill(site.user(role))
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_url(f"{site.base_url}/")
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shoot():
+    """``shoot(page, name)``: save a full-page screenshot when ZORGBLIK_SCREENSHOTS names a folder."""
+
+    def save(page, name: str) -> None:
+        if SCREENSHOTS:
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+    return save
