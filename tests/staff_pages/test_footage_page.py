@@ -1,0 +1,42 @@
+"""The communications team uploads a real 360° photo from the browser (tus, in pieces), sees how
+it was classified and why, and records who is filmed and their consent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+PHOTO = Path(__file__).resolve().parents[2] / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
+
+
+def test_comms_uploads_sees_classification_and_records_consent(site, open_as, shoot):
+    page = open_as("comms")
+    page.get_by_role("link", name="Beeldmateriaal uploaden").click()
+    page.get_by_label("Bestand").set_input_files(str(PHOTO))
+    page.get_by_label("Zorgcategorie").select_option("ouderenzorg")
+    page.get_by_label("Locatie").fill("De Linde, afdeling Zonnebloem")
+    page.get_by_role("button", name="Uploaden").click()
+    page.wait_for_url("**/beeldmateriaal/*?melding=*", timeout=20000)
+    expect(page.get_by_role("heading", name="testroom_2048x1024.jpg")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("360° (equirectangulair)")
+    expect(page.get_by_text("geen toestemming vastgelegd")).to_be_visible()
+    page.get_by_label("Persoonsreferentie").fill("F-2026-017")
+    page.get_by_label("Rol").select_option(label="cliënt")
+    page.get_by_label("Toestemming", exact=True).select_option(label="gegeven")
+    page.get_by_label("Formulierreferentie").fill("FORM-88")
+    page.get_by_role("button", name="Vastleggen").click()
+    expect(page.get_by_role("status")).to_have_text("Toestemming van F-2026-017 vastgelegd.")
+    expect(page.get_by_text("iedereen heeft toestemming gegeven")).to_be_visible()
+    shoot(page, "footage-item-comms")
+    page.get_by_role("button", name="Intrekken voor F-2026-017").click()
+    expect(page.get_by_text("vervagen nodig")).to_be_visible()
+    page.get_by_role("link", name="← Alle opnames").click()
+    expect(page.get_by_role("table").first).to_contain_text("klaar")
+    expect(page.get_by_role("table").nth(1)).to_contain_text("testroom_2048x1024.jpg")
+    shoot(page, "footage-comms")
+
+
+def test_an_author_does_not_get_the_upload_page(site, open_as):
+    page = open_as("author")
+    assert page.goto(f"{site.base_url}/beeldmateriaal").status == 403
