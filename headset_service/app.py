@@ -12,7 +12,7 @@ from catalog import Catalog
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
 from headset_service.routes import accounts, device, headsets, pages, playlists, scenes, sessions, uploads
-from headset_service.routes import staff_footage, staff_sessions
+from headset_service.routes import reports, staff_footage, staff_sessions
 from headset_service.webpages import install_page_handlers
 from zorgblik import __version__
 from zorgblik.settings import Settings
@@ -49,6 +49,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(staff_sessions.router)
     app.include_router(staff_footage.router)
+    app.include_router(reports.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/api/health", tags=["service"])
