@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from catalog import Catalog
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
 from headset_service.routes import accounts, device, headsets, pages, playlists, scenes, sessions, uploads
-from headset_service.routes import reports, staff_footage, staff_sessions
+from headset_service.routes import admin_pages, reports, staff_footage, staff_sessions
 from headset_service.webpages import install_page_handlers
+from headset_service.routes.admin_pages import retention_daily
 from zorgblik import __version__
 from zorgblik.settings import Settings
 
@@ -25,9 +27,11 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         owned = catalog is None
         app.state.catalog = catalog or Catalog(settings.catalog_url)
+        janitor = asyncio.create_task(retention_daily(app.state.catalog, settings.retention_months))
         try:
             yield
         finally:
+            janitor.cancel()
             if owned:
                 app.state.catalog.close()
 
@@ -50,6 +54,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     app.include_router(staff_sessions.router)
     app.include_router(staff_footage.router)
     app.include_router(reports.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/api/health", tags=["service"])

@@ -43,7 +43,7 @@ def settings_cmd() -> None:
 
 
 #: The command modules; each adds its commands to ``cli`` when imported.
-COMMAND_MODULES = ("script", "capture", "build", "serve", "demo", "admin", "privacy")
+COMMAND_MODULES = ("script", "capture", "build", "serve", "demo", "admin", "privacy", "retention")
 
 
 def _register() -> None:
