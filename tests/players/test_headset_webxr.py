@@ -1,0 +1,117 @@
+"""The headset page in headless Chromium against the real service: pairing, sync into Cache
+Storage, a whole intake session started and stopped by staff, in VR (iwer emulating a Quest 3)
+and in 2D, and events that survive the Wi-Fi dropping."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+TAFEL = {"id": "tafel", "kind": "info", "yaw": 30, "pitch": 0, "start": None, "end": None,
+         "label": {"nl": "De tafel"}, "text": {"nl": "Hier eten de bewoners samen."}}
+RAAM = {"id": "raam", "kind": "info", "yaw": 60, "pitch": 5, "start": None, "end": None,
+        "label": {"nl": "Het raam"}, "text": {"nl": "Uitzicht op de tuin."}}
+
+
+def wait_for(predicate, what: str, seconds: float = 10):
+    pause = threading.Event()
+    for _ in range(int(seconds / 0.1)):
+        value = predicate()
+        if value:
+            return value
+        pause.wait(0.1)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+@pytest.fixture
+def intake(harness, photo_scene):
+    """An intake playlist of two photo scenes, on a group; a pairing code for a headset in it."""
+    admin = harness.staff("admin")
+    keys = [photo_scene("huiskamer", [TAFEL, RAAM]), photo_scene("tuin")]
+    playlist = harness.playlist("Intake VVT", keys)
+    group = admin.post("/api/groups", json={"name": harness.unique("Intakekar")}).json()["id"]
+    admin.put(f"/api/groups/{group}/playlists", json={"playlist_ids": [playlist]}).raise_for_status()
+    name = harness.unique("Quest")
+    code = admin.post("/api/headsets/pairing-codes", json={"name": name, "profile": "quest2", "group_id": group}).json()
+    return {"keys": keys, "playlist": playlist, "code": code["code"], "name": name, "staff": harness.staff("intake"),
+            "admin": admin}
+
+
+def pair(page, harness, intake) -> int:
+    page.goto(f"{harness.base_url}/headset")
+    page.get_by_role("heading", name="Koppel deze headset").wait_for()
+    page.get_by_label("Koppelcode").fill(intake["code"].lower())
+    page.get_by_role("button", name="Koppelen").click()
+    page.get_by_text("Wacht op de begeleider…").wait_for(timeout=15000)
+    headsets = intake["admin"].get("/api/headsets").json()
+    return next(h["id"] for h in headsets if h["name"] == intake["name"])
+
+
+def start_session(intake, headset_id: int) -> int:
+    return intake["staff"].post("/api/sessions", json={"context": "intake", "headset_id": headset_id,
+                                                       "playlist_id": intake["playlist"], "learner_code": "K7F2"}).json()["id"]
+
+
+def events_of(intake, session_id: int) -> list[dict]:
+    return intake["staff"].get(f"/api/sessions/{session_id}/events").json()
+
+
+def showing(page, key: str) -> bool:
+    return page.evaluate("k => window.zorgblik.scene?.key === k && window.zorgblik.player.frames > 0", key)
+
+
+def centre_pixel(page) -> list[int]:
+    return page.evaluate("""() => {
+        const src = document.getElementById('sphere'), c = document.createElement('canvas');
+        c.width = src.width; c.height = src.height;
+        const g = c.getContext('2d'); g.drawImage(src, 0, 0);
+        return Array.from(g.getImageData(src.width >> 1, src.height >> 1, 1, 1).data);
+    }""")
+
+
+def test_a_full_intake_session_in_vr_reaches_the_session_log(harness, intake, xr_page):
+    page = xr_page
+    headset_id = pair(page, harness, intake)
+    cached = page.evaluate("async () => (await (await caches.open('zorgblik-bundles')).keys()).map(r => new URL(r.url).pathname)")
+    assert {f"/bundles/{k}/scene.quest2.jpg" for k in intake["keys"]} <= set(cached)
+
+    session_id = start_session(intake, headset_id)
+    first, second = intake["keys"]
+    wait_for(lambda: showing(page, first), "the first scene on screen")
+    wait_for(lambda: page.evaluate("window.zorgblik.player.frames") > 5, "2D frames")
+    assert sum(centre_pixel(page)[:3]) > 30  # the panorama, not a black canvas
+
+    page.get_by_role("button", name="Start VR").click()
+    wait_for(lambda: page.evaluate("window.zorgblik.player.xr?.frames || 0") > 10, "immersive frames")
+    # turn the right controller 30° to the right, at the table (the head keeps looking ahead, so no
+    # dwell opens it first), then pull and release the trigger
+    page.evaluate("""() => { const q = xrDevice.controllers.right.quaternion, a = -15 * Math.PI / 180;
+                             q.set(0, Math.sin(a), 0, Math.cos(a)); xrDevice.notifyStateChange(); }""")
+    page.evaluate("xrDevice.controllers.right.updateButtonValue('trigger', 1)")
+    wait_for(lambda: page.evaluate("window.zorgblik.player.xr.frames") > 15, "a frame with the trigger down")
+    page.evaluate("xrDevice.controllers.right.updateButtonValue('trigger', 0)")
+    wait_for(lambda: page.evaluate("window.zorgblik.player.opened?.id") == "tafel", "the table's hotspot open")
+
+    page.evaluate("document.getElementById('next').click()")
+    wait_for(lambda: showing(page, second), "the second scene")
+    frames = page.evaluate("window.zorgblik.player.xr.frames")
+    wait_for(lambda: page.evaluate("window.zorgblik.player.xr.frames") > frames + 5, "frames of the second scene")
+
+    stopped = intake["staff"].post(f"/api/sessions/{session_id}/commands", json={"command": "stop"}).json()
+    assert stopped["state"] == "stopped"
+    wait_for(lambda: page.evaluate("document.body.dataset.state") == "waiting", "the headset back to waiting")
+    assert page.evaluate("window.zorgblik.player.xr") is None  # left VR
+
+    log = wait_for(lambda: (e := events_of(intake, session_id)) and e[-1]["kind"] == "session_end" and e, "session_end")
+    story = [(e["kind"], e["data"].get("index"), e["data"].get("hotspot")) for e in log if e["kind"] != "head_direction"]
+    assert story == [("session_start", None, None), ("scene_start", 0, None), ("hotspot_open", None, "tafel"),
+                     ("scene_end", 0, None), ("scene_start", 1, None), ("scene_end", 1, None), ("session_end", None, None)]
+    by_kind = {e["kind"]: e for e in log}
+    assert by_kind["hotspot_open"]["data"]["via"] == "controller"
+    assert by_kind["session_end"]["data"]["reason"] == "gestopt door begeleider"
+    heads = [e for e in log if e["kind"] == "head_direction"]
+    assert heads and abs(heads[0]["data"]["yaw"]) < 1  # looking straight ahead, at most 5 a second kept
+    live = intake["admin"].get(f"/api/headsets/{headset_id}").json()["live"]
+    assert live["state"] == "idle"
+    assert page.errors == []
