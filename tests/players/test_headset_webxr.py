@@ -115,3 +115,56 @@ def test_a_full_intake_session_in_vr_reaches_the_session_log(harness, intake, xr
     live = intake["admin"].get(f"/api/headsets/{headset_id}").json()["live"]
     assert live["state"] == "idle"
     assert page.errors == []
+
+
+def test_2d_mode_keyboard_and_an_offline_spell(harness, intake, page):
+    """On the projector: arrows look around, Tab reaches a hotspot, Enter opens it. With the Wi-Fi
+    gone the event waits in the queue and the next scene plays from Cache Storage; back online,
+    the event arrives."""
+    headset_id = pair(page, harness, intake)
+    session_id = start_session(intake, headset_id)
+    first, second = intake["keys"]
+    wait_for(lambda: showing(page, first), "the first scene on screen")
+    page.route("**/api/sessions/*/events", lambda route: route.abort("internetdisconnected"))
+    page.route("**/bundles/**", lambda route: route.abort("internetdisconnected"))
+
+    page.locator("#sphere").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("[zorgblik.player.yaw, zorgblik.player.pitch]") == [15, 5]
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.dataset.hotspot")
+    assert focused == "tafel"
+    assert page.evaluate("zorgblik.player.yaw") == 30  # turned to the hotspot the keyboard reached
+    page.keyboard.press("Enter")
+    assert "Hier eten de bewoners samen." in page.locator("#live").text_content()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.hotspot") == "raam"
+
+    page.get_by_role("button", name="Volgende scène").click()
+    wait_for(lambda: showing(page, second), "the second scene, from Cache Storage")
+    pending = page.evaluate("JSON.parse(localStorage.getItem('zorgblik.events')).map(i => i.event.kind)")
+    assert "hotspot_open" in pending and "scene_start" in pending
+    assert "hotspot_open" not in [e["kind"] for e in events_of(intake, session_id)]
+
+    page.unroute("**/api/sessions/*/events")
+    page.evaluate("dispatchEvent(new Event('online'))")
+    log = wait_for(lambda: (e := events_of(intake, session_id)) and len(e) >= 5 and e, "the queued events")
+    assert [e["kind"] for e in log] == ["session_start", "scene_start", "hotspot_open", "scene_end", "scene_start"]
+    assert log[2]["data"] == {"hotspot": "tafel", "kind": "info", "via": "2d"}
+    assert page.evaluate("JSON.parse(localStorage.getItem('zorgblik.events')).length") == 0
+    intake["staff"].post(f"/api/sessions/{session_id}/commands", json={"command": "stop"}).raise_for_status()
+    wait_for(lambda: page.evaluate("document.body.dataset.state") == "waiting", "back to waiting")
+    assert page.errors == []
+
+
+def test_the_staff_preview_plays_a_scene_in_2d(harness, photo_scene, page):
+    key = photo_scene("gang", [TAFEL])
+    page.context.add_cookies([{"name": "zorgblik_sessie", "value": harness.staff("intake").headers["authorization"][7:],
+                               "url": harness.base_url}])
+    page.goto(f"{harness.base_url}/speler/{key}")
+    wait_for(lambda: page.evaluate("window.zorgblikPlayer?.frames || 0") > 3, "preview frames")
+    assert page.locator(".zb-hotspot").count() == 1
+    assert sum(centre_pixel(page)[:3]) > 30
+    assert page.errors == []
