@@ -43,7 +43,7 @@ def settings_cmd() -> None:
 
 
 #: The command modules; each adds its commands to ``cli`` when imported.
-COMMAND_MODULES = ("script", "capture", "build", "serve", "demo", "admin", "privacy", "retention")
+COMMAND_MODULES = ("script", "capture", "build", "serve", "demo", "admin", "privacy", "retention", "station")
 
 
 def _register() -> None:

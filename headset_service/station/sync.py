@@ -1,0 +1,128 @@
+"""Sync onto the station's disk with the headset protocol (headset_service/sync.py): the
+manifest with its ETag, each missing file downloaded into ``name.part`` and resumed with Range
+after a cut, its sha256 checked before it takes its real name, the inventory reported, and
+what the service says to remove deleted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from headset_service.station.errors import StationError
+
+CHUNK = 1 << 20
+
+
+@dataclass
+class SyncResult:
+    held: list[str]
+    downloaded: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    offline: bool = False
+
+
+class SyncClient:
+    def __init__(self, base_url: str, folder: Path, token: str | None = None, *, transport: httpx.BaseTransport | None = None):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.token_file = self.folder / "token"
+        self.http = httpx.Client(base_url=base_url, timeout=30, transport=transport)
+        if token is None and self.token_file.exists():
+            token = self.token_file.read_text().strip()
+        self._set_token(token)
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.http.close()
+
+    def _set_token(self, token: str | None) -> None:
+        self.token = token
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def pair(self, code: str) -> dict:
+        r = self.http.post("/api/headsets/pair", json={"code": code.strip().upper()})
+        if r.status_code != 200:
+            raise StationError(f"koppelen met code {code} lukt niet (HTTP {r.status_code})",
+                               hint="vraag de begeleider om een nieuwe koppelcode")
+        paired = r.json()
+        self._set_token(paired["token"])
+        self.token_file.write_text(paired["token"])
+        return paired
+
+    def bundle_dir(self, key: str) -> Path:
+        return self.folder / "bundles" / key
+
+    def manifest(self) -> dict | None:
+        """The service's manifest (or the last one kept, when unchanged or unreachable)."""
+        kept, etag_file = self.folder / "manifest.json", self.folder / "manifest.etag"
+        headers = {"If-None-Match": etag_file.read_text()} if kept.exists() and etag_file.exists() else {}
+        r = self.http.get("/api/device/manifest", headers=headers)
+        if r.status_code == 304:
+            return json.loads(kept.read_text())
+        if r.status_code != 200:
+            raise StationError(f"de service weigert de manifest (HTTP {r.status_code})", hint="koppel het station opnieuw")
+        kept.write_bytes(r.content)
+        etag_file.write_text(r.headers.get("etag", ""))
+        return r.json()
+
+    def download(self, url: str, dest: Path, size: int, sha256: str) -> None:
+        """``url`` into ``dest``, resuming ``dest.part`` with Range; sha256 checked."""
+        part = dest.with_name(dest.name + ".part")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        have = part.stat().st_size if part.exists() else 0
+        if have < size:
+            headers = {"Range": f"bytes={have}-"} if have else {}
+            with self.http.stream("GET", url, headers=headers) as r:
+                if r.status_code not in (200, 206):
+                    raise StationError(f"{url}: HTTP {r.status_code}")
+                mode = "ab" if r.status_code == 206 else "wb"
+                with open(part, mode) as f:
+                    for chunk in r.iter_bytes(CHUNK):
+                        f.write(chunk)
+        digest = hashlib.sha256()
+        with open(part, "rb") as f:
+            while chunk := f.read(CHUNK):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            part.unlink()
+            raise StationError(f"{url}: sha256 klopt niet; wordt opnieuw opgehaald")
+        part.replace(dest)
+
+    def sync(self) -> SyncResult:
+        try:
+            manifest = self.manifest()
+        except httpx.TransportError:
+            held = sorted(p.name for p in (self.folder / "bundles").glob("*") if (p / ".complete").exists())
+            return SyncResult(held=held, offline=True)
+        result = SyncResult(held=[])
+        for bundle in manifest["bundles"]:
+            folder = self.bundle_dir(bundle["bundle_key"])
+            complete = True
+            for f in bundle["files"]:
+                dest = folder / f["name"]
+                if dest.exists() and dest.stat().st_size == f["bytes"]:
+                    continue
+                try:
+                    self.download(f["url"], dest, f["bytes"], f["sha256"])
+                    result.downloaded.append(f"{bundle['bundle_key']}/{f['name']}")
+                except (StationError, httpx.TransportError):
+                    complete = False
+            if complete:
+                (folder / ".complete").touch()
+                result.held.append(bundle["bundle_key"])
+        answer = self.http.post("/api/device/inventory", json={"bundles": sorted(result.held),
+                                                              "free_bytes": shutil.disk_usage(self.folder).free}).json()
+        wanted = {b["bundle_key"] for b in manifest["bundles"]}
+        for folder in (self.folder / "bundles").glob("*"):
+            if folder.name in answer["remove"] or folder.name not in wanted:
+                shutil.rmtree(folder)
+                result.removed.append(folder.name)
+        return result
