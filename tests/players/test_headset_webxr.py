@@ -164,7 +164,7 @@ def test_the_staff_preview_plays_a_scene_in_2d(harness, photo_scene, page):
     page.context.add_cookies([{"name": "zorgblik_sessie", "value": harness.staff("intake").headers["authorization"][7:],
                                "url": harness.base_url}])
     page.goto(f"{harness.base_url}/speler/{key}")
-    wait_for(lambda: page.evaluate("window.zorgblikPlayer?.frames || 0") > 3, "preview frames")
+    wait_for(lambda: page.evaluate("window.zorgblikPlayer?.scene ? window.zorgblikPlayer.frames : 0") > 3, "preview frames")
     assert page.locator(".zb-hotspot").count() == 1
     assert sum(centre_pixel(page)[:3]) > 30
     assert page.errors == []
