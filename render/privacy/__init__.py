@@ -17,7 +17,9 @@ from pathlib import Path
 
 from render.privacy.blur import (
     DEFAULT_VIDEO_ARGS,
+    EYE_LAYOUT,
     BlurSettings,
+    ClipCut,
     PrivacyReport,
     ReviewItem,
     blur_box,
@@ -41,8 +43,10 @@ def is_photo(path: str | Path) -> bool:
 
 __all__ = [
     "BlurSettings",
+    "ClipCut",
     "DEFAULT_TILES",
     "DEFAULT_VIDEO_ARGS",
+    "EYE_LAYOUT",
     "MODELS",
     "MediaUnreadable",
     "ModelMissing",

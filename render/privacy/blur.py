@@ -10,6 +10,10 @@ Clips stream through ffmpeg as raw frames. Faces are looked for on keyframes (ev
 :attr:`BlurSettings.keyframe_interval` frames, and on both sides of a cut); between two
 keyframes a face seen on both is interpolated, and a face seen on only one is held over the
 whole stretch, so a face missed on one keyframe is still covered by its neighbours.
+
+Stereo footage (``stereo="top-bottom"`` or ``"left-right"``) is two equirect pictures in one
+frame: each eye is searched and blurred on its own (its own tracks, the same keep entries and
+regions), and both eyes' items go on the one report, labelled with their eye.
 """
 
 from __future__ import annotations
@@ -199,6 +203,26 @@ class Picture:
             blur_box(plane, box, cells)
 
 
+#: How a stereo frame holds its eyes: (rows, columns) of eyes.
+EYE_LAYOUT = {"mono": (1, 1), "top-bottom": (2, 1), "left-right": (1, 2)}
+EYE_NAMES = {"mono": ("",), "top-bottom": ("linkeroog", "rechteroog"), "left-right": ("linkeroog", "rechteroog")}
+
+
+def eye_view(picture: Picture, stereo: str, eye: int) -> Picture:
+    """Eye ``eye`` of a stereo ``picture``: planes that are views into the frame's own planes (so
+    blurring them blurs the frame) and a BGR image cut from the frame's."""
+    rows, cols = EYE_LAYOUT[stereo]
+    if rows == cols == 1:
+        return picture
+
+    def cut(plane: np.ndarray) -> np.ndarray:
+        h, w = plane.shape[:2]
+        r, c = divmod(eye, cols)
+        return plane[r * h // rows:(r + 1) * h // rows, c * w // cols:(c + 1) * w // cols]
+
+    return Picture([cut(p) for p in picture.planes], lambda: cut(picture.bgr()), picture.data)
+
+
 # --- tracks -----------------------------------------------------------------------------------
 
 
@@ -248,8 +272,9 @@ class _Pass:
     and the review items as they build up."""
 
     def __init__(self, report: PrivacyReport, keep: Sequence[KeepLike], regions: Sequence[RegionLike],
-                 settings: BlurSettings, detector: SphereDetector, fps: float):
+                 settings: BlurSettings, detector: SphereDetector, fps: float, eye: str = ""):
         self.report, self.keep, self.regions = report, list(keep), list(regions)
+        self.eye = eye
         self.settings, self.detector, self.fps = settings, detector, fps
         self.next_id = 0
         self.items: dict[tuple[int, str], ReviewItem] = {}
@@ -305,6 +330,8 @@ class _Pass:
     def _note(self, key, kind, box, t, label, picture: Picture, keyframe) -> None:
         item = self.items.get(key)
         if item is None:
+            if self.eye:
+                label = f"{label} [{self.eye}]" if label else self.eye
             item = self.items[key] = ReviewItem(kind, box, t, t, label)
             self.report.items.append(item)
         item.end = t
@@ -313,10 +340,35 @@ class _Pass:
             item.thumbnail = thumbnail(picture.bgr(), box, self.settings.thumbnail)
 
 
-def _check_equirect(width: int, height: int, where: str) -> None:
+class _Eyes:
+    """One :class:`_Pass` per eye of a stereo frame, driven as one (the same keyframes)."""
+
+    def __init__(self, report: PrivacyReport, stereo: str, **options):
+        self.report, self.stereo = report, stereo
+        self.passes = [_Pass(report, eye=name, **options) for name in EYE_NAMES[stereo]]
+
+    def detect(self, index: int, picture: Picture, previous: _Keyframe | None) -> _Keyframe:
+        found = [p.detect(index, eye_view(picture, self.stereo, n), previous.tracks[n] if previous else None)
+                 for n, p in enumerate(self.passes)]
+        self.report.keyframes -= len(self.passes) - 1  # one search of the frame, however many eyes
+        return _Keyframe(index, found)  # type: ignore[arg-type]  # per eye: that eye's keyframe
+
+    def boxes_at(self, index: int, a: _Keyframe, b: _Keyframe | None) -> list:
+        return [p.boxes_at(index, a.tracks[n], b.tracks[n] if b else None) for n, p in enumerate(self.passes)]  # type: ignore[arg-type]
+
+    def apply(self, picture: Picture, index: int, faces: list, keyframe: bool) -> None:
+        for n, p in enumerate(self.passes):
+            p.apply(eye_view(picture, self.stereo, n), index, faces[n], keyframe)
+
+
+def _check_equirect(width: int, height: int, where: str, stereo: str = "mono") -> None:
+    rows, cols = EYE_LAYOUT.get(stereo, (1, 1))
+    if width % cols or height % rows:
+        raise NotEquirect(f"beeld is {width}×{height}, niet in {rows * cols} ogen te delen", where=where)
+    width, height = width // cols, height // rows
     if width != 2 * height:
         raise NotEquirect(f"beeld is {width}×{height}, geen 2:1 equirectangulair 360°-beeld", where=where,
-                          hint="geef een mono equirectangulaire opname (stereo boven-onder wordt nog niet ondersteund)")
+                          hint="geef een equirectangulaire opname: per oog 2:1 (mono, stereo boven-onder of naast elkaar)")
 
 
 # --- photos -----------------------------------------------------------------------------------
@@ -324,12 +376,14 @@ def _check_equirect(width: int, height: int, where: str) -> None:
 
 def blur_frame(frame: np.ndarray, *, keep: Sequence[KeepLike] = (), regions: Sequence[RegionLike] = (),
                settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
-               source: str = "frame") -> tuple[np.ndarray, PrivacyReport]:
-    """A blurred copy of one equirect BGR frame, and the report on what was done."""
+               source: str = "frame", stereo: str = "mono") -> tuple[np.ndarray, PrivacyReport]:
+    """A blurred copy of one equirect BGR frame (``stereo``: mono, top-bottom or left-right),
+    and the report on what was done."""
     h, w = frame.shape[:2]
-    _check_equirect(w, h, source)
+    _check_equirect(w, h, source, stereo)
     report = PrivacyReport(source, w, h, frames=1)
-    work = _Pass(report, keep, regions, settings, detector or sphere_detector(), fps=0.0)
+    work = _Eyes(report, stereo, keep=keep, regions=regions, settings=settings, detector=detector or sphere_detector(),
+                 fps=0.0)
     out = frame.copy()
     picture = Picture.from_bgr(out)
     key = work.detect(0, picture, None)
@@ -379,11 +433,14 @@ class ClipInfo:
         return cls(int(video["width"]), int(video["height"]), fps, frames)
 
 
-def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray]) -> Iterator[Picture]:
+def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray], cut: ClipCut | None = None) -> Iterator[Picture]:
     """Frames as yuv420p Pictures; their buffers come from ``spare`` (frames already written) when
     there are any, so a clip does not allocate 12 MB a frame."""
     size = info.width * info.height * 3 // 2
-    with stream_tool(["ffmpeg", "-v", "error", "-nostdin", "-i", src, "-map", "0:v:0", "-f", "rawvideo",
+    cut = cut or ClipCut()
+    filters = ["-vf", cut.filters] if cut.filters else []
+    with stream_tool(["ffmpeg", "-v", "error", "-nostdin", *cut.input_args(), "-i", src, "-map", "0:v:0", *filters,
+                      "-f", "rawvideo",
                       "-pix_fmt", "yuv420p", "pipe:1"], where=str(src), stdout=True) as proc:
         while True:
             buffer = spare.pop() if spare else np.empty(size, np.uint8)  # blurred where it lies
@@ -401,34 +458,61 @@ def _signature(picture: Picture) -> np.ndarray:
     return plane[::16, ::16] if plane.ndim == 2 else plane[::16, ::16].mean(axis=2)
 
 
+@dataclass(frozen=True)
+class ClipCut:
+    """Which part of a clip the pass sees, and how ffmpeg shapes it on the way in: the render
+    stage trims and levels here, so only the frames it keeps are decoded and searched."""
+
+    start: float | None = None
+    """seconds into the clip (frame-accurate: ffmpeg decodes from the keyframe before)"""
+    duration: float | None = None
+    """seconds kept from ``start``; None: to the end"""
+    filters: str | None = None
+    """an ffmpeg filter chain for the picture (levelling, scaling), applied before the search"""
+    size: tuple[int, int] | None = None
+    """the frame size ``filters`` make; None: the clip's own"""
+
+    def input_args(self) -> list[str]:
+        return (["-ss", f"{self.start:.3f}"] if self.start else []) + (
+            ["-t", f"{self.duration:.3f}"] if self.duration is not None else [])
+
+    def shape(self, info: ClipInfo) -> ClipInfo:
+        width, height = self.size or (info.width, info.height)
+        frames = round(self.duration * info.fps) if self.duration is not None else info.frames
+        return ClipInfo(width, height, info.fps, frames)
+
+
 def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepLike] = (), regions: Sequence[RegionLike] = (),
                settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
                video_args: Sequence[str] = DEFAULT_VIDEO_ARGS,
-               progress: Callable[[float], None] | None = None) -> PrivacyReport:
+               progress: Callable[[float], None] | None = None, cut: ClipCut = ClipCut(), stereo: str = "mono",
+               audio_args: Sequence[str] = ("-c:a", "copy")) -> PrivacyReport:
     """Blur faces in an equirect clip into ``dst`` (None: only the report), keeping the audio.
 
-    ``video_args`` are ffmpeg's output arguments for the picture (codec, preset, quality);
-    ``progress`` receives the fraction done after each frame.
+    ``video_args`` are ffmpeg's output arguments for the picture (codec, preset, quality) and
+    ``audio_args`` for the sound; ``progress`` receives the fraction done after each frame;
+    ``cut`` trims and filters the clip on the way in; ``stereo`` says how the frame holds its eyes.
     """
     src = Path(src)
-    info = ClipInfo.probe(src)
-    _check_equirect(info.width, info.height, str(src))
+    info = cut.shape(ClipInfo.probe(src))
+    _check_equirect(info.width, info.height, str(src), stereo)
     report = PrivacyReport(str(src), info.width, info.height, fps=float(info.fps))
-    work = _Pass(report, keep, regions, settings, detector or sphere_detector(), fps=float(info.fps))
-    with _frame_sink(src, dst, info, video_args) as write:
+    work = _Eyes(report, stereo, keep=keep, regions=regions, settings=settings, detector=detector or sphere_detector(),
+                 fps=float(info.fps))
+    with _frame_sink(src, dst, info, video_args, cut, audio_args) as write:
         spare: list[np.ndarray] = []
 
         def write_and_recycle(picture: Picture) -> None:
             write(picture)
             spare.append(picture.data)
 
-        _run(work, _read_frames(src, info, spare), write_and_recycle, settings, info.frames, progress)
+        _run(work, _read_frames(src, info, spare, cut), write_and_recycle, settings, info.frames, progress)
     if progress:
         progress(1.0)
     return report
 
 
-def _run(work: _Pass, frames: Iterator[Picture], write: Callable[[Picture], None], settings: BlurSettings,
+def _run(work: _Eyes, frames: Iterator[Picture], write: Callable[[Picture], None], settings: BlurSettings,
          total: int | None, progress: Callable[[float], None] | None) -> None:
     key: _Keyframe | None = None
     pending: list[tuple[int, Picture]] = []  # frames after ``key``, waiting for the next keyframe
@@ -468,7 +552,8 @@ def _run(work: _Pass, frames: Iterator[Picture], write: Callable[[Picture], None
 
 
 @contextmanager
-def _frame_sink(src: Path, dst: Path | None, info: ClipInfo, video_args: Sequence[str]):
+def _frame_sink(src: Path, dst: Path | None, info: ClipInfo, video_args: Sequence[str], cut: ClipCut | None = None,
+                audio_args: Sequence[str] = ("-c:a", "copy")):
     """A function taking each finished frame: into ffmpeg, with the source's audio copied
     alongside, or nowhere when there is no ``dst``."""
     if dst is None:
@@ -479,7 +564,7 @@ def _frame_sink(src: Path, dst: Path | None, info: ClipInfo, video_args: Sequenc
     with stream_tool(
         ["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p",
          "-s", f"{info.width}x{info.height}", "-r", str(info.fps), "-i", "pipe:0",
-         "-i", src, "-map", "0:v", "-map", "1:a?", *video_args, "-c:a", "copy", dst],
+         *(cut or ClipCut()).input_args(), "-i", src, "-map", "0:v", "-map", "1:a?", *video_args, *audio_args, dst],
         where=str(dst), stdin=True,
     ) as proc:
         yield lambda picture: proc.stdin.write(picture.data)
