@@ -5,14 +5,14 @@
             queries.list_footage(db)
 """
 
-from catalog import accounts, fleet, queries
+from catalog import accounts, fleet, queries, signoffs
 from catalog.db import Catalog, current_revision, head_revision, migrate
-from catalog.errors import CatalogError, Conflict, NotFound
-from catalog.models import (Event, Footage, Headset, HeadsetCommand, HeadsetGroup, Playlist, Scene, SceneVersion, Script,
-                            ScriptVersion, Session, StaffUser)
+from catalog.errors import CatalogError, Conflict, NotFound, SignoffRequired
+from catalog.models import (Event, Footage, Headset, HeadsetCommand, HeadsetGroup, Playlist, PrivacySignoff, Scene,
+                            SceneVersion, Script, ScriptVersion, Session, StaffUser)
 
 __all__ = [
     "Catalog", "CatalogError", "Conflict", "Event", "Footage", "Headset", "HeadsetCommand", "HeadsetGroup", "NotFound", "Playlist",
-    "Scene", "SceneVersion", "Script", "ScriptVersion", "Session", "StaffUser", "accounts", "current_revision", "fleet",
-    "head_revision", "migrate", "queries",
+    "PrivacySignoff", "Scene", "SceneVersion", "Script", "ScriptVersion", "Session", "SignoffRequired", "StaffUser", "accounts", "current_revision", "fleet",
+    "head_revision", "migrate", "queries", "signoffs",
 ]

@@ -3,6 +3,7 @@
     CatalogError (ZorgblikError)
     ├── NotFound        no row with that id or key
     └── Conflict        the change does not fit the current state (a name taken, a session stopped)
+        └── SignoffRequired  publishing waits for a person to sign the privacy review sheet off
 """
 
 from zorgblik.errors import ZorgblikError
@@ -18,3 +19,7 @@ class NotFound(CatalogError):
 
 class Conflict(CatalogError):
     """The change does not fit the current state: a name already taken, a stopped session."""
+
+
+class SignoffRequired(Conflict):
+    """A scene version shows someone without consent and nobody signed its review sheet off."""

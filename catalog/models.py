@@ -1,6 +1,7 @@
 """The catalog's tables, declared once (SQLAlchemy 2, typed mappings).
 
     consents >── footage ──< scene_versions >── scenes >── scripts
+                                    │   └──< privacy_signoffs (who looked at the review sheet)
                                     │              │
                   sessions ──< events     playlist_items >── playlists ──< group_playlists, headset_playlists
                      │
@@ -141,6 +142,21 @@ class SceneVersion(Base):
     withdrawn_at: Mapped[datetime | None]
     scene: Mapped[Scene] = relationship(back_populates="versions")
     footage: Mapped[Footage] = relationship()
+
+
+class PrivacySignoff(Base):
+    """A person looked at a scene version's privacy review sheet and agreed it may be published
+    (catalog.signoffs says when one is needed). One per version: a rebuild needs a new one."""
+
+    __tablename__ = "privacy_signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scene_version_id: Mapped[int] = mapped_column(ForeignKey("scene_versions.id"), unique=True)
+    signed_by: Mapped[str] = mapped_column(String(255), doc="the name of who signed, as they gave it")
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), doc="when signed in the service")
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reasons: Mapped[list] = mapped_column(JSON, default=list, doc="why it was needed, as shown when signing")
+    version: Mapped[SceneVersion] = relationship()
 
 
 class Session(Base):

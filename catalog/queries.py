@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
-from catalog.errors import NotFound
+from catalog.errors import Conflict, NotFound, SignoffRequired
 from catalog.models import Consent, Event, Footage, Scene, SceneVersion, Script, ScriptVersion, Session, utcnow
+from catalog.signoffs import scene_ref, signoff_for, signoff_reasons
 
 
 # footage ---------------------------------------------------------------------------------------
@@ -93,7 +94,23 @@ def record_scene_version(
 
 
 def publish(db: DbSession, version: SceneVersion, when: datetime | None = None) -> None:
-    """Publish ``version``; the scene's previously published version steps back to draft."""
+    """Publish ``version``; the scene's previously published version steps back to draft.
+
+    Every way of publishing (``zorgblik build --publish``, the API, the demo) comes through here:
+    a withdrawn version is refused, and so is one that shows someone without consent until a
+    person has signed its review sheet off (:mod:`catalog.signoffs`)."""
+    if version.status == "withdrawn":
+        raise Conflict(f"scène {scene_ref(version)} is teruggetrokken en kan niet opnieuw gepubliceerd worden",
+                       hint="bouw de scène opnieuw; de nieuwe versie kan gepubliceerd worden")
+    reasons = signoff_reasons(version)
+    if reasons and signoff_for(db, version) is None:
+        script, scene = version.scene.script.name, version.scene.key
+        raise SignoffRequired(
+            f"scène {scene_ref(version)} wordt niet gepubliceerd zonder privacy-aftekening ({'; '.join(reasons)})",
+            hint=f"bekijk eerst het reviewblad (bundles/{version.bundle_key}/review.png of "
+                 f"GET /api/scenes/{version.bundle_key}/review-sheet) en teken dan af: "
+                 f"zorgblik privacy signoff {script}/{scene} --by NAAM",
+        )
     for other in version.scene.versions:
         if other.id != version.id and other.status == "published":
             other.status = "draft"
@@ -109,6 +126,13 @@ def published_scene_versions(db: DbSession) -> list[SceneVersion]:
         .where(SceneVersion.status == "published")
         .order_by(Script.name, Scene.position)
     )
+    return list(db.scalars(stmt))
+
+
+def live_scene_versions_of_footage(db: DbSession, footage_ids: list[int]) -> list[SceneVersion]:
+    """The draft and published scene versions made from any of ``footage_ids``."""
+    stmt = (select(SceneVersion).where(SceneVersion.footage_id.in_(footage_ids), SceneVersion.status != "withdrawn")
+            .order_by(SceneVersion.id))
     return list(db.scalars(stmt))
 
 
