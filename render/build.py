@@ -4,10 +4,17 @@
         load the script → record its version → per scene: resolve footage → plan
         → build the bundles (scenes that need an encoder go to the executor, in parallel; the
           rest, e.g. after a caption edit, are quick and run here)
-        → record each scene version (→ publish), in this process only
+        → record each scene version (→ publish: scenes that wait for a privacy sign-off stay
+          drafts, and the build then raises SignoffRequired naming them), in this process only
 
 Levelling: the script's ``level`` is the correction; without one the footage's own pose
 (GPano / Spherical V2, read at ingest) is undone (:mod:`render.level`).
+
+Privacy: every face is blurred unless the script's ``privacy.keep_unblurred`` names it *and* the
+consent register confirms it (:func:`decide_privacy`): the footage's Consent row for that person
+ref has status ``given`` and its form_ref is the entry's ``consent_ref``. Anything less (no row,
+refused, unknown, withdrawn, another or no form on record) blurs the face, and the build says
+why in one Dutch line per entry. ``blur_regions`` always apply.
 """
 
 from __future__ import annotations
@@ -19,12 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from capture import FootageStore, add_footage
-from catalog import Catalog, Footage, queries
+from capture.consent import STATUS_DUTCH, consent_state
+from catalog import Catalog, Footage, SceneVersion, SignoffRequired, queries
+from catalog.models import Consent
 from render.errors import FootageMissing
 from render.events import BuildEvents
 from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
-from render.plan import Caption, Hotspot, Rendition, ScenePlan
+from render.plan import BlurArea, Caption, Hotspot, KeepFace, PrivacyPlan, Rendition, ScenePlan
 from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
 from render.stages import BundleResult, Progress, build_bundle, needs_encode, sha256_file
 from scripts_vr import load_script
@@ -41,6 +50,9 @@ class BuiltScene:
     version: int
     status: str
     encoded: int = 0  # renditions encoded in this build
+    privacy_notes: tuple[str, ...] = ()  # why a keep_unblurred person was blurred after all
+    needs_signoff: bool = False  # publishing waits for a person to sign the review sheet off
+    searched: bool = False  # whether the face search ran in this build (False: from the cache)
 
 
 def _texts(text) -> dict[str, str]:
@@ -87,8 +99,32 @@ def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, sto
     return found
 
 
+def decide_privacy(scene: ScriptScene, consents: Sequence[Consent], state: str) -> PrivacyPlan:
+    """Who in ``scene`` stays sharp: the keep_unblurred entries the footage's consent register
+    confirms (same person ref, status given, form_ref equal to the entry's consent_ref)."""
+    register = {c.person: c for c in consents}
+    keep, notes = [], []
+    for entry in scene.privacy.keep_unblurred:
+        person, form = str(entry.person), str(entry.consent_ref)
+        row = register.get(person)
+        if row is None:
+            why = "staat niet in het toestemmingsregister van deze opname"
+        elif row.status != "given":
+            why = f"toestemming is {STATUS_DUTCH.get(row.status, row.status)}"
+        elif row.form_ref != form:
+            why = f"formulier {form} staat niet bij deze persoon in het register (daar: {row.form_ref or 'geen'})"
+        else:
+            keep.append(KeepFace(person, form, float(entry.yaw), float(entry.pitch), entry.start, entry.end))
+            continue
+        notes.append(f"scène {scene.id}: {person} wordt toch vervaagd, want {why}")
+    regions = tuple(BlurArea(float(r.yaw), float(r.pitch), float(r.width), float(r.height), r.start, r.end, str(r.reason))
+                    for r in scene.privacy.blur_regions)
+    return PrivacyPlan(keep=tuple(keep), regions=regions, consent_state=state, notes=tuple(notes))
+
+
 def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_name: str, script_sha256: str, footage: Footage,
-               store: FootageStore, profiles: Sequence[HeadsetProfile], preset: str = "medium") -> ScenePlan:
+               store: FootageStore, profiles: Sequence[HeadsetProfile], preset: str = "medium",
+               privacy: PrivacyPlan = PrivacyPlan()) -> ScenePlan:
     """Everything that decides this scene's bundle, from the script and the footage."""
     video = footage.media_kind == "video"
     in_s = scene.in_point if video else None
@@ -127,6 +163,8 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
         ),
         contexts=tuple(str(c) for c in scene.contexts),
         prompts=tuple({"text": _texts(p.text), "contexts": [str(c) for c in (p.contexts or [])]} for p in scene.prompts),
+        privacy=privacy,
+        source_size=(footage.width, footage.height),
         script_sha256=script_sha256,
     )
 
@@ -169,11 +207,15 @@ def build_script(
     plans: list[tuple[ScriptScene, Footage, ScenePlan]] = []
     for position, scene in enumerate(script.scenes):
         where = f"{path}: scène {scene.id}"
-        footage = resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store, where=where,
-                                  sha_cache=settings.cache_dir)
-        plan = plan_scene(script, scene, position, script_name=name, script_sha256=sha, footage=footage,
-                          store=store, profiles=chosen, preset=settings.encoder_preset)
-        plans.append((scene, footage, plan))
+        footage_id = resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store, where=where,
+                                     sha_cache=settings.cache_dir).id
+        with catalog.session() as db:
+            row = queries.get_footage(db, footage_id)
+            privacy = decide_privacy(scene, list(row.consents), consent_state(row))
+            db.expunge(row)
+        plan = plan_scene(script, scene, position, script_name=name, script_sha256=sha, footage=row,
+                          store=store, profiles=chosen, preset=settings.encoder_preset, privacy=privacy)
+        plans.append((scene, row, plan))
 
     def report(scene_key: str, fraction: float) -> None:
         events.scene(f"{name}/{scene_key}", fraction)
@@ -192,7 +234,7 @@ def build_script(
         events.finish(error=str(error))
         raise
 
-    built = []
+    built, refused = [], []
     for position, (scene, footage, plan) in enumerate(plans):
         result = results[plan.scene_key]
         manifest = json.loads((result.bundle_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -203,14 +245,31 @@ def build_script(
                 db, scene=scene_row, bundle_key=plan.bundle_key(), script_version=script_version,
                 footage=db.merge(footage), title=plan.title["nl"], manifest=manifest,
             )
-            if publish:
-                queries.publish(db, version)
+            version_id = version.id
+        if publish:  # its own transaction: a refusal keeps the version, as a draft
+            try:
+                with catalog.session() as db:
+                    queries.publish(db, db.get(SceneVersion, version_id))
+            except SignoffRequired as refusal:
+                refused.append((scene.id, refusal))
+        with catalog.session() as db:
+            version = db.get(SceneVersion, version_id)
             built_scene = BuiltScene(scene.id, plan.bundle_key(), result.bundle_dir, version.number, version.status,
-                                     result.encoded)
+                                     result.encoded, plan.privacy.notes, manifest["privacy"]["needs_signoff"],
+                                     result.searched)
         events.scene(f"{name}/{scene.id}", 1.0, state="done", bundle_key=plan.bundle_key(), encoded=result.encoded)
         built.append(built_scene)
         if on_scene:
             on_scene(built_scene)
+    if refused:
+        error = refused[0][1] if len(refused) == 1 else SignoffRequired(
+            f"{len(refused)} scènes van {name} wachten op privacy-aftekening en zijn niet gepubliceerd: "
+            + ", ".join(f"{name}/{key}" for key, _ in refused),
+            hint=f"bekijk per scène het reviewblad en teken af: zorgblik privacy signoff {name}/SCENE --by NAAM",
+        )
+        if own_events:
+            events.finish(error=error.one_line())
+        raise error
     if own_events:
         events.finish()
     return built

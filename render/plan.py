@@ -1,10 +1,13 @@
 """A scene's build plan: everything that decides its bundle, and nothing else.
 
-A plan holds one :class:`Rendition` per requested headset profile (the encode ladder). Two
-kinds of key come from it:
-- ``media_key(rendition)`` covers only what changes that rendition's pixels and sound (source,
-  trim, level, profile, size, the encode stage's version), so editing a caption re-encodes
-  nothing and adding a profile encodes only the new rendition;
+A plan holds one :class:`Rendition` per requested headset profile (the encode ladder) and the
+scene's :class:`PrivacyPlan`. Three kinds of key come from it:
+- ``privacy_key`` covers what changes the blurred picture every rendition is made from (source,
+  trim, level, who stays sharp, manual regions, the privacy stage's version): the face search
+  runs once per privacy key, whatever the number of profiles;
+- ``media_key(rendition)`` covers only what changes that rendition's pixels and sound (the
+  privacy key, profile, size, the encode stage's version), so editing a caption re-encodes
+  nothing and runs no face search, and adding a profile encodes only the new rendition;
 - ``bundle_key`` covers the whole bundle (every rendition included), so any edit gives a new
   scene version.
 """
@@ -18,9 +21,11 @@ from dataclasses import asdict, dataclass, field
 from render.profiles import HeadsetProfile
 
 #: Bump when the encode stage changes what it produces; cached encodes are then rebuilt.
-ENCODE_VERSION = 1
-#: Bump when the bundle layout or an extra (poster, captions, hotspots, mesh) changes.
-BUNDLE_VERSION = 2
+ENCODE_VERSION = 2
+#: Bump when the privacy pass (trim, level, blur into the intermediate) changes what it produces.
+PRIVACY_VERSION = 1
+#: Bump when the bundle layout or an extra (poster, captions, hotspots, mesh, review) changes.
+BUNDLE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,41 @@ class Hotspot:
     end: float | None
     label: dict[str, str]
     text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class KeepFace:
+    """A script's ``keep_unblurred`` entry that the consent register confirms: this face stays sharp."""
+
+    person: str
+    consent_ref: str
+    yaw: float
+    pitch: float
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass(frozen=True)
+class BlurArea:
+    """A script's manual ``blur_regions`` entry: always blurred."""
+
+    yaw: float
+    pitch: float
+    width: float
+    height: float
+    start: float | None = None
+    end: float | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PrivacyPlan:
+    """Who stays sharp and what is blurred besides the faces found (every other face is)."""
+
+    keep: tuple[KeepFace, ...] = ()
+    regions: tuple[BlurArea, ...] = ()
+    consent_state: str = "none_recorded"  # capture.consent.consent_state of the footage
+    notes: tuple[str, ...] = ()  # Dutch, one line per keep entry blurred after all (names a person: staff only)
 
 
 @dataclass(frozen=True)
@@ -77,6 +117,8 @@ class ScenePlan:
     hotspots: tuple[Hotspot, ...] = ()
     contexts: tuple[str, ...] = ()
     prompts: tuple[dict, ...] = ()
+    privacy: PrivacyPlan = PrivacyPlan()
+    source_size: tuple[int, int] = (0, 0)
     script_sha256: str = field(default="", compare=False)
 
     @property
@@ -93,16 +135,43 @@ class ScenePlan:
     def primary(self) -> Rendition:
         return self.renditions[0]
 
-    def media_key(self, rendition: Rendition) -> str:
+    @property
+    def eyes(self) -> tuple[int, int]:
+        """How the frame holds its eyes: (rows, columns)."""
+        return {"top-bottom": (2, 1), "left-right": (1, 2)}.get(self.stereo, (1, 1))
+
+    @property
+    def intermediate_size(self) -> tuple[int, int]:
+        """The size of the blurred intermediate: the source's width, each eye 2:1 (a stereo eye
+        that is not 2:1 is stretched to it, so directions on its sphere mean what they say); the
+        renditions scale from it."""
+        rows, cols = self.eyes
+        width = max(16, self.source_size[0] // (8 * cols) * 8 * cols)
+        return width, width // cols // 2 * rows
+
+    def privacy_key(self) -> str:
         return _digest(
             {
-                "v": ENCODE_VERSION,
+                "v": PRIVACY_VERSION,
                 "source": self.source_sha256,
                 "kind": self.media_kind,
                 "stereo": self.stereo,
                 "in": self.in_s,
                 "out": self.out_s,
                 "level": self.level,
+                "size": self.intermediate_size,
+                "keep": [asdict(k) for k in self.privacy.keep],
+                "regions": [asdict(r) for r in self.privacy.regions],
+                "preset": self.preset,
+            }
+        )
+
+    def media_key(self, rendition: Rendition) -> str:
+        return _digest(
+            {
+                "v": ENCODE_VERSION,
+                "privacy": self.privacy_key(),
+                "audio": self.has_audio,
                 "size": (rendition.width, rendition.height),
                 "profile": asdict(rendition.profile),
                 "preset": self.preset,

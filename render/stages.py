@@ -3,21 +3,30 @@
 Each stage is a small function of the :class:`BundleJob`; :data:`STAGES` lists them in one
 place, so the whole flow reads in one screen::
 
-    encode_media      per rendition (headset profile): one ffmpeg pass of MEDIA_STEPS, cached
-                      by the rendition's media key, then spatial metadata (V1 + V2) injected
+    blur_faces        the privacy pass, once per scene: trim, level and blur every face (per eye
+                      for stereo) into one high-quality intermediate, with its review sheet and
+                      summary; cached by the plan's privacy key
+    encode_media      per rendition (headset profile): one ffmpeg pass of MEDIA_STEPS from the
+                      intermediate, cached by the rendition's media key, then spatial metadata
+                      (V1 + V2) injected
     check_media       probe every fresh rendition again: codec, size, spatial metadata
     make_poster       a perspective view at the scene's initial view direction, and a thumbnail
+    write_review      review.png and privacy.json into the bundle folder for staff: they are not
+                      in the manifest's file list, so no headset is sent them (headset_service.sync)
     write_captions    WebVTT per language
     write_hotspots    hotspots.json
     write_sphere_mesh the viewing sphere (shared, content-addressed) for mesh-based players
     write_manifest    manifest.json: files, sizes, sha256 and what the bundle is
 
-Inside one encode the picture passes :data:`MEDIA_STEPS` (trim happens at the input, so it is
-frame-accurate and decodes only what is kept)::
+The picture's way through (no rendition is encoded from anything but the blurred picture)::
 
-    level    v360 rotation (render.level explains the angles)
-    privacy  a no-op until the privacy issue's blur plugs in here
-    scale    to the rendition's size
+    privacy pass (once)   trim at the input (frame-accurate, decodes only what is kept)
+                          → level: v360 rotation (render.level explains the angles)
+                          → each eye stretched to 2:1 (ScenePlan.intermediate_size)
+                          → faces found and blurred (render.privacy), consent deciding who stays
+                          → intermediate: H.264 CRF 12 + PCM sound (.mkv), or a JPEG for a photo
+    MEDIA_STEPS (per rendition)
+                          scale to the rendition's size → the profile's encoder
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import ffmpeg
 from capture.spherical import inject_spherical, verify_spherical
 from render.errors import OutputInvalid
 from render.plan import Rendition, ScenePlan
+from render.privacy import ClipCut, blur_image, blur_video, write_review_sheet
 from render.mesh import sphere_mesh
 from zorgblik.tools import ffprobe_json, run_tool
 
@@ -58,6 +68,9 @@ class BundleJob:
     renditions: list[dict] = field(default_factory=list)  # per profile: what the probe found
     media_info: dict = field(default_factory=dict)
     encoded: int = 0  # renditions encoded in this build (the rest came from the cache)
+    privacy: dict = field(default_factory=dict)  # the privacy pass's summary (render.privacy)
+    searched: bool = False  # whether the privacy pass ran in this build (False: from the cache)
+    done_share: float = 0.0  # share of the progress bar the privacy pass took
 
     @property
     def where(self) -> str:
@@ -65,6 +78,7 @@ class BundleJob:
 
     def report(self, fraction: float) -> None:
         if self.progress:
+            fraction = self.done_share + (1.0 - self.done_share) * fraction
             self.progress(self.plan.scene_key, min(1.0, max(0.0, fraction)))
 
     def add_file(self, name: str, role: str, **extra: str) -> None:
@@ -74,27 +88,89 @@ class BundleJob:
         return [f for f in self.files if f["role"] == "media"]
 
 
+# privacy ---------------------------------------------------------------------------------------
+#: The intermediate's picture: near-lossless, so the renditions lose next to nothing to it.
+INTERMEDIATE_CRF = 12
+#: Share of a scene's progress bar given to the privacy pass when it runs.
+PRIVACY_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class PrivacyFiles:
+    """The privacy pass's output in the cache, named by the plan's privacy key."""
+
+    picture: Path  # the blurred intermediate every rendition is made from
+    sheet: Path  # review.png
+    summary: Path  # the report's summary (JSON); written last, so it marks a finished pass
+
+    @classmethod
+    def of(cls, plan: ScenePlan, cache_dir: Path) -> PrivacyFiles:
+        base = cache_dir / "privacy" / plan.privacy_key()
+        return cls(base.with_suffix(".mkv" if plan.media_kind == "video" else ".jpg"), base.with_suffix(".review.png"),
+                   base.with_suffix(".json"))
+
+
+def prepare_filters(plan: ScenePlan) -> str | None:
+    """The ffmpeg filters between the source and the face search: level, then each eye to 2:1."""
+    steps = []
+    if plan.levelled:
+        stereo = _V360_STEREO[plan.stereo]
+        yaw, pitch, roll = plan.level
+        steps.append(f"v360=e:e:yaw={yaw}:pitch={pitch}:roll={roll}:in_stereo={stereo}:out_stereo={stereo}:interp=cubic")
+    if tuple(plan.source_size) != plan.intermediate_size:
+        steps.append("scale={}:{}:flags=lanczos".format(*plan.intermediate_size))
+    return ",".join(steps) or None
+
+
+def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
+    """Trim, level and blur the scene's picture into the cache, with its review sheet and summary."""
+    plan = job.plan
+    options = {"keep": plan.privacy.keep, "regions": plan.privacy.regions, "stereo": plan.stereo}
+    filters = prepare_filters(plan)
+    files.picture.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=files.picture.parent, prefix=".pass-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        picture = tmp / f"blurred{files.picture.suffix}"
+        if plan.media_kind == "video":
+            video_args = ["-c:v", "libx264", "-preset", plan.preset, "-crf", str(INTERMEDIATE_CRF), "-pix_fmt", "yuv420p"]
+            report = blur_video(Path(plan.source_path), picture, **options, video_args=video_args,
+                                audio_args=["-c:a", "pcm_s16le"],
+                                cut=ClipCut(plan.in_s, plan.duration_s, filters, plan.intermediate_size),
+                                progress=lambda f: job.report(f * PRIVACY_SHARE))
+        else:
+            src = Path(plan.source_path)
+            if filters:
+                levelled = tmp / "levelled.png"
+                run_tool(["ffmpeg", "-v", "error", "-y", "-i", src, "-vf", filters, "-frames:v", "1", levelled],
+                         where=job.where)
+                src = levelled
+            report = blur_image(src, picture, **options)
+        report.source = Path(plan.source_path).name
+        write_review_sheet(report, tmp / "review.png", scene=f"{plan.script_name}/{plan.scene_key}")
+        os.replace(picture, files.picture)
+        os.replace(tmp / "review.png", files.sheet)
+        _atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
+    job.searched = True
+
+
+def blur_faces(job: BundleJob) -> None:
+    """The privacy pass, when its summary is not cached or a rendition to encode needs its picture."""
+    plan = job.plan
+    files = PrivacyFiles.of(plan, job.cache_dir)
+    to_encode = any(not cached_media(plan, r, job.cache_dir).exists() for r in plan.renditions)
+    if not (files.summary.exists() and files.sheet.exists()) or (to_encode and not files.picture.exists()):
+        run_privacy_pass(job, files)
+        job.done_share = PRIVACY_SHARE
+    job.privacy = json.loads(files.summary.read_text(encoding="utf-8"))
+
+
 # encode ----------------------------------------------------------------------------------------
-def level(plan: ScenePlan, rendition: Rendition, video):
-    if not plan.levelled:
-        return video
-    stereo = _V360_STEREO[plan.stereo]
-    yaw, pitch, roll = plan.level
-    return video.filter("v360", "e", "e", yaw=yaw, pitch=pitch, roll=roll, in_stereo=stereo, out_stereo=stereo,
-                        interp="cubic")
-
-
-def privacy(plan: ScenePlan, rendition: Rendition, video):
-    """Where the privacy stage (face and name-badge blur) plugs in; it adds its own plan field,
-    which then belongs in ``ScenePlan.media_key``."""
-    return video
-
-
 def scale(plan: ScenePlan, rendition: Rendition, video):
     return video.filter("scale", rendition.width, rendition.height, flags="lanczos")
 
 
-MEDIA_STEPS = (level, privacy, scale)
+#: What a rendition does to the (already trimmed, levelled and blurred) intermediate's picture.
+MEDIA_STEPS = (scale,)
 
 
 def _picture(plan: ScenePlan, rendition: Rendition, video):
@@ -104,14 +180,9 @@ def _picture(plan: ScenePlan, rendition: Rendition, video):
 
 
 def encode_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
-    """The one ffmpeg command that trims, levels, scales and encodes one rendition of a video."""
+    """The one ffmpeg command that scales and encodes one rendition from the intermediate ``src``."""
     p = rendition.profile
-    in_opts: dict = {}
-    if plan.in_s:
-        in_opts["ss"] = f"{plan.in_s:.3f}"
-    if plan.duration_s is not None:
-        in_opts["t"] = f"{plan.duration_s:.3f}"
-    inp = ffmpeg.input(str(src), **in_opts)
+    inp = ffmpeg.input(str(src))
     video = _picture(plan, rendition, inp.video).filter("format", "yuv420p")
     streams = [video]
     fps = plan.source_fps or 30.0
@@ -172,8 +243,11 @@ def cached_media(plan: ScenePlan, rendition: Rendition, cache_dir: Path) -> Path
 
 
 def needs_encode(plan: ScenePlan, cache_dir: Path) -> bool:
-    """Whether building this plan runs an encoder (the executor sends only those to workers)."""
-    return any(not cached_media(plan, r, cache_dir).exists() for r in plan.renditions)
+    """Whether building this plan runs an encoder or the face search (the executor sends only
+    those to workers)."""
+    files = PrivacyFiles.of(plan, cache_dir)
+    return not (files.summary.exists() and files.sheet.exists()) or any(
+        not cached_media(plan, r, cache_dir).exists() for r in plan.renditions)
 
 
 def _atomic_output(final: Path, make: Callable[[Path], None]) -> None:
@@ -192,17 +266,18 @@ def _atomic_output(final: Path, make: Callable[[Path], None]) -> None:
 def encode_media(job: BundleJob) -> None:
     plan = job.plan
     of = len(plan.renditions)
+    source = PrivacyFiles.of(plan, job.cache_dir).picture  # blurred: nothing else is ever encoded
     for done, rendition in enumerate(plan.renditions):
         cached = cached_media(plan, rendition, job.cache_dir)
         if not cached.exists():
             def make(tmp: Path, rendition: Rendition = rendition, done: int = done) -> None:
                 if plan.media_kind == "video":
-                    argv = encode_command(plan, rendition, Path(plan.source_path), tmp)
+                    argv = encode_command(plan, rendition, source, tmp)
                     run_tool(argv + ["-nostats", "-progress", "pipe:1"], where=f"{job.where} ({rendition.name})",
                              on_line=_progress_reader(job, done, of))
                     inject_spherical(tmp, tmp, stereo=plan.stereo)
                 else:
-                    run_tool(photo_command(plan, rendition, Path(plan.source_path), tmp), where=job.where)
+                    run_tool(photo_command(plan, rendition, source, tmp), where=job.where)
             _atomic_output(cached, make)
             job.encoded += 1
         name = f"scene.{rendition.name}{media_suffix(plan)}"
@@ -295,6 +370,32 @@ def make_poster(job: BundleJob) -> None:
         job.add_file(name, role)
 
 
+def privacy_counts(job: BundleJob) -> dict:
+    """What the manifest says about the privacy pass: counts only (the manifest goes to headsets;
+    who was kept or blurred stays in privacy.json, for staff)."""
+    summary, plan = job.privacy, job.plan
+    return {
+        "blurred_faces": summary["blurred_faces"],
+        "kept_faces": summary["kept_faces"],
+        "regions": summary["regions"],
+        "consent_state": plan.privacy.consent_state,
+        "needs_signoff": bool(summary["needs_signoff"] or plan.privacy.consent_state != "ok"),
+    }
+
+
+#: Staff-only files in a bundle folder: written beside the bundle, never listed in its manifest.
+REVIEW_SHEET, PRIVACY_SUMMARY = "review.png", "privacy.json"
+
+
+def write_review(job: BundleJob) -> None:
+    """The review sheet and the full privacy summary (with the notes on who was blurred after all)."""
+    files = PrivacyFiles.of(job.plan, job.cache_dir)
+    _link(files.sheet, job.work_dir / REVIEW_SHEET)
+    summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_key}", **privacy_counts(job),
+               "notes": list(job.plan.privacy.notes), "pass": job.privacy}
+    (job.work_dir / PRIVACY_SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 def _vtt_time(seconds: float) -> str:
     ms = round(seconds * 1000)
     h, rest = divmod(ms, 3_600_000)
@@ -382,6 +483,7 @@ def write_manifest(job: BundleJob) -> None:
         "contexts": list(plan.contexts),
         "prompts": list(plan.prompts),
         "source_footage": [plan.source_sha256],
+        "privacy": privacy_counts(job),
         **job.media_info,
         "files": files,
     }
@@ -389,9 +491,11 @@ def write_manifest(job: BundleJob) -> None:
 
 
 STAGES: tuple[Callable[[BundleJob], None], ...] = (
+    blur_faces,
     encode_media,
     check_media,
     make_poster,
+    write_review,
     write_captions,
     write_hotspots,
     write_sphere_mesh,
@@ -403,6 +507,7 @@ STAGES: tuple[Callable[[BundleJob], None], ...] = (
 class BundleResult:
     bundle_dir: Path
     encoded: int  # renditions encoded (0: every one came from the cache, or the bundle existed)
+    searched: bool = False  # whether the privacy pass (face search) ran
 
 
 def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: Progress | None = None) -> BundleResult:
@@ -426,4 +531,4 @@ def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: 
                 os.replace(work, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return BundleResult(final, job.encoded)
+    return BundleResult(final, job.encoded, job.searched)

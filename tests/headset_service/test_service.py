@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog import Catalog, accounts
+from catalog import Catalog, accounts, queries, signoffs
 from headset_service.server import service_in_thread
 from render import build_script
 from zorgblik.settings import Settings
@@ -26,8 +26,12 @@ def service(tmp_path_factory):
     settings = replace(Settings.from_env({}, data_dir=data, port=0), encoder_preset="ultrafast")
     script = ROOT / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
     with Catalog(settings.catalog_url) as catalog:
-        build_script(script, settings=settings, catalog=catalog, publish=True)
+        built = build_script(script, settings=settings, catalog=catalog)
         with catalog.session() as db:
+            for scene in built:  # the demo footage has no consent register: a person signs off
+                version = queries.scene_version_by_bundle_key(db, scene.bundle_key)
+                signoffs.sign_off(db, version, by="test")
+                queries.publish(db, version)
             token = accounts.open_login(db, accounts.create_user(db, username="beheer", role="admin",
                                                                  password="correct-paard-batterij"))
         with service_in_thread(settings, catalog) as running:

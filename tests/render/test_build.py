@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from capture.spherical import read_spherical
-from catalog import queries
+from catalog import queries, signoffs
 from render import FootageMissing, build_script
 from zorgblik.settings import Settings
 from zorgblik.tools import ffprobe_json, run_tool
@@ -88,7 +88,11 @@ def encode_count(settings: Settings) -> int:
 @pytest.mark.slow
 def test_video_scene_builds_and_reprobes(footage_dir, tmp_path, fast, catalog):
     script = write_script(tmp_path, video_scene(footage_dir, tmp_path))
-    [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"], publish=True)
+    [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    with catalog.session() as db:  # nobody on the consent register: a person signs the review sheet off
+        version = queries.scene_version_by_bundle_key(db, built.bundle_key)
+        signoffs.sign_off(db, version, by="test")
+        queries.publish(db, version)
     manifest = json.loads((built.bundle_dir / "manifest.json").read_text())
     media = built.bundle_dir / "scene.quest2.mp4"
 

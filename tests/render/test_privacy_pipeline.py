@@ -1,0 +1,178 @@
+"""The privacy pass inside the build: every face blurred before any rendition is encoded, consent
+deciding who stays sharp, sign-off before publishing, and consent withdrawal rebuilding blurred."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from capture.consent import record_consent
+from sqlalchemy import select
+
+from catalog import SceneVersion, SignoffRequired, queries, signoffs
+from render import build_script
+from render.privacy import Tile, blur_frame, render_tile
+from render.withdrawal import withdraw_consent
+
+HEAD = """\
+format: zorgblik-vr-script/1
+owner: {name: Test Opleider, role: praktijkopleider}
+organisation:
+  name: Testzorg
+  locations: [{name: Huis, address: Straat 1, city: Utrecht}]
+  contact: {name: Test, role: praktijkopleider, phone: "030 1234567"}
+care_category: ouderenzorg
+client_groups: [{name: Ouderen, description: Bewoners}]
+care_given: [Verzorging]
+team: {name: Team A, department: Afdeling, description: Een team, size: 10}
+expectations: [{route: BOL, level: 3, expects: [Op tijd komen]}]
+welcome:
+  acquaintance: {description: Meelopen}
+  matching: {matched: false}
+supervision: {supervisor_role: VIG, frequency: Wekelijks, studentcoach: false}
+scenes:
+"""
+
+FACES = "equirect/aframe_puydesancy_4096_faces.jpg"
+
+
+def scene(footage: Path, folder: Path, *, id: str = "plein", video: str = "", caption: str = "Welkom", keep: str = "") -> str:
+    text = (f"  - id: {id}\n    title: {{nl: Het plein}}\n    footage: {os.path.relpath(footage, folder)}\n{video}"
+            f"    captions:\n      - {{start: 0, end: 1, text: {caption}}}\n"
+            "    contexts: [intake]\n    audience: {routes: [BOL], levels: [3]}\n")
+    if keep:
+        text += f"    privacy:\n      keep_unblurred:\n        - {keep}\n"
+    return text
+
+
+def write(folder: Path, *scenes: str, name: str = "testzorg") -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(HEAD + "".join(scenes), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fast(settings):
+    return replace(settings, encoder_preset="ultrafast")
+
+
+def sharpness(image: np.ndarray, face: dict) -> float:
+    """Laplacian variance of a straight-on view of ``face`` (an item of privacy.json)."""
+    view = render_tile(image, Tile(face["yaw"], face["pitch"], max(3.0, 0.7 * face["height"]), 64, 64))
+    return float(cv2.Laplacian(cv2.cvtColor(view, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
+
+
+def bundle_privacy(built) -> tuple[dict, dict]:
+    manifest = json.loads((built.bundle_dir / "manifest.json").read_text())
+    return manifest, json.loads((built.bundle_dir / "privacy.json").read_text())
+
+
+def faces_of(summary: dict, kind: str = "face") -> list[dict]:
+    return [i for i in summary["pass"]["items"] if i["kind"] == kind]
+
+
+def test_faces_blur_unless_the_register_confirms_consent(footage_dir, tmp_path, fast, catalog):
+    source = cv2.imread(str(footage_dir / FACES))
+    script = write(tmp_path, scene(footage_dir / FACES, tmp_path))
+    [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    manifest, summary = bundle_privacy(built)
+    blurred = faces_of(summary)
+    assert blurred and manifest["privacy"]["blurred_faces"] == len(blurred) and manifest["privacy"]["needs_signoff"]
+    face = max(blurred, key=lambda f: f["height"])
+    out = cv2.imread(str(built.bundle_dir / "scene.quest2.jpg"))
+    assert sharpness(out, face) < 0.35 * sharpness(source, face)
+    assert (built.bundle_dir / "review.png").is_file()
+    assert not {"review.png", "privacy.json"} & {f["name"] for f in manifest["files"]}  # never synced
+
+    keep = f"{{person: P-1, consent_ref: FORM-1, yaw: {face['yaw']}, pitch: {face['pitch']}}}"
+    write(tmp_path, scene(footage_dir / FACES, tmp_path, keep=keep))
+    [unconfirmed] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    assert unconfirmed.privacy_notes == ("scène plein: P-1 wordt toch vervaagd, want staat niet in het "
+                                         "toestemmingsregister van deze opname",)
+    assert unconfirmed.encoded == 0  # same pixels as before: nobody to keep, nothing new to encode
+
+    with catalog.session() as db:
+        footage_id = queries.scene_version_by_bundle_key(db, built.bundle_key).footage_id
+        record_consent(db, footage_id, person="P-1", role="client", status="given", form_ref="FORM-1")
+    [kept] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    _, summary = bundle_privacy(kept)
+    assert kept.privacy_notes == () and kept.searched
+    assert [k["label"] for k in faces_of(summary, "kept")] == ["P-1 (FORM-1)"]
+    out = cv2.imread(str(kept.bundle_dir / "scene.quest2.jpg"))
+    assert sharpness(out, face) > 0.7 * sharpness(source, face)
+
+    withdrawal = withdraw_consent("P-1", footage_id=footage_id, settings=fast, catalog=catalog)  # blurred again
+    [(name, rebuilt)] = withdrawal.rebuilt
+    assert name == "testzorg" and rebuilt.status == "draft" and rebuilt.needs_signoff
+    assert "toestemming is ingetrokken" in rebuilt.privacy_notes[0]
+    out = cv2.imread(str(rebuilt.bundle_dir / "scene.quest2.jpg"))
+    assert sharpness(out, face) < 0.35 * sharpness(source, face)
+
+
+def test_publishing_waits_for_signoff_and_withdrawal_takes_the_version_off(footage_dir, tmp_path, fast, catalog):
+    script = write(tmp_path, scene(footage_dir / FACES, tmp_path))
+    with pytest.raises(SignoffRequired, match="zorgblik privacy signoff testzorg/plein --by NAAM"):
+        build_script(script, settings=fast, catalog=catalog, profiles=["quest2"], publish=True)
+    with catalog.session() as db:
+        [version] = db.scalars(select(SceneVersion))
+        assert version.status == "draft" and queries.published_scene_versions(db) == []
+        record_consent(db, version.footage_id, person="P-2", role="staff", status="given", form_ref="FORM-2")
+        signoffs.sign_off(db, signoffs.latest_version(db, "testzorg/plein"), by="Anne")
+        queries.publish(db, version)
+        footage_id, first_key = version.footage_id, version.bundle_key
+        assert version.status == "published"
+
+    withdrawal = withdraw_consent("P-2", footage_id=footage_id, settings=fast, catalog=catalog)
+    assert [str(v) for v in withdrawal.withdrawn] == ["testzorg/plein versie 1 (was gepubliceerd)"]
+    [(_, rebuilt)] = withdrawal.rebuilt
+    assert rebuilt.encoded == 0 and not rebuilt.searched  # nobody was kept: the same blurred pixels
+    with catalog.session() as db:
+        assert queries.scene_version_by_bundle_key(db, first_key).status == "withdrawn"
+        assert queries.published_scene_versions(db) == []  # headsets drop it at their next sync
+        new = queries.scene_version_by_bundle_key(db, rebuilt.bundle_key)
+        assert new.number == 2 and new.status == "draft"
+        with pytest.raises(SignoffRequired):
+            queries.publish(db, new)
+
+
+def test_caption_edit_runs_no_face_search_and_no_encode(footage_dir, tmp_path, fast, catalog):
+    clip = footage_dir / "video/testroom_1920x960_mono.mp4"
+    video = "    in: 1\n    out: 2\n"
+    script = write(tmp_path, scene(clip, tmp_path, video=video))
+    [first] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    assert first.searched and first.encoded == 1
+    write(tmp_path, scene(clip, tmp_path, video=video, caption="Goedemiddag"))
+    [edited] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2", "web"])
+    assert edited.bundle_key != first.bundle_key
+    assert not edited.searched and edited.encoded == 1  # only the new profile's rendition
+    assert len(list((fast.cache_dir / "privacy").glob("*.json"))) == 1
+
+
+def test_stereo_is_searched_and_blurred_per_eye(footage_dir, pano_with_face):
+    frame, _ = pano_with_face
+    stacked = np.vstack([cv2.resize(frame, (1024, 512)), cv2.resize(frame, (1024, 512))])
+    out, report = blur_frame(stacked, stereo="top-bottom")
+    labels = sorted(i.label for i in report.items if i.kind == "face")
+    assert "linkeroog" in labels and "rechteroog" in labels and report.keyframes == 1
+    assert not np.array_equal(out[:512], stacked[:512]) and not np.array_equal(out[512:], stacked[512:])
+
+
+def test_stereo_scene_builds(footage_dir, tmp_path, fast, catalog):
+    clip = footage_dir / "video/congo_stereo_tb_1920x1080.mp4"
+    script = write(tmp_path, scene(clip, tmp_path, video="    in: 0\n    out: 1\n"))
+    [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    manifest, summary = bundle_privacy(built)
+    assert manifest["stereo"] == "top-bottom" and (manifest["width"], manifest["height"]) == (1920, 1080)
+    assert summary["pass"]["width"] == 1920 and summary["pass"]["height"] == 1920  # each eye 2:1
+
+
+@pytest.fixture(scope="module")
+def pano_with_face(footage_dir):
+    frame = cv2.imread(str(footage_dir / FACES))
+    return cv2.resize(frame, (2048, 1024), interpolation=cv2.INTER_AREA), None
