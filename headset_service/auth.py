@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "scenes.read": _ALL_STAFF,
     "scenes.publish": frozenset({"author"}),
     "scenes.withdraw": frozenset({"author", "comms"}),  # comms: when consent is withdrawn
+    "scenes.signoff": frozenset({"author", "comms"}),  # after looking at the privacy review sheet
     "footage.upload": frozenset({"comms"}),
     "playlists.read": _ALL_STAFF,
     "playlists.write": frozenset({"author"}),

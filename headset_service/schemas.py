@@ -27,6 +27,16 @@ class ScenePublic(BaseModel):
     player_url: str
 
 
+class SignoffPublic(BaseModel):
+    """A privacy sign-off: who looked at a scene version's review sheet, when, and why it was needed."""
+
+    bundle_key: str
+    scene: str  # script/scene versie N
+    signed_by: str
+    signed_at: datetime
+    reasons: list[str]
+
+
 class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     context: UseContext

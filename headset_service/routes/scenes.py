@@ -1,21 +1,25 @@
 """Published scenes and their bundle files (served with HTTP Range, so a cut download resumes).
 
 A headset gets a bundle's files only when the scene is in one of its playlists, and of the
-media only the rendition for its profile; staff get every file of a published scene.
+media only the rendition for its profile; staff get every file of a published scene. The privacy
+review sheet and summary (review.png, privacy.json) lie in the bundle folder but are not in its
+manifest's file list, so /bundles/ serves them to nobody: staff fetch them from
+``/api/scenes/{key}/review-sheet`` and ``/privacy``, for drafts too (that is when they are read).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse
 
-from catalog import SceneVersion, StaffUser, fleet, queries
+from catalog import SceneVersion, StaffUser, fleet, queries, signoffs
 from headset_service.auth import Caller, require, staff_or_device
 from headset_service.deps import DbDep, SettingsDep
-from headset_service.schemas import ScenePublic
+from headset_service.schemas import ScenePublic, SignoffPublic
 from headset_service.sync import allowed_files
 
 router = APIRouter()
@@ -23,6 +27,10 @@ router = APIRouter()
 Reader = Annotated[StaffUser, Depends(require("scenes.read"))]
 Publisher = Annotated[StaffUser, Depends(require("scenes.publish"))]
 Withdrawer = Annotated[StaffUser, Depends(require("scenes.withdraw"))]
+Signer = Annotated[StaffUser, Depends(require("scenes.signoff"))]
+
+#: The staff-only files render.stages.write_review puts beside a bundle (not in its manifest).
+REVIEW_SHEET, PRIVACY_SUMMARY = "review.png", "privacy.json"
 ReaderOrHeadset = Annotated[Caller, Depends(staff_or_device("scenes.read"))]
 
 
@@ -63,12 +71,48 @@ def list_scenes(db: DbDep, _user: Reader) -> list[ScenePublic]:
 
 @router.post("/api/scenes/{bundle_key}/publish", response_model=ScenePublic, tags=["scenes"])
 def publish_scene(bundle_key: str, db: DbDep, _user: Publisher) -> ScenePublic:
-    """Publish this version; the scene's previous published version steps back to draft."""
+    """Publish this version; the scene's previous published version steps back to draft. A
+    version that shows someone without consent needs a privacy sign-off first (409 otherwise)."""
     version = queries.scene_version_by_bundle_key(db, bundle_key)
-    if version.status == "withdrawn":
-        raise HTTPException(409, f"scène {bundle_key} is teruggetrokken en kan niet opnieuw gepubliceerd worden")
     queries.publish(db, version)
     return scene_public(version)
+
+
+@router.post("/api/scenes/{bundle_key}/signoff", response_model=SignoffPublic, tags=["scenes"])
+def sign_off_scene(bundle_key: str, db: DbDep, user: Signer) -> SignoffPublic:
+    """Record that the signed-in member of staff looked at this version's review sheet and agrees
+    it may be published."""
+    version = queries.scene_version_by_bundle_key(db, bundle_key)
+    done = signoffs.sign_off(db, version, by=user.display_name or user.username, user=user)
+    return SignoffPublic(bundle_key=bundle_key, scene=signoffs.scene_ref(version), signed_by=done.signed_by,
+                         signed_at=done.signed_at, reasons=list(done.reasons))
+
+
+def _review_file(settings, bundle_key: str, name: str, db) -> Path:
+    queries.scene_version_by_bundle_key(db, bundle_key)  # 404 for an unknown key
+    path: Path = settings.bundles_dir / bundle_key / name
+    if not path.is_file():
+        raise HTTPException(404, f"scène {bundle_key} heeft geen {name} (gebouwd vóór de privacycontrole)")
+    return path
+
+
+@router.get("/api/scenes/{bundle_key}/review-sheet", tags=["scenes"], response_class=FileResponse)
+def review_sheet(bundle_key: str, db: DbDep, settings: SettingsDep, _user: Reader) -> FileResponse:
+    """The privacy review sheet (PNG) of this version: every blurred face, kept face and region. Staff only."""
+    return FileResponse(_review_file(settings, bundle_key, REVIEW_SHEET, db), media_type="image/png",
+                        headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/api/scenes/{bundle_key}/privacy", tags=["scenes"])
+def privacy_summary(bundle_key: str, db: DbDep, settings: SettingsDep, _user: Reader) -> dict:
+    """What the privacy pass did (counts, notes on who was blurred after all, every item) and
+    whether publishing waits for a sign-off, with the sign-off if there is one. Staff only."""
+    version = queries.scene_version_by_bundle_key(db, bundle_key)
+    summary = json.loads(_review_file(settings, bundle_key, PRIVACY_SUMMARY, db).read_text(encoding="utf-8"))
+    done = signoffs.signoff_for(db, version)
+    summary["signoff_reasons"] = signoffs.signoff_reasons(version)
+    summary["signoff"] = None if done is None else {"signed_by": done.signed_by, "signed_at": done.signed_at.isoformat()}
+    return summary
 
 
 @router.post("/api/scenes/{bundle_key}/withdraw", response_model=ScenePublic, tags=["scenes"])
