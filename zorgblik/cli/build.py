@@ -37,6 +37,16 @@ class SceneProgress:
             click.echo(f"\r\033[K  {status}", err=True, nl=False)
 
 
+def _say_built(path: Path, scene) -> None:
+    encoded = f", {scene.encoded} gecodeerd" if scene.encoded else ""
+    click.echo(f"{path.stem}/{scene.scene_key}: versie {scene.version} ({scene.status}{encoded}) → {scene.bundle_dir}")
+    for note in scene.privacy_notes:
+        click.echo(f"  privacy: {note}")
+    if scene.needs_signoff and scene.status != "published":
+        click.echo(f"  privacy: bekijk {scene.bundle_dir / 'review.png'} en teken af met "
+                   f"'zorgblik privacy signoff {path.stem}/{scene.scene_key} --by NAAM' voor publicatie")
+
+
 _PROFILE_HELP = "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values())
 
 
@@ -63,12 +73,9 @@ def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ..
         with Catalog(settings.catalog_url) as catalog:
             for path in scripts:
                 click.echo(f"{path}:", err=True)
-                built = build_script(path, settings=settings, catalog=catalog, profiles=profiles or DEFAULT_PROFILES,
-                                     publish=publish, progress=SceneProgress(), executor=runner, events=events)
-                for scene in built:
-                    encoded = f", {scene.encoded} gecodeerd" if scene.encoded else ""
-                    click.echo(f"{path.stem}/{scene.scene_key}: versie {scene.version} ({scene.status}{encoded}) "
-                               f"→ {scene.bundle_dir}")
+                build_script(path, settings=settings, catalog=catalog, profiles=profiles or DEFAULT_PROFILES,
+                             publish=publish, progress=SceneProgress(), executor=runner, events=events,
+                             on_scene=lambda scene, path=path: _say_built(path, scene))
     except ZorgblikError as error:
         events.finish(error=error.one_line())
         raise

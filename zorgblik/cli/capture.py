@@ -148,9 +148,19 @@ def capture_consent(settings: Settings, footage_id: int, person: str, role: str,
 @click.option("--person", required=True, help="Referentie van de persoon die de toestemming intrekt.")
 @click.pass_obj
 def capture_withdraw(settings: Settings, footage_id: int, person: str) -> None:
-    """Trek de toestemming van een persoon in voor een opname."""
-    with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
-        affected = withdraw(db, person, footage_id=footage_id)
-    ids = ", ".join(f"footage:{i}" for i in affected)
-    click.echo(f"toestemming ingetrokken voor {ids}; scènes met deze opname moeten opnieuw (vervaagd) "
-               "gebouwd of teruggetrokken worden")
+    """Trek de toestemming van een persoon in voor een opname: elke scèneversie met die opname
+    wordt teruggetrokken (headsets wissen ze bij de volgende synchronisatie) en opnieuw, vervaagd,
+    als concept gebouwd; publiceren vraagt daarna eerst een privacy-aftekening."""
+    from render.withdrawal import withdraw_consent
+
+    with Catalog(settings.catalog_url) as catalog:
+        done = withdraw_consent(person, footage_id=footage_id, settings=settings, catalog=catalog)
+    ids = ", ".join(f"footage:{i}" for i in done.footage_ids)
+    click.echo(f"toestemming ingetrokken voor {ids}")
+    if not done.withdrawn:
+        click.echo("  geen scèneversies gemaakt van deze opname")
+    for version in done.withdrawn:
+        click.echo(f"  teruggetrokken: {version}")
+    for script, scene in done.rebuilt:
+        click.echo(f"  opnieuw gebouwd: {script}/{scene.scene_key} versie {scene.version} ({scene.status}); "
+                   f"teken af na het reviewblad: zorgblik privacy signoff {script}/{scene.scene_key} --by NAAM")

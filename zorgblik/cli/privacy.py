@@ -1,4 +1,5 @@
-"""``zorgblik privacy``: blur faces in one 360° photo or clip, and make the review sheet."""
+"""``zorgblik privacy``: blur faces in one 360° photo or clip, make the review sheet, and sign a
+built scene's review sheet off so it may be published."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from catalog import Catalog, signoffs
 from render.privacy import blur_image, blur_video, is_photo, write_review_sheet
 from zorgblik.cli import cli
+from zorgblik.settings import Settings
 
 
 class ClipProgress:
@@ -65,3 +68,20 @@ def sheet_cmd(file: Path, out: Path) -> None:
     report = _blur(file, None)
     write_review_sheet(report, out)
     click.echo(f"{file}: {_describe(report)}; controleblad {out}")
+
+
+@privacy.command("signoff")
+@click.argument("scene_ref", metavar="SCRIPT/SCENE")
+@click.option("--by", "by", required=True, help="Wie het reviewblad bekeek (naam).")
+@click.pass_obj
+def signoff_cmd(settings: Settings, scene_ref: str, by: str) -> None:
+    """Teken de privacycontrole van de nieuwste versie van een scène af, na het reviewblad
+    (review.png in de bundelmap) bekeken te hebben; daarna kan die versie gepubliceerd worden."""
+    with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
+        version = signoffs.latest_version(db, scene_ref)
+        done = signoffs.sign_off(db, version, by=by)
+        line = (f"{signoffs.scene_ref(version)}: privacy-controle afgetekend door {done.signed_by} "
+                f"op {done.signed_at:%Y-%m-%d %H:%M}" + (f" ({'; '.join(done.reasons)})" if done.reasons else ""))
+        sheet = settings.bundles_dir / version.bundle_key / "review.png"
+    click.echo(line)
+    click.echo(f"  reviewblad: {sheet}")
