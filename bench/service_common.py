@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from catalog import Catalog, Footage, accounts, fleet, queries
+from catalog import Catalog, Footage, accounts, fleet, queries, signoffs
 from zorgblik.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +63,7 @@ def publish_bundle(settings: Settings, catalog: Catalog, media_bytes: int) -> st
         scene = queries.scene_for(db, sv.script, "huiskamer", 0)
         version = queries.record_scene_version(db, scene=scene, bundle_key=key, script_version=sv, footage=footage,
                                                title="huiskamer", manifest=manifest)
+        signoffs.sign_off(db, version, by="bench")  # synthetic media: publishing asks for a privacy sign-off
         queries.publish(db, version)
     return key
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from catalog import Catalog, Footage, accounts, fleet, queries
+from catalog import Catalog, Footage, accounts, fleet, queries, signoffs
 from headset_service.server import service_in_thread
 from zorgblik.settings import Settings
 
@@ -65,6 +65,7 @@ def write_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: st
         row = queries.scene_for(db, sv.script, scene, 0)
         version = queries.record_scene_version(db, scene=row, bundle_key=key, script_version=sv, footage=footage,
                                                title=scene, manifest=manifest)
+        signoffs.sign_off(db, version, by="test")  # synthetic media: publishing asks for a privacy sign-off
         queries.publish(db, version)
     return key
 
