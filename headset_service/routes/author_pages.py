@@ -1,0 +1,191 @@
+"""The practice trainer's page (/scripts): their VR scripts with every lint problem at its line
+and field, what is overdue or due soon per owner, building with progress, the privacy review
+sheet and sign-off per scene version, and publishing.
+
+A build runs in a thread of the service (render does the heavy work in its own executor); its
+progress is the JSON file :class:`render.BuildEvents` rewrites under ``<data>/builds``, which the
+progress page reads and refreshes every second. The build id starts with the script's name, so
+the script page finds its recent builds by listing that folder.
+
+Publishing goes through :func:`catalog.queries.publish`, the same door as the CLI and the API:
+its Dutch refusal (a withdrawn version, a missing privacy sign-off) is shown as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+
+from catalog import Catalog, queries, signoffs
+from catalog.authoring import scenes_of_script, version_counts
+from catalog.errors import CatalogError, SignoffRequired
+from headset_service.csrf import CsrfChecked
+from headset_service.deps import DbDep, SettingsDep
+from headset_service.webpages import PageUser, back, render
+from render import BuildEvents, build_script
+from scripts_vr import freshness, lint_files
+from scripts_vr.freshness import find_scripts
+from zorgblik.errors import ZorgblikError
+from zorgblik.settings import Settings
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+Author = PageUser("scripts.edit")
+
+BUILD_ID = re.compile(r"^[A-Za-z0-9_.-]+-\d{8}-\d{6}-[0-9a-f]{6}$")
+STATUS_DUTCH = {"draft": "concept", "published": "gepubliceerd", "withdrawn": "teruggetrokken"}
+BUILD_STATE_DUTCH = {"running": "bezig", "done": "klaar", "failed": "mislukt"}
+SCENE_STATE_DUTCH = {"waiting": "wacht", "building": "wordt gebouwd", "encoding": "wordt gecodeerd", "done": "klaar"}
+
+
+# scripts on disk -------------------------------------------------------------------------------
+
+def script_files(settings: Settings) -> list[Path]:
+    folder = settings.scripts_path
+    return find_scripts([folder]) if folder.is_dir() else []
+
+
+def script_file(settings: Settings, name: str) -> Path:
+    """The script whose file name (without .yaml) is ``name``, or 404."""
+    for path in script_files(settings):
+        if path.stem == name:
+            return path
+    raise HTTPException(404, f"script {name} staat niet in de scriptmap")
+
+
+def lint_view(settings: Settings, paths: list[Path]) -> list[dict]:
+    """Per script: its name, file, problems (line, field, message) or why it cannot be read."""
+    views = []
+    for path, result in zip(paths, lint_files(paths, max_bytes=settings.max_script_bytes)):
+        views.append({"name": path.stem, "file": path.name, "problems": result.problems,
+                      "unreadable": result.unreadable.one_line() if result.unreadable else None,
+                      "scenes": len(result.script.scenes) if result.script else 0,
+                      "title": str(result.script.care_category) if result.script else ""})
+    return views
+
+
+# builds ----------------------------------------------------------------------------------------
+
+def new_build_id(name: str) -> str:
+    return f"{name}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+
+def run_build(path: Path, settings: Settings, catalog: Catalog, events: BuildEvents) -> None:
+    """The build thread: build every scene (unpublished), and always leave the progress file finished."""
+    try:
+        build_script(path, settings=settings, catalog=catalog, events=events, publish=False)
+    except ZorgblikError as error:
+        events.finish(error=error.one_line())
+    except Exception as error:  # noqa: BLE001 - the page must learn that the build stopped
+        log.warning("build %s stopped", events.id, exc_info=True)
+        events.finish(error=f"onverwachte fout: {error}")
+    else:
+        events.finish()
+
+
+def start_build(path: Path, settings: Settings, catalog: Catalog) -> str:
+    events = BuildEvents(settings.builds_dir, build_id=new_build_id(path.stem))
+    threading.Thread(target=run_build, args=(path, settings, catalog, events), name=f"build-{events.id}",
+                     daemon=True).start()
+    return events.id
+
+
+def read_build(settings: Settings, build_id: str) -> dict | None:
+    if not BUILD_ID.match(build_id):
+        return None
+    try:
+        return json.loads((settings.builds_dir / f"{build_id}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def recent_builds(settings: Settings, name: str, limit: int = 5) -> list[dict]:
+    folder = settings.builds_dir
+    if not folder.is_dir():
+        return []
+    ids = sorted((p.stem for p in folder.glob(f"{name}-*.json") if p.stem[len(name) + 1:][:1].isdigit()), reverse=True)
+    return [b for b in (read_build(settings, i) for i in ids[:limit]) if b]
+
+
+# pages -----------------------------------------------------------------------------------------
+
+@router.get("/scripts")
+def scripts_page(request: Request, db: DbDep, settings: SettingsDep, user: Author):
+    paths = script_files(settings)
+    report = freshness(paths, today=date.today(), days=settings.freshness_days,
+                       max_bytes=settings.max_script_bytes) if paths else None
+    return render(request, "scripts.html", user, {
+        "scripts": lint_view(settings, paths), "report": report, "folder": settings.scripts_path,
+        "counts": version_counts(db)})
+
+
+@router.get("/scripts/{name}")
+def script_page(request: Request, name: str, db: DbDep, settings: SettingsDep, user: Author):
+    path = script_file(settings, name)
+    [view] = lint_view(settings, [path])
+    scenes = []
+    for scene, versions in scenes_of_script(db, name):
+        rows = []
+        for version in versions[:3]:
+            sheet = (settings.bundles_dir / version.bundle_key / "review.png").is_file()
+            rows.append({"v": version, "reasons": signoffs.signoff_reasons(version),
+                         "signoff": signoffs.signoff_for(db, version), "sheet": sheet})
+        scenes.append({"scene": scene, "versions": rows})
+    return render(request, "script.html", user, {
+        "script": view, "scenes": scenes, "builds": recent_builds(settings, name), "status_dutch": STATUS_DUTCH,
+        "build_state": BUILD_STATE_DUTCH, "source_lines": path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if view["problems"] else []})
+
+
+@router.post("/scripts/{name}/bouwen")
+def build_form(request: Request, name: str, settings: SettingsDep, user: Author, _csrf: CsrfChecked):
+    path = script_file(settings, name)
+    [view] = lint_view(settings, [path])
+    if view["unreadable"] or view["problems"]:
+        return back(f"/scripts/{name}", fout="Los eerst de fouten in het script op; dan kan het gebouwd worden.")
+    build_id = start_build(path, settings, request.app.state.catalog)
+    return back(f"/scripts/bouw/{build_id}")
+
+
+@router.get("/scripts/bouw/{build_id}")
+def build_page(request: Request, build_id: str, settings: SettingsDep, user: Author):
+    build = read_build(settings, build_id)
+    if build is None:
+        raise HTTPException(404, f"bouw {build_id} is niet bekend")
+    name = build_id.rsplit("-", 3)[0]
+    return render(request, "build.html", user, {
+        "build": build, "name": name, "state": BUILD_STATE_DUTCH, "scene_state": SCENE_STATE_DUTCH})
+
+
+@router.post("/scripts/scene/{bundle_key}/aftekenen")
+def signoff_form(bundle_key: str, db: DbDep, user: PageUser("scenes.signoff"), _csrf: CsrfChecked):
+    version = queries.scene_version_by_bundle_key(db, bundle_key)
+    name = version.scene.script.name
+    try:
+        signoffs.sign_off(db, version, by=user.display_name or user.username, user=user)
+    except CatalogError as error:
+        return back(f"/scripts/{name}", fout=error.message)
+    return back(f"/scripts/{name}", melding=f"Afgetekend: {signoffs.scene_ref(version)}.")
+
+
+@router.post("/scripts/scene/{bundle_key}/publiceren")
+def publish_form(bundle_key: str, db: DbDep, user: PageUser("scenes.publish"), _csrf: CsrfChecked):
+    version = queries.scene_version_by_bundle_key(db, bundle_key)
+    name = version.scene.script.name
+    try:
+        queries.publish(db, version)
+    except SignoffRequired as refusal:
+        return back(f"/scripts/{name}", fout=f"{refusal.message}. Bekijk het reviewblad bij de scène en teken af; "
+                                             "publiceer daarna opnieuw.")
+    except CatalogError as error:
+        return back(f"/scripts/{name}", fout=error.message)
+    return back(f"/scripts/{name}", melding=f"Gepubliceerd: {version.title} (versie {version.number}). "
+                                            "Headsets krijgen hem bij hun volgende synchronisatie.")

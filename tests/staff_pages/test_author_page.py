@@ -1,0 +1,101 @@
+"""The practice trainer's page: a script with an error shows it at its line and field; once the
+file is fixed it builds with progress, publishing waits for the privacy sign-off, and then the
+scene is published and can be looked at in 2D."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from catalog import queries
+
+ROOT = Path(__file__).resolve().parents[2]
+PHOTO = ROOT / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
+
+SCRIPT = """\
+format: zorgblik-vr-script/1
+owner: {{name: Anouk Opleider, role: praktijkopleider}}
+organisation:
+  name: De Linde
+  locations: [{{name: Huis, address: Straat 1, city: Utrecht}}]
+  contact: {{name: Anouk, role: praktijkopleider, phone: "030 1234567"}}
+care_category: ouderenzorg
+client_groups: [{{name: Ouderen, description: Bewoners}}]
+care_given: [Verzorging]
+team: {{name: Team A, department: Afdeling, description: Een team, size: 10}}
+expectations: [{{route: BOL, level: 3, expects: [Op tijd komen]}}]
+welcome:
+  acquaintance: {{description: Meelopen}}
+  matching: {{matched: false}}
+supervision: {{supervisor_role: VIG, frequency: Wekelijks, studentcoach: {studentcoach}}}
+scenes:
+  - id: huiskamer
+    title: {{nl: De huiskamer}}
+    footage: {footage}
+    view: {{yaw: 90, pitch: 0}}
+    contexts: [intake]
+    audience: {{routes: [BOL], levels: [3]}}
+"""
+ERROR_LINE = 15  # the supervision line
+
+
+def write(folder: Path, studentcoach: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "de-linde.yaml"
+    path.write_text(SCRIPT.format(studentcoach=studentcoach, footage=os.path.relpath(PHOTO, folder)), encoding="utf-8")
+    return path
+
+
+def test_lint_fix_build_sign_off_and_publish(site, open_as, shoot):
+    script = write(site.settings.scripts_path, studentcoach="misschien")
+    page = open_as("author")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Scripts").click()
+    item = page.locator(".script-item", has_text="de-linde")
+    expect(item.get_by_text("1 fout")).to_be_visible()
+    expect(item.locator(".problems li")).to_contain_text(f"regel {ERROR_LINE}")
+    expect(item.locator(".problems li")).to_contain_text("supervision.studentcoach")
+    shoot(page, "scripts-1280")
+
+    page.get_by_role("link", name="de-linde", exact=True).click()
+    problem = page.locator("ol.problems li").first
+    expect(problem).to_contain_text(f"Regel {ERROR_LINE}, veld supervision.studentcoach")
+    expect(problem.locator("pre.source")).to_contain_text("misschien")
+    expect(page.get_by_role("button", name="Bouwen")).to_be_disabled()
+
+    write(script.parent, studentcoach="false")  # the author fixes the file in their editor
+    page.reload()
+    expect(page.get_by_text("in orde")).to_be_visible()
+    page.get_by_role("button", name="Bouwen").click()
+    expect(page).to_have_url(re.compile(r"/scripts/bouw/de-linde-\d{8}-\d{6}-[0-9a-f]{6}$"))
+    expect(page.locator("#bouwstatus")).to_have_text("klaar", timeout=40_000)
+    expect(page.locator("progress").first).to_have_attribute("value", "1.0")
+    shoot(page, "build-1280")
+
+    page.get_by_role("link", name="Naar de scènes").click()
+    page.get_by_role("button", name=re.compile("^Publiceren")).click()
+    expect(page.get_by_role("alert")).to_contain_text("niet gepubliceerd zonder privacy-aftekening")
+    sheet = page.get_by_role("img", name=re.compile("Reviewblad van De huiskamer"))
+    expect(sheet).to_be_visible()
+    assert page.evaluate("img => img.naturalWidth", sheet.element_handle()) > 0, "the review sheet image loads"
+    page.get_by_role("button", name=re.compile("aftekenen")).click()
+    expect(page.get_by_role("status")).to_contain_text("Afgetekend: de-linde/huiskamer versie 1")
+    page.get_by_role("button", name=re.compile("^Publiceren")).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Gepubliceerd: De huiskamer (versie 1)")
+    shoot(page, "script-1280")
+    page.set_viewport_size({"width": 820, "height": 1180})
+    shoot(page, "script-820")
+
+    page.get_by_role("link", name=re.compile("Bekijk in 2D")).click()
+    expect(page).to_have_url(re.compile(r"/speler/"))
+    with site.catalog.session() as db:
+        [published] = [v for v in queries.published_scene_versions(db) if v.scene.script.name == "de-linde"]
+        assert published.title == "De huiskamer"
+
+
+def test_other_roles_do_not_get_the_author_page(site, open_as):
+    page = open_as("intake")
+    assert page.goto(f"{site.base_url}/scripts").status == 403
