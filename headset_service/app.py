@@ -13,7 +13,7 @@ from catalog import Catalog
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
 from headset_service.routes import accounts, device, headsets, pages, player, playlists, scenes, sessions, uploads
-from headset_service.routes import admin_pages, author_pages, effect_pages, reports, staff_footage, staff_sessions
+from headset_service.routes import admin_pages, admin_staff_pages, author_pages, effect_pages, reports, staff_footage, staff_sessions
 from headset_service.webpages import install_page_handlers
 from headset_service.routes.admin_pages import retention_daily
 from zorgblik import __version__
@@ -56,6 +56,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     app.include_router(staff_footage.router)
     app.include_router(reports.router)
     app.include_router(admin_pages.router)
+    app.include_router(admin_staff_pages.router)
     app.include_router(author_pages.router)
     app.include_router(effect_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from catalog import Catalog, retention
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep
+from headset_service.routes.admin_staff_pages import admin_context
 from headset_service.webpages import PageUser, back, render
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,8 @@ def _code(raw: str) -> str:
 
 
 @router.get("/beheer")
-def admin_page(request: Request, settings: SettingsDep, user: Admin):
-    return render(request, "admin.html", user, {"retention_months": settings.retention_months})
+def admin_page(request: Request, db: DbDep, settings: SettingsDep, user: Admin):
+    return render(request, "admin.html", user, {"retention_months": settings.retention_months, **admin_context(db)})
 
 
 @router.get("/beheer/leerling.json")

@@ -1,0 +1,72 @@
+"""The admin's forms on /beheer for the fleet and the staff: make a pairing code to enrol a
+headset, revoke one, create a member of staff, change their role, close their account.
+The page itself is :func:`headset_service.routes.admin_pages.admin_page`; this module gives it
+:func:`admin_context` and takes its form posts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from sqlalchemy.orm import Session as DbSession
+
+from catalog import accounts, fleet
+from catalog.errors import CatalogError
+from headset_service.csrf import CsrfChecked
+from headset_service.deps import DbDep
+from headset_service.webpages import PageUser, back
+from render.profiles import PROFILES
+
+router = APIRouter(include_in_schema=False)
+Admin = PageUser("users.manage")
+
+
+def admin_context(db: DbSession) -> dict:
+    return {"headsets": fleet.list_headsets(db), "groups": fleet.list_groups(db), "profiles": list(PROFILES),
+            "staff": accounts.list_users(db), "roles": accounts.ROLES}
+
+
+@router.post("/beheer/koppelcode")
+def pairing_code_form(db: DbDep, user: Admin, _csrf: CsrfChecked, naam: Annotated[str, Form()],
+                      profiel: Annotated[str, Form()], groep: Annotated[str, Form()] = ""):
+    name = naam.strip()[:255]
+    if not name or profiel not in PROFILES:
+        return back("/beheer", fout="Geef de headset een naam en kies een type.")
+    group = None
+    if groep.strip():
+        group = next((g for g in fleet.list_groups(db) if g.name == groep.strip()), None) or fleet.create_group(db, groep.strip())
+    code, row = fleet.create_pairing_code(db, headset_name=name, profile=profiel, group=group, created_by=user)
+    minutes = int((row.expires_at - row.created_at).total_seconds() // 60)
+    return back("/beheer", melding=f"Koppelcode voor {name}: {code} — typ hem binnen {minutes} minuten in op de headset "
+                                   "(pagina /headset in de browser van de headset).")
+
+
+@router.post("/beheer/headsets/{headset_id}/intrekken")
+def revoke_form(headset_id: int, db: DbDep, user: Admin, _csrf: CsrfChecked):
+    headset = fleet.get_headset(db, headset_id)
+    fleet.revoke_headset(db, headset)
+    return back("/beheer", melding=f"{headset.name} is ontkoppeld: de headset kan niets meer ophalen of versturen.")
+
+
+@router.post("/beheer/medewerkers")
+def create_staff_form(db: DbDep, user: Admin, _csrf: CsrfChecked, gebruikersnaam: Annotated[str, Form()],
+                      naam: Annotated[str, Form()], rol: Annotated[str, Form()], wachtwoord: Annotated[str, Form()]):
+    try:
+        created = accounts.create_user(db, username=gebruikersnaam, role=rol, password=wachtwoord, display_name=naam.strip())
+    except CatalogError as error:
+        return back("/beheer", fout=error.one_line())
+    return back("/beheer", melding=f"Account {created.username} ({created.display_name}) is aangemaakt.")
+
+
+@router.post("/beheer/medewerkers/{user_id}")
+def change_staff_form(user_id: int, db: DbDep, user: Admin, _csrf: CsrfChecked, rol: Annotated[str, Form()] = "",
+                      actief: Annotated[str, Form()] = ""):
+    target = accounts.get_user(db, user_id)
+    if target.id == user.id and (actief == "nee" or (rol and rol != "admin")):
+        return back("/beheer", fout="Je kunt je eigen beheerdersaccount niet afsluiten of een andere rol geven.")
+    try:
+        accounts.update_user(db, target, role=rol or None, active={"ja": True, "nee": False}.get(actief))
+    except CatalogError as error:
+        return back("/beheer", fout=error.one_line())
+    state = "" if target.active else " (afgesloten)"
+    return back("/beheer", melding=f"{target.display_name}: rol {target.role}{state}.")
