@@ -5,7 +5,7 @@
             queries.list_footage(db)
 """
 
-from catalog import accounts, fleet, queries, signoffs
+from catalog import accounts, authoring, fleet, outcomes, queries, signoffs
 from catalog.db import Catalog, current_revision, head_revision, migrate
 from catalog.errors import CatalogError, Conflict, NotFound, SignoffRequired
 from catalog.models import (Event, Footage, Headset, HeadsetCommand, HeadsetGroup, Playlist, PrivacySignoff, Scene,
@@ -13,6 +13,6 @@ from catalog.models import (Event, Footage, Headset, HeadsetCommand, HeadsetGrou
 
 __all__ = [
     "Catalog", "CatalogError", "Conflict", "Event", "Footage", "Headset", "HeadsetCommand", "HeadsetGroup", "NotFound", "Playlist",
-    "PrivacySignoff", "Scene", "SceneVersion", "Script", "ScriptVersion", "Session", "SignoffRequired", "StaffUser", "accounts", "current_revision", "fleet",
+    "PrivacySignoff", "Scene", "SceneVersion", "Script", "ScriptVersion", "Session", "SignoffRequired", "StaffUser", "accounts", "authoring", "current_revision", "fleet", "outcomes",
     "head_revision", "migrate", "queries", "signoffs",
 ]
