@@ -162,7 +162,6 @@ class ScenePlan:
                 "size": self.intermediate_size,
                 "keep": [asdict(k) for k in self.privacy.keep],
                 "regions": [asdict(r) for r in self.privacy.regions],
-                "preset": self.preset,
             }
         )
 

@@ -24,7 +24,7 @@ The picture's way through (no rendition is encoded from anything but the blurred
                           → level: v360 rotation (render.level explains the angles)
                           → each eye stretched to 2:1 (ScenePlan.intermediate_size)
                           → faces found and blurred (render.privacy), consent deciding who stays
-                          → intermediate: H.264 CRF 12 + PCM sound (.mkv), or a JPEG for a photo
+                          → intermediate: H.264 CRF 12 veryfast + PCM sound (.mkv), or a JPEG for a photo
     MEDIA_STEPS (per rendition)
                           scale to the rendition's size → the profile's encoder
 """
@@ -89,8 +89,9 @@ class BundleJob:
 
 
 # privacy ---------------------------------------------------------------------------------------
-#: The intermediate's picture: near-lossless, so the renditions lose next to nothing to it.
-INTERMEDIATE_CRF = 12
+#: The intermediate's picture: near-lossless, so the renditions lose next to nothing to it, and
+#: quick to make (it is decoded once per rendition and thrown away with the cache).
+INTERMEDIATE_CRF, INTERMEDIATE_PRESET = 12, "veryfast"
 #: Share of a scene's progress bar given to the privacy pass when it runs.
 PRIVACY_SHARE = 0.5
 
@@ -132,7 +133,8 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
         tmp = Path(tmp_dir)
         picture = tmp / f"blurred{files.picture.suffix}"
         if plan.media_kind == "video":
-            video_args = ["-c:v", "libx264", "-preset", plan.preset, "-crf", str(INTERMEDIATE_CRF), "-pix_fmt", "yuv420p"]
+            video_args = ["-c:v", "libx264", "-preset", INTERMEDIATE_PRESET, "-crf", str(INTERMEDIATE_CRF),
+                          "-pix_fmt", "yuv420p"]
             report = blur_video(Path(plan.source_path), picture, **options, video_args=video_args,
                                 audio_args=["-c:a", "pcm_s16le"],
                                 cut=ClipCut(plan.in_s, plan.duration_s, filters, plan.intermediate_size),
