@@ -29,7 +29,7 @@ from capture import FootageStore, add_footage
 from capture.consent import STATUS_DUTCH, consent_state
 from catalog import Catalog, Footage, SceneVersion, SignoffRequired, queries
 from catalog.models import Consent
-from render.errors import FootageMissing
+from render.errors import FootageMissing, FootageNotReady
 from render.events import BuildEvents
 from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
@@ -97,6 +97,19 @@ def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, sto
         raise FootageMissing(f"{ref} staat niet in de catalogus", where=where,
                              hint="voeg het bestand toe met 'zorgblik capture add' of verwijs naar het bestand zelf")
     return found
+
+
+def check_renderable(footage: Footage, where: str) -> None:
+    """Render makes scenes of whole equirect pictures; anything else gets one line saying what to do."""
+    if footage.projection == "dual-fisheye":
+        raise FootageNotReady(
+            f"footage:{footage.id} ({footage.original_name}) is dual-fisheye en nog niet gestitcht", where=where,
+            hint="stitch het met 'zorgblik capture stitch BESTAND --lens-front … --lens-back …' en verwijs naar het resultaat")
+    if footage.projection != "equirectangular":
+        raise FootageNotReady(
+            f"footage:{footage.id} ({footage.original_name}) heeft projectie {footage.projection}; "
+            "render maakt alleen scènes van volledige 360°-beelden", where=where,
+            hint="lever het volledige 2:1-beeld aan (of 1:1 / 4:1 voor stereo)")
 
 
 def decide_privacy(scene: ScriptScene, consents: Sequence[Consent], state: str) -> PrivacyPlan:
@@ -211,6 +224,7 @@ def build_script(
                                      sha_cache=settings.cache_dir).id
         with catalog.session() as db:
             row = queries.get_footage(db, footage_id)
+            check_renderable(row, where)
             privacy = decide_privacy(scene, list(row.consents), consent_state(row))
             db.expunge(row)
         plan = plan_scene(script, scene, position, script_name=name, script_sha256=sha, footage=row,

@@ -2,6 +2,7 @@
 
     RenderError (ZorgblikError)
     ├── FootageMissing     a scene's footage is not in the catalog or store
+    ├── FootageNotReady    footage render cannot use as it is (dual-fisheye not stitched, cropped)
     └── OutputInvalid      the encoded output does not match what was asked (probe check)
 """
 
@@ -14,6 +15,10 @@ class RenderError(ZorgblikError):
 
 class FootageMissing(RenderError):
     """A scene refers to footage the catalog does not know."""
+
+
+class FootageNotReady(RenderError):
+    """A scene refers to footage that must be prepared first (stitched, or delivered whole)."""
 
 
 class OutputInvalid(RenderError):

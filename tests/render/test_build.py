@@ -10,7 +10,7 @@ import pytest
 
 from capture.spherical import read_spherical
 from catalog import queries, signoffs
-from render import FootageMissing, build_script
+from render import FootageMissing, FootageNotReady, build_script
 from zorgblik.settings import Settings
 from zorgblik.tools import ffprobe_json, run_tool
 
@@ -166,3 +166,18 @@ def test_missing_footage_names_the_scene(tmp_path, fast, catalog):
     with pytest.raises(FootageMissing) as info:
         build_script(script, settings=fast, catalog=catalog)
     assert "scène weg" in info.value.one_line() and "capture add" in info.value.one_line()
+
+
+def test_unstitched_dual_fisheye_is_refused_with_what_to_do(footage_dir, tmp_path, fast, catalog):
+    import cv2
+    import numpy as np
+
+    halves = [cv2.imread(str(footage_dir / f"dualfisheye/theta_{s}_table.jpg")) for s in ("front", "back")]
+    raw = tmp_path / "dubbel.jpg"
+    cv2.imwrite(str(raw), np.hstack(halves))
+    script = write_script(tmp_path, PHOTO_SCENE.format(footage=rel(raw, tmp_path)))
+    with pytest.raises(FootageNotReady) as info:
+        build_script(script, settings=fast, catalog=catalog)
+    line = info.value.one_line()
+    assert "scène foto" in line and "dual-fisheye en nog niet gestitcht" in line and "zorgblik capture stitch" in line
+    assert not list(fast.bundles_dir.glob("*")) if fast.bundles_dir.exists() else True

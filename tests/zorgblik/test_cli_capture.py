@@ -75,7 +75,7 @@ def test_dual_fisheye_add_says_it_needs_stitching(zb, footage_dir, tmp_path):
     path = tmp_path / "dual.jpg"
     cv2.imwrite(str(path), np.hstack(halves))
     code, out, err = zb("capture", "add", path)
-    assert code == 0 and "dual-fisheye" in out and "moet nog gestitcht worden" in out
+    assert code == 0 and "dual-fisheye" in out and "zorgblik capture stitch dual.jpg --lens-front" in out
 
 
 def _empty(tmp_path: Path, footage_dir: Path) -> Path:
