@@ -28,27 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 from catalog import Catalog  # noqa: E402
 from render import build_script  # noqa: E402
+from scripts_vr.templates import minimal_script  # noqa: E402
 from zorgblik.settings import Settings  # noqa: E402
 
 SOURCE = ROOT / "demo/footage/video/testroom_1920x960_mono.mp4"
-HEADER = """\
-format: zorgblik-vr-script/1
-owner: {name: Bench, role: praktijkopleider}
-organisation:
-  name: Benchzorg
-  locations: [{name: Huis, address: Straat 1, city: Utrecht}]
-  contact: {name: Bench, role: praktijkopleider, phone: "030 1234567"}
-care_category: ouderenzorg
-client_groups: [{name: Ouderen, description: Bewoners}]
-care_given: [Verzorging]
-team: {name: Team A, department: Afdeling, description: Een team, size: 10}
-expectations: [{route: BOL, level: 3, expects: [Op tijd komen]}]
-welcome:
-  acquaintance: {description: Meelopen}
-  matching: {matched: false}
-supervision: {supervisor_role: VIG, frequency: Wekelijks, studentcoach: false}
-scenes:
-"""
+HEADER = minimal_script("")
 SCENE = """\
   - id: scene{n}
     title: {{nl: Scène {n}}}

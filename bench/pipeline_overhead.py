@@ -26,26 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from scripts_vr.templates import minimal_script
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "demo/footage/video/testroom_1920x960_mono.mp4"
 IN_S, OUT_S = 1.0, 11.0
-SCRIPT = """\
-format: zorgblik-vr-script/1
-owner: {{name: Bench, role: praktijkopleider}}
-organisation:
-  name: Benchzorg
-  locations: [{{name: Huis, address: Straat 1, city: Utrecht}}]
-  contact: {{name: Bench, role: praktijkopleider, phone: "030 1234567"}}
-care_category: ouderenzorg
-client_groups: [{{name: Ouderen, description: Bewoners}}]
-care_given: [Verzorging]
-team: {{name: Team A, department: Afdeling, description: Een team, size: 10}}
-expectations: [{{route: BOL, level: 3, expects: [Op tijd komen]}}]
-welcome:
-  acquaintance: {{description: Meelopen}}
-  matching: {{matched: false}}
-supervision: {{supervisor_role: VIG, frequency: Wekelijks, studentcoach: false}}
-scenes:
+SCRIPT = minimal_script("""\
   - id: kamer
     title: {{nl: Kamer}}
     footage: {footage}
@@ -56,7 +42,7 @@ scenes:
       - {{start: 0, end: 2, text: Welkom}}
     contexts: [intake]
     audience: {{routes: [BOL], levels: [3]}}
-"""
+""")
 
 
 def hand_command(preset: str, dst: Path) -> list[str]:

@@ -64,6 +64,58 @@ def new_script(category: str, *, organisation: str | None = None, team: str | No
     )
 
 
+#: The smallest profile that lints clean: for tests and benchmarks whose subject is the scenes.
+_MINIMAL_PROFILE = """\
+format: zorgblik-vr-script/1
+owner:
+  name: Test Opleider
+  role: praktijkopleider
+organisation:
+  name: Testzorg
+  locations:
+    - name: Huis
+      address: Straat 1
+      city: Utrecht
+  contact:
+    name: Test
+    role: praktijkopleider
+    phone: "030 1234567"
+care_category: ouderenzorg
+client_groups:
+  - name: Ouderen
+    description: Bewoners
+care_given:
+  - Verzorging
+team:
+  name: Team A
+  department: Afdeling
+  description: Een team
+  size: 10
+expectations:
+  - route: BOL
+    level: 3
+    expects:
+      - Op tijd komen
+welcome:
+  acquaintance:
+    description: Meelopen
+  matching:
+    matched: false
+supervision:
+  supervisor_role: VIG
+  frequency: Wekelijks
+  studentcoach: false
+scenes:
+"""
+
+
+def minimal_script(scenes: str) -> str:
+    """A script text with the smallest valid profile and ``scenes`` (YAML list items, indented
+    two spaces) as its scenes. The profile part holds no braces, so the result can still be
+    filled in with ``str.format``."""
+    return _MINIMAL_PROFILE + scenes
+
+
 def _quoted(name: str) -> str:
     # A JSON string is a valid YAML double-quoted scalar: colons, hashes and quotes stay text.
     return json.dumps(name.strip(), ensure_ascii=False)

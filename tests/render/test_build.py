@@ -11,28 +11,13 @@ import pytest
 from capture.spherical import read_spherical
 from catalog import queries, signoffs
 from render import FootageMissing, FootageNotReady, build_script
+from scripts_vr.templates import minimal_script
 from zorgblik.settings import Settings
 from zorgblik.tools import ffprobe_json, run_tool
 
-SCRIPT = """\
-format: zorgblik-vr-script/1
-owner: {{name: Test Opleider, role: praktijkopleider}}
-organisation:
-  name: Testzorg
-  locations: [{{name: Huis, address: Straat 1, city: Utrecht}}]
-  contact: {{name: Test, role: praktijkopleider, phone: "030 1234567"}}
-care_category: ouderenzorg
-client_groups: [{{name: Ouderen, description: Bewoners}}]
-care_given: [Verzorging]
-team: {{name: Team A, department: Afdeling, description: Een team, size: 10}}
-expectations: [{{route: BOL, level: 3, expects: [Op tijd komen]}}]
-welcome:
-  acquaintance: {{description: Meelopen}}
-  matching: {{matched: false}}
-supervision: {{supervisor_role: VIG, frequency: Wekelijks, studentcoach: false}}
-scenes:
+SCRIPT = minimal_script("""\
 {scenes}
-"""
+""")
 
 VIDEO_SCENE = """\
   - id: {id}

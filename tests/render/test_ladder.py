@@ -17,26 +17,11 @@ import pytest
 from capture.spherical import read_spherical, verify_spherical
 from catalog import Catalog
 from render import PROFILES, BuildEvents, build_script, get_executor
+from scripts_vr.templates import minimal_script
 from zorgblik.settings import Settings
 from zorgblik.tools import ffprobe_json, run_tool
 
-SCRIPT = """\
-format: zorgblik-vr-script/1
-owner: {{name: Test Opleider, role: praktijkopleider}}
-organisation:
-  name: Testzorg
-  locations: [{{name: Huis, address: Straat 1, city: Utrecht}}]
-  contact: {{name: Test, role: praktijkopleider, phone: "030 1234567"}}
-care_category: ouderenzorg
-client_groups: [{{name: Ouderen, description: Bewoners}}]
-care_given: [Verzorging]
-team: {{name: Team A, department: Afdeling, description: Een team, size: 10}}
-expectations: [{{route: BOL, level: 3, expects: [Op tijd komen]}}]
-welcome:
-  acquaintance: {{description: Meelopen}}
-  matching: {{matched: false}}
-supervision: {{supervisor_role: VIG, frequency: Wekelijks, studentcoach: false}}
-scenes:
+SCRIPT = minimal_script("""\
   - id: kamer
     title: {{nl: Kamer}}
     footage: {mono}
@@ -45,7 +30,7 @@ scenes:
     level: {{yaw: 0, pitch: -3, roll: 2}}
     contexts: [intake]
     audience: {{routes: [BOL], levels: [3]}}
-"""
+""")
 
 STEREO_SCRIPT = SCRIPT[:SCRIPT.index("  - id: kamer")] + """\
   - id: congo

@@ -20,6 +20,7 @@ import pytest
 from catalog import Footage
 from render import build_script, correction_for_pose
 from render.level import pose_angles, pose_matrix
+from scripts_vr.templates import minimal_script
 
 PITCH, ROLL = 7.0, -4.0  # how the synthetic camera was held (GPano convention)
 SIZE = (1024, 512)
@@ -29,29 +30,13 @@ ROOM = ((-2.6, 3.4), (-2.2, 1.8), (-1.6, 1.4))
 COLOURS = {"floor": (120, 90, 60), "ceiling": (235, 235, 225), "x-": (60, 120, 200), "x+": (200, 200, 60),
            "y-": (60, 180, 90), "y+": (200, 90, 60)}
 
-SCRIPT = """\
-format: zorgblik-vr-script/1
-owner: {{name: Test Opleider, role: praktijkopleider}}
-organisation:
-  name: Testzorg
-  locations: [{{name: Huis, address: Straat 1, city: Utrecht}}]
-  contact: {{name: Test, role: praktijkopleider, phone: "030 1234567"}}
-care_category: ouderenzorg
-client_groups: [{{name: Ouderen, description: Bewoners}}]
-care_given: [Verzorging]
-team: {{name: Team A, department: Afdeling, description: Een team, size: 10}}
-expectations: [{{route: BOL, level: 3, expects: [Op tijd komen]}}]
-welcome:
-  acquaintance: {{description: Meelopen}}
-  matching: {{matched: false}}
-supervision: {{supervisor_role: VIG, frequency: Wekelijks, studentcoach: false}}
-scenes:
+SCRIPT = minimal_script("""\
   - id: kamer
     title: {{nl: Kamer}}
     footage: {footage}
 {level}    contexts: [intake]
     audience: {{routes: [BOL], levels: [3]}}
-"""
+""")
 
 
 def directions(width: int, height: int) -> np.ndarray:

@@ -19,25 +19,9 @@ from catalog import SceneVersion, SignoffRequired, queries, signoffs
 from render import build_script
 from render.privacy import Tile, blur_frame, render_tile
 from render.withdrawal import withdraw_consent
+from scripts_vr.templates import minimal_script
 
-HEAD = """\
-format: zorgblik-vr-script/1
-owner: {name: Test Opleider, role: praktijkopleider}
-organisation:
-  name: Testzorg
-  locations: [{name: Huis, address: Straat 1, city: Utrecht}]
-  contact: {name: Test, role: praktijkopleider, phone: "030 1234567"}
-care_category: ouderenzorg
-client_groups: [{name: Ouderen, description: Bewoners}]
-care_given: [Verzorging]
-team: {name: Team A, department: Afdeling, description: Een team, size: 10}
-expectations: [{route: BOL, level: 3, expects: [Op tijd komen]}]
-welcome:
-  acquaintance: {description: Meelopen}
-  matching: {matched: false}
-supervision: {supervisor_role: VIG, frequency: Wekelijks, studentcoach: false}
-scenes:
-"""
+HEAD = minimal_script("")
 
 FACES = "equirect/aframe_puydesancy_4096_faces.jpg"
 
