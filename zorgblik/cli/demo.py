@@ -36,8 +36,8 @@ def demo(settings: Settings, check: bool) -> None:
                        f"wachtwoord {access.password})")
             click.echo(f"Speler (2D):       {service.base_url}{scenes[0]['player_url']}")
             click.echo(f"API-beschrijving:  {service.base_url}/docs")
-            click.echo(f"Headset koppelen:  code {access.pairing_code} (15 minuten geldig) via POST /api/headsets/pair;"
-                       f" de headset krijgt de afspeellijst Demo intake")
+            click.echo(f"Headset koppelen:  open {service.base_url}/headset in de browser van de headset en voer code "
+                       f"{access.pairing_code} in (15 minuten geldig); de headset krijgt de afspeellijst Demo intake")
             if check:
                 return
             click.echo("\nDe service blijft draaien; stoppen met Ctrl-C.")
