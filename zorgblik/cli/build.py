@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -20,7 +21,7 @@ class SceneProgress:
 
     def __init__(self) -> None:
         self.active: dict[str, int] = {}
-        self.live = click.get_text_stream("stderr").isatty()
+        self.live = sys.stderr.isatty()
 
     def __call__(self, scene: str, fraction: float) -> None:
         pct = int(fraction * 100)

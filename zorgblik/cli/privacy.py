@@ -3,6 +3,7 @@ built scene's review sheet off so it may be published."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ class ClipProgress:
 
     def __init__(self, name: str) -> None:
         self.name, self.last = name, -1
-        self.live = click.get_text_stream("stderr").isatty()
+        self.live = sys.stderr.isatty()
 
     def __call__(self, fraction: float) -> None:
         pct = int(fraction * 100)
