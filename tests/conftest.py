@@ -30,6 +30,19 @@ def catalog(settings: Settings):
         yield c
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hash():
+    """Argon2id still, with test-sized cost: a real hash, not 130 ms per sign-in."""
+    from argon2 import PasswordHasher
+
+    from catalog import accounts
+
+    original = accounts._hasher
+    accounts._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    accounts._hasher = original
+
+
 @pytest.fixture(autouse=True)
 def no_error_logs(caplog: pytest.LogCaptureFixture):
     """A test that makes zorgblik log an ERROR fails, even when it otherwise passes."""

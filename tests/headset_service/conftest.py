@@ -4,74 +4,30 @@ can be tested without encoding video; test_service.py builds from real footage).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import itertools
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from catalog import Catalog, Footage, accounts, queries, signoffs
+from catalog import Catalog, accounts
 from headset_service.server import service_in_thread
+from support import renditions as support_renditions
+from support import synthetic_bundle
 from zorgblik.settings import Settings
 
 PASSWORD = "correct-paard-batterij"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def quick_password_hash():
-    """Argon2id still, with test-sized cost: a real hash, not 130 ms per sign-in."""
-    original = accounts._hasher
-    accounts._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    accounts._hasher = original
-
-
 def write_bundle(settings: Settings, catalog: Catalog, *, script: str = "de-linde-ouderenzorg", scene: str = "huiskamer",
                  renditions: dict[str, int] | None = None, publish: bool = True, seed: str = "") -> str:
-    """A scene bundle on disk and in the catalog; returns its bundle key."""
-    renditions = renditions if renditions is not None else {"quest2": 300_000, "quest3": 500_000}
-    key = f"{script}-{scene}-{hashlib.sha256((script + scene + seed).encode()).hexdigest()[:10]}"
-    folder = settings.bundles_dir / key
-    folder.mkdir(parents=True)
-    files = []
-
-    def add(name: str, role: str, data: bytes, profile: str | None = None) -> None:
-        (folder / name).write_bytes(data)
-        entry = {"name": name, "role": role, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        files.append({**entry, "profile": profile} if profile else entry)
-
-    for profile, size in renditions.items():
-        add(f"scene.{profile}.mp4", "media", os.urandom(size), profile)
-    add("poster.jpg", "poster", os.urandom(2000))
-    add("captions.nl.vtt", "captions.nl", b"WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nWelkom\n")
-    add("hotspots.json", "hotspots", b"[]")
-    manifest = {"format": "zorgblik-bundle/1", "bundle_key": key, "script": script, "scene": scene,
-                "title": {"nl": f"Scène {scene}"}, "media_kind": "video", "stereo": "mono", "profile": "quest2",
-                "duration_s": 10.0, "contexts": ["intake"], "files": files}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    with catalog.session() as db:
-        footage = queries.footage_by_sha256(db, "f" * 64)
-        if footage is None:
-            footage = Footage(sha256="f" * 64, original_name="a.mp4", store_path="ff/a.mp4", size_bytes=1,
-                              media_kind="video", codec="h264", width=3840, height=1920, projection="equirectangular",
-                              stereo="mono")
-            db.add(footage)
-            db.flush()
-        text = f"name: {script}"
-        sv = queries.record_script_version(db, name=script, organisation="De Linde", care_category="ouderenzorg",
-                                           sha256=hashlib.sha256(text.encode()).hexdigest(), source=text)
-        row = queries.scene_for(db, sv.script, scene, 0)
-        version = queries.record_scene_version(db, scene=row, bundle_key=key, script_version=sv, footage=footage,
-                                               title=scene, manifest=manifest)
-        if publish:  # synthetic media: nobody to blur, but the catalog asks for a privacy sign-off
-            signoffs.sign_off(db, version, by="test")
-            queries.publish(db, version)
-    return key
+    """A video scene bundle with a rendition per profile; returns its bundle key."""
+    sizes = renditions if renditions is not None else {"quest2": 300_000, "quest3": 500_000}
+    manifest = {"format": "zorgblik-bundle/1", "title": {"nl": f"Scène {scene}"}, "media_kind": "video",
+                "stereo": "mono", "profile": "quest2", "duration_s": 10.0, "contexts": ["intake"]}
+    return synthetic_bundle(settings, catalog, script=script, scene=scene, files=support_renditions(sizes),
+                            manifest=manifest, publish=publish, seed=seed)
 
 
 @dataclass

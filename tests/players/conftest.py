@@ -32,7 +32,6 @@ _spec = importlib.util.spec_from_file_location("headset_service_conftest", HERE.
 service_conftest = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = service_conftest  # dataclasses look their module up there
 _spec.loader.exec_module(service_conftest)
-quick_password_hash = service_conftest.quick_password_hash
 harness = service_conftest.harness
 Harness = service_conftest.Harness
 

@@ -4,8 +4,6 @@ written straight into the data folder, so no video is encoded here."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from catalog import Catalog, Footage, accounts, fleet, queries, signoffs
+from catalog import Catalog, accounts, fleet, queries
 from headset_service.server import service_in_thread
+from support import synthetic_bundle
 from zorgblik.settings import Settings
 
 PASSWORD = "correct-paard-batterij"
@@ -26,48 +24,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = os.environ.get("ZORGBLIK_SCREENSHOTS")  # a folder: tests save their pages there to be looked at
 
 
-@pytest.fixture(scope="session", autouse=True)
-def quick_password_hash():
-    """Argon2id still, with test-sized cost."""
-    original = accounts._hasher
-    accounts._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    accounts._hasher = original
-
-
 def write_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: str, title: str, category: str,
                  prompts: list[dict] | None = None, contexts: tuple[str, ...] = ("intake",)) -> str:
-    """A published scene bundle on disk and in the catalog; returns its bundle key."""
-    key = f"{script}-{scene}-{hashlib.sha256((script + scene).encode()).hexdigest()[:10]}"
-    folder = settings.bundles_dir / key
-    folder.mkdir(parents=True)
-    files = []
-    for name, role, data, profile in (("scene.quest2.mp4", "media", os.urandom(2000), "quest2"),
-                                      ("poster.jpg", "poster", b"\xff\xd8\xff\xd9", None)):
-        (folder / name).write_bytes(data)
-        entry = {"name": name, "role": role, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        files.append({**entry, "profile": profile} if profile else entry)
-    manifest = {"format": "zorgblik-bundle/1", "bundle_key": key, "script": script, "scene": scene,
-                "title": {"nl": title}, "media_kind": "video", "stereo": "mono", "profile": "quest2",
-                "duration_s": 60.0, "contexts": list(contexts), "files": files, "prompts": prompts or []}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    with catalog.session() as db:
-        footage = queries.footage_by_sha256(db, "f" * 64)
-        if footage is None:
-            footage = Footage(sha256="f" * 64, original_name="a.mp4", store_path="ff/a.mp4", size_bytes=1,
-                              media_kind="video", codec="h264", width=3840, height=1920, projection="equirectangular",
-                              stereo="mono")
-            db.add(footage)
-            db.flush()
-        text = f"name: {script}"
-        sv = queries.record_script_version(db, name=script, organisation="De Linde", care_category=category,
-                                           sha256=hashlib.sha256(text.encode()).hexdigest(), source=text)
-        row = queries.scene_for(db, sv.script, scene, 0)
-        version = queries.record_scene_version(db, scene=row, bundle_key=key, script_version=sv, footage=footage,
-                                               title=scene, manifest=manifest)
-        signoffs.sign_off(db, version, by="test")  # synthetic media: publishing asks for a privacy sign-off
-        queries.publish(db, version)
-    return key
+    """A published video scene bundle with prompts; returns its bundle key."""
+    files = [("scene.quest2.mp4", "media", os.urandom(2000), "quest2"), ("poster.jpg", "poster", b"\xff\xd8\xff\xd9", None)]
+    manifest = {"format": "zorgblik-bundle/1", "title": {"nl": title}, "media_kind": "video", "stereo": "mono",
+                "profile": "quest2", "duration_s": 60.0, "contexts": list(contexts), "prompts": prompts or []}
+    return synthetic_bundle(settings, catalog, script=script, scene=scene, files=files, manifest=manifest,
+                            category=category)
 
 
 @dataclass

@@ -1,0 +1,66 @@
+"""Helpers the test folders share (importable as ``support``: pytest puts tests/ on the path).
+
+``synthetic_bundle`` writes a scene bundle straight into a data folder and the catalog, so that
+sync, pages and players can be tested without encoding video; test_service.py and the render
+tests build bundles from real footage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+
+from catalog import Catalog, Footage, queries, signoffs
+from zorgblik.settings import Settings
+
+#: (file name, role, bytes, profile or None)
+BundleFile = tuple[str, str, bytes, str | None]
+
+
+def renditions(sizes: dict[str, int]) -> list[BundleFile]:
+    """Random-bytes video renditions (``{"quest2": 300_000}``) plus the shared extras."""
+    files: list[BundleFile] = [(f"scene.{p}.mp4", "media", os.urandom(n), p) for p, n in sizes.items()]
+    return files + [
+        ("poster.jpg", "poster", os.urandom(2000), None),
+        ("captions.nl.vtt", "captions.nl", b"WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nWelkom\n", None),
+        ("hotspots.json", "hotspots", b"[]", None),
+    ]
+
+
+def synthetic_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: str, files: Sequence[BundleFile],
+                     manifest: dict, category: str = "ouderenzorg", publish: bool = True, seed: str = "") -> str:
+    """A scene bundle on disk and in the catalog (published unless ``publish`` is false); returns
+    its bundle key. ``manifest`` gives what the bundle says of itself; files, key, script and
+    scene are filled in."""
+    key = f"{script}-{scene}-{hashlib.sha256((script + scene + seed).encode()).hexdigest()[:10]}"
+    folder = settings.bundles_dir / key
+    folder.mkdir(parents=True)
+    entries = []
+    for name, role, data, profile in files:
+        (folder / name).write_bytes(data)
+        entry = {"name": name, "role": role, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        entries.append({**entry, "profile": profile} if profile else entry)
+    manifest = {"bundle_key": key, "script": script, "scene": scene, **manifest, "files": entries}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    photo = manifest.get("media_kind") == "photo"
+    with catalog.session() as db:
+        sha = ("e" if photo else "f") * 64
+        footage = queries.footage_by_sha256(db, sha)
+        if footage is None:
+            footage = Footage(sha256=sha, original_name="a.jpg" if photo else "a.mp4", store_path="ff/a", size_bytes=1,
+                              media_kind="photo" if photo else "video", codec="mjpeg" if photo else "h264",
+                              width=3840, height=1920, projection="equirectangular", stereo="mono")
+            db.add(footage)
+            db.flush()
+        text = f"name: {script}"
+        sv = queries.record_script_version(db, name=script, organisation="De Linde", care_category=category,
+                                           sha256=hashlib.sha256(text.encode()).hexdigest(), source=text)
+        row = queries.scene_for(db, sv.script, scene, 0)
+        version = queries.record_scene_version(db, scene=row, bundle_key=key, script_version=sv, footage=footage,
+                                               title=scene, manifest=manifest)
+        if publish:  # synthetic media: nobody to blur, but the catalog asks for a privacy sign-off
+            signoffs.sign_off(db, version, by="test")
+            queries.publish(db, version)
+    return key
