@@ -242,13 +242,14 @@ def running_sessions(db: DbSession, headsets: list[Headset]) -> list[Session]:
 
 
 _NEXT_STATE = {"pause": ("running", "paused"), "resume": ("paused", "running"), "stop": (None, "stopped"),
-               "recenter": (None, None)}
+               "recenter": (None, None), "next": (None, None)}
 
 
 def control_session(db: DbSession, session: Session, command: str, now: datetime | None = None) -> HeadsetCommand | None:
-    """Apply ``command`` (pause, resume, stop, recenter) and queue it for the session's headset."""
+    """Apply ``command`` (pause, resume, stop, recenter, next) and queue it for the session's headset.
+    ``next`` changes no state: the headset ends its scene and plays the playlist's next one."""
     if command not in _NEXT_STATE:
-        raise CatalogError(f"onbekend commando {command!r}", hint="pause, resume, stop of recenter")
+        raise CatalogError(f"onbekend commando {command!r}", hint="pause, resume, stop, recenter of next")
     if session.state == "stopped":
         raise Conflict(f"sessie {session.id} is al gestopt")
     needs, becomes = _NEXT_STATE[command]

@@ -83,7 +83,7 @@ class EventBatchResult(BaseModel):
 
 # staff -----------------------------------------------------------------------------------------
 Role = Literal["admin", "comms", "author", "intake", "hr", "teacher"]
-SessionCommand = Literal["pause", "resume", "stop", "recenter"]
+SessionCommand = Literal["pause", "resume", "stop", "recenter", "next"]
 
 
 class LoginIn(BaseModel):

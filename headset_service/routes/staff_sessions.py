@@ -25,7 +25,8 @@ from headset_service.webpages import CONTEXT_NAMES, PageForbidden, PageUser, bac
 router = APIRouter(include_in_schema=False)
 Runner = PageUser("sessions.run")
 
-COMMAND_NAMES = {"pause": "Pauzeer", "resume": "Hervat", "stop": "Stop", "recenter": "Hercentreer"}
+COMMAND_NAMES = {"pause": "Pauzeer", "resume": "Hervat", "next": "Volgende scène", "stop": "Stop",
+                 "recenter": "Hercentreer"}
 STATE_NAMES = {"running": "loopt", "paused": "gepauzeerd", "stopped": "gestopt", "playing": "speelt", "idle": "wacht"}
 
 
