@@ -47,6 +47,13 @@ def panorama(tmp_path_factory) -> bytes:
 
 def photo_bundle(h: Harness, scene: str, jpeg: bytes, hotspots: list[dict] = (), **extra) -> str:
     """A published photo scene bundle (zorgblik-bundle/2 layout) with real media and hotspots."""
+    return scene_bundle(h, scene, ("scene.quest2.jpg", jpeg), jpeg, hotspots, **extra)
+
+
+def scene_bundle(h: Harness, scene: str, media: tuple[str, bytes], poster: bytes, hotspots: list[dict] = (),
+                 **extra) -> str:
+    """A published scene bundle (zorgblik-bundle/2 layout): ``media`` (name, bytes) as the quest2
+    rendition, a poster, captions and hotspots; ``extra`` manifest fields (media_kind, duration_s…)."""
     scene = h.unique(scene).replace(" #", "-")
     script = "de-linde-ouderenzorg"
     key = f"{script}-{scene}-{hashlib.sha256(scene.encode()).hexdigest()[:10]}"
@@ -54,8 +61,8 @@ def photo_bundle(h: Harness, scene: str, jpeg: bytes, hotspots: list[dict] = (),
     folder.mkdir(parents=True)
     files = []
     for name, role, data, profile in [
-        ("scene.quest2.jpg", "media", jpeg, "quest2"),
-        ("poster.jpg", "poster", jpeg, None),
+        (media[0], "media", media[1], "quest2"),
+        ("poster.jpg", "poster", poster, None),
         ("captions.nl.vtt", "captions.nl", b"WEBVTT\n\n1\n00:00:00.000 --> 00:01:00.000\nWelkom in de huiskamer\n", None),
         ("hotspots.json", "hotspots", json.dumps(list(hotspots)).encode(), None),
     ]:
@@ -92,6 +99,12 @@ def photo_bundle(h: Harness, scene: str, jpeg: bytes, hotspots: list[dict] = (),
 def photo_scene(harness, panorama):
     """``photo_scene(name, hotspots=[], **manifest_fields)``: a published photo bundle's key."""
     return lambda name, hotspots=(), **extra: photo_bundle(harness, name, panorama, hotspots, **extra)
+
+
+@pytest.fixture
+def media_scene(harness):
+    """``media_scene(name, (file name, bytes), poster, hotspots=(), **manifest_fields)``: a published bundle's key."""
+    return lambda name, media, poster, hotspots=(), **extra: scene_bundle(harness, name, media, poster, hotspots, **extra)
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,10 @@
 """The headset page in headless Chromium against the real service: pairing, sync into Cache
 Storage, a whole intake session started and stopped by staff, in VR (iwer emulating a Quest 3)
-and in 2D, and events that survive the Wi-Fi dropping."""
+and in 2D, events that survive the Wi-Fi dropping, and a video scene played from Cache Storage."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 
 import pytest
@@ -167,4 +168,64 @@ def test_the_staff_preview_plays_a_scene_in_2d(harness, photo_scene, page):
     wait_for(lambda: page.evaluate("window.zorgblikPlayer?.scene ? window.zorgblikPlayer.frames : 0") > 3, "preview frames")
     assert page.locator(".zb-hotspot").count() == 1
     assert sum(centre_pixel(page)[:3]) > 30
+    assert page.errors == []
+
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> bytes:
+    """4 s of 512×256 H.264 with sound, the whole frame's hue turning: every frame differs at the centre."""
+    out = tmp_path_factory.mktemp("media") / "clip.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=red:size=512x256:rate=25:duration=4,hue=H=PI*t/2",
+                    "-f", "lavfi", "-i", "sine=frequency=440:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", "-g", "25", "-c:a", "aac", "-shortest", "-movflags", "+faststart", "-y", str(out)],
+                   check=True)
+    return out.read_bytes()
+
+
+@pytest.fixture
+def video_intake(harness, media_scene, clip, panorama):
+    admin = harness.staff("admin")
+    key = media_scene("ochtendzorg", ("scene.quest2.mp4", clip), panorama, media_kind="video", duration_s=4.0)
+    playlist = harness.playlist("Intake video", [key])
+    group = admin.post("/api/groups", json={"name": harness.unique("Videokar")}).json()["id"]
+    admin.put(f"/api/groups/{group}/playlists", json={"playlist_ids": [playlist]}).raise_for_status()
+    name = harness.unique("Quest")
+    code = admin.post("/api/headsets/pairing-codes", json={"name": name, "profile": "quest2", "group_id": group}).json()
+    return {"keys": [key], "playlist": playlist, "code": code["code"], "name": name, "staff": harness.staff("intake"),
+            "admin": admin, "bytes": clip}
+
+
+def test_a_video_scene_plays_from_cache_storage_and_its_frames_advance(harness, video_intake, page):
+    headset_id = pair(page, harness, video_intake)
+    key = video_intake["keys"][0]
+    page.reload()  # opened again without anyone touching the page: autoplay rules apply
+    page.get_by_text("Wacht op de begeleider…").wait_for(timeout=15000)
+    session_id = start_session(video_intake, headset_id)
+
+    wait_for(lambda: page.evaluate("k => zorgblik.scene?.key === k && zorgblik.scene.element.currentTime > 0.3", key),
+             "the video playing")
+    assert page.evaluate("zorgblik.scene.element.src").startswith("blob:")  # from Cache Storage, not the network
+    first_time, first_pixel = page.evaluate("zorgblik.scene.element.currentTime"), centre_pixel(page)
+    wait_for(lambda: page.evaluate("zorgblik.scene.element.currentTime") > first_time + 1, "a second of video")
+    later = centre_pixel(page)
+    assert sum(abs(a - b) for a, b in zip(first_pixel[:3], later[:3])) > 40, (first_pixel, later)  # the hue moved on
+
+    # the service worker serves a seek's Range request from the cached copy
+    part = page.evaluate("""async (k) => {
+        const url = new URL(`/bundles/${k}/scene.quest2.mp4`, location.href).href;
+        const r = await fetch(url, {headers: {Range: 'bytes=1000-1099'}}), bytes = new Uint8Array(await r.arrayBuffer());
+        await new Promise((done) => setTimeout(done, 50)); // resource timing lands after the body
+        return {status: r.status, range: r.headers.get('Content-Range'), bytes: Array.from(bytes),
+                viaWorker: performance.getEntriesByName(url).some((e) => e.workerStart > 0)};
+    }""", key)
+    whole = video_intake["bytes"]
+    assert part == {"status": 206, "range": f"bytes 1000-1099/{len(whole)}", "bytes": list(whole[1000:1100]),
+                    "viaWorker": True}
+
+    # the scene ends by itself and so does the playlist
+    log = wait_for(lambda: (e := events_of(video_intake, session_id)) and e[-1]["kind"] == "session_end" and e,
+                   "the end of the video and the playlist", seconds=10)
+    scene_end = next(e for e in log if e["kind"] == "scene_end")
+    assert scene_end["data"]["reason"] == "einde scène" and scene_end["data"]["position_s"] >= 3.5
     assert page.errors == []
