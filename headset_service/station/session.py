@@ -5,6 +5,7 @@ it logs; :class:`EventLog` keeps events in a JSON-lines file until the service h
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -23,12 +24,13 @@ class EventLog:
         self.path = Path(path)
         self.http = http
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self._lock = threading.Lock()  # the frame loop adds while the command thread flushes
 
     def add(self, session_id: int, kind: str, data: dict | None = None, bundle_key: str | None = None) -> dict:
         event = {"event_id": uuid.uuid4().hex, "kind": kind, "at": self.clock().isoformat(), "data": data or {}}
         if bundle_key:
             event["bundle_key"] = bundle_key
-        with open(self.path, "a", encoding="utf-8") as f:
+        with self._lock, open(self.path, "a", encoding="utf-8") as f:
             f.write(json.dumps({"session_id": session_id, "event": event}) + "\n")
         return event
 
@@ -49,9 +51,10 @@ class EventLog:
             if r.status_code >= 500 or r.status_code in (401, 429):
                 break
             sent |= {e["event_id"] for e in batch}  # stored, or refused for good (4xx)
-        rest = [i for i in items if i["event"]["event_id"] not in sent]
-        self.path.write_text("".join(json.dumps(i) + "\n" for i in rest), encoding="utf-8")
-        return len(items) - len(rest)
+        with self._lock:  # what was added while sending stays
+            rest = [i for i in self.pending() if i["event"]["event_id"] not in sent]
+            self.path.write_text("".join(json.dumps(i) + "\n" for i in rest), encoding="utf-8")
+        return len(sent)
 
 
 class Session:

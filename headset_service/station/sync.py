@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,3 +128,52 @@ class SyncClient:
                 shutil.rmtree(folder)
                 result.removed.append(folder.name)
         return result
+
+    # the command channel ---------------------------------------------------------------------
+    def commands(self, after: int = 0) -> list[dict]:
+        """Session commands after id ``after`` (the polling channel of routes/device.py)."""
+        r = self.http.get("/api/device/commands", params={"after": after})
+        if r.status_code != 200:
+            raise StationError(f"de service weigert de commando's (HTTP {r.status_code})", hint="koppel het station opnieuw")
+        return r.json()
+
+    def report(self, status: dict, ack: int | None = None) -> None:
+        """Where the station is (state, session_id, bundle_key, position_s), and the last command done."""
+        self.http.post("/api/device/status", json={**status, "ack": ack}).raise_for_status()
+
+
+class CommandFeed(threading.Thread):
+    """Polls the command channel every ``every_s`` seconds in the background and hands each new
+    command to ``deliver`` (the frame loop's queue); reports ``status()`` with the acknowledgement.
+    A Wi-Fi drop only delays commands: unacknowledged ones come again. The last id carried out is
+    kept in ``folder/commands.after``, so a restarted station does not replay old sessions."""
+
+    def __init__(self, client: SyncClient, deliver: Callable[[dict], None], status: Callable[[], dict],
+                 every_s: float = 1.0):
+        super().__init__(name="station commands", daemon=True)
+        self.client, self.deliver, self.status, self.every_s = client, deliver, status, every_s
+        self.mark = client.folder / "commands.after"
+        self.after = int(self.mark.read_text()) if self.mark.exists() else 0
+        self.stopping = threading.Event()
+
+    def poll_once(self) -> int:
+        """One round: deliver new commands, report; returns how many arrived."""
+        fresh = self.client.commands(self.after)
+        for command in fresh:
+            self.deliver(command)
+            self.after = command["id"]
+            self.mark.write_text(str(self.after))
+        self.client.report(self.status(), ack=self.after or None)
+        return len(fresh)
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.poll_once()
+            except (httpx.HTTPError, StationError):
+                pass  # offline for now: the next round asks again
+            self.stopping.wait(self.every_s)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=5)
