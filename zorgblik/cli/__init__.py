@@ -7,6 +7,7 @@ exit code; anything else is a bug and is reported as such (with the traceback on
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -17,7 +18,25 @@ from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings, settings_help
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: The command modules; each adds its command (of the same name) to ``cli`` when imported.
+COMMAND_MODULES = ("script", "capture", "build", "serve", "demo", "admin", "privacy", "retention", "station")
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or help lists them all): the
+    modules pull in OpenCV, SQLAlchemy, FastAPI and more, and 'zorgblik script lint' should
+    not wait for what 'zorgblik serve' needs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMAND_MODULES and name not in self.commands:
+            importlib.import_module(f"zorgblik.cli.{name}")
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zorgblik")
 @click.option(
     "--data",
@@ -42,19 +61,7 @@ def settings_cmd() -> None:
     click.echo(settings_help())
 
 
-#: The command modules; each adds its commands to ``cli`` when imported.
-COMMAND_MODULES = ("script", "capture", "build", "serve", "demo", "admin", "privacy", "retention", "station")
-
-
-def _register() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"zorgblik.cli.{name}")
-
-
 def main(argv: list[str] | None = None) -> int:
-    _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         result = cli.main(args=argv, prog_name="zorgblik", standalone_mode=False)
