@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Sequence
 
 from catalog import Catalog, Footage, queries, signoffs
@@ -64,3 +65,27 @@ def synthetic_bundle(settings: Settings, catalog: Catalog, *, script: str, scene
             signoffs.sign_off(db, version, by="test")
             queries.publish(db, version)
     return key
+
+
+# headsets over the WebSocket -------------------------------------------------------------------
+def headset_socket(base_url: str, token: str):
+    """A headset's command WebSocket, signed in with its device token."""
+    from websockets.sync.client import connect
+
+    url = base_url.replace("http://", "ws://") + "/api/device/ws"
+    return connect(url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=5)
+
+
+def receive(ws) -> dict:
+    return json.loads(ws.recv(timeout=5))
+
+
+def wait_for(predicate, what: str, tries: int = 100):
+    """``predicate()``'s first truthy value, polled every 50 ms; fails the test after ``tries``."""
+    pause = threading.Event()
+    for _ in range(tries):
+        value = predicate()
+        if value:
+            return value
+        pause.wait(0.05)
+    raise AssertionError(f"gave up waiting for {what}")

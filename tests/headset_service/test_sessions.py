@@ -8,7 +8,8 @@ import threading
 
 import pytest
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
+from support import headset_socket, wait_for
+from support import receive as recv
 
 
 @pytest.fixture
@@ -26,22 +27,7 @@ def room(harness):
 
 
 def socket_for(harness, token: str):
-    url = harness.base_url.replace("http://", "ws://") + "/api/device/ws"
-    return connect(url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=5)
-
-
-def recv(ws) -> dict:
-    return json.loads(ws.recv(timeout=5))
-
-
-def wait_for(predicate, what: str, tries: int = 100):
-    event = threading.Event()
-    for _ in range(tries):
-        value = predicate()
-        if value:
-            return value
-        event.wait(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
+    return headset_socket(harness.base_url, token)
 
 
 def test_start_pause_stop_reach_the_headset_over_its_websocket(harness, room):

@@ -6,27 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 
-from websockets.sync.client import connect
+from support import headset_socket, wait_for
+from support import receive as recv
 
 
 def socket_for(harness, token: str):
-    url = harness.base_url.replace("http://", "ws://") + "/api/device/ws"
-    return connect(url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=5)
-
-
-def recv(ws) -> dict:
-    return json.loads(ws.recv(timeout=5))
-
-
-def wait_for(predicate, what: str, tries: int = 100):
-    pause = threading.Event()
-    for _ in range(tries):
-        if predicate():
-            return
-        pause.wait(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
+    return headset_socket(harness.base_url, token)
 
 
 def test_next_reaches_the_headset_from_the_api_and_the_staff_page(harness):
