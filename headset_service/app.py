@@ -12,12 +12,21 @@ from fastapi.staticfiles import StaticFiles
 from catalog import Catalog
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
-from headset_service.routes import accounts, device, headsets, pages, player, playlists, scenes, sessions, uploads
-from headset_service.routes import admin_pages, admin_staff_pages, author_pages, effect_pages, reports, staff_footage, staff_sessions
-from headset_service.webpages import install_page_handlers
+from headset_service.routes import (
+    accounts, admin_pages, admin_staff_pages, author_pages, device, effect_pages, headsets, pages, player, playlists,
+    reports, scenes, sessions, staff_footage, staff_sessions, uploads,
+)
 from headset_service.routes.admin_pages import retention_daily
+from headset_service.webpages import install_page_handlers
 from zorgblik import __version__
 from zorgblik.settings import Settings
+
+
+#: The API for staff and headsets, then the pages people see.
+ROUTERS = (
+    accounts, scenes, playlists, headsets, device, sessions, uploads,
+    pages, player, staff_sessions, staff_footage, reports, admin_pages, admin_staff_pages, author_pages, effect_pages,
+)
 
 
 def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
@@ -43,22 +52,8 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         app.state.catalog = catalog
     install_error_handlers(app)
     install_page_handlers(app)
-    app.include_router(accounts.router)
-    app.include_router(scenes.router)
-    app.include_router(playlists.router)
-    app.include_router(headsets.router)
-    app.include_router(device.router)
-    app.include_router(sessions.router)
-    app.include_router(uploads.router)
-    app.include_router(pages.router)
-    app.include_router(player.router)
-    app.include_router(staff_sessions.router)
-    app.include_router(staff_footage.router)
-    app.include_router(reports.router)
-    app.include_router(admin_pages.router)
-    app.include_router(admin_staff_pages.router)
-    app.include_router(author_pages.router)
-    app.include_router(effect_pages.router)
+    for module in ROUTERS:
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/api/health", tags=["service"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from capture import FootageStore, add_dual_fisheye, add_footage
-from capture.consent import ROLE_DUTCH, ROLES, STATE_DUTCH, STATUS_DUTCH, consent_state, record_consent, withdraw
+from capture.consent import ROLE_DUTCH, ROLES, STATE_DUTCH, STATUS_DUTCH, consent_state, record_consent
 from catalog import Catalog, queries
 from zorgblik.cli import cli
 from zorgblik.settings import Settings
