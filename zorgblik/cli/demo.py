@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import click
 
@@ -10,7 +11,7 @@ from catalog import Catalog
 from zorgblik.cli import cli
 from zorgblik.cli.build import SceneProgress
 from headset_service.server import service_in_thread
-from zorgblik.demo import build_demo, check_service, prepare_access
+from zorgblik.demo import build_demo, check_service, demo_scripts, prepare_access
 from zorgblik.settings import Settings
 
 
@@ -20,6 +21,8 @@ from zorgblik.settings import Settings
 def demo(settings: Settings, check: bool) -> None:
     """Bouw de voorbeeldscripts uit demo/, publiceer ze en start de service."""
     started = time.monotonic()
+    if not settings.scripts_dir:  # the authors' page shows the scripts the demo builds
+        settings = replace(settings, scripts_dir=str(demo_scripts()[0].parent))
     with Catalog(settings.catalog_url) as catalog:
         build_demo(settings, catalog, progress=SceneProgress(), say=lambda s: click.echo(s, err=True))
         access = prepare_access(catalog)
