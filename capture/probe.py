@@ -21,24 +21,37 @@ class Probe:
     codec: str
     width: int
     height: int
-    fps: float | None
+    frame_rate: Fraction | None  # exact, as the container states it (30000/1001); None for photos
     duration_s: float | None
     rotation: int
     has_audio: bool
     side_data: tuple[dict, ...] = ()
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
+    frames: int | None = None  # the video stream's frame count, stated or from the duration
+
     @property
     def aspect(self) -> float:
         return self.width / self.height
 
+    @property
+    def fps(self) -> float | None:
+        return float(self.frame_rate) if self.frame_rate else None
 
-def _rate(text: str | None) -> float | None:
+
+def _rate(text: str | None) -> Fraction | None:
     try:
         value = Fraction(text) if text else None
     except (ValueError, ZeroDivisionError):
         return None
-    return float(value) if value else None
+    return value if value and value > 0 else None
+
+
+def _frames(stream: dict, duration: float | None, rate: Fraction | None) -> int | None:
+    stated = str(stream.get("nb_frames", ""))
+    if stated.isdigit():
+        return int(stated)
+    return round(duration * rate) if duration and rate else None
 
 
 def _rotation(stream: dict) -> int:
@@ -77,16 +90,19 @@ def probe(path: Path) -> Probe:
     width, height = int(v.get("width") or 0), int(v.get("height") or 0)
     if width <= 0 or height <= 0:
         raise UnreadableMedia("beeld zonder afmetingen", where=where, hint="kopieer het bestand opnieuw van de camera")
+    rate = None if photo else _rate(v.get("avg_frame_rate")) or _rate(v.get("r_frame_rate"))
+    seconds = None if photo else (float(duration) if duration else None)
     return Probe(
         media_kind="photo" if photo else "video",
         container=container,
         codec=v.get("codec_name", ""),
         width=width,
         height=height,
-        fps=None if photo else _rate(v.get("avg_frame_rate")) or _rate(v.get("r_frame_rate")),
-        duration_s=None if photo else (float(duration) if duration else None),
+        frame_rate=rate,
+        duration_s=seconds,
         rotation=_rotation(v),
         has_audio=bool(audio),
         side_data=tuple(v.get("side_data_list", [])),
         raw=info,
+        frames=None if photo else _frames(v, seconds, rate),
     )

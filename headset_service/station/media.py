@@ -9,9 +9,10 @@ import queue
 import threading
 from pathlib import Path
 
+from capture.probe import probe
 from headset_service.station.errors import StationError
 from headset_service.station.playback import texture_size
-from zorgblik.tools import ToolError, ffprobe_json, stream_tool
+from zorgblik.tools import ToolError, stream_tool
 
 AHEAD = 3  # decoded frames waiting at most (a 4096×2048 RGB frame is 24 MiB)
 
@@ -28,10 +29,9 @@ class Media:
         self.path = folder / names[0]
         self.stereo = self.manifest.get("stereo", "mono")
         self.is_video = self.manifest.get("media_kind") == "video"
-        video = next(s for s in ffprobe_json(self.path)["streams"] if s.get("codec_type") == "video")
-        self.width, self.height = texture_size(int(video["width"]), int(video["height"]), max_size)
-        num, _, den = str(video.get("avg_frame_rate") or "30/1").partition("/")
-        self.fps = float(num) / float(den or 1) if float(num or 0) else 30.0
+        found = probe(self.path)
+        self.width, self.height = texture_size(found.width, found.height, max_size)
+        self.fps = found.fps or 30.0
         self._frames: queue.Queue[bytes | None] = queue.Queue(AHEAD)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._decode, name=f"decode {folder.name}", daemon=True)

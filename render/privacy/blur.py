@@ -30,10 +30,12 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from capture.errors import UnreadableMedia
+from capture.probe import probe
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.errors import MediaUnreadable, NotEquirect
 from render.privacy.tiles import SphereBox, Tile, angle_between, equirect_mask, render_tile
-from zorgblik.tools import ffprobe_json, stream_tool
+from zorgblik.tools import stream_tool
 
 log = logging.getLogger(__name__)
 
@@ -420,17 +422,13 @@ class ClipInfo:
 
     @classmethod
     def probe(cls, path: Path) -> ClipInfo:
-        info = ffprobe_json(path)
-        video = next((s for s in info.get("streams", []) if s.get("codec_type") == "video"), None)
-        if video is None:
+        try:
+            found = probe(Path(path))
+        except UnreadableMedia as exc:
+            raise MediaUnreadable(exc.message, where=str(path), hint="geef een 360°-clip (MP4/MOV)") from exc
+        if found.media_kind != "video":
             raise MediaUnreadable("geen videostroom gevonden", where=str(path), hint="geef een 360°-clip (MP4/MOV)")
-        fps = Fraction(video.get("avg_frame_rate") or video.get("r_frame_rate") or "30")
-        if fps <= 0:
-            fps = Fraction(video.get("r_frame_rate", "30"))
-        frames = int(video["nb_frames"]) if str(video.get("nb_frames", "")).isdigit() else None
-        if frames is None and "duration" in info.get("format", {}):
-            frames = round(float(info["format"]["duration"]) * fps)
-        return cls(int(video["width"]), int(video["height"]), fps, frames)
+        return cls(found.width, found.height, found.frame_rate or Fraction(30), found.frames)
 
 
 def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray], cut: ClipCut | None = None) -> Iterator[Picture]:
