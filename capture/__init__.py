@@ -8,25 +8,27 @@
     pano = stitch_dual_fisheye(front_img, back_img, MeiLens.from_yaml(f), MeiLens.from_yaml(b), out_width=3840)
 """
 
-from capture.classify import Classification, classify
-from capture.consent import consent_state, record_consent, withdraw
-from capture.dual_fisheye import add_dual_fisheye
-from capture.errors import (
-    CaptureError, ConsentError, LayoutNotSupported, NotPanoramic, RejectedName, TooLarge, UnreadableMedia,
-)
-from capture.ingest import Ingested, add_footage
-from capture.probe import Probe, probe
-from capture.stitch import (
-    DualFisheyeRig, DualFisheyeStitcher, LensPose, MeiLens, SeamMeasure, StitchError, measure_seam,
-    side_by_side_stitcher, stitch_dual_fisheye, stitch_side_by_side, stitch_video,
-)
-from capture.store import FootageStore, StoredFile
-from capture.upload import Upload, UploadError, UploadStore
+import lazy_loader as _lazy
 
-__all__ = [
-    "CaptureError", "Classification", "ConsentError", "DualFisheyeRig", "DualFisheyeStitcher", "FootageStore",
-    "Ingested", "LayoutNotSupported", "LensPose", "MeiLens", "NotPanoramic", "Probe", "RejectedName",
-    "SeamMeasure", "StitchError", "StoredFile", "TooLarge", "UnreadableMedia", "Upload", "UploadError", "UploadStore", "add_dual_fisheye", "add_footage", "classify",
-    "consent_state", "measure_seam", "probe", "record_consent", "side_by_side_stitcher", "stitch_dual_fisheye",
-    "stitch_side_by_side", "stitch_video", "withdraw",
-]
+# Names load from their module on first use: a command imports only what it runs (OpenCV, Alembic
+# and the rest cost seconds at start-up otherwise).
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submod_attrs={
+        "classify": ["Classification", "classify"],
+        "consent": ["consent_state", "record_consent", "withdraw"],
+        "dual_fisheye": ["add_dual_fisheye"],
+        "errors": [
+            "CaptureError", "ConsentError", "LayoutNotSupported", "NotPanoramic", "RejectedName", "TooLarge",
+            "UnreadableMedia"
+        ],
+        "ingest": ["Ingested", "add_footage"],
+        "probe": ["Probe", "probe"],
+        "stitch": [
+            "DualFisheyeRig", "DualFisheyeStitcher", "LensPose", "MeiLens", "SeamMeasure", "StitchError",
+            "measure_seam", "side_by_side_stitcher", "stitch_dual_fisheye", "stitch_side_by_side", "stitch_video"
+        ],
+        "store": ["FootageStore", "StoredFile"],
+        "upload": ["Upload", "UploadError", "UploadStore"],
+    },
+)

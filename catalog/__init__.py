@@ -5,14 +5,19 @@
             queries.list_footage(db)
 """
 
-from catalog import accounts, authoring, fleet, outcomes, queries, signoffs
-from catalog.db import Catalog, current_revision, head_revision, migrate
-from catalog.errors import CatalogError, Conflict, NotFound, SignoffRequired
-from catalog.models import (Event, Footage, Headset, HeadsetCommand, HeadsetGroup, Playlist, PrivacySignoff, Scene,
-                            SceneVersion, Script, ScriptVersion, Session, StaffUser)
+import lazy_loader as _lazy
 
-__all__ = [
-    "Catalog", "CatalogError", "Conflict", "Event", "Footage", "Headset", "HeadsetCommand", "HeadsetGroup", "NotFound", "Playlist",
-    "PrivacySignoff", "Scene", "SceneVersion", "Script", "ScriptVersion", "Session", "SignoffRequired", "StaffUser", "accounts", "authoring", "current_revision", "fleet", "outcomes",
-    "head_revision", "migrate", "queries", "signoffs",
-]
+# Names load from their module on first use: a command imports only what it runs (OpenCV, Alembic
+# and the rest cost seconds at start-up otherwise).
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submodules=["accounts", "authoring", "fleet", "outcomes", "queries", "signoffs"],
+    submod_attrs={
+        "db": ["Catalog", "current_revision", "head_revision", "migrate"],
+        "errors": ["CatalogError", "Conflict", "NotFound", "SignoffRequired"],
+        "models": [
+            "Event", "Footage", "Headset", "HeadsetCommand", "HeadsetGroup", "Playlist", "PrivacySignoff",
+            "Scene", "SceneVersion", "Script", "ScriptVersion", "Session", "StaffUser"
+        ],
+    },
+)

@@ -4,18 +4,21 @@
                  executor=get_executor("local", jobs=2), publish=True)
 """
 
-from render.build import BuiltScene, build_script, plan_scene, resolve_footage
-from render.errors import FootageMissing, FootageNotReady, OutputInvalid, RenderError
-from render.events import BuildEvents
-from render.executors import EXECUTORS, Executor, get_executor
-from render.level import correction_for_pose
-from render.plan import Rendition, ScenePlan
-from render.profiles import DEFAULT_PROFILES, PROFILES, HeadsetProfile, get_profile
-from render.stages import STAGES, build_bundle
-from render.withdrawal import withdraw_consent
+import lazy_loader as _lazy
 
-__all__ = [
-    "DEFAULT_PROFILES", "EXECUTORS", "PROFILES", "STAGES", "BuildEvents", "BuiltScene", "Executor", "FootageMissing",
-    "FootageNotReady", "HeadsetProfile", "OutputInvalid", "RenderError", "Rendition", "ScenePlan", "build_bundle", "build_script",
-    "correction_for_pose", "get_executor", "get_profile", "plan_scene", "resolve_footage", "withdraw_consent",
-]
+# Names load from their module on first use: a command imports only what it runs (OpenCV, Alembic
+# and the rest cost seconds at start-up otherwise).
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submod_attrs={
+        "build": ["BuiltScene", "build_script", "plan_scene", "resolve_footage"],
+        "errors": ["FootageMissing", "FootageNotReady", "OutputInvalid", "RenderError"],
+        "events": ["BuildEvents"],
+        "executors": ["EXECUTORS", "Executor", "get_executor"],
+        "level": ["correction_for_pose"],
+        "plan": ["Rendition", "ScenePlan"],
+        "profiles": ["DEFAULT_PROFILES", "PROFILES", "HeadsetProfile", "get_profile"],
+        "stages": ["STAGES", "build_bundle"],
+        "withdrawal": ["withdraw_consent"],
+    },
+)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from capture import FootageStore, add_footage
+from capture.store import FootageStore
 from capture.consent import STATUS_DUTCH, consent_state
 from catalog import Catalog, Footage, SceneVersion, SignoffRequired, queries
 from catalog.models import Consent
@@ -87,6 +87,8 @@ def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, sto
                 known = queries.footage_by_sha256(db, _file_sha256(path, sha_cache))
             if known is not None:
                 return known
+        from capture.ingest import add_footage  # probing and classifying (OpenCV): only for new footage
+
         return add_footage(path, catalog=catalog, store=store).footage
     with catalog.session() as db:
         if ref.kind == "catalog":

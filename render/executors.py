@@ -18,7 +18,6 @@ import multiprocessing
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from render.errors import RenderError
@@ -74,6 +73,8 @@ class LocalExecutor:
         items = list(items)
         if self.jobs == 1 or len(items) <= 1:
             return InlineExecutor().map(fn, items, progress)
+        from concurrent.futures import ProcessPoolExecutor
+
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["render.build"])
         q = ctx.Queue()

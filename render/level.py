@@ -22,41 +22,49 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 Angles = tuple[float, float, float]
+#: A 3×3 rotation, row by row (plain floats: a build should not import NumPy for nine numbers).
+Matrix = tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]
 
 
-def _yaw(deg: float) -> np.ndarray:
+def _mul(a: Matrix, b: Matrix) -> Matrix:
+    return tuple(tuple(sum(a[i][k] * b[k][j] for k in range(3)) for j in range(3)) for i in range(3))  # type: ignore[return-value]
+
+
+def _transpose(a: Matrix) -> Matrix:
+    return tuple(zip(*a))  # type: ignore[return-value]
+
+
+def _yaw(deg: float) -> Matrix:
     c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    return ((c, -s, 0.0), (s, c, 0.0), (0.0, 0.0, 1.0))
 
 
-def _pitch(deg: float) -> np.ndarray:
+def _pitch(deg: float) -> Matrix:
     c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-    return np.array([[c, 0.0, -s], [0.0, 1.0, 0.0], [s, 0.0, c]])
+    return ((c, 0.0, -s), (0.0, 1.0, 0.0), (s, 0.0, c))
 
 
-def _roll(deg: float) -> np.ndarray:
+def _roll(deg: float) -> Matrix:
     c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-    return np.array([[1.0, 0.0, 0.0], [0.0, c, s], [0.0, -s, c]])
+    return ((1.0, 0.0, 0.0), (0.0, c, s), (0.0, -s, c))
 
 
-def pose_matrix(yaw: float, pitch: float, roll: float) -> np.ndarray:
+def pose_matrix(yaw: float, pitch: float, roll: float) -> Matrix:
     """Camera frame (forward, right, up) → world frame, for a camera held at this pose."""
-    return _yaw(yaw) @ _pitch(pitch) @ _roll(roll)
+    return _mul(_mul(_yaw(yaw), _pitch(pitch)), _roll(roll))
 
 
-def pose_angles(matrix: np.ndarray) -> Angles:
+def pose_angles(matrix: Matrix) -> Angles:
     """The (yaw, pitch, roll) whose :func:`pose_matrix` is ``matrix``."""
-    pitch = math.degrees(math.asin(max(-1.0, min(1.0, matrix[2, 0]))))
-    yaw = math.degrees(math.atan2(matrix[1, 0], matrix[0, 0]))
-    rest = _pitch(pitch).T @ _yaw(yaw).T @ matrix
-    roll = math.degrees(math.atan2(rest[1, 2], rest[1, 1]))
+    pitch = math.degrees(math.asin(max(-1.0, min(1.0, matrix[2][0]))))
+    yaw = math.degrees(math.atan2(matrix[1][0], matrix[0][0]))
+    rest = _mul(_mul(_transpose(_pitch(pitch)), _transpose(_yaw(yaw))), matrix)
+    roll = math.degrees(math.atan2(rest[1][2], rest[1][1]))
     return yaw, pitch, roll
 
 
 def correction_for_pose(pitch: float, roll: float) -> Angles:
     """The v360 (yaw, pitch, roll) that levels footage shot by a camera held at this pose."""
-    yaw, p, r = pose_angles(pose_matrix(0.0, pitch, roll).T)
+    yaw, p, r = pose_angles(_transpose(pose_matrix(0.0, pitch, roll)))
     return tuple(0.0 if abs(a) < 1e-9 else round(a, 4) for a in (yaw, p, r))  # type: ignore[return-value]

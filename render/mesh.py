@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 RADIUS = 10.0  # metres; far enough that the eyes' separation does not matter
 SEGMENTS = (48, 24)  # around, top to bottom: ~1.2k vertices, smooth enough at headset sizes (the
 # texture, not the mesh, carries the detail)
@@ -19,7 +17,8 @@ SEGMENTS = (48, 24)  # around, top to bottom: ~1.2k vertices, smooth enough at h
 
 def sphere_mesh(path: Path, radius: float = RADIUS, segments: tuple[int, int] = SEGMENTS) -> None:
     """Write the sphere as Wavefront OBJ (vertices, UVs, faces; no material) to ``path``."""
-    import open3d as o3d  # heavy; only the mesh stage needs it
+    import numpy as np  # with open3d: heavy, and the mesh is made once per machine (then cached)
+    import open3d as o3d
 
     around, down = segments
     lon = (np.arange(around + 1) / around - 0.5) * 2 * np.pi  # the seam gets its own column

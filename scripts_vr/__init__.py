@@ -19,34 +19,17 @@ Errors (drawn in :mod:`scripts_vr.errors`)::
         └── ScriptExists      (exit 1) 'script new' would overwrite a file
 """
 
-from scripts_vr.errors import Problem, ScriptError, ScriptExists, ScriptInvalid, ScriptUnreadable
-from scripts_vr.freshness import DueFact, FreshnessReport, freshness, volatile_facts
-from scripts_vr.lint import LintResult, exit_code, lint_file, lint_files, load_script
-from scripts_vr.model import FORMAT, TEMPLATE_CATEGORIES, Fact, Scene, Volatile, VRScript, plain
-from scripts_vr.templates import new_script, write_script
+import lazy_loader as _lazy
 
-__all__ = [
-    "FORMAT",
-    "TEMPLATE_CATEGORIES",
-    "DueFact",
-    "Fact",
-    "FreshnessReport",
-    "LintResult",
-    "Problem",
-    "Scene",
-    "ScriptError",
-    "ScriptExists",
-    "ScriptInvalid",
-    "ScriptUnreadable",
-    "VRScript",
-    "Volatile",
-    "exit_code",
-    "freshness",
-    "lint_file",
-    "lint_files",
-    "load_script",
-    "new_script",
-    "plain",
-    "volatile_facts",
-    "write_script",
-]
+# Names load from their module on first use: a command imports only what it runs (OpenCV, Alembic
+# and the rest cost seconds at start-up otherwise).
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submod_attrs={
+        "errors": ["Problem", "ScriptError", "ScriptExists", "ScriptInvalid", "ScriptUnreadable"],
+        "freshness": ["DueFact", "FreshnessReport", "freshness", "volatile_facts"],
+        "lint": ["LintResult", "exit_code", "lint_file", "lint_files", "load_script"],
+        "model": ["FORMAT", "TEMPLATE_CATEGORIES", "Fact", "Scene", "Volatile", "VRScript", "plain"],
+        "templates": ["new_script", "write_script"],
+    },
+)

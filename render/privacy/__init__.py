@@ -15,22 +15,22 @@ Faces are blurred by default; a ``keep_unblurred`` entry keeps one consenting pe
 
 from pathlib import Path
 
-from render.privacy.blur import (
-    DEFAULT_VIDEO_ARGS,
-    EYE_LAYOUT,
-    BlurSettings,
-    ClipCut,
-    PrivacyReport,
-    ReviewItem,
-    blur_box,
-    blur_frame,
-    blur_image,
-    blur_video,
+import lazy_loader as _lazy
+
+# Names load from their module on first use: only the privacy pass itself needs OpenCV and the model.
+__getattr__, __dir__, _lazy_names = _lazy.attach(
+    __name__,
+    submod_attrs={
+        "blur": [
+            "DEFAULT_VIDEO_ARGS", "EYE_LAYOUT", "BlurSettings", "ClipCut", "PrivacyReport", "ReviewItem", "blur_box",
+            "blur_frame", "blur_image", "blur_video",
+        ],
+        "detect": ["MODELS", "SphereDetector", "sphere_detector"],
+        "errors": ["MediaUnreadable", "ModelMissing", "NotEquirect", "PrivacyError"],
+        "review": ["review_sheet", "write_review_sheet"],
+        "tiles": ["DEFAULT_TILES", "SphereBox", "Tile", "paste_perspective", "render_tile"],
+    },
 )
-from render.privacy.detect import MODELS, SphereDetector, sphere_detector
-from render.privacy.errors import MediaUnreadable, ModelMissing, NotEquirect, PrivacyError
-from render.privacy.review import review_sheet, write_review_sheet
-from render.privacy.tiles import DEFAULT_TILES, SphereBox, Tile, paste_perspective, render_tile
 
 #: File suffixes treated as photos; anything else goes through ffmpeg as a clip.
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
@@ -41,31 +41,4 @@ def is_photo(path: str | Path) -> bool:
     return Path(path).suffix.lower() in PHOTO_SUFFIXES
 
 
-__all__ = [
-    "BlurSettings",
-    "ClipCut",
-    "DEFAULT_TILES",
-    "DEFAULT_VIDEO_ARGS",
-    "EYE_LAYOUT",
-    "MODELS",
-    "MediaUnreadable",
-    "ModelMissing",
-    "NotEquirect",
-    "PHOTO_SUFFIXES",
-    "PrivacyError",
-    "PrivacyReport",
-    "ReviewItem",
-    "SphereBox",
-    "SphereDetector",
-    "Tile",
-    "blur_box",
-    "blur_frame",
-    "blur_image",
-    "blur_video",
-    "is_photo",
-    "paste_perspective",
-    "render_tile",
-    "review_sheet",
-    "sphere_detector",
-    "write_review_sheet",
-]
+__all__ = sorted([*_lazy_names, "PHOTO_SUFFIXES", "is_photo"])

@@ -16,6 +16,23 @@ def test_fresh_database_is_migrated_to_head(catalog: Catalog, settings):
     assert set(inspect(catalog.engine).get_table_names()) >= set(Base.metadata.tables)
 
 
+def test_head_constant_is_alembics_head():
+    """Catalog opens a database at HEAD without Alembic; HEAD must name the newest migration."""
+    from catalog.db import HEAD
+
+    assert HEAD == head_revision()
+
+
+def test_opening_an_older_database_migrates_it_to_head(tmp_path):
+    from catalog.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(make_engine(url), "0004")
+    with Catalog(url) as catalog:
+        assert current_revision(catalog.engine) == head_revision()
+        assert "privacy_signoffs" in inspect(catalog.engine).get_table_names()
+
+
 def test_migrations_match_models(catalog: Catalog):
     with catalog.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)

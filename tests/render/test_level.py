@@ -101,14 +101,14 @@ def read_rgb(path: Path) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def tilted(tmp_path_factory) -> Path:
-    image = render_room(pose_matrix(0.0, PITCH, ROLL))
+    image = render_room(np.array(pose_matrix(0.0, PITCH, ROLL)))
     return write_jpeg(tmp_path_factory.mktemp("room") / "kamer_scheef.jpg", image)
 
 
 def test_measure_sees_the_tilt_and_the_pose_convention():
     level_tilt, _ = horizon_tilt(render_room(np.eye(3)))
     assert level_tilt < 0.1
-    tilt, normal = horizon_tilt(render_room(pose_matrix(0.0, PITCH, ROLL)))
+    tilt, normal = horizon_tilt(render_room(np.array(pose_matrix(0.0, PITCH, ROLL))))
     assert abs(tilt - math.hypot(PITCH, ROLL)) < 0.3
     # nose up: the horizon ahead drops below the picture's centre, so the stripe's normal leans back
     assert normal[0] > 0
@@ -119,7 +119,7 @@ def test_measure_sees_the_tilt_and_the_pose_convention():
 def test_correction_is_the_inverse_pose():
     for pitch, roll in ((PITCH, ROLL), (-20.0, 15.0), (0.0, 9.0)):
         yaw, p, r = correction_for_pose(pitch, roll)
-        assert np.allclose(pose_matrix(yaw, p, r) @ pose_matrix(0, pitch, roll), np.eye(3), atol=1e-6)
+        assert np.allclose(np.array(pose_matrix(yaw, p, r)) @ np.array(pose_matrix(0, pitch, roll)), np.eye(3), atol=1e-6)
     assert correction_for_pose(7.0, 0.0) == (0.0, -7.0, 0.0)
     assert np.allclose(pose_angles(pose_matrix(30, -10, 5)), (30, -10, 5))
 
