@@ -21,18 +21,21 @@ class SceneProgress:
 
     def __init__(self) -> None:
         self.active: dict[str, int] = {}
+        self.done: set[str] = set()  # said to be done: a second 100% for it stays unsaid
         self.live = sys.stderr.isatty()
 
     def __call__(self, scene: str, fraction: float) -> None:
         pct = int(fraction * 100)
-        if self.active.get(scene) == pct:
+        if self.active.get(scene) == pct or (pct >= 100 and scene in self.done):
             return
         if pct >= 100:
             self.active.pop(scene, None)
+            self.done.add(scene)
             line = f"  {scene:<32} {'#' * 20} 100%"
             click.echo(f"\r\033[K{line}" if self.live else line, err=True)
         else:
             self.active[scene] = pct
+            self.done.discard(scene)
         if self.live and self.active:
             status = "  ".join(f"{s} {p:3d}%" for s, p in self.active.items())
             click.echo(f"\r\033[K  {status}", err=True, nl=False)
