@@ -857,6 +857,7 @@ def verify_spherical(
     *,
     expected_projection: str = "equirectangular",
     require: Collection[str] = ("v1", "v2"),
+    probed: dict | None = None,
 ) -> SphericalInfo:
     """Confirm that ``path`` is marked as spherical the way the render stage meant it.
 
@@ -864,7 +865,8 @@ def verify_spherical(
     ("Spherical Mapping", "Stereo 3D"); both must show ``expected_projection`` and
     ``expected_stereo``, the poses must agree, and every scheme in ``require`` must be
     present. Raises :class:`SphericalMismatch` otherwise; ffprobe failing raises ToolError.
-    Returns what :func:`read_spherical` found.
+    Returns what :func:`read_spherical` found. ``probed``: ffprobe's output for ``path``
+    (:func:`zorgblik.tools.ffprobe_json`) when the caller has it already.
     """
     path = Path(path)
     where = str(path)
@@ -886,9 +888,8 @@ def verify_spherical(
             where=where,
             hint=hint,
         )
-    video = next(
-        (s for s in ffprobe_json(path).get("streams", []) if s.get("codec_type") == "video"), None
-    )
+    streams = (probed or ffprobe_json(path)).get("streams", [])
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
     side = {d.get("side_data_type"): d for d in (video or {}).get("side_data_list", [])}
     mapping = side.get("Spherical Mapping")
     if mapping is None or mapping.get("projection") != expected_projection:

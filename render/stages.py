@@ -6,17 +6,19 @@ place, so the whole flow reads in one screen::
     blur_faces        the privacy pass, once per scene: trim, level and blur every face (per eye
                       for stereo) into one high-quality intermediate, with its review sheet and
                       summary; cached by the plan's privacy key
+    make_poster       a perspective view of the intermediate at the scene's initial view
+                      direction, and a thumbnail; in the background while the ladder encodes
     encode_media      per rendition (headset profile): one ffmpeg pass of MEDIA_STEPS from the
                       intermediate, cached by the rendition's media key, then spatial metadata
                       (V1 + V2) injected
     check_media       probe every fresh rendition again: codec, size, spatial metadata
-    make_poster       a perspective view at the scene's initial view direction, and a thumbnail
     write_review      review.png and privacy.json into the bundle folder for staff: they are not
                       in the manifest's file list, so no headset is sent them (headset_service.sync)
     write_captions    WebVTT per language
     write_hotspots    hotspots.json
     write_sphere_mesh the viewing sphere (shared, content-addressed) for mesh-based players
-    write_manifest    manifest.json: files, sizes, sha256 and what the bundle is
+    write_manifest    manifest.json: files, sizes, sha256 and what the bundle is (once the
+                      background work is done)
 
 The picture's way through (no rendition is encoded from anything but the blurred picture)::
 
@@ -37,24 +39,26 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
 
 from capture.spherical import inject_spherical, verify_spherical
+from render import privacy  # lazy: OpenCV and the face model load when the pass runs
 from render.errors import OutputInvalid
-from render.plan import Rendition, ScenePlan
-from render.privacy import ClipCut, blur_image, blur_video, write_review_sheet
 from render.mesh import sphere_mesh
+from render.plan import Rendition, ScenePlan
 from zorgblik.tools import ffprobe_json, run_tool
 
 Progress = Callable[[str, float], None]
 
 POSTER_SIZE = (1280, 720)
 THUMB_SIZE = (320, 180)
-#: Bump when posters or thumbnails change; they are cached by rendition and view direction.
-POSTER_VERSION = 1
+#: Bump when posters or thumbnails change; they are cached by privacy key and view direction.
+POSTER_VERSION = 2
 _V360_STEREO = {"mono": "2d", "top-bottom": "tb", "left-right": "sbs"}
 
 
@@ -71,6 +75,8 @@ class BundleJob:
     privacy: dict = field(default_factory=dict)  # the privacy pass's summary (render.privacy)
     searched: bool = False  # whether the privacy pass ran in this build (False: from the cache)
     done_share: float = 0.0  # share of the progress bar the privacy pass took
+    _background: ThreadPoolExecutor | None = None
+    _pending: list = field(default_factory=list)  # (future, then) from in_background
 
     @property
     def where(self) -> str:
@@ -86,6 +92,30 @@ class BundleJob:
 
     def media_files(self) -> list[dict]:
         return [f for f in self.files if f["role"] == "media"]
+
+    def in_background(self, work: Callable[[], None], then: Callable[[], None]) -> None:
+        """Run ``work`` (an ffmpeg run, say) beside the stages that follow, then ``then`` here at
+        :meth:`settle`: the encoder rarely keeps every core busy."""
+        if self._background is None:
+            self._background = ThreadPoolExecutor(1, thread_name_prefix=f"bundle-{self.plan.scene_key}")
+        self._pending.append((self._background.submit(work), then))
+
+    def settle(self, quiet: bool = False) -> None:
+        """Wait for the background work; its first error is raised here (``quiet``: after another
+        error, only wait)."""
+        try:
+            while self._pending:
+                future, then = self._pending.pop(0)
+                if quiet:
+                    future.exception()
+                    continue
+                future.result()
+                then()
+        finally:
+            if self._background is not None:
+                self._background.shutdown(wait=True, cancel_futures=True)
+                self._background = None
+            self._pending.clear()
 
 
 # privacy ---------------------------------------------------------------------------------------
@@ -135,10 +165,10 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
         if plan.media_kind == "video":
             video_args = ["-c:v", "libx264", "-preset", INTERMEDIATE_PRESET, "-crf", str(INTERMEDIATE_CRF),
                           "-pix_fmt", "yuv420p"]
-            report = blur_video(Path(plan.source_path), picture, **options, video_args=video_args,
-                                audio_args=["-c:a", "pcm_s16le"],
-                                cut=ClipCut(plan.in_s, plan.duration_s, filters, plan.intermediate_size),
-                                progress=lambda f: job.report(f * PRIVACY_SHARE))
+            report = privacy.blur_video(Path(plan.source_path), picture, **options, video_args=video_args,
+                                        audio_args=["-c:a", "pcm_s16le"],
+                                        cut=privacy.ClipCut(plan.in_s, plan.duration_s, filters, plan.intermediate_size),
+                                        progress=lambda f: job.report(f * PRIVACY_SHARE))
         else:
             src = Path(plan.source_path)
             if filters:
@@ -146,9 +176,9 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
                 run_tool(["ffmpeg", "-v", "error", "-y", "-i", src, "-vf", filters, "-frames:v", "1", levelled],
                          where=job.where)
                 src = levelled
-            report = blur_image(src, picture, **options)
+            report = privacy.blur_image(src, picture, **options)
         report.source = Path(plan.source_path).name
-        write_review_sheet(report, tmp / "review.png", scene=f"{plan.script_name}/{plan.scene_key}")
+        privacy.write_review_sheet(report, tmp / "review.png", scene=f"{plan.script_name}/{plan.scene_key}")
         os.replace(picture, files.picture)
         os.replace(tmp / "review.png", files.sheet)
         _atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
@@ -284,7 +314,8 @@ def encode_media(job: BundleJob) -> None:
             job.encoded += 1
         name = f"scene.{rendition.name}{media_suffix(plan)}"
         _link(cached, job.work_dir / name)
-        job.add_file(name, "media", profile=rendition.name, sha256=_cached_sha256(cached, job.cache_dir))
+        job.add_file(name, "media", profile=rendition.name,
+                     sha256=remembered(cached, "sha256", job.cache_dir, lambda: sha256_file(cached)))
         job.report((done + 1) / of)
 
 
@@ -297,17 +328,12 @@ def _link(src: Path, dst: Path) -> None:
 
 # check -----------------------------------------------------------------------------------------
 def check_media(job: BundleJob) -> None:
-    """Probe every rendition once, when it is encoded; the checked probe is cached beside it."""
+    """Probe every rendition once, when it is encoded; the checked probe is remembered beside it."""
     plan = job.plan
     for rendition, entry in zip(plan.renditions, job.media_files()):
-        path = job.work_dir / entry["name"]
+        cached = cached_media(plan, rendition, job.cache_dir)
         where = f"{job.where} ({rendition.name})"
-        checked = job.cache_dir / "checked" / f"{plan.media_key(rendition)}.json"
-        if checked.exists():
-            info = json.loads(checked.read_text())
-        else:
-            info = _probe_and_check(plan, rendition, path, where)
-            _atomic_output(checked, lambda tmp: tmp.write_text(json.dumps(info)))
+        info = remembered(cached, "checked", job.cache_dir, lambda: _probe_and_check(plan, rendition, cached, where))
         video = next(s for s in info["streams"] if s.get("codec_type") == "video")
         size = (int(video["width"]), int(video["height"]))
         job.renditions.append({
@@ -339,37 +365,57 @@ def _probe_and_check(plan: ScenePlan, rendition: Rendition, path: Path, where: s
         if video.get("codec_name") != rendition.profile.codec:
             raise OutputInvalid(f"uitvoer-codec is {video.get('codec_name')}, verwacht {rendition.profile.codec}",
                                 where=where)
-        verify_spherical(path, plan.stereo)
+        verify_spherical(path, plan.stereo, probed=info)
     return info
 
 
 # extras ----------------------------------------------------------------------------------------
-def _perspective(job: BundleJob, src: Path, seek: float | None, size: tuple[int, int], dst: Path) -> None:
-    plan = job.plan
+def _poster_command(plan: ScenePlan, src: Path, seek: float | None, poster: Path, thumb: Path) -> list[str]:
+    """One ffmpeg run for both: a perspective view at the scene's initial view direction, and the
+    thumbnail scaled down from that same view."""
     yaw, pitch = plan.view
+    (width, height), thumb_size = POSTER_SIZE, THUMB_SIZE
     opts = {"ss": f"{seek:.3f}"} if seek else {}
     view = ffmpeg.input(str(src), **opts).video.filter(
         "v360", "e", "flat", in_stereo=_V360_STEREO[plan.stereo], out_stereo="2d",
-        yaw=yaw, pitch=pitch, h_fov=100, v_fov=round(100 * size[1] / size[0], 2), w=size[0], h=size[1],
-    )
-    out = ffmpeg.output(view, str(dst), **{"frames:v": 1, "q:v": 3})
-    run_tool(out.compile(cmd="ffmpeg", overwrite_output=True), where=job.where)
+        yaw=yaw, pitch=pitch, h_fov=100, v_fov=round(100 * height / width, 2), w=width, h=height,
+    ).split()
+    small = view[1].filter("scale", *thumb_size, flags="lanczos")
+    outputs = [ffmpeg.output(view[0], str(poster), **{"frames:v": 1, "q:v": 3}),
+               ffmpeg.output(small, str(thumb), **{"frames:v": 1, "q:v": 3})]
+    return ffmpeg.merge_outputs(*outputs).compile(cmd="ffmpeg", overwrite_output=True)
 
 
 def make_poster(job: BundleJob) -> None:
-    """Poster and thumbnail from the primary rendition, cached by its media key and the view, so
-    that a caption edit runs no ffmpeg at all."""
+    """Poster and thumbnail from the blurred intermediate, cached by its privacy key and the view
+    (a caption edit runs no ffmpeg at all). They are made in the background while the ladder
+    encodes; write_manifest waits for them."""
     plan = job.plan
-    duration = job.media_info.get("duration_s") or 0.0
+    duration = plan.duration_s or 0.0
     seek = min(1.0, duration / 2) if duration else None
-    src = job.work_dir / job.media_files()[0]["name"]
-    key = hashlib.sha256(json.dumps([POSTER_VERSION, plan.media_key(plan.primary), plan.view, seek]).encode()).hexdigest()
-    for name, size, role in (("poster.jpg", POSTER_SIZE, "poster"), ("thumb.jpg", THUMB_SIZE, "thumbnail")):
-        cached = job.cache_dir / "poster" / f"{key}.{role}.jpg"
-        if not cached.exists():
-            _atomic_output(cached, lambda tmp, size=size: _perspective(job, src, seek, size, tmp))
-        _link(cached, job.work_dir / name)
+    key = hashlib.sha256(json.dumps([POSTER_VERSION, plan.privacy_key(), plan.view, seek]).encode()).hexdigest()
+    cached = {role: job.cache_dir / "poster" / f"{key}.{role}.jpg" for role in ("poster", "thumbnail")}
+
+    def make() -> None:
+        cached["poster"].parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cached["poster"].parent, prefix=".poster-") as tmp:
+            made = {role: Path(tmp) / f"{role}.jpg" for role in cached}
+            source = PrivacyFiles.of(plan, job.cache_dir).picture
+            run_tool(_poster_command(plan, source, seek, made["poster"], made["thumbnail"]), where=job.where)
+            for role in ("thumbnail", "poster"):  # the poster last: its presence marks a finished pair
+                os.replace(made[role], cached[role])
+
+    def place() -> None:
+        for name, role in files:
+            _link(cached[role], job.work_dir / name)
+
+    files = (("poster.jpg", "poster"), ("thumb.jpg", "thumbnail"))
+    for name, role in files:
         job.add_file(name, role)
+    if all(path.exists() for path in cached.values()):
+        place()
+    else:
+        job.in_background(make, then=place)
 
 
 def privacy_counts(job: BundleJob) -> dict:
@@ -446,24 +492,30 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _cached_sha256(cached: Path, cache_dir: Path) -> str:
-    """sha256 of a cached encode, remembered beside the cache so that an 8K rendition is hashed
-    once, not on every rebuild."""
-    side = cache_dir / "sha256" / cached.name
+def remembered(file: Path, fact: str, cache_dir: Path, find: Callable[[], Any]) -> Any:
+    """A fact about a cached file (its sha256, its checked probe), remembered beside the cache so
+    that an 8K rendition is hashed and probed once, not on every rebuild. The fact is tied to the
+    file's size, mtime and inode: a file made again is hashed and probed again."""
+    st = file.stat()
+    identity = [st.st_size, st.st_mtime_ns, st.st_ino]
+    side = cache_dir / fact / f"{file.name}.json"
     if side.exists():
-        return side.read_text()
-    digest = sha256_file(cached)
-    side.parent.mkdir(parents=True, exist_ok=True)
-    side.write_text(digest)
-    return digest
+        saved = json.loads(side.read_text(encoding="utf-8"))
+        if saved.get("file") == identity:
+            return saved["fact"]
+    value = find()
+    _atomic_output(side, lambda tmp: tmp.write_text(json.dumps({"file": identity, "fact": value}), encoding="utf-8"))
+    return value
 
 
 def write_manifest(job: BundleJob) -> None:
+    job.settle()  # every file in place before it is listed
     plan = job.plan
     files = []
     for entry in job.files:
         path = job.work_dir / entry["name"]
-        files.append({"bytes": path.stat().st_size, "sha256": sha256_file(path), **entry})
+        files.append({"bytes": path.stat().st_size, **entry})
+        files[-1].setdefault("sha256", sha256_file(path))  # media carry theirs (remembered)
     renditions = []
     for r in job.renditions:
         renditions.append({**r, "bytes": (job.work_dir / r["file"]).stat().st_size})
@@ -494,9 +546,9 @@ def write_manifest(job: BundleJob) -> None:
 
 STAGES: tuple[Callable[[BundleJob], None], ...] = (
     blur_faces,
+    make_poster,  # in the background, beside the encodes
     encode_media,
     check_media,
-    make_poster,
     write_review,
     write_captions,
     write_hotspots,
@@ -521,10 +573,14 @@ def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: 
         return BundleResult(final, 0)
     bundles_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=bundles_dir, prefix=".building-"))
+    job = BundleJob(plan, work, cache_dir, progress)
     try:
-        job = BundleJob(plan, work, cache_dir, progress)
-        for stage in STAGES:
-            stage(job)
+        try:
+            for stage in STAGES:
+                stage(job)
+        except BaseException:
+            job.settle(quiet=True)  # no background run may write into a folder being removed
+            raise
         try:
             os.replace(work, final)
         except OSError:

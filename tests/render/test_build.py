@@ -166,3 +166,25 @@ def test_unstitched_dual_fisheye_is_refused_with_what_to_do(footage_dir, tmp_pat
     line = info.value.one_line()
     assert "scène foto" in line and "dual-fisheye en nog niet gestitcht" in line and "zorgblik capture stitch" in line
     assert not list(fast.bundles_dir.glob("*")) if fast.bundles_dir.exists() else True
+
+
+def test_a_remade_cache_file_is_hashed_again(tmp_path):
+    """What is remembered about a cached encode (its sha256, its checked probe) holds for that
+    file only: an encode made again (a pruned cache, another machine's bytes) is hashed again."""
+    from render.stages import remembered, sha256_file
+
+    encode = tmp_path / "encode" / "abc.mp4"
+    encode.parent.mkdir()
+    encode.write_bytes(b"first encode")
+    calls = []
+
+    def digest() -> str:
+        calls.append(1)
+        return sha256_file(encode)
+
+    first = remembered(encode, "sha256", tmp_path, digest)
+    assert remembered(encode, "sha256", tmp_path, digest) == first and len(calls) == 1
+    encode.unlink()
+    encode.write_bytes(b"second encode, other bytes")
+    assert remembered(encode, "sha256", tmp_path, digest) == sha256_file(encode) != first
+    assert len(calls) == 2
