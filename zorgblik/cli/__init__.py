@@ -7,6 +7,7 @@ exit code; anything else is a bug and is reported as such (with the traceback on
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -79,5 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+def run() -> None:
+    """The ``zorgblik`` command: :func:`main`, then the process ends without a last sweep of the
+    garbage collector over every object (SQLAlchemy's and pydantic's included), which took a
+    fifth of a second after every command. Objects are still released; the process just does not
+    look for cycles on its way out."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
