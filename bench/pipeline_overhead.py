@@ -1,7 +1,8 @@
 """Pipeline overhead: ``zorgblik build`` of one scene against hand-written ffmpeg commands.
 
-Input: demo/footage/video/testroom_1920x960_mono.mp4, trim 1 s → 11 s, levelling v360
-pitch −3°, roll 2°, the quest2 profile's scaling and x264 settings. Since the privacy issue, a
+Input: demo/footage/video/testroom_1920x960_mono.mp4 from 1 s on, levelling v360 pitch −3°,
+roll 2°, the quest2 profile's scaling and x264 settings; two scene lengths: 10 s (the fixture
+clip) and 60 s (the fixture on repeat: the length of a real scene). Since the privacy issue, a
 build first makes one trimmed, levelled, face-blurred intermediate per scene and encodes every
 headset rendition from it; no ffmpeg command can blur faces, so two comparisons:
 
@@ -22,7 +23,7 @@ sphere mesh stay between runs, as on a real machine after its first build. On a 
 single runs swing by ±15 %, so the encode comparison also reports the median of the ratios of
 each back-to-back pair, and the fixed overhead in seconds (median of ours − hand per pair).
 
-    .venv/bin/python bench/pipeline_overhead.py [--reps 7] [--whole-reps 2] [--preset medium]
+    .venv/bin/python bench/pipeline_overhead.py [--seconds 10,60] [--reps 5] [--whole-reps 2] [--preset medium]
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from scripts_vr.templates import minimal_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "demo/footage/video/testroom_1920x960_mono.mp4"
-IN_S, OUT_S = 1.0, 11.0
+IN_S = 1.0
 SCRIPT = minimal_script("""\
   - id: kamer
     title: {{nl: Kamer}}
@@ -68,10 +69,10 @@ def hand_encode(preset: str, intermediate: Path, dst: Path) -> list[str]:
             "-an", *X264, "-preset", preset, str(dst)]
 
 
-def hand_command(preset: str, dst: Path) -> list[str]:
+def hand_command(preset: str, source: Path, seconds: float, dst: Path) -> list[str]:
     """Written out by hand from the quest2 profile: what an engineer would type."""
     return [
-        "ffmpeg", "-y", "-v", "error", "-ss", f"{IN_S:.3f}", "-t", f"{OUT_S - IN_S:.3f}", "-i", str(SOURCE),
+        "ffmpeg", "-y", "-v", "error", "-ss", f"{IN_S:.3f}", "-t", f"{seconds:.3f}", "-i", str(source),
         "-filter_complex",
         "[0:v]v360=e:e:yaw=0:pitch=-3:roll=2:in_stereo=2d:out_stereo=2d:interp=cubic,"
         "scale=1920:960:flags=lanczos,format=yuv420p[v]",
@@ -85,55 +86,79 @@ def timed(argv: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - start
 
 
+def scene_source(seconds: float, tmp_path: Path) -> Path:
+    """The fixture clip, or for a longer scene the fixture played on repeat (stream copy: the same
+    pictures, the length of a real scene)."""
+    if IN_S + seconds <= 11.0:
+        return SOURCE
+    looped = tmp_path / f"testroom_{seconds:.0f}s.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(SOURCE), "-t", f"{IN_S + seconds + 1:.3f}",
+                    "-c", "copy", str(looped)], check=True)
+    return looped
+
+
+def compare(seconds: float, reps: int, whole_reps: int, preset: str, tmp_path: Path) -> dict:
+    """Build one scene of ``seconds`` against the hand-written commands, runs alternating."""
+    zorgblik = str(Path(sys.executable).parent / "zorgblik")
+    source = scene_source(seconds, tmp_path)
+    data = tmp_path / f"data-{seconds:.0f}"
+    script = tmp_path / "kamer.yaml"
+    script.write_text(SCRIPT.format(footage=os.path.relpath(source, tmp_path), in_s=IN_S, out_s=IN_S + seconds))
+    env = {**os.environ, "ZORGBLIK_ENCODER_PRESET": preset, "ZORGBLIK_JOBS": "1"}
+    build = [zorgblik, "--data", str(data), "build", str(script), "--profile", "quest2"]
+    timed(build, env)  # warm-up: ingest, privacy pass, catalog, mesh, poster (once per scene, not per encode)
+    [intermediate] = (data / "cache" / "privacy").glob("*.mkv")
+    runs = {"encode_ours": [], "encode_hand": [], "whole_ours": [], "whole_hand": []}
+    for _ in range(reps):
+        for cached in ("encode", "checked", "sha256"):
+            shutil.rmtree(data / "cache" / cached, ignore_errors=True)
+        shutil.rmtree(data / "bundles")
+        runs["encode_ours"].append(timed(build, env))
+        runs["encode_hand"].append(timed(hand_encode(preset, intermediate, tmp_path / "hand-encode.mp4")))
+    for _ in range(whole_reps):
+        for cached in ("encode", "checked", "sha256", "poster", "privacy"):
+            shutil.rmtree(data / "cache" / cached, ignore_errors=True)
+        shutil.rmtree(data / "bundles")
+        runs["whole_ours"].append(timed(build, env))
+        runs["whole_hand"].append(timed(hand_command(preset, source, seconds, tmp_path / "hand.mp4")))
+    [bundle] = [p for p in (data / "bundles").iterdir() if not p.name.startswith(".")]
+    runs["bytes"] = ((bundle / "scene.quest2.mp4").stat().st_size, (tmp_path / "hand-encode.mp4").stat().st_size)
+    return runs
+
+
+def report(seconds: float, runs: dict) -> None:
+    ours, hand = runs["encode_ours"], runs["encode_hand"]
+    print(f"\n{seconds:.0f} s scene ({len(ours)} + {len(runs['whole_ours'])} pairs)")
+    print(f"{'':<46}{'median s':>10}   runs")
+    rows = [("build, privacy intermediate cached", ours), ("hand ffmpeg: encode that intermediate", hand),
+            ("build from scratch (privacy pass included)", runs["whole_ours"]),
+            ("hand ffmpeg: trim+level+encode", runs["whole_hand"])]
+    for name, times in rows:
+        if times:
+            print(f"{name:<46}{statistics.median(times):>10.2f}   {'  '.join(f'{t:.2f}' for t in times)}")
+    print(f"{'ratio of medians, encode (target ≤ 1.10)':<46}{statistics.median(ours) / statistics.median(hand):>10.3f}")
+    print(f"{'median of pair ratios, encode':<46}{statistics.median(o / h for o, h in zip(ours, hand)):>10.3f}")
+    print(f"{'fixed overhead per build, s (ours − hand)':<46}{statistics.median(o - h for o, h in zip(ours, hand)):>10.2f}")
+    if runs["whole_ours"]:
+        whole = statistics.median(runs["whole_ours"]) / statistics.median(runs["whole_hand"])
+        print(f"{'ratio, whole build (privacy pass included)':<46}{whole:>10.3f}")
+    print("output bytes: ours {}, hand {} (ours adds the spherical V1/V2 boxes)".format(*runs["bytes"]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=7, help="pairs for the encode comparison")
-    parser.add_argument("--whole-reps", type=int, default=2, help="pairs for the whole-build comparison")
+    parser.add_argument("--seconds", default="10,60", help="scene lengths, comma-separated (default 10,60)")
+    parser.add_argument("--reps", type=int, default=5, help="pairs for the encode comparison, per length")
+    parser.add_argument("--whole-reps", type=int, default=2,
+                        help="pairs for the whole-build comparison, for the shortest length only")
     parser.add_argument("--preset", default="medium")
     args = parser.parse_args()
-    zorgblik = str(Path(sys.executable).parent / "zorgblik")
-    with tempfile.TemporaryDirectory(prefix="zb-bench-") as tmp:
-        tmp_path = Path(tmp)
-        data = tmp_path / "data"
-        script = tmp_path / "kamer.yaml"
-        script.write_text(SCRIPT.format(footage=os.path.relpath(SOURCE, tmp_path), in_s=IN_S, out_s=OUT_S))
-        env = {**os.environ, "ZORGBLIK_ENCODER_PRESET": args.preset, "ZORGBLIK_JOBS": "1"}
-        build = [zorgblik, "--data", str(data), "build", str(script), "--profile", "quest2"]
-        timed(build, env)  # warm-up: ingest, catalog, mesh (once per machine, not per build)
-        [intermediate] = (data / "cache" / "privacy").glob("*.mkv")
-        encode_ours, encode_hand, whole_ours, whole_hand = [], [], [], []
-        for _ in range(args.reps):
-            for cached in ("encode", "checked", "sha256"):
-                shutil.rmtree(data / "cache" / cached, ignore_errors=True)
-            shutil.rmtree(data / "bundles")
-            encode_ours.append(timed(build, env))
-            encode_hand.append(timed(hand_encode(args.preset, intermediate, tmp_path / "hand-encode.mp4")))
-        for _ in range(args.whole_reps):
-            for cached in ("encode", "checked", "sha256", "poster", "privacy"):
-                shutil.rmtree(data / "cache" / cached, ignore_errors=True)
-            shutil.rmtree(data / "bundles")
-            whole_ours.append(timed(build, env))
-            whole_hand.append(timed(hand_command(args.preset, tmp_path / "hand.mp4")))
-        [bundle] = [p for p in (data / "bundles").iterdir() if not p.name.startswith(".")]
-        ours_size = (bundle / "scene.quest2.mp4").stat().st_size
-        hand_size = (tmp_path / "hand-encode.mp4").stat().st_size
+    lengths = sorted(float(s) for s in args.seconds.split(","))
     print(f"pipeline overhead — {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"preset {args.preset}, {OUT_S - IN_S:.0f} s of 1920×960 @ 30, {args.reps} + {args.whole_reps} pairs")
-    print(f"{'':<44}{'median s':>10}   runs")
-    rows = [("build, privacy intermediate cached", encode_ours), ("hand ffmpeg: encode that intermediate", encode_hand),
-            ("build from scratch (privacy pass included)", whole_ours), ("hand ffmpeg: trim+level+encode", whole_hand)]
-    for name, runs in rows:
-        print(f"{name:<44}{statistics.median(runs):>10.2f}   {'  '.join(f'{t:.2f}' for t in runs)}")
-    encode_ratio = statistics.median(encode_ours) / statistics.median(encode_hand)
-    pair_ratio = statistics.median(o / h for o, h in zip(encode_ours, encode_hand))
-    fixed = statistics.median(o - h for o, h in zip(encode_ours, encode_hand))
-    whole_ratio = statistics.median(whole_ours) / statistics.median(whole_hand)
-    print(f"{'ratio of medians, encode (target ≤ 1.10)':<44}{encode_ratio:>10.3f}")
-    print(f"{'median of pair ratios, encode':<44}{pair_ratio:>10.3f}")
-    print(f"{'fixed overhead per build, s (ours − hand)':<44}{fixed:>10.2f}")
-    print(f"{'ratio, whole build (privacy pass included)':<44}{whole_ratio:>10.3f}")
-    print(f"output bytes: ours {ours_size}, hand {hand_size} (ours adds the spherical V1/V2 boxes; "
-          "the hand command drops the sound, which the test clip does not have)")
+          f"preset {args.preset}, quest2 profile, 1920×960 @ 30")
+    with tempfile.TemporaryDirectory(prefix="zb-bench-") as tmp:
+        for n, seconds in enumerate(lengths):
+            report(seconds, compare(seconds, args.reps, args.whole_reps if n == 0 else 0, args.preset, Path(tmp)))
 
 
 if __name__ == "__main__":
