@@ -188,3 +188,21 @@ def test_a_remade_cache_file_is_hashed_again(tmp_path):
     encode.write_bytes(b"second encode, other bytes")
     assert remembered(encode, "sha256", tmp_path, digest) == sha256_file(encode) != first
     assert len(calls) == 2
+
+
+def test_a_failing_poster_fails_the_build_and_leaves_no_bundle(footage_dir, tmp_path, fast, catalog, monkeypatch):
+    """The poster runs beside the encode; its failure still reaches the build, with no half
+    bundle and no half poster in the cache."""
+    from render import stages
+    from zorgblik.errors import ZorgblikError
+
+    def broken(plan, src, seek, poster, thumb):
+        return ["ffmpeg", "-v", "error", "-i", str(src.with_suffix(".bestaat-niet")), str(poster)]
+
+    monkeypatch.setattr(stages, "_poster_command", broken)
+    script = write_script(tmp_path, PHOTO_SCENE.format(footage=rel(footage_dir / "equirect/theta_glowsticks.jpg", tmp_path)))
+    with pytest.raises(ZorgblikError) as info:
+        build_script(script, settings=fast, catalog=catalog)
+    assert "ffmpeg" in info.value.one_line() and "scène foto" in info.value.one_line()
+    assert not fast.bundles_dir.exists() or not any(fast.bundles_dir.iterdir())
+    assert not list((fast.cache_dir / "poster").glob("*.jpg"))
