@@ -19,22 +19,47 @@ from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings, settings_help
 
 
-#: The command modules; each adds its command (of the same name) to ``cli`` when imported.
-COMMAND_MODULES = ("script", "capture", "build", "serve", "demo", "admin", "privacy", "retention", "station")
+#: The command modules, each with the line 'zorgblik --help' shows for it. A module adds its
+#: command (of the same name) to ``cli`` when imported; the list of commands is shown without
+#: importing any (tests/zorgblik/test_command.py holds each line to the command's own help).
+COMMANDS = {
+    "script": "VR-scripts: een nieuw script maken, controleren en nagaan wat verouderd is.",
+    "capture": "360°-opnames toevoegen en bekijken, en toestemming van gefilmde personen vastleggen.",
+    "build": "Bouw scènebundels uit VR-scripts (alleen wat veranderd is wordt opnieuw gecodeerd).",
+    "serve": "Start de headsetservice (stoppen met Ctrl-C).",
+    "demo": "Bouw de voorbeeldscripts uit demo/, publiceer ze en start de service.",
+    "admin": "Beheer: medewerkersaccounts.",
+    "privacy": "Gezichten onherkenbaar maken in 360°-beeld, met een controleblad om af te tekenen.",
+    "retention": "Bewaartermijn: oude sessiegegevens opruimen; gegevens van één leerling inzien of wissen.",
+    "station": "Speel scènes af op een headset aan deze pc (OpenXR: SteamVR, Meta Quest Link of Monado).",
+}
 
 
 class LazyGroup(click.Group):
-    """Imports a command's module only when that command runs (or help lists them all): the
-    modules pull in OpenCV, SQLAlchemy, FastAPI and more, and 'zorgblik script lint' should
-    not wait for what 'zorgblik serve' needs."""
+    """Imports a command's module only when that command runs: the modules pull in OpenCV,
+    SQLAlchemy, FastAPI and more, and 'zorgblik script lint' (or 'zorgblik --help') should not
+    wait for what 'zorgblik serve' needs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in COMMAND_MODULES and name not in self.commands:
+        if name in COMMANDS and name not in self.commands:
             importlib.import_module(f"zorgblik.cli.{name}")
         return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = []
+        for name in names:
+            loaded = self.commands.get(name)
+            if loaded is None:
+                rows.append((name, click.Command(name, help=COMMANDS[name]).get_short_help_str(limit)))
+            elif not loaded.hidden:
+                rows.append((name, loaded.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
