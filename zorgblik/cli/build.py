@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from catalog import Catalog
-from render import DEFAULT_PROFILES, EXECUTORS, PROFILES, BuildEvents, build_script, get_executor
+from render.events import BuildEvents
+from render.executors import EXECUTORS, get_executor
+from render.profiles import DEFAULT_PROFILES, PROFILES
 from zorgblik.cli import cli
 from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
@@ -70,6 +71,9 @@ def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ..
     """Bouw scènebundels uit VR-scripts (alleen wat veranderd is wordt opnieuw gecodeerd).
 
     Voortgang staat ook in <data>/builds/<id>.json, voor de service."""
+    from catalog import Catalog  # the catalog and the build itself: only when a build runs, not for --help
+    from render.build import build_script
+
     runner = get_executor(executor, jobs=jobs or settings.jobs)
     events = BuildEvents(settings.data_dir / "builds")
     click.echo(f"bouw {events.id} (voortgang: {events.path})", err=True)
