@@ -35,7 +35,7 @@ from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
 from render.plan import BlurArea, Caption, Hotspot, KeepFace, PrivacyPlan, Rendition, ScenePlan
 from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
-from render.stages import BundleResult, Progress, build_bundle, needs_encode, sha256_file
+from render.stages import BundleResult, Progress, build_bundle, needs_encode, remembered, sha256_file
 from scripts_vr import load_script
 from scripts_vr.model import FootageRef, VRScript, plain
 from scripts_vr.model import Scene as ScriptScene
@@ -59,20 +59,6 @@ def _texts(text) -> dict[str, str]:
     return {lang: value for lang, value in (("nl", text.nl), ("en", getattr(text, "en", None))) if value}
 
 
-def _file_sha256(path: Path, cache_dir: Path) -> str:
-    """sha256 of a footage file, remembered by path, size, mtime and inode so that a rebuild does
-    not read gigabytes of footage again to find it in the catalog."""
-    st = path.stat()
-    key = hashlib.sha256(f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}".encode()).hexdigest()
-    remembered = cache_dir / "footage-sha256" / key
-    if remembered.exists():
-        return remembered.read_text()
-    digest = sha256_file(path)
-    remembered.parent.mkdir(parents=True, exist_ok=True)
-    remembered.write_text(digest)
-    return digest
-
-
 def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, store: FootageStore, where: str,
                     sha_cache: Path | None = None) -> Footage:
     """The footage a scene's ``footage:`` field names: ``sha256:…``, ``footage:ID`` or a path,
@@ -83,8 +69,9 @@ def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, sto
         if not path.is_file():
             raise FootageMissing(f"bestand {ref} bestaat niet", where=where, hint="controleer het pad ten opzichte van het script")
         if sha_cache is not None:  # known bytes: no probe, no classification, no copy
+            digest = remembered(path, "footage-sha256", sha_cache, lambda: sha256_file(path))
             with catalog.session() as db:
-                known = queries.footage_by_sha256(db, _file_sha256(path, sha_cache))
+                known = queries.footage_by_sha256(db, digest)
             if known is not None:
                 return known
         from capture.ingest import add_footage  # probing and classifying (OpenCV): only for new footage

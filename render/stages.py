@@ -493,12 +493,13 @@ def sha256_file(path: Path) -> str:
 
 
 def remembered(file: Path, fact: str, cache_dir: Path, find: Callable[[], Any]) -> Any:
-    """A fact about a cached file (its sha256, its checked probe), remembered beside the cache so
-    that an 8K rendition is hashed and probed once, not on every rebuild. The fact is tied to the
-    file's size, mtime and inode: a file made again is hashed and probed again."""
+    """A fact about a file (its sha256, its checked probe), remembered under ``cache_dir / fact``
+    so that footage and an 8K rendition are hashed and probed once, not on every rebuild. The fact
+    is tied to the file's path, size, mtime and inode: a file made again is hashed and probed
+    again."""
     st = file.stat()
-    identity = [st.st_size, st.st_mtime_ns, st.st_ino]
-    side = cache_dir / fact / f"{file.name}.json"
+    identity = [str(file.resolve()), st.st_size, st.st_mtime_ns, st.st_ino]
+    side = cache_dir / fact / f"{hashlib.sha256(identity[0].encode()).hexdigest()}.json"
     if side.exists():
         saved = json.loads(side.read_text(encoding="utf-8"))
         if saved.get("file") == identity:
