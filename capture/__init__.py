@@ -10,8 +10,8 @@
 
 import lazy_loader as _lazy
 
-# Names load from their module on first use: a command imports only what it runs (OpenCV, Alembic
-# and the rest cost seconds at start-up otherwise).
+# Names load from their module on first use, so a command imports only what it runs
+# (OpenCV for classifying and stitching).
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
     submod_attrs={

@@ -99,6 +99,16 @@ def _lookup(doc: object, keys: tuple[str, ...]) -> object:
     return doc
 
 
+def _read_yaml(path: Path, what: str, *, missing_hint: str, format_hint: str) -> object:
+    """A calibration or rig file's YAML, or a StitchError naming ``what`` and the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StitchError(f"{what} niet gevonden", where=str(path), hint=missing_hint) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise StitchError(f"{what} onleesbaar: {exc}", where=str(path), hint=format_hint) from None
+
+
 @dataclass(frozen=True)
 class MeiLens:
     """One fisheye lens in the unified omnidirectional model (Mei & Rives 2007).
@@ -124,14 +134,8 @@ class MeiLens:
         """Read a calibration file (BoofCV's ``omnidirectional_universal`` layout)."""
         path = Path(path)
         where = str(path)
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise StitchError("kalibratiebestand niet gevonden", where=where,
-                              hint="geef het pad naar de YAML-kalibratie van deze lens") from None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise StitchError(f"kalibratiebestand onleesbaar: {exc}", where=where,
-                              hint="het moet een YAML-bestand zijn (Mei-model, omnidirectional_universal)") from None
+        doc = _read_yaml(path, "kalibratiebestand", missing_hint="geef het pad naar de YAML-kalibratie van deze lens",
+                         format_hint="het moet een YAML-bestand zijn (Mei-model, omnidirectional_universal)")
         model = doc.get("model") if isinstance(doc, Mapping) else None
         if model is not None and model != "omnidirectional_universal":
             raise StitchError(f"onbekend lensmodel '{model}'", where=where,
@@ -279,14 +283,8 @@ class DualFisheyeRig:
         """
         path = Path(path)
         where = str(path)
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except FileNotFoundError:
-            raise StitchError("rigbestand niet gevonden", where=where,
-                              hint="geef het pad naar de YAML met de stand van de twee lenzen") from None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise StitchError(f"rigbestand onleesbaar: {exc}", where=where,
-                              hint="het moet een YAML-bestand zijn") from None
+        doc = _read_yaml(path, "rigbestand", missing_hint="geef het pad naar de YAML met de stand van de twee lenzen",
+                         format_hint="het moet een YAML-bestand zijn") or {}
         if not isinstance(doc, Mapping):
             raise StitchError("rigbestand is geen YAML-mapping", where=where,
                               hint="verwacht de sleutels front, back, max_angle_deg, feather_deg")

@@ -7,8 +7,8 @@
 
 import lazy_loader as _lazy
 
-# Names load from their module on first use: a command imports only what it runs (OpenCV, Alembic
-# and the rest cost seconds at start-up otherwise).
+# Names load from their module on first use, so a command imports only what it runs
+# (Alembic only when a database needs migrating, Argon2 only for accounts).
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
     submodules=["accounts", "authoring", "fleet", "outcomes", "queries", "signoffs"],

@@ -21,8 +21,8 @@ Errors (drawn in :mod:`scripts_vr.errors`)::
 
 import lazy_loader as _lazy
 
-# Names load from their module on first use: a command imports only what it runs (OpenCV, Alembic
-# and the rest cost seconds at start-up otherwise).
+# Names load from their module on first use, so a command imports only what it runs
+# (pydantic's script model only when a script is read).
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
     submod_attrs={
