@@ -51,7 +51,7 @@ class SyncClient:
 
     def pair(self, code: str) -> dict:
         r = self.http.post("/api/headsets/pair", json={"code": code.strip().upper()})
-        if r.status_code != 200:
+        if r.status_code != 201:  # Created: the headset now exists
             raise StationError(f"koppelen met code {code} lukt niet (HTTP {r.status_code})",
                                hint="vraag de begeleider om een nieuwe koppelcode")
         paired = r.json()

@@ -136,3 +136,12 @@ def test_sync_resumes_a_cut_download_and_verifies_it(harness, tmp_path):
         assert client.sync().downloaded == []  # nothing twice
     headset = harness.staff("admin").get(f"/api/headsets/{headset_id}").json()
     assert headset["inventory"] == [key]
+
+
+def test_station_pairs_with_a_code_and_keeps_its_token(harness, tmp_path):
+    code = harness.staff("admin").post("/api/headsets/pairing-codes",
+                                       json={"name": harness.unique("Station"), "profile": "quest2"}).raise_for_status().json()
+    with SyncClient(harness.base_url, tmp_path / "station") as client:
+        paired = client.pair(code["code"].lower())
+        assert (tmp_path / "station" / "token").read_text() == paired["token"]
+        assert client.manifest()["bundles"] == []  # the new token is honoured at once
