@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session as DbSession
 from catalog import accounts, fleet
 from catalog.errors import CatalogError
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep
+from headset_service.deps import DbDep, LiveDep
+from headset_service.routes.headsets import revoke
 from headset_service.webpages import PageUser, back
 from render.profiles import PROFILES
 
@@ -42,9 +43,8 @@ def pairing_code_form(db: DbDep, user: Admin, _csrf: CsrfChecked, naam: Annotate
 
 
 @router.post("/beheer/headsets/{headset_id}/intrekken")
-def revoke_form(headset_id: int, db: DbDep, user: Admin, _csrf: CsrfChecked):
-    headset = fleet.get_headset(db, headset_id)
-    fleet.revoke_headset(db, headset)
+def revoke_form(headset_id: int, db: DbDep, live: LiveDep, user: Admin, _csrf: CsrfChecked):
+    headset = revoke(db, live, headset_id)
     return back("/beheer", melding=f"{headset.name} is ontkoppeld: de headset kan niets meer ophalen of versturen.")
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 
+from sqlalchemy.orm import Session as DbSession
+
 from catalog import Headset, HeadsetGroup, StaffUser, fleet
 from headset_service.auth import DEVICE_COOKIE, require
 from headset_service.deps import DbDep, LiveDep, after_commit
@@ -112,10 +114,17 @@ def assign_headset_playlists(headset_id: int, body: Assignment, db: DbDep, live:
     return headset_public(headset, live)
 
 
-@router.post("/api/headsets/{headset_id}/revoke", response_model=HeadsetPublic)
-def revoke_headset(headset_id: int, db: DbDep, live: LiveDep, _user: Manager) -> HeadsetPublic:
-    """The headset's token stops working at once (its open WebSocket is closed); history stays."""
+def revoke(db: DbSession, live: Live, headset_id: int) -> Headset:
+    """Revoke the headset's token and, once that is committed, close its open WebSocket: the API
+    and the admin page both end a headset's access this way."""
     headset = fleet.get_headset(db, headset_id)
     fleet.revoke_headset(db, headset)
     after_commit(db, lambda: live.close(headset_id))
+    return headset
+
+
+@router.post("/api/headsets/{headset_id}/revoke", response_model=HeadsetPublic)
+def revoke_headset(headset_id: int, db: DbDep, live: LiveDep, _user: Manager) -> HeadsetPublic:
+    """The headset's token stops working at once (its open WebSocket is closed); history stays."""
+    headset = revoke(db, live, headset_id)
     return headset_public(headset, live)

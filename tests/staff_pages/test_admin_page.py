@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from playwright.sync_api import expect
+from support import headset_socket
+from websockets.exceptions import ConnectionClosed
 
 
 TEACHER_PASSWORD = "lesgeven-met-vr-2026"
@@ -35,9 +38,13 @@ def test_admin_pairs_and_revokes_a_headset(site, open_as, shoot):
     shoot(page, "admin-1280")
     page.set_viewport_size({"width": 820, "height": 1180})
     shoot(page, "admin-820")
-    row.get_by_role("button", name="Ontkoppelen Quest 07").click()
-    expect(page.get_by_role("status")).to_have_text(
-        "Quest 07 is ontkoppeld: de headset kan niets meer ophalen of versturen.")
+    with headset_socket(site.base_url, paired["token"]) as ws:
+        row.get_by_role("button", name="Ontkoppelen Quest 07").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Quest 07 is ontkoppeld: de headset kan niets meer ophalen of versturen.")
+        with pytest.raises(ConnectionClosed) as closed:  # commands stop reaching it at once
+            ws.recv(timeout=5)
+        assert closed.value.rcvd.code == 4401
     expect(page.locator("table.headsets tr", has_text="Quest 07")).to_have_count(0)
     assert httpx.get(f"{site.base_url}/api/device/manifest", headers=device).status_code == 401
 
