@@ -1,9 +1,9 @@
 """Incremental rebuild: a six-scene script, built once, then one caption edited and built again.
 
 The rebuild must encode nothing (counted two ways: files in the encode cache, and the
-renditions each built scene reports as encoded) and take under 2 s. Six new scene versions
-still appear (captions are part of the bundle), each with poster, thumbnail, mesh and media
-linked from the caches.
+renditions each built scene reports as encoded) and take under 2 s. The edited scene gets a new
+scene version (captions are part of the bundle), its poster, thumbnail, mesh and media linked
+from the caches.
 
 Timed twice: ``build_script`` in this process (what the service would call), and the whole
 ``zorgblik build`` command (Python start-up included).

@@ -18,7 +18,6 @@ import httpx
 from catalog import Catalog, Footage, accounts, fleet, queries, signoffs
 from zorgblik.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 ZORGBLIK = Path(sys.executable).parent / "zorgblik"
 
 

@@ -3,7 +3,7 @@
     pairing code ──(pair)──► headset + device token       (staff makes the code; the headset trades it)
     playlist (per use context) ──► group / headset         (assignments)
     published scene versions of those playlists ──► what a headset may hold (sync)
-    session ──► headset commands (start, pause, resume, stop, recenter) ──► events
+    session ──► headset commands (start, pause, resume, stop, recenter, next) ──► events
 
 Tokens and codes are random and kept only as their sha256 (:func:`catalog.accounts.token_sha256`).
 """
@@ -23,7 +23,6 @@ from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, Pairin
                             SceneVersion, Script, Session, StaffUser, utcnow)
 
 USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
-COMMANDS = ("start", "pause", "resume", "stop", "recenter")
 DEVICE_TOKEN_PREFIX = "zbh_"
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud from a screen
 PAIRING_LENGTH = 8  # 40 bits, single use, valid for PAIRING_LIFETIME

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from catalog.errors import Conflict, NotFound, SignoffRequired
-from catalog.models import Consent, Event, Footage, Scene, SceneVersion, Script, ScriptVersion, Session, utcnow
+from catalog.models import Consent, Footage, Scene, SceneVersion, Script, ScriptVersion, utcnow
 from catalog.signoffs import scene_ref, signoff_for, signoff_reasons
 
 
@@ -141,38 +140,3 @@ def scene_version_by_bundle_key(db: DbSession, bundle_key: str) -> SceneVersion:
     if version is None:
         raise NotFound(f"scène {bundle_key} bestaat niet")
     return version
-
-
-# sessions and events ---------------------------------------------------------------------------
-def start_session(db: DbSession, *, context: str, learner_code: str | None = None) -> Session:
-    session = Session(context=context, learner_code=learner_code)
-    db.add(session)
-    db.flush()
-    return session
-
-
-def get_session(db: DbSession, session_id: int) -> Session:
-    session = db.get(Session, session_id)
-    if session is None:
-        raise NotFound(f"sessie {session_id} bestaat niet")
-    return session
-
-
-def add_events(db: DbSession, session: Session, events: list[dict]) -> int:
-    """Store the events not stored before (by their ``event_id``); returns how many were new."""
-    ids = [e["event_id"] for e in events]
-    known = set(db.scalars(select(Event.event_id).where(Event.event_id.in_(ids))))
-    new = 0
-    for e in events:
-        if e["event_id"] in known:
-            continue
-        known.add(e["event_id"])
-        db.add(Event(session=session, event_id=e["event_id"], kind=e["kind"], at=e["at"],
-                     scene_version_id=e.get("scene_version_id"), data=e.get("data") or {}))
-        new += 1
-    try:
-        db.flush()
-    except IntegrityError:  # a concurrent batch stored some of these first
-        db.rollback()
-        raise
-    return new

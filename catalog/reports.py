@@ -98,8 +98,9 @@ def timeline(db: DbSession, session: Session) -> list[TimelineStep]:
         detail = str(e.data.get("hotspot", "")) if e.kind == "hotspot_open" else ""
         steps.append(TimelineStep(e.at, (e.at - session.started_at).total_seconds(), _KIND_DUTCH.get(e.kind, e.kind),
                                   title, detail))
-    titles = scene_titles(db, (n.bundle_key for n in notes_of(db, session)))
-    for n in notes_of(db, session):
+    notes = notes_of(db, session)
+    titles = scene_titles(db, (n.bundle_key for n in notes))
+    for n in notes:
         steps.append(TimelineStep(n.created_at, (n.created_at - session.started_at).total_seconds(), "notitie",
                                   titles.get(n.bundle_key or ""), n.text))
     return sorted(steps, key=lambda s: s.at)

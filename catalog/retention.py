@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
 from catalog.models import Event, HeadsetCommand, LearnerOutcome, Session, SessionNote, utcnow
+from catalog.reports import notes_of
 
 
 def retention_cutoff(months: int, now: datetime | None = None) -> datetime:
@@ -51,7 +52,7 @@ def learner_export(db: DbSession, code: str) -> dict:
     """Everything kept about learner ``code``: sessions with their events and notes, and the outcome."""
     sessions = []
     for s in _sessions_of(db, code):
-        notes = db.scalars(select(SessionNote).where(SessionNote.session_id == s.id).order_by(SessionNote.id))
+        notes = notes_of(db, s)
         sessions.append({
             "id": s.id, "context": s.context, "started_at": s.started_at.isoformat(),
             "ended_at": s.ended_at.isoformat() if s.ended_at else None, "state": s.state,

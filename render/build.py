@@ -200,7 +200,7 @@ def build_script(
     store = FootageStore(settings.store_dir)
     executor = executor or InlineExecutor()
     own_events = events is None
-    events = events or BuildEvents(settings.data_dir / "builds")
+    events = events or BuildEvents(settings.builds_dir)
     with catalog.session() as db:
         script_version = queries.record_script_version(
             db, name=name, organisation=str(plain(script.organisation.name)), care_category=str(script.care_category),

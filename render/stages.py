@@ -516,7 +516,8 @@ def write_manifest(job: BundleJob) -> None:
     for entry in job.files:
         path = job.work_dir / entry["name"]
         files.append({"bytes": path.stat().st_size, **entry})
-        files[-1].setdefault("sha256", sha256_file(path))  # media carry theirs (remembered)
+        if "sha256" not in entry:  # media carry theirs (remembered): not read again
+            files[-1]["sha256"] = sha256_file(path)
     renditions = []
     for r in job.renditions:
         renditions.append({**r, "bytes": (job.work_dir / r["file"]).stat().st_size})

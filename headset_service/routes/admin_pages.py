@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from catalog import Catalog, retention
+from catalog.outcomes import clean_code
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep
 from headset_service.routes.admin_staff_pages import admin_context
@@ -46,10 +47,6 @@ async def retention_daily(catalog: Catalog, months: int) -> None:
         await asyncio.sleep(EVERY_S)
 
 
-def _code(raw: str) -> str:
-    return "".join(ch for ch in raw.strip() if ch.isalnum() or ch in "-_")[:64]
-
-
 @router.get("/beheer")
 def admin_page(request: Request, db: DbDep, settings: SettingsDep, user: Admin):
     return render(request, "admin.html", user, {"retention_months": settings.retention_months, **admin_context(db)})
@@ -57,15 +54,15 @@ def admin_page(request: Request, db: DbDep, settings: SettingsDep, user: Admin):
 
 @router.get("/beheer/leerling.json")
 def learner_json(db: DbDep, user: Admin, code: str) -> Response:
-    data = retention.learner_export(db, _code(code))
+    data = retention.learner_export(db, clean_code(code))
     return Response(json.dumps(data, ensure_ascii=False, indent=2), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="leerling-{_code(code)}.json"'})
+                    headers={"Content-Disposition": f'attachment; filename="leerling-{clean_code(code)}.json"'})
 
 
 @router.post("/beheer/leerling/wissen")
 def erase(request: Request, db: DbDep, user: Admin, _csrf: CsrfChecked, code: Annotated[str, Form()],
           confirm: Annotated[str, Form()] = ""):
-    code = _code(code)
+    code = clean_code(code)
     if not code or confirm != code:
         return back("/beheer", fout="Typ de leerlingcode twee keer, precies gelijk, om te wissen.")
     removed = retention.erase_learner(db, code)

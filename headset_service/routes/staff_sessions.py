@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 
 from catalog import Conflict, Headset, Session, StaffUser, fleet, reports
+from catalog.outcomes import clean_code
 from headset_service.auth import CONTEXT_ROLES, may_run_context
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, LiveDep, after_commit
@@ -86,7 +87,7 @@ def start_sessions(request: Request, db: DbDep, live: LiveDep, user: Runner, _cs
     playlist = fleet.get_playlist(db, playlist_id)
     if not may_run_context(user.role, playlist.context):
         return back(back_to, fout=f"Je rol mag geen {CONTEXT_NAMES[playlist.context]}-sessies starten.")
-    learner = "".join(ch for ch in learner_code.strip() if ch.isalnum() or ch in "-_")[:64] or None
+    learner = clean_code(learner_code) or None
     head = True if record_head_direction else (None if playlist.context != "sollicitatie" else False)
     if group_id:
         group = fleet.get_group(db, int(group_id))

@@ -75,7 +75,7 @@ def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ..
     from render.build import build_script
 
     runner = get_executor(executor, jobs=jobs or settings.jobs)
-    events = BuildEvents(settings.data_dir / "builds")
+    events = BuildEvents(settings.builds_dir)
     click.echo(f"bouw {events.id} (voortgang: {events.path})", err=True)
     try:
         with Catalog(settings.catalog_url) as catalog:
