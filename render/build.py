@@ -190,7 +190,23 @@ def build_script(
     events: BuildEvents | None = None,
 ) -> list[BuiltScene]:
     """Build every scene of the script at ``path`` for ``profiles`` (``profile``: one profile,
-    the older spelling) and record the scene versions; returns them in script order."""
+    the older spelling) and record the scene versions; returns them in script order.
+
+    Progress goes to ``events``; without them the build keeps its own progress file in
+    ``settings.builds_dir`` and leaves it finished, failed or done, whatever happens."""
+    if events is not None:  # the caller's: the caller finishes them
+        return _build_script(path, settings=settings, catalog=catalog, profiles=profiles, profile=profile, publish=publish,
+                             progress=progress, on_scene=on_scene, executor=executor, events=events)
+    events = BuildEvents(settings.builds_dir)
+    with events.running():
+        built = _build_script(path, settings=settings, catalog=catalog, profiles=profiles, profile=profile,
+                              publish=publish, progress=progress, on_scene=on_scene, executor=executor, events=events)
+    return built
+
+
+def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles: Sequence[str], profile: str | None,
+                  publish: bool, progress: Progress | None, on_scene: Callable[[BuiltScene], None] | None,
+                  executor: Executor | None, events: BuildEvents) -> list[BuiltScene]:
     path = Path(path)
     script = load_script(path)
     source = path.read_text(encoding="utf-8")
@@ -199,8 +215,6 @@ def build_script(
     chosen = [get_profile(p) for p in ([profile] if profile else dict.fromkeys(profiles))]
     store = FootageStore(settings.store_dir)
     executor = executor or InlineExecutor()
-    own_events = events is None
-    events = events or BuildEvents(settings.builds_dir)
     with catalog.session() as db:
         script_version = queries.record_script_version(
             db, name=name, organisation=str(plain(script.organisation.name)), care_category=str(script.care_category),
@@ -228,14 +242,10 @@ def build_script(
     # Encodes go to the executor; scenes whose media are all cached are quick and stay here.
     item = lambda plan: (plan, settings.bundles_dir, settings.cache_dir)  # noqa: E731
     heavy = [plan for _, _, plan in plans if needs_encode(plan, settings.cache_dir)]
-    try:
-        results = dict(zip((p.scene_key for p in heavy), executor.map(_build_one, [item(p) for p in heavy], report)))
-        for _, _, plan in plans:
-            if plan.scene_key not in results:
-                results[plan.scene_key] = _build_one(item(plan), report)
-    except Exception as error:
-        events.finish(error=str(error))
-        raise
+    results = dict(zip((p.scene_key for p in heavy), executor.map(_build_one, [item(p) for p in heavy], report)))
+    for _, _, plan in plans:
+        if plan.scene_key not in results:
+            results[plan.scene_key] = _build_one(item(plan), report)
 
     built, refused = [], []
     for position, (scene, footage, plan) in enumerate(plans):
@@ -270,9 +280,5 @@ def build_script(
             + ", ".join(f"{name}/{key}" for key, _ in refused),
             hint=f"bekijk per scène het reviewblad en teken af: zorgblik privacy signoff {name}/SCENE --by NAAM",
         )
-        if own_events:
-            events.finish(error=error.one_line())
         raise error
-    if own_events:
-        events.finish()
     return built

@@ -8,7 +8,7 @@ goes, at most a few times a second, so a reader never sees half a file::
      "scenes": {"script/scene": {"fraction": 0.4, "state": "encoding" | "done",
                                  "bundle_key": null | "…", "encoded": 0}}}
 
-The service (a later issue) lists the folder and reads the newest files.
+The service lists the folder and reads the newest files (headset_service.routes.author_pages).
 """
 
 from __future__ import annotations
@@ -19,8 +19,12 @@ import secrets
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+
+from zorgblik.errors import ZorgblikError
 
 WRITE_EVERY_S = 0.25
 
@@ -48,6 +52,19 @@ class BuildEvents:
                     entry["state"] = "building"
             entry.update(info)
             self._write(force=bool(info) or fraction == 1.0)
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Finish the file however the block ends: done, or failed with the error's one line."""
+        try:
+            yield
+        except ZorgblikError as error:
+            self.finish(error=error.one_line())
+            raise
+        except Exception as error:
+            self.finish(error=f"onverwachte fout: {error}")
+            raise
+        self.finish()
 
     def finish(self, error: str | None = None) -> None:
         with self._lock:

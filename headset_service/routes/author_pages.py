@@ -81,14 +81,12 @@ def new_build_id(name: str) -> str:
 def run_build(path: Path, settings: Settings, catalog: Catalog, events: BuildEvents) -> None:
     """The build thread: build every scene (unpublished), and always leave the progress file finished."""
     try:
-        build_script(path, settings=settings, catalog=catalog, events=events, publish=False)
-    except ZorgblikError as error:
-        events.finish(error=error.one_line())
-    except Exception as error:  # noqa: BLE001 - the page must learn that the build stopped
+        with events.running():
+            build_script(path, settings=settings, catalog=catalog, events=events, publish=False)
+    except ZorgblikError:
+        pass  # the progress file says what went wrong, in one line
+    except Exception:  # noqa: BLE001 - a bug: the file says the build stopped; the log has the rest
         log.warning("build %s stopped", events.id, exc_info=True)
-        events.finish(error=f"onverwachte fout: {error}")
-    else:
-        events.finish()
 
 
 def start_build(path: Path, settings: Settings, catalog: Catalog) -> str:

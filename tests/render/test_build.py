@@ -206,3 +206,14 @@ def test_a_failing_poster_fails_the_build_and_leaves_no_bundle(footage_dir, tmp_
     assert "ffmpeg" in info.value.one_line() and "scène foto" in info.value.one_line()
     assert not fast.bundles_dir.exists() or not any(fast.bundles_dir.iterdir())
     assert not list((fast.cache_dir / "poster").glob("*.jpg"))
+
+
+def test_a_build_that_stops_early_leaves_its_progress_file_failed(tmp_path, fast, catalog):
+    """The service lists builds from their progress files: one that stopped before encoding (here
+    at missing footage) must not stay 'running' for ever."""
+    script = write_script(tmp_path, VIDEO_SCENE.format(id="weg", title="Weg", footage="sha256:" + "0" * 64, in_=0,
+                                                       out=1, caption="x"))
+    with pytest.raises(FootageMissing):
+        build_script(script, settings=fast, catalog=catalog)
+    [progress] = [json.loads(p.read_text()) for p in fast.builds_dir.glob("*.json")]
+    assert progress["state"] == "failed" and "scène weg" in progress["error"]

@@ -11,7 +11,6 @@ from render.events import BuildEvents
 from render.executors import EXECUTORS, get_executor
 from render.profiles import DEFAULT_PROFILES, PROFILES
 from zorgblik.cli import cli
-from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
 
 
@@ -77,14 +76,9 @@ def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ..
     runner = get_executor(executor, jobs=jobs or settings.jobs)
     events = BuildEvents(settings.builds_dir)
     click.echo(f"bouw {events.id} (voortgang: {events.path})", err=True)
-    try:
-        with Catalog(settings.catalog_url) as catalog:
-            for path in scripts:
-                click.echo(f"{path}:", err=True)
-                build_script(path, settings=settings, catalog=catalog, profiles=profiles or DEFAULT_PROFILES,
-                             publish=publish, progress=SceneProgress(), executor=runner, events=events,
-                             on_scene=lambda scene, path=path: _say_built(path, scene))
-    except ZorgblikError as error:
-        events.finish(error=error.one_line())
-        raise
-    events.finish()
+    with events.running(), Catalog(settings.catalog_url) as catalog:
+        for path in scripts:
+            click.echo(f"{path}:", err=True)
+            build_script(path, settings=settings, catalog=catalog, profiles=profiles or DEFAULT_PROFILES,
+                         publish=publish, progress=SceneProgress(), executor=runner, events=events,
+                         on_scene=lambda scene, path=path: _say_built(path, scene))
