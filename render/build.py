@@ -182,37 +182,36 @@ def build_script(
     settings: Settings,
     catalog: Catalog,
     profiles: Sequence[str] = DEFAULT_PROFILES,
-    profile: str | None = None,
     publish: bool = False,
     progress: Progress | None = None,
     on_scene: Callable[[BuiltScene], None] | None = None,
     executor: Executor | None = None,
     events: BuildEvents | None = None,
 ) -> list[BuiltScene]:
-    """Build every scene of the script at ``path`` for ``profiles`` (``profile``: one profile,
-    the older spelling) and record the scene versions; returns them in script order.
+    """Build every scene of the script at ``path`` for ``profiles`` and record the scene versions;
+    returns them in script order.
 
     Progress goes to ``events``; without them the build keeps its own progress file in
     ``settings.builds_dir`` and leaves it finished, failed or done, whatever happens."""
     if events is not None:  # the caller's: the caller finishes them
-        return _build_script(path, settings=settings, catalog=catalog, profiles=profiles, profile=profile, publish=publish,
+        return _build_script(path, settings=settings, catalog=catalog, profiles=profiles, publish=publish,
                              progress=progress, on_scene=on_scene, executor=executor, events=events)
     events = BuildEvents(settings.builds_dir)
     with events.running():
-        built = _build_script(path, settings=settings, catalog=catalog, profiles=profiles, profile=profile,
+        built = _build_script(path, settings=settings, catalog=catalog, profiles=profiles,
                               publish=publish, progress=progress, on_scene=on_scene, executor=executor, events=events)
     return built
 
 
-def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles: Sequence[str], profile: str | None,
-                  publish: bool, progress: Progress | None, on_scene: Callable[[BuiltScene], None] | None,
+def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles: Sequence[str], publish: bool,
+                  progress: Progress | None, on_scene: Callable[[BuiltScene], None] | None,
                   executor: Executor | None, events: BuildEvents) -> list[BuiltScene]:
     path = Path(path)
     script = load_script(path)
     source = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(source.encode()).hexdigest()
     name = path.stem
-    chosen = [get_profile(p) for p in ([profile] if profile else dict.fromkeys(profiles))]
+    chosen = [get_profile(p) for p in dict.fromkeys(profiles)]
     store = FootageStore(settings.store_dir)
     executor = executor or InlineExecutor()
     with catalog.session() as db:

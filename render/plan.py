@@ -20,6 +20,9 @@ from dataclasses import asdict, dataclass, field
 
 from render.profiles import HeadsetProfile
 
+#: How a stereo frame holds its eyes: (rows, columns) of eyes; the plan's intermediate size and
+#: the privacy pass's split into eyes both read it.
+EYE_LAYOUT = {"mono": (1, 1), "top-bottom": (2, 1), "left-right": (1, 2)}
 #: Bump when the encode stage changes what it produces; cached encodes are then rebuilt.
 ENCODE_VERSION = 2
 #: Bump when the privacy pass (trim, level, blur into the intermediate) changes what it produces.
@@ -138,7 +141,7 @@ class ScenePlan:
     @property
     def eyes(self) -> tuple[int, int]:
         """How the frame holds its eyes: (rows, columns)."""
-        return {"top-bottom": (2, 1), "left-right": (1, 2)}.get(self.stereo, (1, 1))
+        return EYE_LAYOUT.get(self.stereo, (1, 1))
 
     @property
     def intermediate_size(self) -> tuple[int, int]:

@@ -40,7 +40,7 @@ def build_demo(settings: Settings, catalog: Catalog, progress: Progress | None =
     signed off as the demo admin, explicitly and out loud: the demo has no human to look."""
     for script in demo_scripts():
         say(f"Bouwen: {script.name}")
-        built = build_script(script, settings=settings, catalog=catalog, profile="quest2", progress=progress)
+        built = build_script(script, settings=settings, catalog=catalog, profiles=("quest2",), progress=progress)
         with catalog.session() as db:
             for scene in built:
                 version = queries.scene_version_by_bundle_key(db, scene.bundle_key)

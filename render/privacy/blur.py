@@ -32,6 +32,7 @@ import numpy as np
 
 from capture.errors import UnreadableMedia
 from capture.probe import probe
+from render.plan import EYE_LAYOUT
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.errors import MediaUnreadable, NotEquirect
 from render.privacy.tiles import SphereBox, Tile, angle_between, equirect_mask, render_tile
@@ -205,8 +206,6 @@ class Picture:
             blur_box(plane, box, cells)
 
 
-#: How a stereo frame holds its eyes: (rows, columns) of eyes.
-EYE_LAYOUT = {"mono": (1, 1), "top-bottom": (2, 1), "left-right": (1, 2)}
 EYE_NAMES = {"mono": ("",), "top-bottom": ("linkeroog", "rechteroog"), "left-right": ("linkeroog", "rechteroog")}
 
 
