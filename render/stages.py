@@ -140,6 +140,10 @@ class PrivacyFiles:
         return cls(base.with_suffix(".mkv" if plan.media_kind == "video" else ".jpg"), base.with_suffix(".review.png"),
                    base.with_suffix(".json"))
 
+    def reviewed(self) -> bool:
+        """Whether the face search ran to the end: its summary and review sheet are here."""
+        return self.summary.exists() and self.sheet.exists()
+
 
 def prepare_filters(plan: ScenePlan) -> str | None:
     """The ffmpeg filters between the source and the face search: level, then each eye to 2:1."""
@@ -189,8 +193,7 @@ def blur_faces(job: BundleJob) -> None:
     """The privacy pass, when its summary is not cached or a rendition to encode needs its picture."""
     plan = job.plan
     files = PrivacyFiles.of(plan, job.cache_dir)
-    to_encode = any(not cached_media(plan, r, job.cache_dir).exists() for r in plan.renditions)
-    if not (files.summary.exists() and files.sheet.exists()) or (to_encode and not files.picture.exists()):
+    if not files.reviewed() or (missing_media(plan, job.cache_dir) and not files.picture.exists()):
         run_privacy_pass(job, files)
         job.done_share = PRIVACY_SHARE
     job.privacy = json.loads(files.summary.read_text(encoding="utf-8"))
@@ -277,9 +280,12 @@ def cached_media(plan: ScenePlan, rendition: Rendition, cache_dir: Path) -> Path
 def needs_encode(plan: ScenePlan, cache_dir: Path) -> bool:
     """Whether building this plan runs an encoder or the face search (the executor sends only
     those to workers)."""
-    files = PrivacyFiles.of(plan, cache_dir)
-    return not (files.summary.exists() and files.sheet.exists()) or any(
-        not cached_media(plan, r, cache_dir).exists() for r in plan.renditions)
+    return not PrivacyFiles.of(plan, cache_dir).reviewed() or missing_media(plan, cache_dir)
+
+
+def missing_media(plan: ScenePlan, cache_dir: Path) -> bool:
+    """Whether a rendition of ``plan`` is not in the encode cache yet."""
+    return any(not cached_media(plan, r, cache_dir).exists() for r in plan.renditions)
 
 
 def _atomic_output(final: Path, make: Callable[[Path], None]) -> None:

@@ -3,7 +3,6 @@ built scene's review sheet off so it may be published."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -11,29 +10,15 @@ import click
 from catalog import Catalog, signoffs
 from render.privacy import blur_image, blur_video, is_photo, write_review_sheet
 from zorgblik.cli import cli
+from zorgblik.cli.build import SceneProgress
 from zorgblik.settings import Settings
-
-
-class ClipProgress:
-    """One progress line on stderr, redrawn on a terminal; in a log only the finished line."""
-
-    def __init__(self, name: str) -> None:
-        self.name, self.last = name, -1
-        self.live = sys.stderr.isatty()
-
-    def __call__(self, fraction: float) -> None:
-        pct = int(fraction * 100)
-        if pct == self.last or (not self.live and pct < 100):
-            return
-        line = f"  {self.name:<32} {'#' * (pct // 5):<20} {pct:3d}%"
-        click.echo(f"\r{line}" if self.live else line, err=True, nl=pct >= 100)
-        self.last = pct
 
 
 def _blur(src: Path, dst: Path | None):
     if is_photo(src):
         return blur_image(src, dst)
-    return blur_video(src, dst, progress=ClipProgress(src.name))
+    show = SceneProgress()  # the build's progress lines, for one clip
+    return blur_video(src, dst, progress=lambda fraction: show(src.name, fraction))
 
 
 def _describe(report) -> str:
