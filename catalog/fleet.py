@@ -171,6 +171,19 @@ def allowed_versions(headset: Headset) -> dict[str, SceneVersion]:
     return {v.bundle_key: v for p in headset_playlists(headset) for v in playlist_versions(p)}
 
 
+def allowed_version(db: DbSession, headset: Headset, bundle_key: str) -> SceneVersion | None:
+    """``allowed_versions(headset).get(bundle_key)`` in two small queries, for the file requests a
+    headset makes by the thousand (it walked every playlist, scene and version each time)."""
+    version = db.scalar(select(SceneVersion).where(SceneVersion.bundle_key == bundle_key,
+                                                   SceneVersion.status == "published"))
+    if version is None:
+        return None
+    playlists = [p.id for p in headset_playlists(headset)]
+    listed = db.scalar(select(PlaylistItem.id).where(PlaylistItem.playlist_id.in_(playlists),
+                                                     PlaylistItem.scene_id == version.scene_id).limit(1))
+    return version if listed is not None else None
+
+
 def withdraw(db: DbSession, version: SceneVersion, when: datetime | None = None) -> None:
     """Take ``version`` off every headset at its next sync; it can no longer be published again."""
     version.status = "withdrawn"

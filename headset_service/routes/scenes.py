@@ -126,7 +126,7 @@ def withdraw_scene(bundle_key: str, db: DbDep, _user: Withdrawer) -> ScenePublic
 def visible_version(db, bundle_key: str, caller: Caller) -> SceneVersion:
     """The scene version ``caller`` may see, or 404 (a headset does not learn what other playlists hold)."""
     if caller.headset is not None:
-        version = fleet.allowed_versions(caller.headset).get(bundle_key)
+        version = fleet.allowed_version(db, caller.headset, bundle_key)
         if version is None:
             raise HTTPException(404, f"scène {bundle_key} hoort niet bij de afspeellijsten van deze headset")
         return version
