@@ -8,6 +8,7 @@
                      └──── headsets >── headset_groups        headsets ──< headset_commands, pairing_codes
                                                               staff_users ──< staff_logins
     sessions ──< session_notes        learner_outcomes (by learner code; no foreign key to sessions)
+    script_saves, script_approvals (by script name: a script exists as a file before it is built)
 
 Migrations in ``catalog/migrations`` create exactly these tables; a test compares the two.
 """
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
-                        false)
+from sqlalchemy import (JSON, BigInteger, Column, Float, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -177,6 +178,11 @@ class Session(Base):
                                        doc="running | paused | stopped")
     record_head_direction: Mapped[bool] = mapped_column(default=False, server_default=false(),
                                                         doc="off by default in interviews (sollicitatie)")
+    route: Mapped[str | None] = mapped_column(String(8), doc="the learner's route (BOL | BBL), when staff said it")
+    level: Mapped[int | None] = mapped_column(Integer, doc="the learner's mbo level (1-4), when staff said it")
+    year: Mapped[int | None] = mapped_column(Integer, doc="the learner's year (leerjaar), when staff said it")
+    interrupted_at: Mapped[datetime | None] = mapped_column(doc="when its headset was last heard of, while 'onderbroken'")
+    end_reason: Mapped[str | None] = mapped_column(String(64), doc="why it ended: stopped, finished, headset gone")
     events: Mapped[list[Event]] = relationship(back_populates="session", order_by="Event.at")
     headset: Mapped[Headset | None] = relationship()
     playlist: Mapped[Playlist | None] = relationship()
@@ -270,6 +276,8 @@ class Headset(Base):
     inventory: Mapped[list] = mapped_column(JSON, default=list, doc="bundle keys it holds, verified")
     free_bytes: Mapped[int | None] = mapped_column(BigInteger)
     battery: Mapped[int | None] = mapped_column(Integer, doc="percent")
+    device_info: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}",
+                                              doc="what the device says of itself, and why a value is missing")
     group: Mapped[HeadsetGroup | None] = relationship(back_populates="headsets")
     playlists: Mapped[list[Playlist]] = relationship(secondary=headset_playlists, order_by="Playlist.id")
 
@@ -299,6 +307,9 @@ class Playlist(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
     context: Mapped[str] = mapped_column(String(32), doc="intake | sollicitatie | werkveldorientatie")
+    route: Mapped[str | None] = mapped_column(String(8), doc="BOL | BBL; empty: every route")
+    level: Mapped[int | None] = mapped_column(Integer, doc="mbo level 1-4; empty: every level")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     items: Mapped[list[PlaylistItem]] = relationship(back_populates="playlist", order_by="PlaylistItem.position",
                                                      cascade="all, delete-orphan")
@@ -312,6 +323,9 @@ class PlaylistItem(Base):
     playlist_id: Mapped[int] = mapped_column(ForeignKey("playlists.id"))
     position: Mapped[int] = mapped_column(Integer)
     scene_id: Mapped[int] = mapped_column(ForeignKey("scenes.id"))
+    photo_seconds: Mapped[float | None] = mapped_column(Float, doc="how long a photo stays; empty: until 'verder'")
+    wait_for_staff: Mapped[bool | None] = mapped_column(doc="hold at the scene's end for the begeleider; "
+                                                            "empty: the context decides (on in a class)")
     playlist: Mapped[Playlist] = relationship(back_populates="items")
     scene: Mapped[Scene] = relationship()
 
@@ -360,3 +374,40 @@ class LearnerOutcome(Base):
     period_months: Mapped[int] = mapped_column(Integer, default=6)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+
+# the VR script made in the browser, and approved by both sides ---------------------------------
+class ScriptSave(Base):
+    """A VR script saved from the staff pages: its whole text, who saved it and when. The file in
+    the scripts folder stays the source of truth; these rows are its history."""
+
+    __tablename__ = "script_saves"
+    __table_args__ = (Index("ix_script_saves_name_id", "script_name", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    script_name: Mapped[str] = mapped_column(String(255), doc="the file name without .yaml")
+    sha256: Mapped[str] = mapped_column(String(64))
+    base_sha256: Mapped[str | None] = mapped_column(String(64), doc="the text the saver had opened")
+    source: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(255))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScriptApproval(Base):
+    """The school side (opleiding) or the practice side (praktijk) agreed to a script's profile as
+    it then read (``profile_sha256``); withdrawn when the profile changes after it."""
+
+    __tablename__ = "script_approvals"
+    __table_args__ = (Index("ix_script_approvals_name", "script_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    script_name: Mapped[str] = mapped_column(String(255))
+    side: Mapped[str] = mapped_column(String(16), doc="opleiding | praktijk")
+    approved_by: Mapped[str] = mapped_column(String(255), doc="the name, as they gave it")
+    role: Mapped[str] = mapped_column(String(255), doc="their role, e.g. docent zorg of praktijkopleider")
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    profile_sha256: Mapped[str] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(255))

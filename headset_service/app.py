@@ -10,14 +10,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from catalog import Catalog
+from headset_service.api import accounts, device, headsets, playlists, scenes, sessions, uploads
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
-from headset_service.routes import (
-    accounts, admin_pages, admin_staff_pages, author_pages, device, effect_pages, headsets, pages, player, playlists,
-    reports, scenes, sessions, staff_footage, staff_sessions, uploads,
-)
-from headset_service.routes.admin_pages import retention_daily
-from headset_service.webpages import install_page_handlers
+from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports
+from headset_service.web import scripts as script_pages
+from headset_service.web import sessions as session_pages
+from headset_service.web.admin import retention_daily
+from headset_service.web.rendering import install_page_handlers
 from zorgblik import __version__
 from zorgblik.settings import Settings
 
@@ -25,7 +25,7 @@ from zorgblik.settings import Settings
 #: The API for staff and headsets, then the pages people see.
 ROUTERS = (
     accounts, scenes, playlists, headsets, device, sessions, uploads,
-    pages, player, staff_sessions, staff_footage, reports, admin_pages, admin_staff_pages, author_pages, effect_pages,
+    home, headset, session_pages, footage, reports, admin, admin_staff, script_pages, effect,
 )
 
 

@@ -8,7 +8,7 @@ goes, at most a few times a second, so a reader never sees half a file::
      "scenes": {"script/scene": {"fraction": 0.4, "state": "encoding" | "done",
                                  "bundle_key": null | "…", "encoded": 0}}}
 
-The service lists the folder and reads the newest files (headset_service.routes.author_pages).
+The service lists the folder and reads the newest files (headset_service.web.scripts).
 """
 
 from __future__ import annotations

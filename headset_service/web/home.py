@@ -13,12 +13,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import Headset, StaffUser, accounts, queries
-from headset_service import webpages
+from headset_service.web import rendering as webpages
 from headset_service.auth import STAFF_COOKIE, Caller, allowed, optional_device, optional_staff, staff_token
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep
-from headset_service.routes.accounts import set_staff_cookie
-from headset_service.routes.scenes import scene_public, visible_version
+from headset_service.api.accounts import set_staff_cookie
+from headset_service.api.scenes import scene_public, visible_version
 
 router = APIRouter(include_in_schema=False)
 templates = webpages.templates

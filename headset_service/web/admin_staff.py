@@ -1,6 +1,6 @@
 """The admin's forms on /beheer for the fleet and the staff: make a pairing code to enrol a
 headset, revoke one, create a member of staff, change their role, close their account.
-The page itself is :func:`headset_service.routes.admin_pages.admin_page`; this module gives it
+The page itself is :func:`headset_service.web.admin.admin_page`; this module gives it
 :func:`admin_context` and takes its form posts."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from catalog import accounts, fleet
 from catalog.errors import CatalogError
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, LiveDep
-from headset_service.routes.headsets import revoke
-from headset_service.webpages import PageUser, back
+from headset_service.api.headsets import revoke
+from headset_service.web.rendering import PageUser, back
 from render.profiles import PROFILES
 
 router = APIRouter(include_in_schema=False)

@@ -20,8 +20,8 @@ from headset_service.auth import CONTEXT_ROLES, may_run_context
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, LiveDep, after_commit
 from headset_service.live import Live
-from headset_service.routes.device import command_message
-from headset_service.webpages import CONTEXT_NAMES, PageForbidden, PageUser, back, render
+from headset_service.api.device import command_message
+from headset_service.web.rendering import CONTEXT_NAMES, PageForbidden, PageUser, back, render
 
 router = APIRouter(include_in_schema=False)
 Runner = PageUser("sessions.run")

@@ -29,7 +29,7 @@ from catalog.authoring import scenes_of_script, version_counts
 from catalog.errors import CatalogError, SignoffRequired
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep
-from headset_service.webpages import PageUser, back, render
+from headset_service.web.rendering import PageUser, back, render
 from render import BuildEvents, build_script
 from scripts_vr import freshness, lint_files
 from scripts_vr.freshness import find_scripts

@@ -22,7 +22,7 @@ from catalog import StaffUser
 from headset_service import csrf
 from headset_service.auth import allowed, optional_staff
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "pages")
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
 CONTEXT_NAMES = {"intake": "Intake", "sollicitatie": "Sollicitatie", "werkveldorientatie": "Werkveldoriëntatie"}
 ROLE_NAMES = {"admin": "beheerder", "comms": "communicatie", "author": "praktijkopleider", "intake": "intake",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from catalog import outcomes
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep
-from headset_service.webpages import PageUser, back, render
+from headset_service.web.rendering import PageUser, back, render
 from scripts_vr import TEMPLATE_CATEGORIES
 
 router = APIRouter(include_in_schema=False)

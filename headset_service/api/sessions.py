@@ -17,7 +17,7 @@ from catalog import HeadsetCommand, Session, StaffUser, fleet, queries
 from headset_service.auth import Caller, may_run_context, require, staff_or_device
 from headset_service.deps import DbDep, LiveDep, after_commit
 from headset_service.live import Live
-from headset_service.routes.device import command_message
+from headset_service.api.device import command_message
 from headset_service.schemas import (EventBatch, EventBatchResult, GroupSessionCreate, SessionCommandIn, SessionCreate,
                                      SessionPublic)
 

@@ -21,8 +21,8 @@ from catalog import Catalog, retention
 from catalog.outcomes import clean_code
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep
-from headset_service.routes.admin_staff_pages import admin_context
-from headset_service.webpages import PageUser, back, render
+from headset_service.web.admin_staff import admin_context
+from headset_service.web.rendering import PageUser, back, render
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

@@ -19,7 +19,7 @@ from capture.upload import UploadNotFound, UploadStore
 from catalog import queries
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep
-from headset_service.webpages import PageUser, back, render
+from headset_service.web.rendering import PageUser, back, render
 from scripts_vr import TEMPLATE_CATEGORIES
 
 router = APIRouter(include_in_schema=False)

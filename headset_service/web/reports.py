@@ -17,8 +17,8 @@ from fastapi.responses import Response
 
 from catalog import reports
 from headset_service.deps import DbDep
-from headset_service.routes.staff_sessions import contexts_of
-from headset_service.webpages import CONTEXT_NAMES, PageUser, render
+from headset_service.web.sessions import contexts_of
+from headset_service.web.rendering import CONTEXT_NAMES, PageUser, render
 
 router = APIRouter(include_in_schema=False)
 Reader = PageUser("reports.read")

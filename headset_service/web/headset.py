@@ -12,10 +12,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
-from fastapi.templating import Jinja2Templates
+
+from headset_service.web.rendering import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "pages")
 PLAYER_DIR = Path(__file__).parent.parent / "static" / "player"
 
 

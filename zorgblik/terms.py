@@ -1,0 +1,45 @@
+"""The shared vocabulary: one word per idea, with its Dutch label, declared once.
+
+The VR-script model, the service's schemas, the catalog and the pages import these names instead
+of spelling the words again. Keys are the stored and serialised values (English or the Dutch
+term the field uses); labels are what staff read.
+
+    from zorgblik.terms import USE_CONTEXTS, label
+    label(USE_CONTEXTS, "werkveldorientatie")  # "Werkveldoriëntatie"
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+#: Where a scene is used: the three kinds of session.
+UseContext = Literal["intake", "sollicitatie", "werkveldorientatie"]
+USE_CONTEXTS: dict[str, str] = {"intake": "Intake", "sollicitatie": "Sollicitatie",
+                                "werkveldorientatie": "Werkveldoriëntatie"}
+
+#: The vocational routes: school-based and work-based.
+Route = Literal["BOL", "BBL"]
+ROUTES: dict[str, str] = {"BOL": "BOL (beroepsopleidende leerweg)", "BBL": "BBL (beroepsbegeleidende leerweg)"}
+
+#: mbo levels.
+MboLevel = Literal[1, 2, 3, 4]
+MBO_LEVELS: dict[int, str] = {1: "niveau 1", 2: "niveau 2", 3: "niveau 3", 4: "niveau 4"}
+
+#: Years of study (leerjaar) an expectation can name.
+YEARS: dict[int, str] = {1: "leerjaar 1", 2: "leerjaar 2", 3: "leerjaar 3", 4: "leerjaar 4"}
+
+#: A session's state, as stored; "onderbroken": every headset of it went away mid-session.
+SESSION_STATES: dict[str, str] = {"running": "loopt", "paused": "gepauzeerd", "interrupted": "onderbroken",
+                                  "stopped": "gestopt"}
+
+#: What staff can tell a running session to do.
+SESSION_COMMANDS: dict[str, str] = {"pause": "Pauzeer", "resume": "Hervat", "next": "Volgende scène",
+                                    "stop": "Stop", "recenter": "Hercentreer"}
+
+#: The two sides that approve a learning-workplace profile together.
+APPROVAL_SIDES: dict[str, str] = {"opleiding": "opleiding (school)", "praktijk": "praktijk (zorgorganisatie)"}
+
+
+def label(terms: dict, key: object, default: str | None = None) -> str:
+    """The Dutch label of ``key`` in ``terms``; the key itself (or ``default``) when unknown."""
+    return terms.get(key, default if default is not None else str(key))
