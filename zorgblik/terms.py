@@ -43,3 +43,15 @@ APPROVAL_SIDES: dict[str, str] = {"opleiding": "opleiding (school)", "praktijk":
 def label(terms: dict, key: object, default: str | None = None) -> str:
     """The Dutch label of ``key`` in ``terms``; the key itself (or ``default``) when unknown."""
     return terms.get(key, default if default is not None else str(key))
+
+
+#: Which learner routes each kind of session is for: intake is for new students of either route,
+#: a job interview (sollicitatie) for side-entrants on the work-based route, an orientation lesson
+#: for a class of either route. A scene whose audience shares no route with any of its contexts
+#: can never be played (lint says so; a playlist refuses it).
+CONTEXT_ROUTES: dict[str, frozenset[str]] = {"intake": frozenset({"BOL", "BBL"}), "sollicitatie": frozenset({"BBL"}),
+                                             "werkveldorientatie": frozenset({"BOL", "BBL"})}
+
+#: A session in this context holds each scene at its end for the begeleider unless its playlist
+#: says otherwise (a class moves on together, at the teacher's "verder").
+WAIT_FOR_STAFF_BY_DEFAULT: dict[str, bool] = {"intake": False, "sollicitatie": False, "werkveldorientatie": True}
