@@ -21,6 +21,7 @@ from catalog.accounts import token_sha256
 from catalog.errors import CatalogError, Conflict, NotFound
 from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, PairingCode, Playlist, PlaylistItem, Scene,
                             SceneVersion, Script, Session, StaffUser, utcnow)
+from zorgblik.terms import MBO_LEVELS, ROUTES, YEARS
 
 USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
 DEVICE_TOKEN_PREFIX = "zbh_"
@@ -82,6 +83,23 @@ def pair_headset(db: DbSession, code: str, now: datetime | None = None) -> tuple
     db.flush()
     row.used_at, row.headset_id = now, headset.id
     return token, headset
+
+
+def outstanding_pairing_codes(db: DbSession, now: datetime | None = None) -> list[PairingCode]:
+    """Codes made and not used yet that still work, soonest to expire first."""
+    now = now or utcnow()
+    return list(db.scalars(select(PairingCode).where(PairingCode.used_at.is_(None), PairingCode.expires_at >= now)
+                           .order_by(PairingCode.expires_at)))
+
+
+def withdraw_pairing_code(db: DbSession, code_id: int) -> PairingCode:
+    """Make an unused code unusable at once (it is deleted: it names nothing but a headset to be)."""
+    row = db.get(PairingCode, code_id)
+    if row is None or row.used_at is not None:
+        raise NotFound(f"koppelcode {code_id} is er niet (meer)", hint="hij is al gebruikt, verlopen of ingetrokken")
+    db.delete(row)
+    db.flush()
+    return row
 
 
 def headset_for_token(db: DbSession, token: str) -> Headset | None:
@@ -200,31 +218,44 @@ def record_inventory(db: DbSession, headset: Headset, *, bundle_keys: list[str],
 # sessions and commands -------------------------------------------------------------------------
 def start_session(db: DbSession, *, context: str, learner_code: str | None = None, headset: Headset | None = None,
                   playlist: Playlist | None = None, started_by: StaffUser | None = None, run: str | None = None,
-                  record_head_direction: bool | None = None) -> Session:
+                  record_head_direction: bool | None = None, route: str | None = None, level: int | None = None,
+                  year: int | None = None) -> Session:
     """A new session; on a headset it queues the ``start`` command with the playlist's scenes.
 
-    Head direction is recorded unless asked otherwise, except in interviews (sollicitatie), where
-    it is off unless asked for: candidates are not judged by where they looked.
+    A headset that does not hold the playlist yet gets it: starting is the assignment (staff who
+    run sessions never assign playlists by hand), and the headset syncs what it misses before it
+    plays. Head direction is recorded unless asked otherwise, except in interviews
+    (sollicitatie), where it is never recorded: candidates are not judged by where they looked.
+    The learner's route, level and year (each optional) decide which of the team's expectations
+    the headset shows.
     """
     if context not in USE_CONTEXTS:
         raise CatalogError(f"onbekende context {context!r}", hint=f"kies uit {', '.join(USE_CONTEXTS)}")
     if playlist is not None and playlist.context != context:
         raise Conflict(f"afspeellijst {playlist.name} is voor {playlist.context}, niet voor {context}")
+    if headset is not None and headset.revoked_at is not None:
+        raise Conflict(f"headset {headset.name} is ontkoppeld", hint="koppel hem opnieuw met een koppelcode")
+    if route is not None and route not in ROUTES:
+        raise CatalogError(f"onbekende leerweg {route!r}", hint=f"kies uit {', '.join(ROUTES)}")
+    if level is not None and level not in MBO_LEVELS:
+        raise CatalogError(f"onbekend niveau {level!r}", hint="kies niveau 1 tot en met 4")
+    if year is not None and year not in YEARS:
+        raise CatalogError(f"onbekend leerjaar {year!r}", hint="kies leerjaar 1 tot en met 4")
     if headset is not None and playlist is not None and playlist.id not in {p.id for p in headset_playlists(headset)}:
-        raise Conflict(f"afspeellijst {playlist.name} staat niet op headset {headset.name}",
-                       hint="wijs de afspeellijst toe aan de headset of zijn groep en laat hem synchroniseren")
-    if record_head_direction is None:
+        headset.playlists.append(playlist)
+    if record_head_direction is None or context == "sollicitatie":
         record_head_direction = context != "sollicitatie"
     session = Session(context=context, learner_code=learner_code, headset=headset, playlist=playlist,
                       started_by_id=started_by.id if started_by else None, run=run, state="running",
-                      record_head_direction=record_head_direction)
+                      record_head_direction=record_head_direction, route=route, level=level, year=year)
     db.add(session)
     db.flush()
     if headset is not None:
         scenes = [v.bundle_key for v in playlist_versions(playlist)] if playlist is not None else []
         queue_command(db, headset, "start", session, {
             "context": context, "playlist_id": playlist.id if playlist else None, "scenes": scenes,
-            "record_head_direction": record_head_direction,
+            "record_head_direction": record_head_direction, "run": run,
+            "learner": {"route": route, "level": level, "year": year},
         })
     return session
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-UseContext = Literal["intake", "sollicitatie", "werkveldorientatie"]
+from zorgblik.terms import MboLevel, Route, UseContext
 EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction"]
 
 
@@ -43,15 +43,21 @@ class SessionCreate(BaseModel):
     learner_code: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                      description="a pseudonymous code, never a name")
     headset_id: int | None = Field(None, description="the headset it runs on; it gets a start command")
-    playlist_id: int | None = Field(None, description="a playlist of the same context, assigned to the headset")
+    playlist_id: int | None = Field(None, description="a playlist of the same context; the headset gets it if it lacks it")
     record_head_direction: bool | None = Field(
-        None, description="default: yes, except in sollicitatie (candidates are not judged by where they looked)")
+        None, description="default: yes; never in sollicitatie (candidates are not judged by where they looked)")
+    route: Route | None = Field(None, description="the learner's route; decides which expectations the headset shows")
+    level: MboLevel | None = None
+    year: Annotated[int, Field(ge=1, le=4)] | None = Field(None, description="leerjaar")
 
 
 class SessionPublic(BaseModel):
     id: int
     context: str
     learner_code: str | None
+    route: str | None = None
+    level: int | None = None
+    year: int | None = None
     headset_id: int | None
     playlist_id: int | None
     run: str | None
@@ -227,12 +233,22 @@ class InventoryResult(BaseModel):
     missing: list[str] = Field(description="bundle keys still to download")
 
 
+class SyncProgress(BaseModel):
+    """How far a headset is with fetching the scenes it needs (bytes of the files it misses)."""
+
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["downloading", "ready", "failed"]
+    done_bytes: int = Field(0, ge=0, le=2**50)
+    total_bytes: int = Field(0, ge=0, le=2**50)
+
+
 class HeadsetStatus(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    state: Literal["idle", "playing", "paused"] = "idle"
+    state: Literal["idle", "syncing", "playing", "paused"] = "idle"
     session_id: int | None = None
     bundle_key: str | None = None
-    position_s: float | None = Field(None, ge=0)
+    position_s: float | None = Field(None, ge=0, le=86_400, allow_inf_nan=False)
+    sync: SyncProgress | None = Field(None, description="while it fetches scenes for a session, and once it has them")
     ack: int | None = Field(None, description="the id of the last command carried out")
 
 

@@ -50,7 +50,8 @@ def create_session(body: SessionCreate, db: DbDep, live: LiveDep, user: Runner) 
         raise HTTPException(409, f"headset {headset.name} is ingetrokken")
     playlist = fleet.get_playlist(db, body.playlist_id) if body.playlist_id is not None else None
     session = fleet.start_session(db, context=body.context, learner_code=body.learner_code, headset=headset,
-                                  playlist=playlist, started_by=user, record_head_direction=body.record_head_direction)
+                                  playlist=playlist, started_by=user, record_head_direction=body.record_head_direction,
+                                  route=body.route, level=body.level, year=body.year)
     _push(db, live, [fleet.start_command(db, session)])
     return session_public(session)
 

@@ -15,6 +15,7 @@
       });
       each('[data-live-scene="' + h.id + '"]', function (el) { el.textContent = h.scene || "—"; });
       each('[data-live-time="' + h.id + '"]', function (el) { el.textContent = h.time || ""; });
+      each('[data-live-sync="' + h.id + '"]', function (el) { el.textContent = h.sync || ""; });
     });
     Object.keys(data.sessions).forEach(function (id) {
       each('[data-session-state="' + id + '"]', function (el) { el.textContent = data.sessions[id]; });
@@ -40,6 +41,19 @@
       .then(function (data) { if (data) apply(data); })
       .catch(function () { /* offline for a moment: try again next round */ })
       .finally(function () { setTimeout(function () { poll(url, apply); }, EVERY_MS); });
+  }
+
+  // the start form: head direction is never recorded in an interview, so the box follows the playlist
+  var playlist = document.getElementById("playlist"), head = document.getElementById("head-direction");
+  if (playlist && head) {
+    var follow = function () {
+      var option = playlist.options[playlist.selectedIndex];
+      var interview = option && option.getAttribute("data-context") === "sollicitatie";
+      head.checked = !interview;
+      head.disabled = interview;
+    };
+    playlist.addEventListener("change", follow);
+    follow();
   }
 
   if (document.querySelector("[data-live-online], [data-session-state]")) poll("/sessies/live.json", applyFleet);

@@ -69,6 +69,10 @@ class Site:
         paired = httpx.post(f"{self.base_url}/api/headsets/pair", json={"code": code}).raise_for_status().json()
         return paired["headset_id"], paired["token"]
 
+    def device(self, token: str) -> httpx.Client:
+        """The service as the headset with ``token`` sees it."""
+        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
     def bundle(self, **kw) -> str:
         return write_bundle(self.settings, self.catalog, **kw)
 

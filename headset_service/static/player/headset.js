@@ -95,10 +95,45 @@ class Headset {
   async start(sessionId, payload) {
     if (this.session) await this.finish("nieuwe sessie gestart");
     const recordHead = payload.record_head_direction === true && payload.context !== "sollicitatie";
-    this.session = { id: sessionId, scenes: payload.scenes || [], index: -1, context: payload.context, recordHead, state: "playing" };
-    document.body.dataset.state = "playing";
-    this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: this.session.scenes.length });
-    await this.play(0);
+    const session = { id: sessionId, scenes: payload.scenes || [], index: -1, context: payload.context, recordHead,
+                      state: "playing", learner: payload.learner || { route: null, level: null, year: null }, run: payload.run || null };
+    this.session = session;
+    this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: session.scenes.length });
+    // not awaited: pause and stop must still reach a headset that is downloading
+    this.starting = (async () => {
+      if (session.scenes.some((key) => !this.held?.has(key))) await this.fetchFor(session);
+      else this.commands?.report({ sync: { state: "ready", done_bytes: 0, total_bytes: 0 } });
+      if (this.session !== session) return;
+      document.body.dataset.state = "playing";
+      await this.play(0);
+    })();
+  }
+
+  /** Sync what the session needs, telling the begeleider how far it is ("downloaden 40 %"). */
+  async fetchFor(session) {
+    document.body.dataset.state = "syncing";
+    let last = 0, progress = { state: "downloading", done_bytes: 0, total_bytes: 0 };
+    const tell = (force = false) => {
+      const now = performance.now();
+      if (!force && now - last < 500) return;
+      last = now;
+      this.commands?.report({ state: "syncing", session_id: session.id, bundle_key: null, position_s: null, sync: progress });
+    };
+    tell(true);
+    try {
+      const result = await sync(this.device, ({ doneBytes, totalBytes }) => {
+        progress = { state: "downloading", done_bytes: doneBytes, total_bytes: totalBytes };
+        const mb = (n) => Math.round(n / 1e6);
+        say(`Scènes ophalen… ${totalBytes ? Math.floor((doneBytes * 100) / totalBytes) : 100} % (${mb(doneBytes)} van ${mb(totalBytes)} MB)`);
+        tell();
+      });
+      this.held = new Set(result.held);
+      progress = { state: session.scenes.every((key) => this.held.has(key)) ? "ready" : "failed",
+                   done_bytes: progress.total_bytes, total_bytes: progress.total_bytes };
+    } catch (e) {
+      progress = { ...progress, state: "failed" };
+    }
+    tell(true);
   }
 
   async play(index) {

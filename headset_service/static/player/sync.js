@@ -20,7 +20,8 @@ export function lastManifest(storage = localStorage) {
 }
 
 /**
- * Bring the cache in line with the service. ``progress({done, total, bundle})`` after each file.
+ * Bring the cache in line with the service. ``progress({done, total, bundle, doneBytes, totalBytes})``
+ * after each file; the bytes count the files it had to fetch (what a begeleider waits for).
  * Returns {manifest, held: [bundle keys complete here], offline: bool}.
  */
 export async function sync(device, progress = () => {}) {
@@ -44,10 +45,13 @@ export async function sync(device, progress = () => {}) {
   const cache = await caches.open(CACHE);
   const files = manifest.bundles.flatMap((b) => b.files.map((f) => ({ ...f, bundle: b.bundle_key })));
   const held = new Set(manifest.bundles.map((b) => b.bundle_key));
-  let done = 0;
+  const isCached = async (f) => (await cache.match(f.url))?.headers.get("X-Zorgblik-Sha256") === f.sha256;
+  const cached = new Set();
+  for (const f of files) if (await isCached(f)) cached.add(f.url);
+  const totalBytes = files.filter((f) => !cached.has(f.url)).reduce((sum, f) => sum + (f.bytes || 0), 0);
+  let done = 0, doneBytes = 0;
   const fetchOne = async (f) => {
-    const cached = await cache.match(f.url);
-    if (!cached || cached.headers.get("X-Zorgblik-Sha256") !== f.sha256) {
+    if (!cached.has(f.url)) {
       try {
         if (offline) throw new Error("offline");
         const r = await device.fetch(f.url);
@@ -60,8 +64,9 @@ export async function sync(device, progress = () => {}) {
       } catch (e) {
         held.delete(f.bundle); // incomplete: not reported as held, fetched again next time
       }
+      doneBytes += f.bytes || 0;
     }
-    progress({ done: ++done, total: files.length, bundle: f.bundle });
+    progress({ done: ++done, total: files.length, bundle: f.bundle, doneBytes, totalBytes });
   };
   const queue = [...files];
   await Promise.all(Array.from({ length: PARALLEL }, async () => { while (queue.length) await fetchOne(queue.shift()); }));
