@@ -95,7 +95,8 @@ class Headset {
   async start(sessionId, payload) {
     if (this.session) await this.finish("nieuwe sessie gestart");
     const recordHead = payload.record_head_direction === true && payload.context !== "sollicitatie";
-    this.session = { id: sessionId, scenes: payload.scenes || [], index: -1, context: payload.context, recordHead, state: "playing" };
+    this.session = { id: sessionId, scenes: payload.scenes || [], items: payload.items || [], index: -1,
+                     context: payload.context, recordHead, state: "playing" };
     document.body.dataset.state = "playing";
     this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: this.session.scenes.length });
     await this.play(0);
@@ -114,6 +115,8 @@ class Headset {
       return this.play(index + 1);
     }
     if (this.session !== session) return;
+    const item = session.items[index]; // the playlist's say per scene: how long a photo stays
+    if (item && item.bundle_key === key) this.scene.itemSeconds = item.photo_seconds ?? null;
     this.player.show(this.scene);
     if (session.state === "paused") this.player.pause();
     $("title").textContent = this.scene.title;
