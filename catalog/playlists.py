@@ -8,8 +8,10 @@ run that context's sessions.
 A scene fits a playlist when its published version is made for the playlist's context and its
 audience (routes, levels) meets the playlist's route and level and the context's routes
 (:data:`zorgblik.terms.CONTEXT_ROUTES`); :func:`misfit` says why not, in Dutch, or None. Every
-write goes through :func:`set_items`, so nothing that does not fit gets in. A manifest without
-an ``audience`` (bundles built before render wrote it) counts as fitting every route and level.
+write goes through :func:`set_items`, so nothing that does not fit gets in; a scene already in the
+playlist stays when its version is withdrawn or republished (headsets skip a scene with no
+published version; the page shows why one no longer fits). A manifest without an ``audience``
+(bundles built before render wrote it) counts as fitting every route and level.
 """
 
 from __future__ import annotations
@@ -187,13 +189,18 @@ def set_audience(db: DbSession, playlist: Playlist, *, route: str | None, level:
     db.flush()
 
 
-def _check_item(playlist: Playlist, spec: ItemSpec) -> None:
+def _check_item(playlist: Playlist, spec: ItemSpec, *, listed: bool) -> None:
+    """Refuse ``spec`` when its scene does not fit (only checked for a scene new to the playlist:
+    one already in it stays, even when withdrawn since) or its photo seconds do not fit."""
     version = published_version(spec.scene)
-    reason = playlist_misfit(playlist, spec.scene)
-    if reason is not None:
-        raise Misfit(reason)
+    if not listed:
+        if version is None:
+            raise Misfit(f"scène {spec.scene.script.name}/{spec.scene.key} heeft geen gepubliceerde versie")
+        reason = playlist_misfit(playlist, spec.scene)
+        if reason is not None:
+            raise Misfit(reason)
     if spec.photo_seconds is not None:
-        if not is_photo(version):
+        if version is not None and not is_photo(version):
             raise Misfit(f"«{title_of(version)}» is een video: alleen een foto heeft een weergaveduur")
         if not 0 < spec.photo_seconds <= PHOTO_SECONDS_MAX:
             raise CatalogError(f"weergaveduur {spec.photo_seconds:g} s kan niet",
@@ -202,8 +209,9 @@ def _check_item(playlist: Playlist, spec: ItemSpec) -> None:
 
 def set_items(db: DbSession, playlist: Playlist, items: Sequence[ItemSpec]) -> None:
     """Replace the playlist's scenes by ``items``, in this order; refused whole if one does not fit."""
+    listed = {i.scene_id for i in playlist.items}
     for spec in items:
-        _check_item(playlist, spec)
+        _check_item(playlist, spec, listed=spec.scene.id in listed)
     playlist.items.clear()
     db.flush()  # the old positions go before the new ones take them
     playlist.items.extend(PlaylistItem(position=n, scene=s.scene, photo_seconds=s.photo_seconds,

@@ -89,6 +89,7 @@ def playlist_page(request: Request, playlist_id: int, db: DbDep, user: Maker):
     for item in playlist.items:
         version = playlists.published_version(item.scene)
         items.append({"item": item, "scene": scene_view(version) if version else None, "ref": _ref(item.scene),
+                      "misfit": playlists.playlist_misfit(playlist, item.scene) if version else None,
                       "wait": next(k for k, v in WAIT_CHOICES.items() if v == item.wait_for_staff)})
     choices = playlists.scene_choices(db, playlist)
     return render(request, "playlist.html", user, {

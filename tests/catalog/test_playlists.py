@@ -142,3 +142,15 @@ def test_a_playlist_in_use_is_not_deleted_and_past_sessions_keep_their_history(d
     db.expire_all()
     assert playlists.list_playlists(db) == [] and headset.playlists == []
     assert session.playlist_id is None and session.state == "stopped"
+
+
+def test_a_withdrawn_scene_stays_listed_and_does_not_block_changes(db, scenes):
+    tuin, huiskamer = scene(db, scenes, "tuin"), scene(db, scenes, "huiskamer")
+    made = playlists.create_playlist(db, name="Intake", context="intake", scenes=[huiskamer, tuin])
+    fleet.withdraw(db, queries.scene_version_by_bundle_key(db, scenes["keys"]["huiskamer"]))
+    specs = playlists.item_specs(made)
+    playlists.set_items(db, made, [ItemSpec(tuin, photo_seconds=30), specs[0]])
+    assert [i.scene.key for i in made.items] == ["tuin", "huiskamer"]
+    assert [i["bundle_key"] for i in playlists.start_items(made)] == [scenes["keys"]["tuin"]]
+    with pytest.raises(Misfit, match="scène de-linde-ouderenzorg/huiskamer heeft geen gepubliceerde versie"):
+        playlists.set_items(db, playlists.create_playlist(db, name="Nieuw", context="intake"), [ItemSpec(huiskamer)])
