@@ -102,16 +102,17 @@ def test_a_teacher_does_not_open_an_intake_playlist(site, scenes, open_as):
     expect(page.get_by_text("Intake van een ander")).to_have_count(0)
 
 
-def test_a_scene_republished_for_another_context_is_flagged_in_the_playlist(site, scenes, open_as):
+def test_a_scene_republished_for_another_context_is_flagged_in_the_playlist(site, scenes, open_as, shoot):
     key = site.bundle(script="de-linde-ouderenzorg", scene="keuken", title="De oude keuken", category="ouderenzorg")
     with site.catalog.session() as db:
         version = queries.scene_version_by_bundle_key(db, key)
         made = playlists.create_playlist(db, name="Intake keuken", context="intake", scenes=[version.scene]).id
         version.manifest = {**version.manifest, "contexts": ["sollicitatie"]}  # as a new version would say
-    page = open_as("intake")
+    page = open_as("intake", viewport=(820, 1180))  # on a tablet
     page.goto(f"{site.base_url}/afspeellijsten/{made}")
     expect(page.locator("tr[data-item]")).to_contain_text(
         "past niet meer: «De oude keuken» past niet bij Intake: de scène is gemaakt voor Sollicitatie")
+    shoot(page, "playlist-misfit-tablet")
     page.get_by_role("button", name="Weghalen De oude keuken").click()
     expect(page.get_by_role("status")).to_have_text("De oude keuken: uit de afspeellijst gehaald.")
     expect(page.locator("tr[data-item]")).to_have_count(0)
