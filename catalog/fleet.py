@@ -1,7 +1,7 @@
 """Headsets, their groups and playlists, what each may hold, session control and event ingest.
 
     pairing code ──(pair)──► headset + device token       (staff makes the code; the headset trades it)
-    playlist (per use context) ──► group / headset         (assignments)
+    playlist (per use context) ──► group / headset         (assignments; playlists in catalog.playlists)
     published scene versions of those playlists ──► what a headset may hold (sync)
     session ──► headset commands (start, pause, resume, stop, recenter, next) ──► events
 
@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session as DbSession, selectinload
 
 from catalog.accounts import token_sha256
 from catalog.errors import CatalogError, Conflict, NotFound
-from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, PairingCode, Playlist, PlaylistItem, Scene,
-                            SceneVersion, Script, Session, StaffUser, utcnow)
+from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, PairingCode, Playlist, PlaylistItem,
+                            SceneVersion, Session, StaffUser, utcnow)
+from catalog.playlists import (create_playlist, find_scene, get_playlist, list_playlists,  # noqa: F401 - re-exported for older callers
+                               playlist_versions, published_version, set_playlist_scenes, start_items)
 from zorgblik.terms import MBO_LEVELS, ROUTES, YEARS
 
 USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
@@ -129,52 +131,7 @@ def revoke_headset(db: DbSession, headset: Headset, now: datetime | None = None)
         headset.revoked_at = now or utcnow()
 
 
-# playlists -------------------------------------------------------------------------------------
-def find_scene(db: DbSession, script: str, scene: str) -> Scene:
-    found = db.scalar(select(Scene).join(Script).where(Script.name == script, Scene.key == scene))
-    if found is None:
-        raise NotFound(f"scène {script}/{scene} bestaat niet")
-    return found
-
-
-def create_playlist(db: DbSession, *, name: str, context: str, scenes: list[Scene]) -> Playlist:
-    if context not in USE_CONTEXTS:
-        raise CatalogError(f"onbekende context {context!r}", hint=f"kies uit {', '.join(USE_CONTEXTS)}")
-    if db.scalar(select(Playlist.id).where(Playlist.name == name)) is not None:
-        raise Conflict(f"afspeellijst {name} bestaat al")
-    playlist = Playlist(name=name, context=context)
-    db.add(playlist)
-    set_playlist_scenes(db, playlist, scenes)
-    return playlist
-
-
-def set_playlist_scenes(db: DbSession, playlist: Playlist, scenes: list[Scene]) -> None:
-    playlist.items.clear()
-    db.flush()  # the old positions go before the new ones take them
-    playlist.items.extend(PlaylistItem(position=n, scene=scene) for n, scene in enumerate(scenes))
-    db.flush()
-
-
-def get_playlist(db: DbSession, playlist_id: int) -> Playlist:
-    playlist = db.get(Playlist, playlist_id)
-    if playlist is None:
-        raise NotFound(f"afspeellijst {playlist_id} bestaat niet")
-    return playlist
-
-
-def list_playlists(db: DbSession) -> list[Playlist]:
-    return list(db.scalars(select(Playlist).order_by(Playlist.context, Playlist.name)))
-
-
-def published_version(scene: Scene) -> SceneVersion | None:
-    return next((v for v in scene.versions if v.status == "published"), None)
-
-
-def playlist_versions(playlist: Playlist) -> list[SceneVersion]:
-    """The published version of each scene, in playlist order; scenes with none are left out."""
-    return [v for item in playlist.items if (v := published_version(item.scene)) is not None]
-
-
+# playlists (catalog.playlists) ----------------------------------------------------------------
 def headset_playlists(headset: Headset) -> list[Playlist]:
     """The playlists assigned to the headset itself and to its group."""
     seen: dict[int, Playlist] = {p.id: p for p in headset.playlists}
@@ -254,6 +211,7 @@ def start_session(db: DbSession, *, context: str, learner_code: str | None = Non
         scenes = [v.bundle_key for v in playlist_versions(playlist)] if playlist is not None else []
         queue_command(db, headset, "start", session, {
             "context": context, "playlist_id": playlist.id if playlist else None, "scenes": scenes,
+            "items": start_items(playlist) if playlist is not None else [],
             "record_head_direction": record_head_direction, "run": run,
             "learner": {"route": route, "level": level, "year": year},
         })

@@ -199,23 +199,53 @@ class SceneRef(BaseModel):
     scene: str
 
 
+class PlaylistItemIn(SceneRef):
+    """A scene of a playlist, with how long a photo stays and whether the headset waits at its end."""
+
+    photo_seconds: float | None = Field(None, gt=0, le=600,
+                                        description="photos only: seconds before the next scene; empty: until 'verder'")
+    wait_for_staff: bool | None = Field(None, description="hold at the scene's end for the begeleider; "
+                                                          "empty: the context's default (on in werkveldoriëntatie)")
+
+
 class PlaylistCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=255)
     context: UseContext
-    scenes: list[SceneRef] = Field(default_factory=list)
+    route: Route | None = Field(None, description="BOL | BBL; empty: every route the context is for")
+    level: MboLevel | None = Field(None, description="mbo level 1-4; empty: every level")
+    scenes: list[PlaylistItemIn] = Field(default_factory=list)
+
+
+class PlaylistUpdate(BaseModel):
+    """Only the fields sent change; ``route``/``level`` sent as null mean "any"."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=255)
+    route: Route | None = None
+    level: MboLevel | None = None
 
 
 class PlaylistScenes(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    scenes: list[SceneRef]
+    scenes: list[PlaylistItemIn]
+
+
+class PlaylistItemPublic(SceneRef):
+    bundle_key: str | None = Field(description="its published version; empty: none published (skipped on headsets)")
+    photo_seconds: float | None
+    wait_for_staff: bool | None = Field(description="as chosen; empty: the context's default")
+    waits: bool = Field(description="whether the headset holds at the scene's end, the default resolved")
 
 
 class PlaylistPublic(BaseModel):
     id: int
     name: str
     context: str
+    route: str | None
+    level: int | None
     scenes: list[SceneRef]
+    items: list[PlaylistItemPublic]
     published: list[str] = Field(description="bundle keys a headset holds for this playlist, in order")
 
 

@@ -164,6 +164,8 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
             Hotspot(h.id, str(h.kind), h.yaw, h.pitch, h.start, h.end, _texts(h.label), _texts(h.text)) for h in scene.hotspots
         ),
         contexts=tuple(str(c) for c in scene.contexts),
+        audience_routes=tuple(str(r) for r in scene.audience.routes),
+        audience_levels=tuple(int(n) for n in scene.audience.levels),
         prompts=tuple({"text": _texts(p.text), "contexts": [str(c) for c in (p.contexts or [])]} for p in scene.prompts),
         privacy=privacy,
         source_size=(footage.width, footage.height),

@@ -34,6 +34,7 @@ NAVIGATION = (
     ("/", "Start", None),
     ("/sessies", "Sessies", "sessions.run"),
     ("/klas", "Klas", "sessions.run"),
+    ("/afspeellijsten", "Afspeellijsten", "playlists.write"),
     ("/beeldmateriaal", "Beeldmateriaal", "footage.upload"),
     ("/scripts", "Scripts", "scripts.edit"),
     ("/rapportages", "Rapportages", "reports.read"),

@@ -91,7 +91,8 @@ def _playlist_with_a_scene(db, context: str = "intake"):
     db.add_all([script_version, scene])
     db.flush()
     db.add(SceneVersion(scene_id=scene.id, number=1, bundle_key="s-huiskamer-1", script_version_id=script_version.id,
-                        footage_id=footage.id, status="published", title="Huiskamer", manifest={}))
+                        footage_id=footage.id, status="published", title="Huiskamer",
+                        manifest={"contexts": [context], "media_kind": "video"}))
     db.flush()
     return fleet.create_playlist(db, name=f"Lijst {context}", context=context, scenes=[scene])
 

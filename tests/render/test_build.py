@@ -142,7 +142,9 @@ def test_stereo_video_and_photo_build(footage_dir, tmp_path, fast, catalog):
     assert read_spherical(stereo.bundle_dir / "scene.quest2.mp4").stereo == "top-bottom"
     still = ffprobe_json(photo.bundle_dir / "scene.quest2.jpg")["streams"][0]
     assert (still["width"], still["height"]) == (800, 400)
-    assert json.loads((photo.bundle_dir / "manifest.json").read_text())["view"] == {"yaw": 90.0, "pitch": 0.0}
+    manifest = json.loads((photo.bundle_dir / "manifest.json").read_text())
+    assert manifest["view"] == {"yaw": 90.0, "pitch": 0.0}
+    assert (manifest["contexts"], manifest["audience"]) == (["werkveldorientatie"], {"routes": ["BBL"], "levels": [4]})
 
 
 def test_missing_footage_names_the_scene(tmp_path, fast, catalog):

@@ -16,7 +16,8 @@ PROMPTS = [{"text": {"nl": "Wat viel je op aan hoe de zorgverlener de bewoner aa
 @pytest.fixture(scope="module")
 def room(site):
     key = site.bundle(script="de-linde-ouderenzorg", scene="huiskamer", title="Een ochtend op de huiskamer",
-                      category="ouderenzorg", prompts=PROMPTS, contexts=("intake", "sollicitatie"))
+                      category="ouderenzorg", prompts=PROMPTS,
+                      contexts=("intake", "sollicitatie", "werkveldorientatie"))
     site.playlist("Intake ouderenzorg", "intake", [key])
     site.playlist("Sollicitatie ouderenzorg", "sollicitatie", [key])
     headset_id, token = site.enrol("Quest 01", "Intakekar", ["Intake ouderenzorg", "Sollicitatie ouderenzorg"])

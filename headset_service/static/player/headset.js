@@ -95,8 +95,9 @@ class Headset {
   async start(sessionId, payload) {
     if (this.session) await this.finish("nieuwe sessie gestart");
     const recordHead = payload.record_head_direction === true && payload.context !== "sollicitatie";
-    const session = { id: sessionId, scenes: payload.scenes || [], index: -1, context: payload.context, recordHead,
-                      state: "playing", learner: payload.learner || { route: null, level: null, year: null }, run: payload.run || null };
+    const session = { id: sessionId, scenes: payload.scenes || [], items: payload.items || [], index: -1,
+                      context: payload.context, recordHead, state: "playing",
+                      learner: payload.learner || { route: null, level: null, year: null }, run: payload.run || null };
     this.session = session;
     this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: session.scenes.length });
     // not awaited: pause and stop must still reach a headset that is downloading
@@ -149,6 +150,8 @@ class Headset {
       return this.play(index + 1);
     }
     if (this.session !== session) return;
+    const item = session.items[index]; // the playlist's say per scene: how long a photo stays
+    if (item && item.bundle_key === key) this.scene.itemSeconds = item.photo_seconds ?? null;
     this.player.show(this.scene);
     if (session.state === "paused") this.player.pause();
     $("title").textContent = this.scene.title;
