@@ -24,7 +24,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import ValidationError
 
 from scripts_vr.model import FootageRef, Scene
-from zorgblik.terms import CONTEXT_ROUTES, label, USE_CONTEXTS
+from zorgblik.terms import CONTEXT_ROUTES, USE_CONTEXTS, label
 
 Loc = tuple[str | int, ...]
 
