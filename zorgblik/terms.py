@@ -55,3 +55,30 @@ CONTEXT_ROUTES: dict[str, frozenset[str]] = {"intake": frozenset({"BOL", "BBL"})
 #: A session in this context holds each scene at its end for the begeleider unless its playlist
 #: says otherwise (a class moves on together, at the teacher's "verder").
 WAIT_FOR_STAFF_BY_DEFAULT: dict[str, bool] = {"intake": False, "sollicitatie": False, "werkveldorientatie": True}
+
+# --- the learning-workplace profile (VR-script format 2) ---------------------------------------
+
+#: A werkbegeleider's usual way of supervising (the four styles of situational supervision).
+SupervisorKind = Literal["instruerend", "overtuigend", "ondersteunend", "delegerend"]
+SUPERVISOR_KINDS: dict[str, str] = {
+    "instruerend": "instruerend: doet voor en zegt precies wat en hoe",
+    "overtuigend": "overtuigend: legt uit waarom en stuurt bij",
+    "ondersteunend": "ondersteunend: denkt mee, de student beslist",
+    "delegerend": "delegerend: geeft ruimte, de student doet het zelf",
+}
+
+#: Ways of learning at work (leervoorkeuren), for a werkbegeleider and for a team.
+LearningPreference = Literal["kunst_afkijken", "participeren", "kennis_verwerven", "oefenen", "ontdekken"]
+LEARNING_PREFERENCES: dict[str, str] = {
+    "kunst_afkijken": "kunst afkijken", "participeren": "participeren", "kennis_verwerven": "kennis verwerven",
+    "oefenen": "oefenen", "ontdekken": "ontdekken",
+}
+
+#: A team's self-assessment of one of the four capacities (vermogens), lowest first.
+SelfAssessment = Literal["beginnend", "groeiend", "stevig", "voorbeeld"]
+SELF_ASSESSMENTS: dict[str, str] = {
+    "beginnend": "beginnend: we zetten de eerste stappen",
+    "groeiend": "groeiend: het lukt vaak, nog niet altijd",
+    "stevig": "stevig: het hoort bij hoe we werken",
+    "voorbeeld": "voorbeeld: andere teams leren hiervan",
+}
