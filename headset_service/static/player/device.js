@@ -5,7 +5,7 @@ const TOKEN = "zorgblik.token";
 const HANDLED = "zorgblik.lastCommand";
 const QUEUE = "zorgblik.events";
 const POLL_MS = 2000;
-const RECONNECT_MS = 10000;
+const RECONNECT_MS = 3000;
 
 export class Device {
   constructor(storage = localStorage) {
@@ -83,7 +83,7 @@ export class Commands {
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/device/ws`;
     let ws;
     try { ws = new WebSocket(url); } catch (e) { this._wsTimer = setTimeout(() => this._connect(), RECONNECT_MS); return; }
-    ws.onopen = () => { this.ws = ws; };
+    ws.onopen = () => { this.ws = ws; this.report({}); }; // back: say at once where it is (scene, time)
     ws.onmessage = (e) => {
       const message = JSON.parse(e.data);
       if (message.type === "command") this._take(message);
@@ -106,6 +106,29 @@ export class Commands {
     }
     this._pollTimer = setTimeout(() => this._poll(), POLL_MS);
   }
+}
+
+/**
+ * Battery and free storage as this browser can tell them (Battery Status API,
+ * navigator.storage.estimate()); a value it cannot give is left out, with the reason beside it.
+ */
+export async function deviceInfo() {
+  const info = {};
+  if (typeof navigator.getBattery === "function") {
+    try {
+      const battery = await navigator.getBattery();
+      info.battery = Math.max(0, Math.min(100, Math.round(battery.level * 100)));
+      info.charging = Boolean(battery.charging);
+    } catch (e) { info.battery_reason = "browser geeft geen accustand (geweigerd)"; }
+  } else info.battery_reason = "browser geeft geen accustand (geen Battery Status API)";
+  if (navigator.storage?.estimate) {
+    try {
+      const estimate = await navigator.storage.estimate();
+      if (Number.isFinite(estimate.quota)) info.free_bytes = Math.max(0, Math.round(estimate.quota - (estimate.usage || 0)));
+      else info.storage_reason = "browser geeft geen opslagruimte";
+    } catch (e) { info.storage_reason = "browser geeft geen opslagruimte (geweigerd)"; }
+  } else info.storage_reason = "browser geeft geen opslagruimte (geen StorageManager)";
+  return info;
 }
 
 function newId() {
