@@ -106,7 +106,7 @@ def _detail(session: Session, e: Event) -> str:
 def timeline(db: DbSession, session: Session) -> list[TimelineStep]:
     """One session's events and notes in time order (head direction left out: it is a stream, not a step)."""
     events = db.scalars(select(Event).where(Event.session_id == session.id, Event.kind != "head_direction")
-                        .order_by(Event.at))
+                        .order_by(Event.at, Event.id))
     versions = {v.id: v for v in db.scalars(select(SceneVersion).join(Event, Event.scene_version_id == SceneVersion.id)
                                             .where(Event.session_id == session.id))}
     steps = []

@@ -110,6 +110,10 @@ class Live:
             entry = self._headsets.get(headset_id)
             return entry.heard_at if entry is not None else None
 
+    def now(self):
+        """The wall clock the live state keeps time by (naive UTC)."""
+        return self._wall()
+
     def known(self) -> list[int]:
         """Every headset heard of since the service started."""
         with self._lock:

@@ -22,7 +22,7 @@ EVERY_S = 2.0  # a closed headset page: heard last ≤ 5 s before, offline 15 s 
 def watch_once(catalog: Catalog, live: Live, grace: timedelta) -> list[presence.Change]:
     """One round: sessions interrupted, rejoined or ended; a stop for an ended one is pushed."""
     with catalog.session() as db:
-        changes = presence.watch_sessions(db, online=live.online, heard=live.last_heard, grace=grace)
+        changes = presence.watch_sessions(db, online=live.online, heard=live.last_heard, grace=grace, now=live.now())
         presence.note_seen(db, {h: at for h in live.known() if live.online(h) and (at := live.last_heard(h))})
         messages = [(c.command.headset_id, command_message(c.command)) for c in changes if c.command is not None]
     for headset_id, message in messages:
