@@ -88,8 +88,8 @@ def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDe
     sessions = [s for s in fleet.running_sessions(db, group.headsets) if may_run_context(user.role, s.context)]
     commands = []
     for session in sessions:
-        if body.command in ("pause", "resume") and session.state == {"pause": "paused", "resume": "running"}[body.command]:
-            continue  # already there: a class where some headsets were paused by hand
+        if body.command in ("pause", "resume") and session.state != {"pause": "running", "resume": "paused"}[body.command]:
+            continue  # already there (paused by hand), or interrupted: its headset is gone for now
         commands.append(fleet.control_session(db, session, body.command, by=user))
     _push(db, live, commands)
     return [session_public(s) for s in sessions]
