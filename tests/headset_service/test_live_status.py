@@ -108,3 +108,20 @@ def test_battery_and_storage_reports_are_stored_with_the_reason_when_missing(har
         h = fleet.get_headset(db, headset_id)
         assert h.free_bytes == 3_000_000_000 and h.device_info["charging"] is True
         assert "battery_reason" not in h.device_info
+
+
+def test_a_class_pause_skips_a_session_whose_headset_is_gone(harness):
+    admin, intake = harness.staff("admin"), harness.staff("intake")
+    playlist = harness.playlist("Klas VVT", [harness.bundle("gang")])
+    group = admin.post("/api/groups", json={"name": harness.unique("Klas")}).json()["id"]
+    admin.put(f"/api/groups/{group}/playlists", json={"playlist_ids": [playlist]}).raise_for_status()
+    headsets = [harness.enrol(harness.unique("Quest"), group_id=group) for _ in range(2)]
+    with headset_socket(harness.base_url, headsets[1][1]):  # the second one is there (the watchdog agrees)
+        started = {s["headset_id"]: s["id"] for s in intake.post(
+            f"/api/groups/{group}/sessions", json={"context": "intake", "playlist_id": playlist}).json()}
+        gone, there = started[headsets[0][0]], started[headsets[1][0]]
+        with harness.catalog.session() as db:
+            fleet.get_session(db, gone).state = "interrupted"
+        paused = intake.post(f"/api/groups/{group}/commands", json={"command": "pause"})
+        assert paused.status_code == 200, paused.text
+        assert {s["id"]: s["state"] for s in paused.json()} == {gone: "interrupted", there: "paused"}
