@@ -28,3 +28,4 @@ def test_admin_sees_battery_storage_and_why_a_value_is_missing(site, open_as):
     expect(page.locator(f'[data-storage="{silent}"] span')).to_have_attribute("title", "browser geeft geen opslagruimte")
     expect(page.locator(f'[data-live-online="{silent}"]')).to_have_text("online")  # it just reported
     expect(page.locator(f'[data-live-online="{told}"]')).to_have_text("offline")  # not heard since the service started
+    expect(page.locator("p", has_text="staat op onderbroken")).to_contain_text("binnen 10 minuten")  # the grace setting
