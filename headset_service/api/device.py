@@ -9,7 +9,10 @@ WebSocket ``/api/device/ws`` messages, JSON:
                         "device": {"battery": 81, "charging": false, "free_bytes": …, "storage_reason": null}}
 
 Every message a headset sends counts as being heard from (``Live.seen``): the headset page sends
-its status at least every 5 s, so one that stops is offline within the online window.
+its status at least every 5 s, so one that stops is offline within the online window. It also
+sends ``{"type": "heartbeat"}`` every 4 s, which the server answers with the same at once: a
+browser does not notice a socket whose Wi-Fi went, the missing answers tell it to drop the socket
+and reconnect.
 
 On connect the server first sends every command not yet acknowledged, so a headset that was
 offline catches up. A revoked headset's socket is closed with code 4401.
@@ -33,6 +36,7 @@ from headset_service.sync import build_manifest, etag_matches, manifest_body_and
 
 router = APIRouter(prefix="/api/device", tags=["device"])
 UNAUTHORIZED_CLOSE = 4401
+HEARTBEAT = {"type": "heartbeat"}  # the answer to a headset's heartbeat
 
 
 def command_message(row: HeadsetCommand) -> dict:
@@ -128,7 +132,9 @@ async def device_socket(ws: WebSocket) -> None:
             message = await ws.receive_json()
             live.seen(headset_id)  # every message counts: the headset is there
             kind = message.get("type") if isinstance(message, dict) else None
-            if kind == "ack" and isinstance(message.get("id"), int):
+            if kind == "heartbeat":  # answered at once: the headset learns its socket still works
+                queue.put_nowait(HEARTBEAT)
+            elif kind == "ack" and isinstance(message.get("id"), int):
                 await run_in_threadpool(_ack, catalog, headset_id, message["id"])
             elif kind == "status":
                 try:
@@ -151,6 +157,9 @@ async def device_socket(ws: WebSocket) -> None:
             if message is CLOSE:
                 await ws.close(UNAUTHORIZED_CLOSE, "headset ingetrokken")
                 break
+            if message is HEARTBEAT:
+                await ws.send_json(message)
+                continue
             if message.get("id", 0) > sent:
                 await ws.send_json(message)
                 sent = message["id"]

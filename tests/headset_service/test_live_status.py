@@ -125,3 +125,11 @@ def test_a_class_pause_skips_a_session_whose_headset_is_gone(harness):
         paused = intake.post(f"/api/groups/{group}/commands", json={"command": "pause"})
         assert paused.status_code == 200, paused.text
         assert {s["id"]: s["state"] for s in paused.json()} == {gone: "interrupted", there: "paused"}
+
+
+def test_a_heartbeat_is_answered_at_once_and_counts_as_heard(harness):
+    headset_id, token = harness.enrol(harness.unique("Quest"))
+    with headset_socket(harness.base_url, token) as ws:
+        ws.send(json.dumps({"type": "heartbeat"}))
+        assert json.loads(ws.recv(timeout=5)) == {"type": "heartbeat"}
+        assert harness.staff("admin").get(f"/api/headsets/{headset_id}").json()["live"]["online"]

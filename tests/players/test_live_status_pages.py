@@ -139,3 +139,40 @@ def test_two_staff_pages_both_see_a_pause_within_a_second(harness, contexts):
     harness.staff("intake").post(f"/api/sessions/{session}/commands", json={"command": "stop"}).raise_for_status()
     expect(second.locator("dd[data-session-state]")).to_have_text("gestopt", timeout=3000)
     expect(second.get_by_role("button", name="Stop")).to_be_hidden()
+
+
+def test_a_headset_that_drops_out_plays_on_and_rejoins_at_its_scene(harness, photo_scene, contexts):
+    admin, intake = harness.staff("admin"), harness.staff("intake")
+    keys = [photo_scene("huiskamer"), photo_scene("tuin")]
+    playlist = harness.playlist("Intake VVT", keys)
+    group = admin.post("/api/groups", json={"name": harness.unique("Intakekar")}).json()["id"]
+    admin.put(f"/api/groups/{group}/playlists", json={"playlist_ids": [playlist]}).raise_for_status()
+    name = harness.unique("Quest")
+    code = admin.post("/api/headsets/pairing-codes", json={"name": name, "profile": "quest2", "group_id": group}).json()
+    context, page = headset_page(contexts, harness, code["code"])
+    headset_id = next(h["id"] for h in admin.get("/api/headsets").json() if h["name"] == name)
+    session = intake.post("/api/sessions", json={"context": "intake", "headset_id": headset_id,
+                                                 "playlist_id": playlist}).json()["id"]
+    page.wait_for_function("k => window.zorgblik.scene?.key === k", arg=keys[0])
+
+    def live():
+        return admin.get(f"/api/headsets/{headset_id}").json()["live"]
+
+    def state():
+        return intake.get(f"/api/sessions/{session}").json()["state"]
+
+    context.set_offline(True)  # the Wi-Fi goes
+    page.wait_for_function("() => !window.zorgblik.commands.ws", timeout=60000)  # it noticed
+    deadline = time.monotonic() + 40
+    while (live()["online"] or state() != "interrupted") and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+    assert not live()["online"] and state() == "interrupted"
+    page.get_by_role("button", name="Volgende scène").click()  # the learner plays on, offline
+    page.wait_for_function("k => window.zorgblik.scene?.key === k", arg=keys[1])
+
+    context.set_offline(False)  # back: it says where it is, the session goes on
+    deadline = time.monotonic() + 30
+    while (live().get("bundle_key") != keys[1] or state() != "running") and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+    assert live()["online"] and live()["bundle_key"] == keys[1] and live()["session_id"] == session
+    assert state() == "running"
