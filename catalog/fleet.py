@@ -23,7 +23,7 @@ from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, Pairin
                             SceneVersion, Session, StaffUser, utcnow)
 from catalog.playlists import (create_playlist, find_scene, get_playlist, list_playlists,  # noqa: F401 - re-exported for older callers
                                playlist_versions, published_version, set_playlist_scenes, start_items)
-from zorgblik.terms import MBO_LEVELS, ROUTES, YEARS
+from zorgblik.terms import MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS, label
 
 USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
 DEVICE_TOKEN_PREFIX = "zbh_"
@@ -246,23 +246,47 @@ _NEXT_STATE = {"pause": ("running", "paused"), "resume": ("paused", "running"), 
                "recenter": (None, None), "next": (None, None)}
 
 
-def control_session(db: DbSession, session: Session, command: str, now: datetime | None = None) -> HeadsetCommand | None:
-    """Apply ``command`` (pause, resume, stop, recenter, next) and queue it for the session's headset.
-    ``next`` changes no state: the headset ends its scene and plays the playlist's next one."""
+def control_session(db: DbSession, session: Session, command: str, now: datetime | None = None,
+                    by: StaffUser | None = None) -> HeadsetCommand | None:
+    """Apply ``command`` (pause, resume, stop, recenter, next), record it in the session's timeline
+    (a ``command`` event with the command and the role of ``by``, never the name) and queue it for
+    the session's headset. ``next`` changes no state: the headset ends its scene and plays the
+    playlist's next one. An interrupted session ("onderbroken") can be stopped, not paused."""
     if command not in _NEXT_STATE:
         raise CatalogError(f"onbekend commando {command!r}", hint="pause, resume, stop, recenter of next")
     if session.state == "stopped":
         raise Conflict(f"sessie {session.id} is al gestopt")
     needs, becomes = _NEXT_STATE[command]
     if needs is not None and session.state != needs:
-        raise Conflict(f"sessie {session.id} is {session.state}; {command} kan alleen als hij {needs} is")
+        raise Conflict(f"sessie {session.id} is {label(SESSION_STATES, session.state)}; "
+                       f"{label(SESSION_COMMANDS, command).lower()} kan alleen als hij {label(SESSION_STATES, needs)} is")
+    now = now or utcnow()
     if becomes is not None:
         session.state = becomes
     if becomes == "stopped":
-        session.ended_at = session.ended_at or now or utcnow()
+        session.ended_at = session.ended_at or now
+        session.end_reason = session.end_reason or "stopped"
+        session.interrupted_at = None
+    add_event(db, session, "command", {"command": command, "role": by.role if by is not None else None}, at=now)
     if session.headset is None:
         return None
     return queue_command(db, session.headset, command, session)
+
+
+SERVICE_EVENT_PREFIX = "svc-"  # event ids of what the service recorded itself; a headset's are uuids
+
+
+def is_service_event(event: Event) -> bool:
+    return event.event_id.startswith(SERVICE_EVENT_PREFIX)
+
+
+def add_event(db: DbSession, session: Session, kind: str, data: dict, *, at: datetime,
+              event_id: str | None = None) -> Event:
+    """An event the service itself records (a command, an interruption, an end): beside the headset's."""
+    event = Event(event_id=SERVICE_EVENT_PREFIX + (event_id or uuid.uuid4().hex), session_id=session.id, kind=kind, at=at, data=data)
+    db.add(event)
+    db.flush()
+    return event
 
 
 def queue_command(db: DbSession, headset: Headset, command: str, session: Session | None = None,
@@ -331,6 +355,16 @@ def ingest_events(db: DbSession, session: Session, events: list[dict]) -> tuple[
              "scene_version_id": e.get("scene_version_id"), "data": e.get("data") or {}} for e in keep]
     stored = _insert_new(db, rows) if rows else 0
     for e in events:
-        if e["kind"] == "session_end" and session.ended_at is None:
-            session.ended_at = e["at"]
+        if e["kind"] == "session_end":
+            end_on_headset(session, e["at"], (e.get("data") or {}).get("reason"))
     return stored, len(events) - stored
+
+
+def end_on_headset(session: Session, at: datetime, reason: str | None) -> None:
+    """The headset ended the session (its playlist ran out, or it was told to): it is over here too."""
+    if session.ended_at is None:
+        session.ended_at = at
+    if session.state != "stopped":
+        session.state = "stopped"
+        session.interrupted_at = None
+        session.end_reason = session.end_reason or ("finished" if reason == "einde afspeellijst" else "ended_on_headset")

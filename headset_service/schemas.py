@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zorgblik.terms import MboLevel, Route, UseContext
 EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction"]
@@ -74,6 +74,13 @@ class EventIn(BaseModel):
     at: datetime
     bundle_key: str | None = None
     data: dict = Field(default_factory=dict)
+
+    @field_validator("event_id")
+    @classmethod
+    def _not_the_services(cls, value: str) -> str:
+        if value.startswith("svc-"):
+            raise ValueError("event ids beginnend met 'svc-' zijn van de service zelf")
+        return value
 
 
 class EventBatch(BaseModel):
@@ -250,12 +257,28 @@ class PlaylistPublic(BaseModel):
 
 
 # sync ------------------------------------------------------------------------------------------
+MAX_BYTES = 1 << 50  # a petabyte: more free storage than any headset or station reports is a wrong number
+
+
+class DeviceInfo(BaseModel):
+    """What a headset (its browser) or a station (its OS) says of itself; a value it cannot give
+    is null with the reason beside it (e.g. 'browser geeft geen accustand')."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    battery: int | None = Field(None, ge=0, le=100, description="percent")
+    charging: bool | None = None
+    battery_reason: str | None = Field(None, max_length=200, description="why there is no battery level")
+    free_bytes: int | None = Field(None, ge=0, le=MAX_BYTES)
+    storage_reason: str | None = Field(None, max_length=200, description="why there is no free storage")
+
+
 class InventoryReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
     bundles: list[str] = Field(default_factory=list, max_length=10_000,
                                description="bundle keys held complete, every file's sha256 verified")
-    free_bytes: int | None = Field(None, ge=0)
+    free_bytes: int | None = Field(None, ge=0, le=MAX_BYTES)
     battery: int | None = Field(None, ge=0, le=100, description="percent")
+    device: DeviceInfo | None = Field(None, description="battery and storage with the reason when missing")
 
 
 class InventoryResult(BaseModel):
@@ -273,13 +296,17 @@ class SyncProgress(BaseModel):
 
 
 class HeadsetStatus(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Where the headset is now; sent every few seconds (its heartbeat). Numbers from a device are
+    checked here: finite and in range (a ``position_s`` of Infinity is refused)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     state: Literal["idle", "syncing", "playing", "paused"] = "idle"
-    session_id: int | None = None
-    bundle_key: str | None = None
-    position_s: float | None = Field(None, ge=0, le=86_400, allow_inf_nan=False)
+    session_id: int | None = Field(None, ge=1)
+    bundle_key: str | None = Field(None, max_length=64)
+    position_s: float | None = Field(None, ge=0, le=86_400)
     sync: SyncProgress | None = Field(None, description="while it fetches scenes for a session, and once it has them")
-    ack: int | None = Field(None, description="the id of the last command carried out")
+    ack: int | None = Field(None, ge=0, description="the id of the last command carried out")
+    device: DeviceInfo | None = Field(None, description="battery and storage, now and then")
 
 
 class CommandPublic(BaseModel):

@@ -32,9 +32,21 @@ YEARS: dict[int, str] = {1: "leerjaar 1", 2: "leerjaar 2", 3: "leerjaar 3", 4: "
 SESSION_STATES: dict[str, str] = {"running": "loopt", "paused": "gepauzeerd", "interrupted": "onderbroken",
                                   "stopped": "gestopt"}
 
+#: The roles of staff, as the pages and the session timeline name them.
+STAFF_ROLES: dict[str, str] = {"admin": "beheerder", "comms": "communicatie", "author": "praktijkopleider",
+                               "intake": "intake", "hr": "HR", "teacher": "docent"}
+
+#: Why a session ended (``Session.end_reason``).
+SESSION_END_REASONS: dict[str, str] = {"stopped": "gestopt door begeleider", "finished": "afspeellijst afgelopen",
+                                       "headset_gone": "headset weg (geen verbinding meer)",
+                                       "ended_on_headset": "beëindigd op de headset"}
+
 #: What staff can tell a running session to do.
 SESSION_COMMANDS: dict[str, str] = {"pause": "Pauzeer", "resume": "Hervat", "next": "Volgende scène",
                                     "stop": "Stop", "recenter": "Hercentreer"}
+#: The same commands as the session's timeline tells them, once carried out.
+COMMANDS_DONE: dict[str, str] = {"pause": "gepauzeerd", "resume": "hervat", "next": "naar de volgende scène",
+                                 "stop": "gestopt", "recenter": "beeld hercentreerd"}
 
 #: The two sides that approve a learning-workplace profile together.
 APPROVAL_SIDES: dict[str, str] = {"opleiding": "opleiding (school)", "praktijk": "praktijk (zorgorganisatie)"}

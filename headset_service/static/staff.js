@@ -3,7 +3,7 @@
 // work without this script, only not live.
 (function () {
   "use strict";
-  var EVERY_MS = 2000;
+  var EVERY_MS = 500;  // two members of staff on one session both see a change within a second
 
   function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }
 
@@ -19,6 +19,17 @@
     });
     Object.keys(data.sessions).forEach(function (id) {
       each('[data-session-state="' + id + '"]', function (el) { el.textContent = data.sessions[id]; });
+    });
+    Object.keys(data.session_states || {}).forEach(function (id) { applyControls(id, data.session_states[id]); });
+  }
+
+  // the command buttons follow the state another member of staff may have changed: no "Pauzeer"
+  // on a paused session, none at all on a stopped one
+  var ALLOWED = { pause: ["running"], resume: ["paused"] };
+  function applyControls(id, state) {
+    each('form[action="/sessies/' + id + '/commando"] [data-command]', function (button) {
+      var allowed = ALLOWED[button.getAttribute("data-command")];
+      button.closest("form").hidden = state === "stopped" || (allowed ? allowed.indexOf(state) < 0 : false);
     });
   }
 

@@ -3,7 +3,7 @@ start, follow each headset live, pause / resume / stop / recenter, read the scen
 prompts and write notes; /klas is the teacher's class view of one group.
 
 Forms post here (CSRF-checked) and redirect back; ``/sessies/live.json`` feeds the small script
-that refreshes the live cells every two seconds (the pages work without it, just not live).
+that refreshes the live cells every half second (the pages work without it, just not live).
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def command(request: Request, session_id: int, db: DbDep, live: LiveDep, user: R
     if command not in COMMAND_NAMES:
         return back(target, fout="Onbekende opdracht.")
     try:
-        _push(db, live, [fleet.control_session(db, session, command)])
+        _push(db, live, [fleet.control_session(db, session, command, by=user)])
     except Conflict as exc:
         return back(target, fout=exc.one_line())
     return back(target, melding=f"{COMMAND_NAMES[command]}: verstuurd.")
@@ -246,11 +246,16 @@ def add_note(request: Request, session_id: int, db: DbDep, live: LiveDep, user: 
 
 @router.get("/sessies/live.json")
 def live_json(db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
-    """Live status of every headset, and per open session its state, for the page's script."""
+    """Live status of every headset, and the state of every open or recent session (a session
+    another member of staff stopped shows "gestopt"), for the page's script: ``sessions`` the
+    Dutch label, ``session_states`` the state itself. Pages ask every half second."""
     contexts = contexts_of(user)
-    sessions = {s.id: s.state for s in reports.open_sessions(db, contexts)}
+    sessions = {s.id: s.state for s in reports.recent_sessions(db, contexts, limit=50)}
+    sessions.update({s.id: s.state for s in reports.open_sessions(db, contexts)})
     return JSONResponse({"headsets": _live_headsets(db, live),
-                         "sessions": {str(k): STATE_NAMES.get(v, v) for k, v in sessions.items()}})
+                         "sessions": {str(k): STATE_NAMES.get(v, v) for k, v in sessions.items()},
+                         "session_states": {str(k): v for k, v in sessions.items()}},
+                        headers={"Cache-Control": "no-store"})
 
 
 @router.get("/sessies/{session_id}/live.json")
@@ -258,7 +263,8 @@ def session_live_json(session_id: int, db: DbDep, live: LiveDep, user: Runner) -
     session = _session_for(db, user, session_id)
     status = live.view(session.headset_id) if session.headset_id else {"online": False}
     key = status.get("bundle_key") if status.get("session_id") in (None, session.id) else None
-    return JSONResponse({"state": STATE_NAMES.get(session.state, session.state), "online": status["online"],
+    return JSONResponse({"state": STATE_NAMES.get(session.state, session.state), "state_key": session.state,
+                         "online": status["online"],
                          "scene": reports.scene_titles(db, [key]).get(key or "", ""),
                          "prompts": reports.scene_prompts(db, key, session.context)})
 

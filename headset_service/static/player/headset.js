@@ -1,14 +1,15 @@
 // The headset page (/headset): pair once, sync, wait for the begeleider, and run the sessions
 // they start — a playlist of scenes, in 2D on the page or in VR — logging what happens.
 
-import { Commands, Device, EventQueue } from "./device.js";
+import { Commands, Device, EventQueue, deviceInfo } from "./device.js";
 import { Player } from "./player.js";
 import { loadScene } from "./scene.js";
 import { cacheSource, sync } from "./sync.js";
 import { enterVR, immersiveSupported } from "./xr.js";
 
 const HEAD_EVERY_MS = 200; // 5 Hz, what the service keeps
-const STATUS_EVERY_MS = 5000;
+const STATUS_EVERY_MS = 4000; // the heartbeat: the service counts a headset not heard for 15 s as offline
+const DEVICE_EVERY_MS = 30000; // battery and storage, re-read this often
 const $ = (id) => document.getElementById(id);
 
 function say(text) { $("message").textContent = text; }
@@ -70,6 +71,20 @@ class Headset {
     this.commands.start();
     this.waiting();
     setInterval(() => this.reportStatus(), STATUS_EVERY_MS);
+    this.watchDevice();
+  }
+
+  /** Battery and storage ride along in the status reports; the service stores them when they change. */
+  async watchDevice() {
+    const update = async () => this.commands?.report({ device: await deviceInfo() });
+    await update();
+    setInterval(update, DEVICE_EVERY_MS);
+  }
+
+  /** "Gepauzeerd" while the begeleider has paused the session: an overlay in 2D, a panel in VR. */
+  showPaused(paused) {
+    $("paused").hidden = !paused;
+    this.player.notice(paused ? "Gepauzeerd" : null, "De begeleider zet de scène zo weer aan.");
   }
 
   waiting() {
@@ -83,11 +98,11 @@ class Headset {
     const mine = session && session.id === command.session_id;
     switch (command.command) {
       case "start": return this.start(command.session_id, command.payload);
-      case "pause": if (mine) { this.player.pause(); session.state = "paused"; this.reportStatus(); } return;
-      case "resume": if (mine) { this.player.resume(); session.state = "playing"; this.reportStatus(); } return;
+      case "pause": if (mine) { this.player.pause(); session.state = "paused"; this.showPaused(true); this.reportStatus(); } return;
+      case "resume": if (mine) { this.player.resume(); session.state = "playing"; this.showPaused(false); this.reportStatus(); } return;
       case "recenter": if (mine) this.player.recenter(); return;
       case "next": return mine ? this.next("volgende door begeleider") : undefined;
-      case "stop": return mine ? this.finish("gestopt door begeleider") : undefined;
+      case "stop": return mine ? this.finish(command.payload?.reason || "gestopt door begeleider") : undefined;
       default: console.warn("onbekend commando", command.command);
     }
   }
@@ -153,7 +168,7 @@ class Headset {
     const item = session.items[index]; // the playlist's say per scene: how long a photo stays
     if (item && item.bundle_key === key) this.scene.itemSeconds = item.photo_seconds ?? null;
     this.player.show(this.scene);
-    if (session.state === "paused") this.player.pause();
+    if (session.state === "paused") { this.player.pause(); this.showPaused(true); }
     $("title").textContent = this.scene.title;
     this.log("scene_start", { index, media: this.scene.mediaName, mode: this.player.xr ? "vr" : "2d" }, key);
     this.reportStatus();
@@ -176,6 +191,7 @@ class Headset {
     this.session = null;
     this.scene = null;
     this.player.clear();
+    this.showPaused(false);
     $("title").textContent = "";
     if (this.player.xr) this.player.xr.end();
     this.reportStatus();
@@ -195,7 +211,8 @@ class Headset {
   reportStatus() {
     if (!this.commands) return;
     const s = this.session;
-    this.commands.report({ state: s ? (s.state === "paused" ? "paused" : "playing") : "idle", session_id: s ? s.id : null,
+    const state = !s ? "idle" : document.body.dataset.state === "syncing" ? "syncing" : s.state === "paused" ? "paused" : "playing";
+    this.commands.report({ state, session_id: s ? s.id : null,
                            bundle_key: s && this.scene ? this.scene.key : null, position_s: s ? this.position() : null });
   }
 

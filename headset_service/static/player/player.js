@@ -252,6 +252,12 @@ export class Player {
     }
   }
 
+  /** A message in front of the viewer ("Gepauzeerd"), in 2D and in VR; ``title`` null hides it. */
+  notice(title, body = "") {
+    this.noticeShown = Boolean(title);
+    this.renderer.setPanel(1, title ? textPanel(title, body) : null, direction(this.head[0], this.head[1]), PANEL_WIDTH);
+  }
+
   // XR hooks (xr.js) -----------------------------------------------------------------------------
   /** Where a pose looks, in scene degrees. */
   sceneGaze(orientation) {

@@ -2,6 +2,8 @@
 // downloaded, its sha256 verified and put in Cache Storage, the inventory reported, and what the
 // service says to remove deleted. Offline, the last manifest and the cache carry on.
 
+import { deviceInfo } from "./device.js";
+
 export const CACHE = "zorgblik-bundles";
 const MANIFEST = "zorgblik.manifest";
 const ETAG = "zorgblik.manifestEtag";
@@ -76,10 +78,10 @@ export async function sync(device, progress = () => {}) {
     if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
   }
   if (!offline) {
-    const estimate = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
-    const free = estimate.quota ? Math.max(0, Math.round(estimate.quota - (estimate.usage || 0))) : null;
+    const info = await deviceInfo();
     try {
-      const result = await device.json("/api/device/inventory", { bundles: [...held].sort(), free_bytes: free });
+      const result = await device.json("/api/device/inventory", { bundles: [...held].sort(), free_bytes: info.free_bytes ?? null,
+                                                                  battery: info.battery ?? null, device: info });
       for (const key of result.remove) {
         for (const request of await cache.keys()) if (bundleKeyOf(request.url) === key) await cache.delete(request);
         held.delete(key);
