@@ -44,7 +44,7 @@ def pair(page, harness, intake) -> int:
     page.get_by_role("heading", name="Koppel deze headset").wait_for()
     page.get_by_label("Koppelcode").fill(intake["code"].lower())
     page.get_by_role("button", name="Koppelen").click()
-    page.get_by_text("Wacht op de begeleider…").wait_for(timeout=15000)
+    page.get_by_text("Wacht op de begeleider…").wait_for(timeout=30000)  # the sync of its scenes comes first
     headsets = intake["admin"].get("/api/headsets").json()
     return next(h["id"] for h in headsets if h["name"] == intake["name"])
 
