@@ -82,7 +82,8 @@ class TimelineStep:
 
 
 _KIND_DUTCH = {"session_start": "sessie begonnen", "session_end": "sessie beëindigd", "scene_start": "scène begonnen",
-               "scene_end": "scène afgelopen", "hotspot_open": "hotspot geopend", "note": "notitie"}
+               "scene_end": "scène afgelopen", "hotspot_open": "hotspot geopend", "note": "notitie",
+               "panel_show": "profielpaneel getoond", "panel_end": "profielpaneel verder"}
 
 
 def timeline(db: DbSession, session: Session) -> list[TimelineStep]:
@@ -95,7 +96,8 @@ def timeline(db: DbSession, session: Session) -> list[TimelineStep]:
     for e in events:
         version = versions.get(e.scene_version_id)
         title = ((version.manifest.get("title") or {}).get("nl") or version.title) if version else None
-        detail = str(e.data.get("hotspot", "")) if e.kind == "hotspot_open" else ""
+        detail = str(e.data.get("hotspot" if e.kind == "hotspot_open" else "kind", "")) \
+            if e.kind in ("hotspot_open", "panel_show") else ""
         steps.append(TimelineStep(e.at, (e.at - session.started_at).total_seconds(), _KIND_DUTCH.get(e.kind, e.kind),
                                   title, detail))
     notes = notes_of(db, session)
