@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import yaml
 
-from scripts_vr.loader import ScriptLoader
+from scripts_vr.freshness import volatile_facts
+from scripts_vr.loader import ScriptLoader, format_path
 from scripts_vr.model import Expectation, Text, VRScript, plain
 from zorgblik.terms import MBO_LEVELS, USE_CONTEXTS, YEARS
 
@@ -327,5 +329,28 @@ def headset_profile(script: VRScript, lang: Lang = "nl") -> dict:
     }
 
 
-__all__ = ["Learner", "Panel", "ProfilePanels", "Section", "closing_panel", "expectations_for",
+@dataclass(frozen=True)
+class FactFreshness:
+    """A volatile fact for staff: where it is, its value, who checks it and by when."""
+
+    path: str
+    value: Any
+    owner: str
+    review_by: date
+    status: Literal["verlopen", "binnenkort", "actueel"]
+
+
+def fact_freshness(script: VRScript, today: date, days: int) -> list[FactFreshness]:
+    """Every volatile fact of the script with its state on ``today`` (due within ``days``: binnenkort),
+    the stale ones first."""
+    out = []
+    for loc, fact in volatile_facts(script):
+        status = ("verlopen" if fact.review_by < today else
+                  "binnenkort" if fact.review_by <= today + timedelta(days=days) else "actueel")
+        out.append(FactFreshness(format_path(loc), say(fact.value), fact.owner or script.owner.name, fact.review_by, status))
+    order = {"verlopen": 0, "binnenkort": 1, "actueel": 2}
+    return sorted(out, key=lambda f: (order[f.status], f.review_by))
+
+
+__all__ = ["FactFreshness", "fact_freshness", "Learner", "Panel", "ProfilePanels", "Section", "closing_panel", "expectations_for",
            "expectations_panel", "headset_profile", "profile_panels", "prompts_for", "say", "script_from_text"]
