@@ -329,6 +329,41 @@ def headset_profile(script: VRScript, lang: Lang = "nl") -> dict:
     }
 
 
+def welcome_panels(pack: dict, learner: Learner) -> list[dict]:
+    """The panels before an organisation's first scene, from a :func:`headset_profile` pack, with
+    the expectations for ``learner`` in their place (the twin of panels.js ``welcomePanels``)."""
+    expectations = (pack["expectations"].get(learner.key)
+                    or pack["expectations"].get(Learner(learner.route, learner.level).key)
+                    or pack["expectations_missing" if learner.route and learner.level else "expectations_unknown"])
+    return [expectations if p["kind"] == "expectations" else p for p in pack["before"]]
+
+
+def panels_around(scenes: list[str], script_of: dict[str, str], profiles: dict[str, dict], learner: Learner,
+                  context: str | None) -> dict[int, list[dict]]:
+    """Which panels show before scene ``i`` (``i == len(scenes)``: after the last): an organisation's
+    closing panel after its last scene, its welcome panels before its first (the twin of panels.js
+    ``panelsAround``). ``script_of``: bundle key -> script name; ``profiles``: the manifest's."""
+    at: dict[int, list[dict]] = {}
+    names = [script_of.get(key) for key in scenes]
+    for i in range(len(scenes) + 1):
+        ended = names[i - 1] if i > 0 else None
+        starts = names[i] if i < len(scenes) else None
+        if ended in profiles and ended not in names[i:]:
+            closing = profiles[ended]["closing"]
+            at.setdefault(i, []).append(closing.get(context) or closing["intake"])
+        if starts in profiles and starts not in names[:i]:
+            at.setdefault(i, []).extend(welcome_panels(profiles[starts], learner))
+    return at
+
+
+def panel_lines(panel: dict) -> list[str]:
+    """A panel of a pack as the lines of text it shows."""
+    lines = [panel["title"]]
+    for section in panel["sections"]:
+        lines += ([section["heading"]] if section["heading"] else []) + [f"• {item}" for item in section["items"]]
+    return lines
+
+
 @dataclass(frozen=True)
 class FactFreshness:
     """A volatile fact for staff: where it is, its value, who checks it and by when."""
@@ -352,5 +387,5 @@ def fact_freshness(script: VRScript, today: date, days: int) -> list[FactFreshne
     return sorted(out, key=lambda f: (order[f.status], f.review_by))
 
 
-__all__ = ["FactFreshness", "fact_freshness", "Learner", "Panel", "ProfilePanels", "Section", "closing_panel", "expectations_for",
+__all__ = ["FactFreshness", "fact_freshness", "panel_lines", "panels_around", "welcome_panels", "Learner", "Panel", "ProfilePanels", "Section", "closing_panel", "expectations_for",
            "expectations_panel", "headset_profile", "profile_panels", "prompts_for", "say", "script_from_text"]
