@@ -4,6 +4,7 @@ keeps to show them offline."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from scripts_vr.profile_view import (
     Learner,
     expectations_for,
+    fact_freshness,
     headset_profile,
     profile_panels,
     prompts_for,
@@ -106,3 +108,11 @@ def test_the_headset_pack_has_a_panel_for_every_learner_with_expectations(linde)
 def test_text_that_is_no_script_is_refused():
     with pytest.raises(ValidationError):
         script_from_text("name: de-linde-ouderenzorg")
+
+
+def test_fact_freshness_puts_the_stale_first_with_owner_and_date(linde):
+    facts = fact_freshness(linde, date(2027, 3, 15), days=30)
+    assert [(f.path, f.status, f.owner, f.review_by.isoformat()) for f in facts] == [
+        ("supervision.frequency", "verlopen", "Anouk de Vries", "2027-03-01"),
+        ("team.size", "actueel", "Anouk de Vries", "2027-06-01")]
+    assert [f.status for f in fact_freshness(linde, date(2027, 5, 10), days=30)] == ["verlopen", "binnenkort"]
