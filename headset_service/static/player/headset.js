@@ -187,6 +187,7 @@ class Headset {
       const button = fillPanelElement($("panel"), panel, "Verder");
       button.addEventListener("click", () => this.nextPanel("verder door kijker"));
       $("live").textContent = panel.title;
+      say(`${panel.organisation} — ${p.at + 1} van ${p.queue.length}`);
       if (!this.player.xr) button.focus();
       this.log("panel_show", { kind: panel.kind, position: p.at, before: p.before, of: p.queue.length });
     }

@@ -85,7 +85,7 @@ export function panelCanvases(panel, footer, style = PANEL_STYLE) {
     }
     wrapped.push({ ...line, text: current, height });
   }
-  const footerLine = { text: footer, kind: "footer", height: style.line };
+  const footerLine = { text: footer, kind: "footer", height: Math.round(style.line * 1.5), gap: Math.round(style.line / 2) };
   let page = [], used = style.margin * 2 + footerLine.height;
   for (const line of wrapped) {
     if (page.length && used + line.height > max) { pages.push(page); page = []; used = style.margin * 2 + footerLine.height; }
@@ -104,7 +104,7 @@ export function panelCanvases(panel, footer, style = PANEL_STYLE) {
     for (const line of [...lines, footerLine]) {
       const [font, , colour] = fonts[line.kind];
       g.font = font; g.fillStyle = colour;
-      g.fillText(line.text, style.margin, y);
+      g.fillText(line.text, style.margin, y + (line.gap || 0));
       y += line.height;
     }
     return c;
