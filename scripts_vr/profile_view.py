@@ -308,10 +308,12 @@ def headset_profile(script: VRScript, lang: Lang = "nl") -> dict:
     """What a headset keeps (in its sync manifest) to show a script's panels offline, for any learner.
 
     ``{"organisation", "before": [panel...], "expectations": {learner key: panel},
-    "expectations_unknown": panel, "expectations_missing": panel, "closing": {context: panel}}``.
+    "expectations_unknown": panel, "expectations_missing": panel, "prompts": {scene id: [{text, contexts}]},
+    "closing": {context: panel}, "closing_none": panel}``.
     The headset shows ``before`` with the expectations panel for its learner put in second place:
     ``expectations[key]``, else ``expectations_missing`` when route and level are known, else
-    ``expectations_unknown``. The panel kinds and key are those of :func:`profile_panels`.
+    ``expectations_unknown``; after the organisation's last scene, the prompts of the scenes it
+    played for its context (:func:`closing_for`). Kinds and key are those of :func:`profile_panels`.
     """
     panels = profile_panels(script, Learner(), None, lang)
     missing = Panel("expectations", word("expectations", lang),
@@ -325,8 +327,24 @@ def headset_profile(script: VRScript, lang: Lang = "nl") -> dict:
                          if expectations_for(script, who)},
         "expectations_unknown": expectations_panel(script, Learner(), lang).as_dict(),
         "expectations_missing": missing.as_dict(),
+        "prompts": {scene.id: [{"text": say(p.text, lang), "contexts": p.contexts} for p in scene.prompts]
+                    for scene in script.scenes if scene.prompts},
         "closing": {context: closing_panel(script, context, None, lang).as_dict() for context in USE_CONTEXTS},
+        "closing_none": Panel("closing", word("closing", lang), (Section(None, (word("closing_none", lang),)),),
+                              say(script.organisation.name)).as_dict(),
     }
+
+
+def closing_for(pack: dict, context: str | None, scene_ids: list[str] | None) -> dict:
+    """The closing panel of a pack: the prompts for ``context`` of the scenes played (every scene's
+    when not known), each once, in the order played (the twin of panels.js ``closingFor``)."""
+    if scene_ids is None:
+        return pack["closing"].get(context) or pack["closing"]["intake"]
+    prompts = [p["text"] for sid in scene_ids for p in pack.get("prompts", {}).get(sid, [])
+               if p["contexts"] is None or context is None or context in p["contexts"]]
+    if not prompts:
+        return pack["closing_none"]
+    return {**pack["closing_none"], "sections": [{"heading": None, "items": list(dict.fromkeys(prompts))}]}
 
 
 def welcome_panels(pack: dict, learner: Learner) -> list[dict]:
@@ -338,19 +356,20 @@ def welcome_panels(pack: dict, learner: Learner) -> list[dict]:
     return [expectations if p["kind"] == "expectations" else p for p in pack["before"]]
 
 
-def panels_around(scenes: list[str], script_of: dict[str, str], profiles: dict[str, dict], learner: Learner,
+def panels_around(scenes: list[str], bundles: dict[str, dict], profiles: dict[str, dict], learner: Learner,
                   context: str | None) -> dict[int, list[dict]]:
     """Which panels show before scene ``i`` (``i == len(scenes)``: after the last): an organisation's
     closing panel after its last scene, its welcome panels before its first (the twin of panels.js
-    ``panelsAround``). ``script_of``: bundle key -> script name; ``profiles``: the manifest's."""
+    ``panelsAround``). ``bundles``: the manifest's bundle entries by key (their ``script`` and
+    ``scene``); ``profiles``: the manifest's."""
     at: dict[int, list[dict]] = {}
-    names = [script_of.get(key) for key in scenes]
+    names = [bundles.get(key, {}).get("script") for key in scenes]
     for i in range(len(scenes) + 1):
         ended = names[i - 1] if i > 0 else None
         starts = names[i] if i < len(scenes) else None
         if ended in profiles and ended not in names[i:]:
-            closing = profiles[ended]["closing"]
-            at.setdefault(i, []).append(closing.get(context) or closing["intake"])
+            played = [bundles[key].get("scene") for key, name in zip(scenes, names) if name == ended]
+            at.setdefault(i, []).append(closing_for(profiles[ended], context, None if None in played else played))
         if starts in profiles and starts not in names[:i]:
             at.setdefault(i, []).extend(welcome_panels(profiles[starts], learner))
     return at
@@ -387,5 +406,5 @@ def fact_freshness(script: VRScript, today: date, days: int) -> list[FactFreshne
     return sorted(out, key=lambda f: (order[f.status], f.review_by))
 
 
-__all__ = ["FactFreshness", "fact_freshness", "panel_lines", "panels_around", "welcome_panels", "Learner", "Panel", "ProfilePanels", "Section", "closing_panel", "expectations_for",
+__all__ = ["FactFreshness", "closing_for", "fact_freshness", "panel_lines", "panels_around", "welcome_panels", "Learner", "Panel", "ProfilePanels", "Section", "closing_panel", "expectations_for",
            "expectations_panel", "headset_profile", "profile_panels", "prompts_for", "say", "script_from_text"]

@@ -99,8 +99,8 @@ class Session:
             self.id, self.scenes, self.state = session_id, list(payload.get("scenes", [])), "playing"
             self.record_head = payload.get("record_head_direction") is True and payload.get("context") != "sollicitatie"
             manifest = self.manifest() or {}
-            script_of = {b["bundle_key"]: b.get("script") for b in manifest.get("bundles", [])}
-            self._panels = panels_around(self.scenes, script_of, manifest.get("profiles") or {},
+            bundles = {b["bundle_key"]: b for b in manifest.get("bundles", [])}
+            self._panels = panels_around(self.scenes, bundles, manifest.get("profiles") or {},
                                          Learner.from_payload(payload.get("learner")), payload.get("context"))
             self.log.add(self.id, "session_start", {"context": payload.get("context"), "scenes": len(self.scenes)})
             self._play(0)

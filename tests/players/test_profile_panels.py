@@ -47,7 +47,9 @@ def profile_intake(harness, photo_scene, monkeypatch):
     start form sets it; here the command is given it, whether or not the API takes it yet)."""
     admin = harness.staff("admin")
     keys = [photo_scene("huiskamer"), photo_scene("tuin")]
-    source = DEMO.read_text(encoding="utf-8")
+    # the scenes as built: the script's scene ids are the bundles' scene keys (made unique per test here)
+    source = (DEMO.read_text(encoding="utf-8").replace("- id: huiskamer", f"- id: {harness.scene_of[keys[0]]}")
+              .replace("- id: tuin", f"- id: {harness.scene_of[keys[1]]}"))
     with harness.catalog.session() as db:
         sv = queries.record_script_version(db, name="de-linde-ouderenzorg", organisation="Zorggroep De Linde",
                                            care_category="ouderenzorg", sha256=hashlib.sha256(source.encode()).hexdigest(),

@@ -12,24 +12,36 @@ from scripts_vr.profile_view import Learner, headset_profile, panel_lines, panel
 DEMO = Path(__file__).parents[2] / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
 BBL_3 = "Je draait na de inwerkperiode zelfstandig mee in de ochtendzorg."
 BOL_3 = "Je stelt je voor aan elke bewoner voordat je iets doet."
+PROMPT = "Wat spreekt je aan in dit werk, en wat vind je spannend?"
 
 
 def manifest() -> dict:
     pack = headset_profile(script_from_text(DEMO.read_text(encoding="utf-8")))
-    return {"bundles": [{"bundle_key": "a", "script": "linde"}, {"bundle_key": "b", "script": "linde"},
-                        {"bundle_key": "c", "script": "zonder-profiel"}],
+    return {"bundles": [{"bundle_key": "a", "script": "linde", "scene": "huiskamer"},
+                        {"bundle_key": "b", "script": "linde", "scene": "tuin"},
+                        {"bundle_key": "c", "script": "zonder-profiel", "scene": "gang"}],
             "profiles": {"linde": pack}}
 
 
 def test_panels_stand_before_the_first_and_after_the_last_scene_of_each_organisation():
     m = manifest()
-    script_of = {b["bundle_key"]: b["script"] for b in m["bundles"]}
-    at = panels_around(["c", "a", "b", "c"], script_of, m["profiles"], Learner("BBL", 3), "intake")
+    bundles = {b["bundle_key"]: b for b in m["bundles"]}
+    at = panels_around(["c", "a", "b", "c"], bundles, m["profiles"], Learner("BBL", 3), "intake")
     assert {i: [p["kind"] for p in panels] for i, panels in at.items()} == {
         1: ["welcome", "expectations", "guidance"], 3: ["closing"]}
     assert BBL_3 in "\n".join(panel_lines(at[1][1])) and BOL_3 not in "\n".join(panel_lines(at[1][1]))
-    unknown = panels_around(["a"], script_of, m["profiles"], Learner(), "intake")[0][1]
+    assert panel_lines(at[3][0])[1:] == [f"• {PROMPT}"]
+    unknown = panels_around(["a"], bundles, m["profiles"], Learner(), "intake")[0][1]
     assert "niet gekozen" in panel_lines(unknown)[1]
+
+
+def test_the_closing_questions_are_those_of_the_scenes_played_for_the_context():
+    m = manifest()
+    bundles = {b["bundle_key"]: b for b in m["bundles"]}
+    only_tuin = panels_around(["b"], bundles, m["profiles"], Learner(), "intake")[1][0]
+    assert PROMPT not in panel_lines(only_tuin)[1] and "Wat is je bijgebleven?" in panel_lines(only_tuin)[1]
+    lesson = panels_around(["a", "b"], bundles, m["profiles"], Learner(), "werkveldorientatie")[2][0]
+    assert PROMPT not in "\n".join(panel_lines(lesson))  # that prompt is for intake and interviews
 
 
 def test_the_station_session_shows_them_and_moves_past_them(tmp_path):

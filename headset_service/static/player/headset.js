@@ -162,8 +162,8 @@ class Headset {
   profilePanels(scenes, context, learner) {
     const manifest = lastManifest(this.device.storage);
     if (!manifest?.profiles) return new Map();
-    const scriptOf = Object.fromEntries(manifest.bundles.map((b) => [b.bundle_key, b.script]));
-    return panelsAround(scenes, scriptOf, manifest.profiles, learner || { route: null, level: null, year: null }, context);
+    const bundles = Object.fromEntries(manifest.bundles.map((b) => [b.bundle_key, b]));
+    return panelsAround(scenes, bundles, manifest.profiles, learner || { route: null, level: null, year: null }, context);
   }
 
   /** Show the panels due before scene ``index``, once; true when they now wait for "Verder". */

@@ -30,20 +30,33 @@ export function textAngleDeg(px, style = PANEL_STYLE) {
 
 /**
  * The panels to show before scene ``i`` (index in ``scenes``) and at the end (index n), as a Map.
- * ``bundles``: bundle key → script name; ``profiles``: script name → the manifest's profile pack;
+ * ``bundles``: bundle key → the manifest's bundle entry ({script, scene}); ``profiles``: script
+ * name → the manifest's profile pack;
  * ``learner``: {route, level, year} (each may be null); ``context``: the session's context.
  */
 export function panelsAround(scenes, bundles, profiles, learner, context) {
   const at = new Map(), add = (i, panels) => at.set(i, [...(at.get(i) || []), ...panels]);
-  const scriptOf = (i) => bundles[scenes[i]] ?? null;
+  const scriptOf = (i) => bundles[scenes[i]]?.script ?? null;
   const first = (s, i) => !scenes.slice(0, i).some((_, j) => scriptOf(j) === s);
   const last = (s, i) => !scenes.slice(i).some((_, j) => scriptOf(i + j) === s);
   for (let i = 0; i <= scenes.length; i++) {
     const ended = i > 0 ? scriptOf(i - 1) : null, starts = i < scenes.length ? scriptOf(i) : null;
-    if (ended && profiles[ended] && last(ended, i)) add(i, [profiles[ended].closing[context] || profiles[ended].closing.intake]);
+    if (ended && profiles[ended] && last(ended, i)) {
+      const played = scenes.filter((_, j) => scriptOf(j) === ended).map((key) => bundles[key].scene);
+      add(i, [closingFor(profiles[ended], context, played.includes(undefined) ? null : played)]);
+    }
     if (starts && profiles[starts] && first(starts, i)) add(i, welcomePanels(profiles[starts], learner));
   }
   return at;
+}
+
+/** The closing panel: the prompts for ``context`` of the scenes played (null: every scene's), each once. */
+export function closingFor(pack, context, sceneIds) {
+  if (!sceneIds) return pack.closing[context] || pack.closing.intake;
+  const prompts = sceneIds.flatMap((id) => (pack.prompts?.[id] || [])
+    .filter((p) => !p.contexts || !context || p.contexts.includes(context)).map((p) => p.text));
+  if (!prompts.length) return pack.closing_none;
+  return { ...pack.closing_none, sections: [{ heading: null, items: [...new Set(prompts)] }] };
 }
 
 /** The welcome panels of a profile pack, with the expectations for ``learner`` in second place. */
