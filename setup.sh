@@ -2,7 +2,8 @@
 # Sets zorgblik up on a fresh machine, then gets out of the way: safe to run again, and quick when
 # nothing changed.
 #   1. system tools: ffmpeg and ffprobe (encoding and probing), libusb (needed by open3d's wheel),
-#      Chromium (the staff pages and the WebXR player are tested in a real browser)
+#      Chromium (the staff pages and the WebXR player are tested in a real browser), poppler's
+#      pdftoppm (the printed team-profile handout is rendered to an image in its test)
 #   2. a virtual environment in .venv with zorgblik and its test tools installed, and zorgblik's
 #      bytecode compiled
 #   3. when node and npm are here: the WebXR emulation runtime (iwer) the player tests inject into
@@ -17,6 +18,7 @@ command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 /sbin/ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || missing+=(libusb-1.0-0)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 if ((${#missing[@]})); then
     pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -85,13 +85,16 @@ class TimelineStep:
 _KIND_DUTCH = {"session_start": "sessie begonnen", "session_end": "sessie beëindigd", "scene_start": "scène begonnen",
                "scene_end": "scène afgelopen", "hotspot_open": "hotspot geopend", "note": "notitie",
                "command": "opdracht", "interrupted": "onderbroken: headset niet meer gehoord",
-               "rejoined": "headset weer verbonden; sessie gaat verder"}
+               "rejoined": "headset weer verbonden; sessie gaat verder",
+               "panel_show": "profielpaneel getoond", "panel_end": "profielpaneel verder"}
 
 
 def _detail(session: Session, e: Event) -> str:
     """What the timeline says beside an event's kind, in Dutch."""
     if e.kind == "hotspot_open":
         return str(e.data.get("hotspot", ""))
+    if e.kind == "panel_show":
+        return str(e.data.get("kind", ""))
     if e.kind == "command":
         done = label(COMMANDS_DONE, e.data.get("command"))
         role = e.data.get("role")

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "headsets.manage": _SESSION_ROLES,
     "sessions.run": _SESSION_ROLES,
     "scripts.edit": frozenset({"author"}),
+    "profiles.read": _SESSION_ROLES | {"author"},  # the team profile page and its printed handout
     "reports.read": _SESSION_ROLES,  # each sees only the contexts they run (CONTEXT_ROLES)
     "outcomes.manage": frozenset(),  # the coordinator (admin): enrolment outcomes and the effect report
     "learners.erase": frozenset(),  # admin only: export and erase one learner's data on request

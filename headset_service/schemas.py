@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zorgblik.terms import MboLevel, Route, UseContext
-EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction"]
+
+EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction",
+                    "panel_show", "panel_end"]  # panel_*: a profile panel (welcome, expectations, guidance, closing)
 
 
 class ScenePublic(BaseModel):

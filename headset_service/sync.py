@@ -11,16 +11,29 @@ the manifest, withdrawn content included. The manifest carries an ETag; an uncha
 A bundle's manifest.json lists its files; a media rendition names its profile in a ``profile``
 field (older bundles: the bundle's own ``profile``). Which renditions a headset may play, best
 first, is :data:`PLAYABLE`.
+
+The manifest also carries, per script of its bundles, the learning-workplace profile as panels
+(``profiles``: :func:`scripts_vr.profile_view.headset_profile` of the newest build with a scene
+here), so that a headset shows the welcome, expectations and closing panels offline.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+from pydantic import ValidationError
+from sqlalchemy.orm import object_session
+
 from catalog import Headset, SceneVersion, fleet
+from catalog.profiles import profile_sources
+from scripts_vr.profile_view import headset_profile, script_from_text
+
+log = logging.getLogger(__name__)
 
 FORMAT = "zorgblik-sync/1"
 
@@ -95,13 +108,31 @@ def allowed_files(version: SceneVersion, profile: str) -> set[str]:
     return {f["name"] for f in files} | {"manifest.json"}
 
 
+@lru_cache(maxsize=64)
+def _profile(sha256: str, source: str) -> dict | None:
+    """A build's profile as panels; None when its text is no valid script (older catalog rows)."""
+    try:
+        return headset_profile(script_from_text(source))
+    except (yaml.YAMLError, ValidationError) as exc:
+        log.info("script %s: geen profiel voor de headset (%s)", sha256[:12], type(exc).__name__)
+        return None
+
+
+def profiles_for(versions: list[SceneVersion]) -> dict[str, dict]:
+    """Per script of ``versions``, its profile as panels (scripts without a valid one left out)."""
+    db = object_session(versions[0]) if versions else None
+    sources = profile_sources(db, versions) if db is not None else {}
+    return {name: profile for name, sv in sorted(sources.items()) if (profile := _profile(sv.sha256, sv.source))}
+
+
 def build_manifest(headset: Headset, bundles_dir: Path) -> dict:
     """What ``headset`` should hold now. Deterministic: the same state gives the same bytes (ETag)."""
-    playlists, bundles, unplayable = [], {}, {}
+    playlists, bundles, unplayable, held = [], {}, {}, {}
     for playlist in fleet.headset_playlists(headset):
         keys = []
         for version in fleet.playlist_versions(playlist):
             key = version.bundle_key
+            held[key] = version
             if key not in bundles and key not in unplayable:
                 entry = bundle_entry(version, headset.profile, bundles_dir)
                 if entry is None:
@@ -119,6 +150,7 @@ def build_manifest(headset: Headset, bundles_dir: Path) -> dict:
         "total_bytes": sum(b["bytes"] for b in bundles.values()),
         "unplayable": [{"bundle_key": k, "reason": r} for k, r in unplayable.items()],
         "remove": sorted(set(headset.inventory or []) - set(bundles)),
+        "profiles": profiles_for([v for k, v in held.items() if k in bundles]),
     }
 
 

@@ -1,6 +1,11 @@
 """Session commands and the event log, without a headset: :class:`Session` turns the service's
 commands (start, pause, resume, stop, recenter, next) into what the player shows and the events
-it logs; :class:`EventLog` keeps events in a JSON-lines file until the service has them."""
+it logs; :class:`EventLog` keeps events in a JSON-lines file until the service has them.
+
+Around an organisation's scenes the session shows the panels of its learning-workplace profile
+(from the sync manifest's ``profiles``, for the start command's ``learner``), as the headset page
+does: ``panel`` is the one showing (its text: :func:`scripts_vr.profile_view.panel_lines`), and
+``next`` or :meth:`Session.panel_next` ("Verder") moves past it."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
+
+from scripts_vr.profile_view import Learner, panels_around
 
 HEAD_EVERY_S = 0.2  # 5 Hz: what the service keeps
 
@@ -60,9 +67,15 @@ class EventLog:
 class Session:
     """What the station plays. ``state``: idle, playing or paused; ``scene``: the bundle key shown."""
 
-    def __init__(self, log: EventLog, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, log: EventLog, clock: Callable[[], float] = time.monotonic,
+                 manifest: Callable[[], dict | None] = lambda: None, on_panel: Callable[[dict], None] | None = None):
         self.log = log
         self.clock = clock
+        self.manifest = manifest  # the last synced manifest: its profiles and which script each bundle is of
+        self.panel: dict | None = None
+        self.on_panel = on_panel  # shows a panel where the station shows text
+        self._panels: dict[int, list[dict]] = {}
+        self._panel_at = (0, 0)  # (before which scene, which panel of them)
         self.state = "idle"
         self.id: int | None = None
         self.scenes: list[str] = []
@@ -73,6 +86,8 @@ class Session:
 
     @property
     def scene(self) -> str | None:
+        if self.panel is not None:
+            return None
         return self.scenes[self.index] if self.id is not None and 0 <= self.index < len(self.scenes) else None
 
     def handle(self, command: dict) -> None:
@@ -83,6 +98,10 @@ class Session:
             payload = command.get("payload") or {}
             self.id, self.scenes, self.state = session_id, list(payload.get("scenes", [])), "playing"
             self.record_head = payload.get("record_head_direction") is True and payload.get("context") != "sollicitatie"
+            manifest = self.manifest() or {}
+            bundles = {b["bundle_key"]: b for b in manifest.get("bundles", [])}
+            self._panels = panels_around(self.scenes, bundles, manifest.get("profiles") or {},
+                                         Learner.from_payload(payload.get("learner")), payload.get("context"))
             self.log.add(self.id, "session_start", {"context": payload.get("context"), "scenes": len(self.scenes)})
             self._play(0)
         elif session_id != self.id or self.id is None:
@@ -94,12 +113,18 @@ class Session:
         elif name == "recenter":
             self.recenter_requested = True
         elif name == "next":
-            self.scene_ended("volgende door begeleider")
+            if self.panel is not None:
+                self.panel_next("volgende door begeleider")
+            else:
+                self.scene_ended("volgende door begeleider")
         elif name == "stop":
             self.finish("gestopt door begeleider")
 
     def _play(self, index: int) -> None:
         self.index = index
+        if self._panels.get(index):
+            self._show_panel(index, 0)
+            return
         if index >= len(self.scenes):
             self.finish("einde afspeellijst")
             return
@@ -111,13 +136,40 @@ class Session:
         self.log.add(self.id, "scene_end", {"index": self.index, "reason": reason, "position_s": position_s}, self.scene)
         self._play(self.index + 1)
 
+    def _show_panel(self, before: int, position: int) -> None:
+        queue = self._panels[before]
+        self.panel, self._panel_at = queue[position], (before, position)
+        self.log.add(self.id, "panel_show", {"kind": self.panel["kind"], "position": position, "before": before,
+                                             "of": len(queue)})
+        if self.on_panel is not None:
+            self.on_panel(self.panel)
+
+    def panel_next(self, reason: str = "verder door kijker") -> None:
+        """ "Verder": the next panel, or on to the scene the panels stood before."""
+        if self.panel is None:
+            return
+        before, position = self._panel_at
+        self.log.add(self.id, "panel_end", {"kind": self.panel["kind"], "position": position, "before": before,
+                                            "reason": reason})
+        if position + 1 < len(self._panels[before]):
+            self._show_panel(before, position + 1)
+            return
+        self.panel = None
+        del self._panels[before]
+        self._play(before)
+
     def finish(self, reason: str) -> None:
         if self.id is None:
             return
-        if self.scene is not None:
+        if self.panel is not None:
+            before, position = self._panel_at
+            self.log.add(self.id, "panel_end", {"kind": self.panel["kind"], "position": position, "before": before,
+                                                "reason": reason})
+            self.panel = None
+        elif self.scene is not None:
             self.log.add(self.id, "scene_end", {"index": self.index, "reason": reason}, self.scene)
         self.log.add(self.id, "session_end", {"reason": reason})
-        self.id, self.scenes, self.index, self.state = None, [], -1, "idle"
+        self.id, self.scenes, self.index, self.state, self._panels = None, [], -1, "idle", {}
 
     def hotspot_opened(self, hotspot_id: str, via: str = "controller") -> None:
         if self.scene is not None:

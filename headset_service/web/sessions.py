@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from catalog import Conflict, Headset, Playlist, Session, StaffUser, fleet, reports
@@ -25,6 +26,7 @@ from headset_service.deps import DbDep, LiveDep, SettingsDep, after_commit
 from headset_service.live import Live
 from headset_service.sync import bytes_to_fetch
 from headset_service.web.rendering import CONTEXT_NAMES, PageForbidden, PageUser, back, render
+from headset_service.web.team_profile import load_profile
 from render.profiles import PROFILES
 from zorgblik.settings import Settings
 from zorgblik.terms import MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS
@@ -275,8 +277,17 @@ def _playing(live: Live, session: Session) -> str | None:
     return status.get("bundle_key") if status.get("session_id") in (None, session.id) else None
 
 
+def has_profile(settings: Settings, db, name: str) -> bool:
+    """Whether the team profile page can show script ``name`` (its file or a published build reads)."""
+    try:
+        load_profile(settings, db, name)
+    except HTTPException:
+        return False
+    return True
+
+
 @router.get("/sessies/{session_id}")
-def session_page(request: Request, session_id: int, db: DbDep, live: LiveDep, user: Runner):
+def session_page(request: Request, session_id: int, db: DbDep, live: LiveDep, settings: SettingsDep, user: Runner):
     session = _session_for(db, user, session_id)
     view = None
     key = None
@@ -288,11 +299,16 @@ def session_page(request: Request, session_id: int, db: DbDep, live: LiveDep, us
     if key is None and playlist_scenes:  # not reported yet: the playlist's first scene is what starts
         key = playlist_scenes[0].bundle_key
     notes = reports.notes_of(db, session)
+    query = urlencode({"route": session.route or "", "niveau": session.level or "", "jaar": session.year or "",
+                       "context": session.context})
+    profiles = [(name, f"/teamprofiel/{quote(name)}?{query}")
+                for name in dict.fromkeys(v.scene.script.name for v in playlist_scenes) if has_profile(settings, db, name)]
     titles = reports.scene_titles(db, [key, *(n.bundle_key for n in notes), *(v.bundle_key for v in playlist_scenes)])
     return render(request, "session.html", user, {
         "session": session, "headset": view, "prompts": reports.scene_prompts(db, key, session.context),
         "prompt_scene": titles.get(key or "", ""), "playing": playing, "titles": titles,
         "playlist_scenes": playlist_scenes, "notes": notes, "learner_terms": (ROUTES, MBO_LEVELS, YEARS),
+        "profiles": profiles,
         "timeline": reports.timeline(db, session), "command_names": COMMAND_NAMES, "state_names": STATE_NAMES})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -38,6 +39,7 @@ def play(instance, server: str, folder: Path, code: str | None) -> None:
     from headset_service.station import EventLog, Session, SyncClient
     from headset_service.station.sync import CommandFeed
     from headset_service.station.xr import run
+    from scripts_vr.profile_view import panel_lines
 
     with SyncClient(server, folder) as client:
         if code:
@@ -45,7 +47,10 @@ def play(instance, server: str, folder: Path, code: str | None) -> None:
         result = client.sync()
         click.echo(f"{len(result.held)} scène(s) op schijf{' (offline)' if result.offline else ''}", err=True)
         log = EventLog(client.folder / "events.jsonl", http=client.http)
-        session = Session(log)
+        kept = client.folder / "manifest.json"
+        session = Session(log, manifest=lambda: json.loads(kept.read_text()) if kept.exists() else None,
+                          on_panel=lambda panel: click.echo("\n".join(panel_lines(panel)) + "\n(Verder: volgende scène)",
+                                                            err=True))
         inbox: queue.Queue = queue.Queue()
 
         def status() -> dict:

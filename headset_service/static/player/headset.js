@@ -1,10 +1,13 @@
 // The headset page (/headset): pair once, sync, wait for the begeleider, and run the sessions
-// they start — a playlist of scenes, in 2D on the page or in VR — logging what happens.
+// they start — a playlist of scenes, in 2D on the page or in VR — logging what happens. Around an
+// organisation's scenes it shows the panels of its learning-workplace profile (panels.js).
 
 import { Commands, Device, EventQueue, deviceInfo } from "./device.js";
+import { direction } from "./math.js";
+import { PANEL_STYLE, fillPanelElement, panelCanvases, panelsAround } from "./panels.js";
 import { Player } from "./player.js";
 import { loadScene } from "./scene.js";
-import { cacheSource, sync } from "./sync.js";
+import { cacheSource, lastManifest, sync } from "./sync.js";
 import { enterVR, immersiveSupported } from "./xr.js";
 
 const HEAD_EVERY_MS = 200; // 5 Hz, what the service keeps
@@ -24,6 +27,7 @@ class Headset {
       onEvent: (kind, data) => this.log(kind, data),
       onEnded: (scene) => { if (this.session && this.scene === scene) this.next("einde scène"); },
     });
+    this.player.onPanelSelect = () => (this.session?.panel ? (this.panelPage("vr"), true) : false);
     window.zorgblik = this; // for the begeleider's console and the browser tests
   }
 
@@ -120,6 +124,10 @@ class Headset {
       if (session.scenes.some((key) => !this.held?.has(key))) await this.fetchFor(session);
       else this.commands?.report({ sync: { state: "ready", done_bytes: 0, total_bytes: 0 } });
       if (this.session !== session) return;
+      // the profile's panels come with the synced manifest, so after the sync
+      session.panelsAt = this.profilePanels(session.scenes, payload.context, payload.learner);
+      session.panelsDone = new Set();
+      session.panel = null;
       document.body.dataset.state = "playing";
       await this.play(0);
     })();
@@ -154,6 +162,7 @@ class Headset {
 
   async play(index) {
     const session = this.session;
+    if (this.showPanels(index)) return;
     const key = session.scenes[index];
     session.index = index;
     if (!key) return this.finish("einde afspeellijst");
@@ -177,6 +186,7 @@ class Headset {
   async next(reason) {
     const session = this.session;
     if (!session) return;
+    if (session.panel) return this.nextPanel(reason);
     this.log("scene_end", { index: session.index, reason, position_s: this.position() }, session.scenes[session.index]);
     await this.play(session.index + 1);
   }
@@ -184,7 +194,8 @@ class Headset {
   async finish(reason) {
     const session = this.session;
     if (!session) return;
-    if (session.index >= 0 && session.index < session.scenes.length) {
+    if (session.panel) this.endPanel(reason);
+    else if (session.index >= 0 && session.index < session.scenes.length) {
       this.log("scene_end", { index: session.index, reason, position_s: this.position() }, session.scenes[session.index]);
     }
     this.log("session_end", { reason });
@@ -193,10 +204,75 @@ class Headset {
     this.player.clear();
     this.showPaused(false);
     $("title").textContent = "";
+    $("panel").hidden = true;
     if (this.player.xr) this.player.xr.end();
     this.reportStatus();
     this.waiting();
     this.events.flush();
+  }
+
+  // profile panels -------------------------------------------------------------------------------
+  /** Before scene i (and at the end, i = n): the panels of the profile of the organisation whose
+   * scenes start or end there, for this learner ({route, level, year}, each may be null). */
+  profilePanels(scenes, context, learner) {
+    const manifest = lastManifest(this.device.storage);
+    if (!manifest?.profiles) return new Map();
+    const bundles = Object.fromEntries(manifest.bundles.map((b) => [b.bundle_key, b]));
+    return panelsAround(scenes, bundles, manifest.profiles, learner || { route: null, level: null, year: null }, context);
+  }
+
+  /** Show the panels due before scene ``index``, once; true when they now wait for "Verder". */
+  showPanels(index) {
+    const session = this.session, queue = session.panelsAt.get(index);
+    if (!queue?.length || session.panelsDone.has(index)) return false;
+    session.panelsDone.add(index);
+    session.index = index;
+    this.scene = null;
+    this.player.clear();
+    $("title").textContent = "";
+    session.panel = { before: index, queue, at: 0, page: 0 };
+    this.drawPanel();
+    this.reportStatus();
+    return true;
+  }
+
+  drawPanel() {
+    const p = this.session.panel, panel = p.queue[p.at], last = p.at === p.queue.length - 1;
+    if (p.page === 0) {
+      const button = fillPanelElement($("panel"), panel, "Verder");
+      button.addEventListener("click", () => this.nextPanel("verder door kijker"));
+      $("live").textContent = panel.title;
+      say(`${panel.organisation} — ${p.at + 1} van ${p.queue.length}`);
+      if (!this.player.xr) button.focus();
+      this.log("panel_show", { kind: panel.kind, position: p.at, before: p.before, of: p.queue.length });
+    }
+    p.pages = panelCanvases(panel, last && p.before >= this.session.scenes.length ? "Einde: zet de bril af"
+      : "Verder: druk op de trekker");
+    this.player.renderer.setPanel(1, p.pages[p.page], direction(this.player.head[0], 0), PANEL_STYLE.widthDeg);
+  }
+
+  endPanel(reason) {
+    const p = this.session.panel;
+    this.log("panel_end", { kind: p.queue[p.at].kind, position: p.at, before: p.before, reason });
+  }
+
+  /** In VR the trigger turns a long panel's page, then goes on as "Verder". */
+  panelPage(via) {
+    const p = this.session.panel;
+    if (p.pages && p.page < p.pages.length - 1) { p.page++; this.drawPanel(); return; }
+    this.nextPanel(via === "vr" ? "verder in vr" : "verder door kijker");
+  }
+
+  /** "Verder" (the viewer, or staff's next): the next panel, or on to the scene. */
+  async nextPanel(reason) {
+    const session = this.session, p = session?.panel;
+    if (!p) return;
+    this.endPanel(reason);
+    if (++p.at < p.queue.length) { p.page = 0; this.drawPanel(); return; }
+    session.panel = null;
+    $("panel").hidden = true;
+    this.player.renderer.setPanel(1, null);
+    await this.play(p.before);
   }
 
   // events and status ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ const SHELL = "zorgblik-shell";
 const BUNDLES = "zorgblik-bundles";
 const SHELL_FILES = ["/headset", "/static/player/headset.css", "/static/player/headset.js", "/static/player/device.js",
   "/static/player/sync.js", "/static/player/scene.js", "/static/player/player.js", "/static/player/renderer.js",
-  "/static/player/math.js", "/static/player/xr.js"];
+  "/static/player/math.js", "/static/player/xr.js", "/static/player/panels.js"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));

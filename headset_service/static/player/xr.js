@@ -41,6 +41,7 @@ export async function enterVR(player, { onHead, onEnd } = {}) {
   };
 
   session.addEventListener("select", (e) => {
+    if (player.onPanelSelect?.()) return; // a profile panel is up: the trigger means "Verder"
     const dir = rayDirection(e.frame, e.inputSource);
     const h = dir && player.hotspotAlong(dir);
     if (h) player.openHotspot(h, e.inputSource.targetRayMode === "gaze" ? "gaze" : "controller");
