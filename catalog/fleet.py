@@ -224,7 +224,7 @@ def start_session(db: DbSession, *, context: str, learner_code: str | None = Non
         scenes = [v.bundle_key for v in playlist_versions(playlist)] if playlist is not None else []
         queue_command(db, headset, "start", session, {
             "context": context, "playlist_id": playlist.id if playlist else None, "scenes": scenes,
-            "record_head_direction": record_head_direction,
+            "record_head_direction": record_head_direction, "run": run,
         })
     return session
 

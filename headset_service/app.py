@@ -11,9 +11,11 @@ from fastapi.staticfiles import StaticFiles
 
 from catalog import Catalog
 from headset_service.api import accounts, device, headsets, playlists, scenes, sessions, uploads
+from headset_service.classroom import Classroom
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports
+from headset_service.web import classroom as class_pages
 from headset_service.web import scripts as script_pages
 from headset_service.web import sessions as session_pages
 from headset_service.web.admin import retention_daily
@@ -25,7 +27,7 @@ from zorgblik.settings import Settings
 #: The API for staff and headsets, then the pages people see.
 ROUTERS = (
     accounts, scenes, playlists, headsets, device, sessions, uploads,
-    home, headset, session_pages, footage, reports, admin, admin_staff, script_pages, effect,
+    home, headset, session_pages, class_pages, footage, reports, admin, admin_staff, script_pages, effect,
 )
 
 
@@ -48,6 +50,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
                   description="Lokale headsetservice: medewerkers, headsets koppelen, synchroniseren, sessies, events.")
     app.state.settings = settings
     app.state.live = Live()
+    app.state.classroom = Classroom(app.state.live)
     if catalog is not None:
         app.state.catalog = catalog
     install_error_handlers(app)

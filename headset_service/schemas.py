@@ -229,10 +229,13 @@ class InventoryResult(BaseModel):
 
 class HeadsetStatus(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    state: Literal["idle", "playing", "paused"] = "idle"
+    state: Literal["idle", "playing", "paused", "waiting"] = "idle"
     session_id: int | None = None
     bundle_key: str | None = None
     position_s: float | None = Field(None, ge=0)
+    yaw: float | None = Field(None, ge=-360, le=360, description="where the viewer looks (degrees, scene); only "
+                              "while the session records head direction, for meekijken")
+    pitch: float | None = Field(None, ge=-90, le=90)
     ack: int | None = Field(None, description="the id of the last command carried out")
 
 

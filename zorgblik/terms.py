@@ -32,6 +32,14 @@ YEARS: dict[int, str] = {1: "leerjaar 1", 2: "leerjaar 2", 3: "leerjaar 3", 4: "
 SESSION_STATES: dict[str, str] = {"running": "loopt", "paused": "gepauzeerd", "interrupted": "onderbroken",
                                   "stopped": "gestopt"}
 
+#: What a headset says it is doing (its live status); "waiting": held at a scene's end for the begeleider.
+HEADSET_STATES: dict[str, str] = {"idle": "wacht", "playing": "speelt", "paused": "gepauzeerd",
+                                  "waiting": "wacht op begeleider"}
+
+#: Where a class (a run of sessions a group started together) is, as the projector page shows it.
+CLASS_STATES: dict[str, str] = {"loading": "laadt", "playing": "speelt", "paused": "gepauzeerd",
+                                "finished": "afgelopen"}
+
 #: What staff can tell a running session to do.
 SESSION_COMMANDS: dict[str, str] = {"pause": "Pauzeer", "resume": "Hervat", "next": "Volgende scène",
                                     "stop": "Stop", "recenter": "Hercentreer"}
