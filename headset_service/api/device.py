@@ -48,6 +48,15 @@ router = APIRouter(prefix="/api/device", tags=["device"])
 UNAUTHORIZED_CLOSE = 4401
 
 
+def live_status(status: HeadsetStatus) -> dict:
+    """What the live view keeps of a status report: head direction (for meekijken) only when the
+    headset sent it, stamped with the service's time so the staff page can place the scene time."""
+    kept = status.model_dump(exclude={"ack", "yaw", "pitch"})
+    if status.yaw is not None and status.pitch is not None:
+        kept.update(yaw=status.yaw, pitch=status.pitch, reported_ms=wall_ms())
+    return kept
+
+
 def command_message(row: HeadsetCommand) -> dict:
     return {"type": "command", "id": row.id, "command": row.command, "session_id": row.session_id,
             "payload": row.payload}
@@ -90,7 +99,7 @@ def report_status(body: HeadsetStatus, headset: DeviceDep, db: DbDep, live: Live
     """Where the headset is now (and, polling, the last command it carried out)."""
     if body.ack is not None:
         fleet.ack_commands(db, headset, body.ack)
-    live.report(headset.id, {**body.model_dump(exclude={"ack"}), "reported_ms": wall_ms()})
+    live.report(headset.id, live_status(body))
 
 
 # the WebSocket -----------------------------------------------------------------------------------
@@ -141,17 +150,17 @@ async def device_socket(ws: WebSocket) -> None:
         return
     headset_id, pending = found
     queue = live.connect(headset_id)
-    # commands queued between the database read and connect() arrive twice: skip by id
-    sent = 0
-    for message in pending:
-        await send(message)
-        sent = message["id"]
-
     sending = asyncio.Lock()  # the reader answers pings while the writer sends commands
 
     async def send(message: dict) -> None:
         async with sending:
             await ws.send_json(message)
+
+    # commands queued between the database read and connect() arrive twice: skip by id
+    sent = 0
+    for message in pending:
+        await send(message)
+        sent = message["id"]
 
     async def read() -> None:
         while True:
@@ -167,7 +176,7 @@ async def device_socket(ws: WebSocket) -> None:
                     status = HeadsetStatus.model_validate({k: v for k, v in message.items() if k != "type"})
                 except ValidationError:
                     continue
-                live.report(headset_id, {**status.model_dump(exclude={"ack"}), "reported_ms": wall_ms()})
+                live.report(headset_id, live_status(status))
             elif kind in ("loaded", "join"):
                 await run_in_threadpool(_class_message, catalog, classroom, headset_id, message)
 

@@ -30,14 +30,13 @@ def room(harness, browser, clips, panorama, media_scene):
 
 def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
     first, second = room.keys
-    print("visibility", [p.evaluate("[document.visibilityState, document.hasFocus()]") for p in room.headsets])
     room.start()
     expect(room.teacher.get_by_role("status")).to_have_text("5 sessies gestart.")
 
     starts = room.starts(0)
     assert {s["how"] for s in starts} <= {"rvfc", "raf"}
     assert len({s["at_ms"] for s in starts}) == 1  # one server time T for the whole class
-    print("scene 0 starts", starts)
+    print("scene 0: spread of first frames", room.spread(starts), "ms", [(s["lead_ms"], s["late_ms"], s["start_latency_ms"], s["start_error_ms"]) for s in starts])
     assert room.spread(starts) <= SPREAD_MS, starts
     assert all("joined_late_ms" not in s for s in starts)  # all were ready: nobody had to catch up
 
@@ -58,7 +57,7 @@ def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
 
     room.press("Verder")
     starts = room.starts(1)
-    print("scene 1 starts", starts)
+    print("scene 1: spread of first frames", room.spread(starts), "ms")
     assert len({s["at_ms"] for s in starts}) == 1
     assert room.spread(starts) <= SPREAD_MS, starts
     expect(projector.locator("body")).to_have_attribute("data-bundle-key", second)

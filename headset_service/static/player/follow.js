@@ -7,7 +7,6 @@ import { Clock, localMs, stepRate } from "./clock.js";
 import { Player } from "./player.js";
 import { loadScene, networkSource } from "./scene.js";
 
-const SMOOTH_MS = 60; // head direction: time constant of the smoothing towards the reported one
 
 /** The service's clock from JSON answers that carry ``server_ms`` (request sent at t0, read at t1). */
 export async function fetchJson(url, clock) {
@@ -26,15 +25,6 @@ export class Follower {
     this.key = null;
     this.scene = null;
     this.loading = null;
-    this.target = null; // [yaw, pitch] to turn to, smoothly
-    this.shownAt = null; // when the reported head direction was reached (tests, bench)
-    let last = performance.now();
-    const turn = (t) => {
-      const dt = t - last; last = t;
-      if (this.target) this._turn(dt);
-      requestAnimationFrame(turn);
-    };
-    requestAnimationFrame(turn);
   }
 
   /** Show bundle ``key`` (null: nothing) — loads it once. */
@@ -68,21 +58,5 @@ export class Follower {
     const rate = stepRate(el.currentTime - target, { limit: 0.1 });
     if (rate === null) el.currentTime = target;
     else el.playbackRate = rate;
-  }
-
-  /** Turn to where the headset looks (smoothed, the short way round). */
-  look(yaw, pitch) {
-    if (yaw == null || pitch == null) return;
-    if (!this.target || this.target[0] !== yaw || this.target[1] !== pitch) this.shownAt = null;
-    this.target = [yaw, pitch];
-  }
-
-  _turn(dt) {
-    const p = this.player, [yaw, pitch] = this.target;
-    const k = 1 - Math.exp(-dt / SMOOTH_MS);
-    const dYaw = ((yaw - p.yaw + 540) % 360) - 180, dPitch = pitch - p.pitch;
-    if (Math.abs(dYaw) < 0.05 && Math.abs(dPitch) < 0.05) return;
-    p.look(p.yaw + dYaw * k, p.pitch + dPitch * k);
-    if (this.shownAt === null && Math.abs(dYaw) < 2 && Math.abs(dPitch) < 2) this.shownAt = Date.now();
   }
 }

@@ -6,6 +6,8 @@
 import { Follower, fetchJson } from "./follow.js";
 
 const EVERY_MS = 100;
+const SMOOTH_MS = 60; // head direction: time constant of the smoothing towards the reported one
+const TURN_EVERY_MS = 20;
 const $ = (id) => document.getElementById(id);
 
 export function meekijken(sessionId) {
@@ -18,6 +20,20 @@ export function meekijken(sessionId) {
     return null;
   }
   window.zorgblikMeekijken = follower; // for the browser tests and the bench
+  // where the headset looks, reached smoothly, the short way round; ``reached``: when (Date.now())
+  const head = { yaw: null, pitch: null, reached: null };
+  window.zorgblikMeekijkenHead = head;
+  let last = performance.now();
+  setInterval(() => { // the player draws what this sets on its next frame
+    const now = performance.now(), dt = now - last, p = follower.player;
+    last = now;
+    if (head.yaw === null) return;
+    const dYaw = ((head.yaw - p.yaw + 540) % 360) - 180, dPitch = head.pitch - p.pitch;
+    if (Math.abs(dYaw) < 0.05 && Math.abs(dPitch) < 0.05) return;
+    const k = 1 - Math.exp(-Math.max(0, dt) / SMOOTH_MS);
+    p.look(p.yaw + dYaw * k, p.pitch + dPitch * k);
+    if (head.reached === null && Math.abs(dYaw) < 2 && Math.abs(dPitch) < 2) head.reached = Date.now();
+  }, TURN_EVERY_MS);
   const url = `/sessies/${sessionId}/meekijken.json`;
   const round = async () => {
     let data;
@@ -34,7 +50,9 @@ export function meekijken(sessionId) {
       const playing = data.state === "playing";
       follower.at(data.position_s == null ? null : data.position_s + (playing ? since : 0), playing);
     }).catch(() => { status.textContent = "Deze scène kan hier niet getoond worden."; });
-    follower.look(data.yaw, data.pitch);
+    if (data.yaw != null && data.pitch != null && (data.yaw !== head.yaw || data.pitch !== head.pitch)) {
+      Object.assign(head, { yaw: data.yaw, pitch: data.pitch, reached: null });
+    }
     setTimeout(round, EVERY_MS);
   };
   round();
