@@ -74,7 +74,6 @@ def meekijken(h, browser, room) -> None:
     room.start()
     room.starts(0)
     session_id = page.evaluate("zorgblik.session.id")
-    print("meekijken on session", session_id, h.staff("teacher").get(f"/sessies/{session_id}/meekijken.json").json())
     context = browser.new_context(viewport={"width": 480, "height": 700})
     context.add_cookies([{"name": SESSION_COOKIE, "value": h.staff("teacher").headers["authorization"][7:],
                           "url": h.base_url}])
