@@ -12,7 +12,7 @@ import lazy_loader as _lazy
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
     submodules=["accounts", "authoring", "fleet", "outcomes", "playlists", "presence", "queries", "reports", "retention",
-                "signoffs"],
+                "runs", "signoffs"],
     submod_attrs={
         "db": ["Catalog", "current_revision", "head_revision", "migrate"],
         "errors": ["CatalogError", "Conflict", "Misfit", "NotFound", "SignoffRequired"],

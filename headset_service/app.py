@@ -11,10 +11,12 @@ from fastapi.staticfiles import StaticFiles
 
 from catalog import Catalog
 from headset_service.api import accounts, device, headsets, playlists, scenes, sessions, uploads
+from headset_service.classroom import Classroom
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
 from headset_service.watchdog import session_watchdog
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports, team_profile
+from headset_service.web import classroom as class_pages
 from headset_service.web import playlists as playlist_pages
 from headset_service.web import scripts as script_pages
 from headset_service.web import sessions as session_pages
@@ -27,7 +29,8 @@ from zorgblik.settings import Settings
 #: The API for staff and headsets, then the pages people see.
 ROUTERS = (
     accounts, scenes, playlists, headsets, device, sessions, uploads,
-    home, headset, session_pages, playlist_pages, footage, reports, admin, admin_staff, script_pages, effect, team_profile,
+    home, headset, session_pages, playlist_pages, class_pages, footage, reports, admin, admin_staff, script_pages, effect,
+    team_profile,
 )
 
 
@@ -52,6 +55,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
                   description="Lokale headsetservice: medewerkers, headsets koppelen, synchroniseren, sessies, events.")
     app.state.settings = settings
     app.state.live = Live()
+    app.state.classroom = Classroom(app.state.live)
     if catalog is not None:
         app.state.catalog = catalog
     install_error_handlers(app)

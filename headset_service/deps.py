@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session as DbSession
 
+from headset_service.classroom import Classroom
 from headset_service.live import Live
 from zorgblik.settings import Settings
 
@@ -24,6 +25,10 @@ async def get_settings(request: Request) -> Settings:
 
 async def get_live(request: Request) -> Live:
     return request.app.state.live
+
+
+async def get_classroom(request: Request) -> Classroom:
+    return request.app.state.classroom
 
 
 def get_db(request: Request) -> Iterator[DbSession]:
@@ -40,3 +45,4 @@ def after_commit(db: DbSession, action: Callable[[], None]) -> None:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DbDep = Annotated[DbSession, Depends(get_db, scope="function")]
 LiveDep = Annotated[Live, Depends(get_live)]
+ClassroomDep = Annotated[Classroom, Depends(get_classroom)]

@@ -302,10 +302,13 @@ class HeadsetStatus(BaseModel):
     checked here: finite and in range (a ``position_s`` of Infinity is refused)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    state: Literal["idle", "syncing", "playing", "paused"] = "idle"
+    state: Literal["idle", "syncing", "playing", "paused", "waiting"] = "idle"
     session_id: int | None = Field(None, ge=1)
     bundle_key: str | None = Field(None, max_length=64)
     position_s: float | None = Field(None, ge=0, le=86_400)
+    yaw: float | None = Field(None, ge=-360, le=360, description="where the viewer looks (degrees, scene); only "
+                              "while the session records head direction, for meekijken")
+    pitch: float | None = Field(None, ge=-90, le=90)
     sync: SyncProgress | None = Field(None, description="while it fetches scenes for a session, and once it has them")
     ack: int | None = Field(None, ge=0, description="the id of the last command carried out")
     device: DeviceInfo | None = Field(None, description="battery and storage, now and then")

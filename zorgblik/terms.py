@@ -41,6 +41,14 @@ SESSION_END_REASONS: dict[str, str] = {"stopped": "gestopt door begeleider", "fi
                                        "headset_gone": "headset weg (geen verbinding meer)",
                                        "ended_on_headset": "beëindigd op de headset"}
 
+#: What a headset says it is doing (its live status); "waiting": held at a scene's end for the begeleider.
+HEADSET_STATES: dict[str, str] = {"idle": "wacht", "playing": "speelt", "paused": "gepauzeerd",
+                                  "waiting": "wacht op begeleider"}
+
+#: Where a class (a run of sessions a group started together) is, as the projector page shows it.
+CLASS_STATES: dict[str, str] = {"loading": "laadt", "playing": "speelt", "paused": "gepauzeerd",
+                                "finished": "afgelopen"}
+
 #: What staff can tell a running session to do.
 SESSION_COMMANDS: dict[str, str] = {"pause": "Pauzeer", "resume": "Hervat", "next": "Volgende scène",
                                     "stop": "Stop", "recenter": "Hercentreer"}

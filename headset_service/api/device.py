@@ -14,6 +14,22 @@ sends ``{"type": "heartbeat"}`` every 4 s, which the server answers with the sam
 browser does not notice a socket whose Wi-Fi went, the missing answers tell it to drop the socket
 and reconnect.
 
+                       {"type": "status", ..., "yaw": 12.5, "pitch": -3.0}   (head direction for meekijken, ≤ 5 Hz,
+                                                                                  only when the session records it)
+
+The clock, for a class in step (``headset_service.classroom``):
+
+    headset → server   {"type": "ping", "t0": <headset ms>}
+    server → headset   {"type": "pong", "t0": <the same>, "server_ms": <server Unix ms>}
+
+A class (sessions sharing a ``run``), see ``headset_service.classroom`` for the whole exchange:
+
+    headset → server   {"type": "loaded", "session_id": 3, "index": 0, "rtt_ms": 4.2, "start_ms": 40}
+                       {"type": "join", "session_id": 3}
+    server → headset   {"type": "load", "session_id": 3, "index": 1}
+                       {"type": "play_at", "session_id": 3, "index": 0, "at_ms": 1796300000123.0}
+                       {"type": "hold", "session_id": 3, "index": 0, "position_s": 12.4}
+
 On connect the server first sends every command not yet acknowledged, so a headset that was
 offline catches up. A revoked headset's socket is closed with code 4401.
 """
@@ -27,9 +43,10 @@ from fastapi import APIRouter, Header, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from catalog import Headset, HeadsetCommand, fleet, presence
+from catalog import Headset, HeadsetCommand, fleet, presence, runs
 from headset_service.auth import DeviceDep, device_token
 from headset_service.deps import DbDep, LiveDep, SettingsDep
+from headset_service.classroom import Classroom, wall_ms
 from headset_service.live import CLOSE
 from headset_service.schemas import CommandPublic, HeadsetStatus, InventoryReport, InventoryResult
 from headset_service.sync import build_manifest, etag_matches, manifest_body_and_etag
@@ -37,6 +54,15 @@ from headset_service.sync import build_manifest, etag_matches, manifest_body_and
 router = APIRouter(prefix="/api/device", tags=["device"])
 UNAUTHORIZED_CLOSE = 4401
 HEARTBEAT = {"type": "heartbeat"}  # the answer to a headset's heartbeat
+
+
+def live_status(status: HeadsetStatus) -> dict:
+    """What the live view keeps of a status report: head direction (for meekijken) only when the
+    headset sent it, stamped with the service's time so the staff page can place the scene time."""
+    kept = status.model_dump(exclude={"ack", "yaw", "pitch", "device"})
+    if status.yaw is not None and status.pitch is not None:
+        kept.update(yaw=status.yaw, pitch=status.pitch, reported_ms=wall_ms())
+    return kept
 
 
 def command_message(row: HeadsetCommand) -> dict:
@@ -85,7 +111,7 @@ def report_status(body: HeadsetStatus, headset: DeviceDep, db: DbDep, live: Live
     """Where the headset is now (and, polling, the last command it carried out)."""
     if body.ack is not None:
         fleet.ack_commands(db, headset, body.ack)
-    live.report(headset.id, body.model_dump(exclude={"ack", "device"}))
+    live.report(headset.id, live_status(body))
     if body.device is not None and live.device_changed(headset.id, info := body.device.model_dump()):
         presence.record_device_info(db, headset, info)
 
@@ -111,9 +137,31 @@ def _record_device(catalog, headset_id: int, info: dict) -> None:
         presence.record_device_info(db, fleet.get_headset(db, headset_id), info)
 
 
+def _class_message(catalog, classroom: Classroom, headset_id: int, message: dict) -> None:
+    """``loaded`` or ``join`` from a headset in a class: hand it to the run it belongs to."""
+    session_id, index = message.get("session_id"), message.get("index")
+    if not isinstance(session_id, int):
+        return
+    with catalog.session() as db:
+        run = runs.run_of_session(db, session_id, headset_id)
+        if run is None:
+            return
+        if not classroom.knows(run) or message["type"] == "join":
+            plan = runs.run_plan(db, run)
+            if plan is None:
+                return
+            classroom.ensure(plan)
+    if message["type"] == "join":
+        classroom.join(run, session_id)
+    elif isinstance(index, int):
+        rtt, start = message.get("rtt_ms"), message.get("start_ms")
+        classroom.loaded(run, session_id, index, rtt if isinstance(rtt, (int, float)) else None,
+                         start if isinstance(start, (int, float)) else None)
+
+
 @router.websocket("/ws")
 async def device_socket(ws: WebSocket) -> None:
-    catalog, live = ws.app.state.catalog, ws.app.state.live
+    catalog, live, classroom = ws.app.state.catalog, ws.app.state.live, ws.app.state.classroom
     await ws.accept()
     found = await run_in_threadpool(_authenticate, catalog, device_token(ws))
     if found is None:
@@ -121,10 +169,16 @@ async def device_socket(ws: WebSocket) -> None:
         return
     headset_id, pending = found
     queue = live.connect(headset_id)
+    sending = asyncio.Lock()  # the reader answers pings while the writer sends commands
+
+    async def send(message: dict) -> None:
+        async with sending:
+            await ws.send_json(message)
+
     # commands queued between the database read and connect() arrive twice: skip by id
     sent = 0
     for message in pending:
-        await ws.send_json(message)
+        await send(message)
         sent = message["id"]
 
     async def read() -> None:
@@ -134,6 +188,9 @@ async def device_socket(ws: WebSocket) -> None:
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "heartbeat":  # answered at once: the headset learns its socket still works
                 queue.put_nowait(HEARTBEAT)
+            elif kind == "ping" and isinstance(message.get("t0"), (int, float)):
+                async with sending:  # stamped as late as possible: the answer leaves right after
+                    await ws.send_json({"type": "pong", "t0": message["t0"], "server_ms": wall_ms()})
             elif kind == "ack" and isinstance(message.get("id"), int):
                 await run_in_threadpool(_ack, catalog, headset_id, message["id"])
             elif kind == "status":
@@ -141,9 +198,11 @@ async def device_socket(ws: WebSocket) -> None:
                     status = HeadsetStatus.model_validate({k: v for k, v in message.items() if k != "type"})
                 except ValidationError:
                     continue
-                live.report(headset_id, status.model_dump(exclude={"ack", "device"}))
+                live.report(headset_id, live_status(status))
                 if status.device is not None and live.device_changed(headset_id, info := status.device.model_dump()):
                     await run_in_threadpool(_record_device, catalog, headset_id, info)
+            elif kind in ("loaded", "join"):
+                await run_in_threadpool(_class_message, catalog, classroom, headset_id, message)
 
     reader = asyncio.create_task(read())
     try:
@@ -157,11 +216,10 @@ async def device_socket(ws: WebSocket) -> None:
             if message is CLOSE:
                 await ws.close(UNAUTHORIZED_CLOSE, "headset ingetrokken")
                 break
-            if message is HEARTBEAT:
-                await ws.send_json(message)
-                continue
-            if message.get("id", 0) > sent:
-                await ws.send_json(message)
+            if message.get("type") != "command":  # a class cue: not stored, sent as it comes
+                await send(message)
+            elif message["id"] > sent:
+                await send(message)
                 sent = message["id"]
     except WebSocketDisconnect:
         pass

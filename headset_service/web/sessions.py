@@ -1,6 +1,6 @@
 """The session pages for intake staff, HR and teachers: pick a playlist and headsets (or a group),
 start, follow each headset live, pause / resume / stop / recenter, read the scene's conversation
-prompts and write notes; /klas is the teacher's class view of one group.
+prompts and write notes. The teacher's class pages (/klas) are in ``web/classroom.py``.
 
 Forms post here (CSRF-checked) and redirect back; ``/sessies/live.json`` feeds the small script
 that refreshes the live cells every half second (the pages work without it, just not live).
@@ -310,29 +310,3 @@ def session_page(request: Request, session_id: int, db: DbDep, live: LiveDep, se
         "playlist_scenes": playlist_scenes, "notes": notes, "learner_terms": (ROUTES, MBO_LEVELS, YEARS),
         "profiles": profiles,
         "timeline": reports.timeline(db, session), "command_names": COMMAND_NAMES, "state_names": STATE_NAMES})
-
-
-@router.get("/klas")
-def class_page(request: Request, db: DbDep, live: LiveDep, user: Runner, groep: int | None = None):
-    contexts = contexts_of(user)
-    groups = fleet.list_groups(db)
-    group = next((g for g in groups if g.id == groep), groups[0] if groups else None)
-    headsets = [h for h in _live_headsets(db, live) if group is not None and h["group_id"] == group.id]
-    sessions = {s.headset_id: s for s in reports.open_sessions(db, contexts)}
-    playlists = [p for p in fleet.list_playlists(db) if p.context in contexts]
-    return render(request, "class.html", user, {
-        "groups": groups, "group": group, "headsets": headsets, "sessions": sessions, "playlists": playlists,
-        "command_names": COMMAND_NAMES, "state_names": STATE_NAMES})
-
-
-@router.post("/klas/{group_id}/commando")
-def class_command(request: Request, group_id: int, db: DbDep, live: LiveDep, user: Runner, _csrf: CsrfChecked,
-                  command: Annotated[str, Form()]):
-    group = fleet.get_group(db, group_id)
-    if command not in COMMAND_NAMES:
-        return back(f"/klas?groep={group_id}", fout="Onbekende opdracht.")
-    wanted = {"pause": "running", "resume": "paused"}.get(command)
-    commands = [fleet.control_session(db, s, command) for s in fleet.running_sessions(db, group.headsets)
-                if may_run_context(user.role, s.context) and (wanted is None or s.state == wanted)]
-    _push(db, live, commands)
-    return back(f"/klas?groep={group_id}", melding=f"{COMMAND_NAMES[command]}: naar {len(commands)} headsets verstuurd.")

@@ -1,5 +1,8 @@
 // The headset's side of the service protocol: its token, session commands (WebSocket, polling when
-// a socket cannot stay open), status reports, and the event queue that survives a Wi-Fi drop.
+// a socket cannot stay open), status reports, the service's clock (clock.js, pinged over the
+// socket) and the event queue that survives a Wi-Fi drop.
+
+import { Clock } from "./clock.js";
 
 const TOKEN = "zorgblik.token";
 const HANDLED = "zorgblik.lastCommand";
@@ -8,6 +11,8 @@ const POLL_MS = 2000;
 const RECONNECT_MS = 3000;
 const HEARTBEAT_MS = 4000; // a heartbeat the service answers at once…
 const SILENT_MS = 12000; // …so a socket silent this long is dead (Wi-Fi gone): drop it, poll, reconnect
+const PINGS = 8; // clock round trips per burst; the lowest-delay one counts
+const PING_EVERY_MS = 30000;
 
 export class Device {
   constructor(storage = localStorage) {
@@ -49,6 +54,35 @@ export class Commands {
     this.stopped = false;
     this.busy = Promise.resolve();
     this.status = { state: "idle" };
+    this.clock = new Clock();
+    this.onMessage = null; // messages other than commands (a class's cues), as they come
+    this.onOpen = null; // the socket is (re)connected
+  }
+
+  get connected() { return this.ws?.readyState === WebSocket.OPEN; }
+
+  /** Send ``message`` on the socket; false when it is not open. */
+  send(message) {
+    if (!this.connected) return false;
+    this.ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** A burst of pings, one at a time; the clock keeps the lowest-delay answer. */
+  _pingBurst(ws, left = PINGS) {
+    if (left <= 0 || this.ws !== ws) return;
+    this._pingNext = () => this._pingBurst(ws, left - 1);
+    this.send({ type: "ping", t0: this.clock.now() });
+    clearTimeout(this._pingTimeout);
+    this._pingTimeout = setTimeout(() => this._pingNext?.(), 1000); // an answer lost: go on
+  }
+
+  _pong(message) {
+    this.clock.sample(message.t0, message.server_ms);
+    clearTimeout(this._pingTimeout);
+    const next = this._pingNext;
+    this._pingNext = null;
+    if (next) setTimeout(next, 20);
   }
 
   get lastHandled() { return Number(this.device.storage.getItem(HANDLED) || 0); }
@@ -57,7 +91,7 @@ export class Commands {
 
   stop() {
     this.stopped = true; this.ws?.close();
-    clearTimeout(this._pollTimer); clearTimeout(this._wsTimer); clearInterval(this._beat);
+    clearTimeout(this._pollTimer); clearTimeout(this._wsTimer); clearInterval(this._beat); clearInterval(this._pingEvery);
   }
 
   /** A browser does not notice a socket whose network went away; the service's answers tell. */
@@ -73,6 +107,12 @@ export class Commands {
       return;
     }
     ws.send(JSON.stringify({ type: "heartbeat" }));
+  }
+
+  /** Run ``fn`` after the commands (and cues) before it are done: one thing at a time. */
+  later(fn) {
+    this.busy = this.busy.then(fn).catch((e) => console.warn("klas", e));
+    return this.busy;
   }
 
   /** Handle commands one at a time, in id order, skipping what was handled before. */
@@ -103,12 +143,23 @@ export class Commands {
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/device/ws`;
     let ws;
     try { ws = new WebSocket(url); } catch (e) { this._wsTimer = setTimeout(() => this._connect(), RECONNECT_MS); return; }
-    ws.onopen = () => { this.ws = ws; this.heardAt = Date.now(); this.report({}); }; // back: say at once where it is
+    ws.onopen = () => {
+      this.ws = ws;
+      this.heardAt = Date.now();
+      this.report({}); // back: say at once where it is
+      this._pingBurst(ws);
+      clearInterval(this._pingEvery);
+      this._pingEvery = setInterval(() => this._pingBurst(ws), PING_EVERY_MS);
+      this.onOpen?.();
+    };
     ws.onmessage = (e) => {
       if (ws.dropped) return;
       this.heardAt = Date.now();
       const message = JSON.parse(e.data);
       if (message.type === "command") this._take(message);
+      else if (message.type === "pong") this._pong(message);
+      else if (message.type === "heartbeat") { /* heardAt is all it is for */ }
+      else this.onMessage?.(message);
     };
     ws.onclose = (e) => {
       if (ws.dropped) return;

@@ -1,7 +1,14 @@
 // The headset page (/headset): pair once, sync, wait for the begeleider, and run the sessions
 // they start — a playlist of scenes, in 2D on the page or in VR — logging what happens. Around an
 // organisation's scenes it shows the panels of its learning-workplace profile (panels.js).
+//
+// In a class (a session with a ``run``) the service times the scenes: the headset loads a scene,
+// holds it at its first frame and says "loaded"; the service answers "play_at" with a server
+// time T, which the headset maps onto its own clock (clock.js) and starts at; while playing it
+// nudges the playback rate to stay in step; at a scene's end it holds for the teacher's "verder"
+// (the service's "load" of the next scene). See headset_service/classroom.py for the exchange.
 
+import { stepRate } from "./clock.js";
 import { Commands, Device, EventQueue, deviceInfo } from "./device.js";
 import { direction } from "./math.js";
 import { PANEL_STYLE, fillPanelElement, panelCanvases, panelsAround } from "./panels.js";
@@ -13,6 +20,16 @@ import { enterVR, immersiveSupported } from "./xr.js";
 const HEAD_EVERY_MS = 200; // 5 Hz, what the service keeps
 const STATUS_EVERY_MS = 4000; // the heartbeat: the service counts a headset not heard for 15 s as offline
 const DEVICE_EVERY_MS = 30000; // battery and storage, re-read this often
+const STEP_EVERY_MS = 500; // how often a class video is checked against the class's time
+const SPIN_MS = 15; // the last ms before a start are waited for by spinning (timers are coarse)
+const LATE_SEEK_MS = 1000; // a start this late seeks to where the class is; less late catches up by rate
+const CATCH_UP_ABOVE_S = 0.1; // further off than this, the rate may change by CATCH_UP_RATE, else by 3 %
+const CATCH_UP_RATE = 0.1;
+const MAX_START_LATENCY_MS = 1000;
+const HEAD_CHECK_MS = 50; // meekijken: a turn is reported within this, at most 5 times a second
+const HEAD_MIN_TURN = 0.5; // degrees
+// zorgblik.terms.WAIT_FOR_STAFF_BY_DEFAULT, for a start payload without items
+const WAIT_FOR_STAFF_BY_DEFAULT = { intake: false, sollicitatie: false, werkveldorientatie: true };
 const $ = (id) => document.getElementById(id);
 
 function say(text) { $("message").textContent = text; }
@@ -25,11 +42,16 @@ class Headset {
     this.player = new Player($("sphere"), {
       hotspotLayer: $("hotspots"), live: $("live"),
       onEvent: (kind, data) => this.log(kind, data),
-      onEnded: (scene) => { if (this.session && this.scene === scene) this.next("einde scène"); },
+      onEnded: (scene) => { if (this.session && this.scene === scene) this.sceneEnded(); },
     });
     this.player.onPanelSelect = () => (this.session?.panel ? (this.panelPage("vr"), true) : false);
+    this.starts = []; // class starts: {session_id, index, at_ms, first_frame_server_ms, how} (tests, bench)
+    this.drift = null; // the last measured error against the class's time, in s (ahead: positive)
+    this.startLatency = 0; // ms from setting a video going to its first frame on screen (learnt per start)
     window.zorgblik = this; // for the begeleider's console and the browser tests
   }
+
+  get clock() { return this.commands?.clock; }
 
   async boot() {
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/headset/sw.js", { scope: "/" }).catch(() => {});
@@ -72,9 +94,15 @@ class Headset {
     }
     this.commands = new Commands(this.device, (c) => this.handle(c));
     this.commands.onRevoked = () => { this.commands.stop(); this.device.forget(); this.showPairing("Deze headset is ontkoppeld. Koppel hem opnieuw."); };
+    this.commands.onMessage = (m) => this.commands.later(() => this.cue(m));
+    this.commands.onOpen = () => {
+      if (this.session?.run) this.commands.send({ type: "join", session_id: this.session.id });
+    };
     this.commands.start();
     this.waiting();
     setInterval(() => this.reportStatus(), STATUS_EVERY_MS);
+    setInterval(() => this.keepInStep(), STEP_EVERY_MS);
+    setInterval(() => this.reportHead(), HEAD_CHECK_MS);
     this.watchDevice();
   }
 
@@ -100,12 +128,15 @@ class Headset {
   async handle(command) {
     const session = this.session;
     const mine = session && session.id === command.session_id;
+    const solo = mine && !session.run; // in a class the service's cues pause, resume and move on
     switch (command.command) {
       case "start": return this.start(command.session_id, command.payload);
+      // one headset of a class can be paused on its own; while the whole class is held, the class's cue resumes it
       case "pause": if (mine) { this.player.pause(); session.state = "paused"; this.showPaused(true); this.reportStatus(); } return;
-      case "resume": if (mine) { this.player.resume(); session.state = "playing"; this.showPaused(false); this.reportStatus(); } return;
+      case "resume": if (mine && !(session.run && session.classHeld)) {
+        this.player.resume(); session.state = "playing"; this.showPaused(false); this.reportStatus(); } return;
       case "recenter": if (mine) this.player.recenter(); return;
-      case "next": return mine ? this.next("volgende door begeleider") : undefined;
+      case "next": return solo ? this.next("volgende door begeleider") : undefined;
       case "stop": return mine ? this.finish(command.payload?.reason || "gestopt door begeleider") : undefined;
       default: console.warn("onbekend commando", command.command);
     }
@@ -114,11 +145,15 @@ class Headset {
   async start(sessionId, payload) {
     if (this.session) await this.finish("nieuwe sessie gestart");
     const recordHead = payload.record_head_direction === true && payload.context !== "sollicitatie";
-    const session = { id: sessionId, scenes: payload.scenes || [], items: payload.items || [], index: -1,
-                      context: payload.context, recordHead, state: "playing",
-                      learner: payload.learner || { route: null, level: null, year: null }, run: payload.run || null };
+    const scenes = payload.scenes || [];
+    const wait = WAIT_FOR_STAFF_BY_DEFAULT[payload.context] ?? false;
+    const items = payload.items ?? scenes.map((k) => ({ bundle_key: k, photo_seconds: null, wait_for_staff: wait }));
+    const session = { id: sessionId, scenes, items, index: -1, context: payload.context, recordHead, state: "playing",
+                      learner: payload.learner || { route: null, level: null, year: null }, run: payload.run ?? null,
+                      at: null, waiting: false };
     this.session = session;
-    this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: session.scenes.length });
+    this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: scenes.length,
+                                ...(payload.run ? { run: payload.run } : {}) });
     // not awaited: pause and stop must still reach a headset that is downloading
     this.starting = (async () => {
       if (session.scenes.some((key) => !this.held?.has(key))) await this.fetchFor(session);
@@ -129,10 +164,10 @@ class Headset {
       session.panelsDone = new Set();
       session.panel = null;
       document.body.dataset.state = "playing";
-      await this.play(0);
+      if (session.run) await this.commands.later(() => this.prepare(0));
+      else await this.play(0);
     })();
   }
-
   /** Sync what the session needs, telling the begeleider how far it is ("downloaden 40 %"). */
   async fetchFor(session) {
     document.body.dataset.state = "syncing";
@@ -176,11 +211,171 @@ class Headset {
     if (this.session !== session) return;
     const item = session.items[index]; // the playlist's say per scene: how long a photo stays
     if (item && item.bundle_key === key) this.scene.itemSeconds = item.photo_seconds ?? null;
+    session.waiting = false;
     this.player.show(this.scene);
     if (session.state === "paused") { this.player.pause(); this.showPaused(true); }
     $("title").textContent = this.scene.title;
     this.log("scene_start", { index, media: this.scene.mediaName, mode: this.player.xr ? "vr" : "2d" }, key);
     this.reportStatus();
+  }
+
+  /** The scene played to its end: hold for the begeleider (a class, or the item says so), or go on. */
+  sceneEnded() {
+    const session = this.session;
+    const item = session.items[session.index] || {};
+    if (!session.run && !item.wait_for_staff) return this.next("einde scène");
+    session.waiting = true;
+    say(session.run ? "Wacht op de docent…" : "Wacht op de begeleider…");
+    this.reportStatus();
+  }
+
+  // a class in step --------------------------------------------------------------------------------
+  /** Load scene ``index``, hold it at its first frame, and tell the service it is ready. */
+  async prepare(index) {
+    const session = this.session;
+    clearTimeout(this._startTimer);
+    Object.assign(session, { index, at: null, waiting: false, started: null });
+    const key = session.scenes[index];
+    if (!key) return this.finish("einde afspeellijst");
+    say(`Scène ${index + 1} van ${session.scenes.length} — even wachten op de klas…`);
+    let scene = null;
+    try {
+      scene = await loadScene(cacheSource(this.device), key);
+    } catch (e) {
+      this.log("scene_end", { index, reason: "niet af te spelen", error: String(e.message || e) }, key);
+    }
+    if (this.session !== session || session.index !== index) { scene?.release(); return; }
+    this.scene = scene;
+    if (scene?.isVideo) {
+      this.player.show(scene, { autoplay: false });
+      await canPlay(scene.element);
+      const took = await arm(scene.element);
+      if (took != null && !this.starts.length) this.startLatency = Math.min(MAX_START_LATENCY_MS, took);
+      if (this.session !== session || session.index !== index) return;
+    }
+    $("title").textContent = scene ? scene.title : "";
+    this.commands.send({ type: "loaded", session_id: session.id, index, rtt_ms: this.clock.rtt,
+                          start_ms: Math.round(this.startLatency) });
+    this.reportStatus();
+  }
+
+  /** A cue from the service for this class: load a scene, play it from a server time, or hold. */
+  async cue(message) {
+    const session = this.session;
+    if (!session?.run || message.session_id !== session.id) return;
+    if (message.index !== session.index) {
+      if (session.index >= 0 && session.index < session.scenes.length) {
+        this.log("scene_end", { index: session.index, reason: "verder door docent", position_s: this.position() },
+                 session.scenes[session.index]);
+      }
+      await this.prepare(message.index);
+      if (this.session !== session) return;
+    } else if (message.type === "load") {
+      this.commands.send({ type: "loaded", session_id: session.id, index: session.index, rtt_ms: this.clock.rtt,
+                          start_ms: Math.round(this.startLatency) });
+      return;
+    }
+    if (message.type === "play_at") this.startAt(message.at_ms);
+    else if (message.type === "hold") this.holdAt(message.position_s);
+  }
+
+  /** Play the prepared scene so that it is at 0:00 at server time ``at`` (and where it is now, then). */
+  startAt(at) {
+    const session = this.session, scene = this.scene;
+    if (!scene || session.at === at) return; // the same start again (a rejoin, a late loader): nothing new, even when paused here
+    clearTimeout(this._startTimer);
+    Object.assign(session, { at, state: "playing", classHeld: false });
+    this.player.paused = false;
+    this.showPaused(false);
+    const from = scene.isVideo ? scene.element.currentTime : 0; // 0 at a start, the held moment at a resume
+    const moment = at + from * 1000;
+    const ahead = scene.isVideo ? this.startLatency : 0; // set it going this much early: the picture follows later
+    const left = () => this.clock.until(moment) - ahead;
+    const go = () => {
+      if (this.session !== session || this.scene !== scene || session.at !== at) return;
+      while (left() > 0 && left() < SPIN_MS + 5) { /* the last ms */ }
+      const late = -left();
+      session.late = Math.round(late);
+      const fresh = session.started !== session.index;
+      session.started = session.index;
+      if (scene.isVideo) {
+        const el = scene.element;
+        const seek = late > LATE_SEEK_MS;
+        if (seek) el.currentTime = Math.min((this.clock.serverNow() - at) / 1000, el.duration || Infinity);
+        if (fresh) this.firstFrame(scene, at, seek ? late : 0, performance.now());
+        el.playbackRate = 1; // armed: already playing at rate 0, so this starts it without a new pipeline
+        if (!session.waiting && el.paused) el.play().catch((e) => console.warn("afspelen", e));
+      } else if (fresh) {
+        this.player.show(scene);
+        this.startLogged(scene, at, this.clock.serverNow(), "photo", late);
+      }
+      say(`Scène ${session.index + 1} van ${session.scenes.length}`);
+      this.reportStatus();
+    };
+    const wait = left();
+    session.lead = Math.round(wait); // how long before the moment the cue came (negative: too late)
+    if (wait <= SPIN_MS) go();
+    else this._startTimer = setTimeout(go, wait - SPIN_MS);
+  }
+
+  /** When the first frame of a class start was shown, on the service's clock. */
+  firstFrame(scene, at, lateMs, wentAt) {
+    const el = scene.element;
+    let done = false;
+    const shown = (localMs, how) => {
+      if (done || this.scene !== scene) return;
+      done = true;
+      const took = localMs - performance.timeOrigin - wentAt; // learn how long the picture takes to follow
+      if (how === "rvfc" && took >= 0) this.startLatency = Math.min(MAX_START_LATENCY_MS, (this.startLatency + took) / 2);
+      this.startLogged(scene, at, localMs + this.clock.offset, how, lateMs);
+    };
+    if (el.requestVideoFrameCallback) {
+      el.requestVideoFrameCallback((now, meta) => shown(performance.timeOrigin + (meta.expectedDisplayTime ?? now), "rvfc"));
+    }
+    // without requestVideoFrameCallback (or when it does not fire): the first animation frame after it plays
+    el.addEventListener("playing", () => setTimeout(() => requestAnimationFrame((t) => shown(performance.timeOrigin + t, "raf")),
+                                                    el.requestVideoFrameCallback ? 500 : 0), { once: true });
+  }
+
+  startLogged(scene, at, firstFrameServerMs, how, lateMs) {
+    const session = this.session;
+    const entry = { session_id: session.id, index: session.index, at_ms: at, how, lead_ms: session.lead,
+                    late_ms: session.late, start_latency_ms: Math.round(this.startLatency),
+                    first_frame_server_ms: Math.round(firstFrameServerMs * 10) / 10,
+                    start_error_ms: Math.round((firstFrameServerMs - at - lateMs) * 10) / 10,
+                    ...(lateMs ? { joined_late_ms: Math.round(lateMs) } : {}) };
+    this.starts.push(entry);
+    this.log("scene_start", { index: session.index, media: scene.mediaName, mode: this.player.xr ? "vr" : "2d",
+                              at_ms: at, first_frame_server_ms: entry.first_frame_server_ms,
+                              start_error_ms: entry.start_error_ms, clock_rtt_ms: this.clock.rtt,
+                              ...(lateMs ? { joined_late_ms: entry.joined_late_ms } : {}) }, scene.key);
+  }
+
+  /** Hold the class at ``position`` (seconds into the scene) until the next play_at. */
+  holdAt(position) {
+    const session = this.session, scene = this.scene;
+    clearTimeout(this._startTimer);
+    session.state = "paused";
+    this.player.pause();
+    if (scene?.isVideo) scene.element.currentTime = Math.min(position, scene.element.duration || position);
+    say("Gepauzeerd");
+    session.classHeld = true;
+    this.showPaused(true);
+    this.reportStatus();
+  }
+
+  /** Stay in step while playing: nudge the rate (±3 %, proportional); seek only when far off. */
+  keepInStep() {
+    const session = this.session, scene = this.scene;
+    if (!session?.run || session.at == null || session.state !== "playing" || session.waiting || !scene?.isVideo) return;
+    const el = scene.element;
+    if (el.paused || el.ended || el.seeking) return;
+    const expected = (this.clock.serverNow() - session.at) / 1000;
+    if (expected < 0 || (el.duration && expected >= el.duration)) return;
+    this.drift = el.currentTime - expected;
+    const rate = stepRate(this.drift, { limit: Math.abs(this.drift) > CATCH_UP_ABOVE_S ? CATCH_UP_RATE : 0.03 });
+    if (rate === null) el.currentTime = expected;
+    else el.playbackRate = rate;
   }
 
   async next(reason) {
@@ -194,6 +389,7 @@ class Headset {
   async finish(reason) {
     const session = this.session;
     if (!session) return;
+    clearTimeout(this._startTimer);
     if (session.panel) this.endPanel(reason);
     else if (session.index >= 0 && session.index < session.scenes.length) {
       this.log("scene_end", { index: session.index, reason, position_s: this.position() }, session.scenes[session.index]);
@@ -287,9 +483,24 @@ class Headset {
   reportStatus() {
     if (!this.commands) return;
     const s = this.session;
-    const state = !s ? "idle" : document.body.dataset.state === "syncing" ? "syncing" : s.state === "paused" ? "paused" : "playing";
-    this.commands.report({ state, session_id: s ? s.id : null,
-                           bundle_key: s && this.scene ? this.scene.key : null, position_s: s ? this.position() : null });
+    const state = !s ? "idle" : document.body.dataset.state === "syncing" ? "syncing"
+      : s.state === "paused" ? "paused" : s.waiting ? "waiting" : "playing";
+    const head = s?.recordHead ? { yaw: round1(this.player.head[0]), pitch: round1(this.player.head[1]) } : { yaw: null, pitch: null };
+    this.commands.report({ state, session_id: s ? s.id : null, bundle_key: s && this.scene ? this.scene.key : null,
+                           position_s: s && this.scene ? Math.round(this.scene.position * 100) / 100 : null, ...head });
+    this._headSent = { at: performance.now(), yaw: head.yaw, pitch: head.pitch };
+  }
+
+  /** Meekijken: where the viewer looks, on the socket as soon as it turns, at most 5 times a second. */
+  reportHead() {
+    const s = this.session, last = this._headSent;
+    if (!s?.recordHead || !this.commands?.connected || !last) return;
+    const now = performance.now();
+    if (now - last.at < HEAD_EVERY_MS) return;
+    const [yaw, pitch] = this.player.head;
+    const turned = last.yaw === null || Math.abs(((yaw - last.yaw + 540) % 360) - 180) >= HEAD_MIN_TURN
+      || Math.abs(pitch - last.pitch) >= HEAD_MIN_TURN;
+    if (turned || now - last.at > 1000) this.reportStatus();
   }
 
   async enterVR() {
@@ -306,6 +517,44 @@ class Headset {
     document.body.classList.add("in-vr");
     this.player.recenter();
   }
+}
+
+/**
+ * Arm a video for a class start: playing at rate 0, so the pipeline (decoder, audio output) is
+ * set up now and the start is only a rate change. Measures how long a rate change takes to show a
+ * new frame (ms, or null), then goes back to the first frame, still armed.
+ */
+async function arm(video) {
+  const muted = video.muted;
+  video.muted = true;
+  video.playbackRate = 0;
+  try { await video.play(); } catch (e) { video.muted = muted; video.playbackRate = 1; return null; }
+  await new Promise((done) => requestAnimationFrame(() => done()));
+  let took = null;
+  if (video.requestVideoFrameCallback) {
+    const t0 = performance.now();
+    took = await new Promise((done) => {
+      video.requestVideoFrameCallback((now, meta) => done((meta.expectedDisplayTime ?? now) - t0));
+      setTimeout(() => done(null), 2000);
+      video.playbackRate = 1;
+    });
+  }
+  video.playbackRate = 0;
+  video.currentTime = 0;
+  await new Promise((done) => { video.addEventListener("seeked", done, { once: true }); setTimeout(done, 2000); });
+  video.muted = muted;
+  return took;
+}
+
+function round1(x) { return Math.round(x * 10) / 10; }
+
+/** Resolves when ``video`` can play from where it is (or after a few seconds: start anyway). */
+function canPlay(video, ms = 5000) {
+  if (video.readyState >= 3) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(done, ms);
+    video.addEventListener("canplay", () => { clearTimeout(timer); done(); }, { once: true });
+  });
 }
 
 new Headset().boot();

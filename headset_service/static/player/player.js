@@ -10,6 +10,7 @@ const FOV_2D = 80; // degrees, vertical
 const STEP = 5; // degrees per arrow key
 const SELECT_WITHIN = 8; // degrees between a pointer ray and a hotspot that still selects it
 const PANEL_WIDTH = 40; // degrees
+const REDRAW_MS = 250; // a 2D view that seems unchanged is still drawn this often (timed captions, hotspots)
 
 function textPanel(title, body) {
   const c = document.createElement("canvas");
@@ -60,8 +61,12 @@ export class Player {
     this.buttons = new Map();
     this._caption = "";
     this._bindControls();
-    // draws only while the canvas is on screen and not in VR (the XR session draws then)
-    const loop = () => { if (!this.xr && canvas.clientWidth) this.draw2d(); this._raf = requestAnimationFrame(loop); };
+    this._videoFrames = 0; // video frames presented (requestVideoFrameCallback), to draw only new ones
+    this._drawn = null;
+    // draws only while the canvas is on screen and not in VR (the XR session draws then), and only
+    // when something changed: a software-rendered or shared GPU (a classroom PC, five headsets in a
+    // test) has better things to do than draw the same frame sixty times a second
+    const loop = () => { if (!this.xr && canvas.clientWidth && this._changed()) this.draw2d(); this._raf = requestAnimationFrame(loop); };
     this._raf = requestAnimationFrame(loop);
   }
 
@@ -81,6 +86,10 @@ export class Player {
     scene.shownAt = performance.now();
     if (scene.isVideo) {
       scene.element.addEventListener("ended", () => this.opts.onEnded?.(scene));
+      if (scene.element.requestVideoFrameCallback) {
+        const frame = () => { if (this.scene !== scene) return; this._videoFrames++; scene.element.requestVideoFrameCallback(frame); };
+        scene.element.requestVideoFrameCallback(frame);
+      }
       if (autoplay && !this.paused) scene.element.play().catch(() => {});
     } else if (scene.photoSeconds) {
       if (this.paused) this._photoLeft = scene.photoSeconds * 1000;
@@ -181,6 +190,19 @@ export class Player {
     const visible = new Set(this.visibleHotspots());
     this.renderer.setHotspots(scene.hotspots.map((h) => ({
       dir: direction(h.yaw, h.pitch), shown: visible.has(h), pointed: h === this.pointed || h === this.opened })));
+  }
+
+  /** Whether the 2D view would look different from the last one drawn (or it is REDRAW_MS old). */
+  _changed() {
+    const s = this.scene, c = this.canvas;
+    const video = s?.isVideo ? (s.element.requestVideoFrameCallback ? this._videoFrames : s.element.currentTime) : null;
+    const now = [s, video, s ? s.ready() : false, this.yaw, this.pitch, c.clientWidth, c.clientHeight, devicePixelRatio,
+                 this.opened, this.pointed, this.renderer.yawOffset];
+    const t = performance.now();
+    if (this._drawn && t - this._drawnAt < REDRAW_MS && now.every((v, i) => v === this._drawn[i])) return false;
+    this._drawn = now;
+    this._drawnAt = t;
+    return true;
   }
 
   draw2d() {

@@ -1,0 +1,151 @@
+"""The teacher's pages for a class in step: /klas (start a group together, "Verder", pause, who is
+where), its projector page /klas/projectie (the current scene in 2D for the digibord, with the
+scene's conversation prompts and the headsets' states in a row), and meekijken on a session page
+(/sessies/{id}/meekijken.json: the scene, its time and where the headset looks).
+
+The class's timing is ``headset_service.classroom``; who is in a run comes from ``catalog.runs``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse
+
+from catalog import HeadsetGroup, fleet, reports, runs
+from headset_service.auth import may_run_context
+from headset_service.classroom import Classroom, wall_ms
+from headset_service.csrf import CsrfChecked
+from headset_service.deps import ClassroomDep, DbDep, LiveDep, after_commit
+from headset_service.web.rendering import back, render, templates
+from headset_service.web.sessions import (COMMAND_NAMES, STATE_NAMES, Runner, _live_headsets, _push, _session_for,
+                                          contexts_of)
+from zorgblik.terms import CLASS_STATES, HEADSET_STATES, label
+
+router = APIRouter(include_in_schema=False)
+
+#: The class's buttons: "Verder" moves every headset on together (the ``next`` command).
+CLASS_COMMANDS = {"next": "Verder", "pause": "Pauzeer", "resume": "Hervat", "recenter": "Hercentreer", "stop": "Stop"}
+MEEKIJKEN_OFF = {"sollicitatie": "Meekijken kan niet in een sollicitatiegesprek.",
+                 None: "Meekijken staat uit: deze sessie legt geen kijkrichting vast."}
+
+
+def _group(db, groep: int | None) -> tuple[list[HeadsetGroup], HeadsetGroup | None]:
+    groups = fleet.list_groups(db)
+    return groups, next((g for g in groups if g.id == groep), groups[0] if groups else None)
+
+
+def _followed_run(db, classroom: Classroom, group: HeadsetGroup | None) -> str | None:
+    """The group's current run, followed by the classroom (from the catalog when the service restarted)."""
+    run = runs.group_run(db, group) if group is not None else None
+    if run is not None and not classroom.knows(run) and (plan := runs.run_plan(db, run)) is not None:
+        classroom.ensure(plan)
+    return run
+
+
+@router.get("/klas")
+def class_page(request: Request, db: DbDep, live: LiveDep, user: Runner, groep: int | None = None):
+    contexts = contexts_of(user)
+    groups, group = _group(db, groep)
+    headsets = [h for h in _live_headsets(db, live) if group is not None and h["group_id"] == group.id]
+    sessions = {s.headset_id: s for s in reports.open_sessions(db, contexts)}
+    playlists = [p for p in fleet.list_playlists(db) if p.context in contexts]
+    return render(request, "class.html", user, {
+        "groups": groups, "group": group, "headsets": headsets, "sessions": sessions, "playlists": playlists,
+        "command_names": CLASS_COMMANDS, "state_names": STATE_NAMES})
+
+
+@router.post("/klas/{group_id}/commando")
+def class_command(request: Request, group_id: int, db: DbDep, live: LiveDep, classroom: ClassroomDep, user: Runner,
+                  _csrf: CsrfChecked, command: Annotated[str, Form()]):
+    """One command for the whole group; in a run, "Verder", pause and resume move the class in step."""
+    group = fleet.get_group(db, group_id)
+    if command not in COMMAND_NAMES:
+        return back_to_class(group_id, fout="Onbekende opdracht.")
+    wanted = {"pause": "running", "resume": "paused"}.get(command)
+    sessions = [s for s in fleet.running_sessions(db, group.headsets)
+                if may_run_context(user.role, s.context) and (wanted is None or s.state == wanted)]
+    run = _followed_run(db, classroom, group)
+    commands = [fleet.control_session(db, s, command, by=user) for s in sessions]
+    _push(db, live, commands)  # kept for the timeline; a headset in a class follows the run's cues
+    if run is not None and sessions and all(s.run == run for s in sessions):
+        step = {"next": classroom.advance, "pause": classroom.pause, "resume": classroom.resume,
+                "stop": classroom.forget}.get(command)
+        if step is not None:
+            after_commit(db, lambda: step(run))
+    return back_to_class(group_id, melding=f"{CLASS_COMMANDS.get(command, command)}: naar {len(commands)} headsets verstuurd.")
+
+
+def back_to_class(group_id: int, **flash):
+    return back(f"/klas?groep={group_id}", **flash)
+
+
+# the projector ------------------------------------------------------------------------------------
+@router.get("/klas/projectie")
+def projector_page(request: Request, db: DbDep, user: Runner, groep: int | None = None):
+    groups, group = _group(db, groep)
+    return render(request, "class_projector.html", user, {"group": group, "groups": groups})
+
+
+@router.get("/klas/{group_id}/live.json")
+def class_live(group_id: int, db: DbDep, live: LiveDep, classroom: ClassroomDep, user: Runner) -> JSONResponse:
+    """The group's class now: the run's scene, state and time base, its prompts, and each headset's state."""
+    group = fleet.get_group(db, group_id)
+    run = _followed_run(db, classroom, group)
+    view = classroom.view(run) if run else None
+    if view is not None and not may_run_context(user.role, view["context"]):
+        view = None
+    key = view["bundle_key"] if view else None
+    by_headset = {s.headset_id: s for s in fleet.running_sessions(db, group.headsets)}
+    titles = reports.scene_titles(db, [key] + [live.view(h.id).get("bundle_key") for h in group.headsets])
+    headsets = []
+    for h in group.headsets:
+        if h.revoked_at is not None:
+            continue
+        status = live.view(h.id)
+        session = by_headset.get(h.id)
+        state = status.get("state") if status["online"] else None
+        headsets.append({"id": h.id, "name": h.name, "online": status["online"], "state": state,
+                         "state_label": label(HEADSET_STATES, state, "offline") if state else "offline",
+                         "scene": titles.get(status.get("bundle_key") or "", ""),
+                         "session_id": session.id if session else None})
+    return JSONResponse({
+        "group": group.name, "server_ms": wall_ms(), "run": run if view else None,
+        "index": view["index"] if view else None, "scenes": view["scenes"] if view else 0,
+        "state": view["state"] if view else None,
+        "state_label": label(CLASS_STATES, view["state"]) if view else "geen klassessie",
+        "bundle_key": key, "title": titles.get(key or "", ""), "at_ms": view["at_ms"] if view else None,
+        "position_s": view["position_s"] if view else None,
+        "prompts": reports.scene_prompts(db, key, view["context"]) if view else [], "headsets": headsets})
+
+
+# meekijken ----------------------------------------------------------------------------------------
+def meekijken_reason(session) -> str | None:
+    """Why meekijken is off for ``session`` (None: it is on). Never in sollicitatie; elsewhere only
+    when the session records head direction."""
+    if session.context == "sollicitatie":
+        return MEEKIJKEN_OFF["sollicitatie"]
+    if not session.record_head_direction:
+        return MEEKIJKEN_OFF[None]
+    return None
+
+
+templates.env.globals["meekijken_reason"] = meekijken_reason  # for _meekijken.html on the session page
+
+
+@router.get("/sessies/{session_id}/meekijken.json")
+def meekijken(session_id: int, db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
+    """What the session's headset shows: scene, time (when it reported it) and head direction."""
+    session = _session_for(db, user, session_id)
+    reason = meekijken_reason(session)
+    if reason is not None or session.headset_id is None or session.state == "stopped":
+        return JSONResponse({"on": False, "reason": reason or "De sessie loopt niet.", "server_ms": wall_ms()})
+    status = live.view(session.headset_id)
+    mine = status.get("session_id") == session.id
+    return JSONResponse({"on": True, "online": status["online"], "server_ms": wall_ms(),
+                         "state": status.get("state") if mine else "idle",
+                         "bundle_key": status.get("bundle_key") if mine else None,
+                         "position_s": status.get("position_s") if mine else None,
+                         "reported_ms": status.get("reported_ms"),
+                         "yaw": status.get("yaw") if mine else None, "pitch": status.get("pitch") if mine else None})
