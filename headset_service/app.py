@@ -14,6 +14,7 @@ from headset_service.api import accounts, device, headsets, playlists, scenes, s
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports
+from headset_service.web import script_form
 from headset_service.web import scripts as script_pages
 from headset_service.web import sessions as session_pages
 from headset_service.web.admin import retention_daily
@@ -25,7 +26,7 @@ from zorgblik.settings import Settings
 #: The API for staff and headsets, then the pages people see.
 ROUTERS = (
     accounts, scenes, playlists, headsets, device, sessions, uploads,
-    home, headset, session_pages, footage, reports, admin, admin_staff, script_pages, effect,
+    home, headset, session_pages, footage, reports, admin, admin_staff, script_pages, script_form, effect,
 )
 
 
