@@ -21,8 +21,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, ScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from scripts_vr.errors import ScriptUnreadable
 
@@ -68,14 +69,17 @@ def replace(doc: CommentedMap, key: str, value: Any) -> None:
 def _merge(old: Any, new: Any) -> Any:
     """``new`` (plain data) shaped like ``old`` where ``old`` has a shape to keep."""
     if isinstance(new, dict) and isinstance(old, CommentedMap):
-        for gone in [k for k in old if k not in new or new[k] is None]:
+        keep = {k: v for k, v in new.items() if v is not None}
+        # the comment lines after the last value introduce what follows: they move with the end
+        tail = _take_tail(old) if old and (list(old)[-1] not in keep or set(keep) - set(old)) else None
+        for gone in [k for k in old if k not in keep]:
             del old[gone]
-        for k, v in new.items():
-            if v is None:
-                continue
+        for k, v in keep.items():
             old[k] = _merge(old[k], v) if k in old else _fresh(v, flow=old.fa.flow_style())
+        _give_tail(old, tail)
         return old
     if isinstance(new, list) and isinstance(old, CommentedSeq):
+        tail = _take_tail(old) if len(new) != len(old) else None
         del old[len(new):]
         flow_items = bool(old) and all(isinstance(i, CommentedMap) and i.fa.flow_style() for i in old)
         for i, v in enumerate(new):
@@ -83,6 +87,7 @@ def _merge(old: Any, new: Any) -> Any:
                 old[i] = _merge(old[i], v)
             else:
                 old.append(_fresh(v, flow=flow_items or old.fa.flow_style()))
+        _give_tail(old, tail)
         return old
     if isinstance(new, (dict, list)):
         return _fresh(new, flow=False)
@@ -93,6 +98,44 @@ def _merge(old: Any, new: Any) -> Any:
     if isinstance(new, str) and isinstance(old, LiteralScalarString):
         return LiteralScalarString(new)
     return new
+
+
+def _take_tail(node: Any) -> str | None:
+    """Remove and return the text of the comment lines after ``node``'s last value (ruamel keeps
+    them on the last key or item, where a removal would lose them)."""
+    if not isinstance(node, (CommentedMap, CommentedSeq)) or not len(node):
+        return None
+    if node.ca.end:
+        text = "".join(t.value for t in node.ca.end)
+        node.ca.end = []
+        return text
+    last = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+    slot = 2 if isinstance(node, CommentedMap) else 0
+    tokens = node.ca.items.get(last)
+    if tokens and tokens[slot] is not None:
+        text = tokens[slot].value
+        tokens[slot] = None
+        return text.split("\n", 1)[1] if "\n" in text else None  # drop the end of the value's own line
+    return _take_tail(node[last])
+
+
+def _give_tail(node: Any, text: str | None) -> None:
+    """Put comment lines (from :func:`_take_tail`) at the end of ``node``, where they stay after
+    whatever is appended to it."""
+    if not text or not isinstance(node, (CommentedMap, CommentedSeq)) or not len(node):
+        return
+    if isinstance(node, CommentedSeq):  # a list prints its end comment after its last item
+        if node.ca.comment is None:
+            node.ca.comment = [None, None]  # ruamel only prints 'end' beside a comment list
+        node.ca.end = [CommentToken(text, CommentMark(0), None)]
+        return
+    last = list(node)[-1]
+    if isinstance(node[last], (CommentedMap, CommentedSeq)) and not node[last].fa.flow_style():
+        _give_tail(node[last], text)
+        return
+    tokens = node.ca.items.setdefault(last, [None, None, None, None])
+    had = tokens[2].value if tokens[2] is not None else "\n"
+    tokens[2] = CommentToken(had + text, CommentMark(0), None)
 
 
 def _same(old: Any, new: Any) -> bool:

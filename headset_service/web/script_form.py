@@ -47,6 +47,9 @@ router = APIRouter(include_in_schema=False)
 Author = PageUser("scripts.edit")
 Approver = PageUser("scripts.approve")
 
+#: Which side each role approves for: a teacher for the school, the trainer for the practice
+#: (admin: either).
+APPROVER_SIDES: dict[str, tuple[str, ...]] = {"teacher": ("opleiding",), "author": ("praktijk",)}
 NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: One save at a time in this service: the check "is the file still what the form opened" and
 #: the write belong together.
@@ -223,9 +226,14 @@ def approval_page(request: Request, name: str, db: DbDep, settings: SettingsDep,
     path = script_file(settings, name)
     data = read_data(path.read_text(encoding="utf-8")) or {}
     profile_fields = [(title, script_fields.section_fields(slug_, data)) for slug_, title in script_fields.sections()]
+    view = approval_view(db, name, path)
     return render(request, "script_approve.html", user, {
-        "name": name, "approval": approval_view(db, name, path), "profile_fields": profile_fields,
-        "default_side": "opleiding" if user.role == "teacher" else "praktijk"})
+        "name": name, "approval": view, "profile_fields": profile_fields,
+        "may_approve": [s for s in sides_of(user) if s in view["missing"]]})
+
+
+def sides_of(user: StaffUser) -> tuple[str, ...]:
+    return tuple(APPROVAL_SIDES) if user.role == "admin" else APPROVER_SIDES.get(user.role, ())
 
 
 @router.post("/scripts/{name}/goedkeuren")
@@ -239,6 +247,8 @@ async def approve_form(request: Request, name: str, db: DbDep, settings: Setting
     if str(form.get("profile", "")) != profile:
         return back(f"/scripts/{name}/goedkeuren", fout="Het profiel is gewijzigd sinds je de pagina opende; lees het opnieuw en keur dan goed.")
     side = str(form.get("side", ""))
+    if side not in sides_of(user):
+        return back(f"/scripts/{name}/goedkeuren", fout="Je keurt alleen goed namens je eigen kant (opleiding of praktijk).")
     try:
         approvals.approve(db, name, side=side, by=str(form.get("by", "")) or who(user), role=str(form.get("role", "")),
                           profile_sha256=profile, user=user)
