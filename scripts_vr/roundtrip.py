@@ -89,6 +89,8 @@ def _merge(old: Any, new: Any) -> Any:
                 old.append(_fresh(v, flow=flow_items or old.fa.flow_style()))
         _give_tail(old, tail)
         return old
+    if isinstance(new, dict) and not isinstance(old, (dict, list)):  # a fact becomes {value, owner, review_by}
+        return _fresh(new, flow=all(not isinstance(v, (dict, list)) for v in new.values()))
     if isinstance(new, (dict, list)):
         return _fresh(new, flow=False)
     if _same(old, new):

@@ -86,3 +86,10 @@ SCRIPT_FIELDS: dict[str, str] = {
     "what_it_develops": "Wat de student erin ontwikkelt", "nl": "Nederlands", "en": "Engels",
     "value": "Waarde", "review_by": "Nakijken vóór",
 }
+
+#: What one item of a list in the profile is called ("Dienst 2"), by the list's key.
+SCRIPT_ITEMS: dict[str, str] = {
+    "locations": "Locatie", "client_groups": "Doelgroep", "care_given": "Zorg", "day": "Moment", "shifts": "Dienst",
+    "expectations": "Verwachting", "expects": "Verwachting", "activities": "Activiteit",
+    "other_criteria": "Criterium", "introduction": "Introductieweek", "capacities": "Vermogen",
+}

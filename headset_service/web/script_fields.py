@@ -4,12 +4,12 @@ Nothing here spells a field of the script by hand. :func:`section_fields` walks 
 schema (``VRScript.model_json_schema()``) beside the script's data and gives a tree of
 :class:`FormField`: groups for mappings, lists with add/remove, a select for a fixed choice,
 checkboxes for a list of choices, ``<input type=date>`` for dates, and for every fact
-(``Fact[T]`` in the model) a "verloopt" switch with owner and review date. A field the format
+(``Fact[T]`` in the model) a "verloopt" part with owner and review date. A field the format
 gains tomorrow shows up under its section (or under "Overig") without an edit here; its label
 comes from :data:`zorgblik.terms.SCRIPT_FIELDS`, else from the model's description.
 
 Input names are the field's path in the script, as lint reports it: ``team.day.2.time``; a
-fact's extra inputs add ``~volatile``, ``~owner`` and ``~review_by``. :func:`read_section` turns
+fact's extra inputs add ``~owner`` and ``~review_by`` (a review date makes it volatile). :func:`read_section` turns
 the posted form back into plain data for :func:`scripts_vr.roundtrip.replace`, and
 :func:`attach_problems` puts each lint problem on the input its path names.
 """
@@ -24,7 +24,7 @@ from typing import Any
 
 from scripts_vr.errors import Problem
 from scripts_vr.model import VRScript
-from zorgblik.terms import CARE_CATEGORIES, MATCH_CRITERIA, MBO_LEVELS, ROUTES, SCRIPT_FIELDS
+from zorgblik.terms import CARE_CATEGORIES, MATCH_CRITERIA, MBO_LEVELS, ROUTES, SCRIPT_FIELDS, SCRIPT_ITEMS
 
 #: The form's sections: (slug, title, top-level keys). Keys of the profile that none names land
 #: in "overig"; the scenes stay in the YAML file (the form shows how many there are).
@@ -157,8 +157,9 @@ def _field(prop: dict, key: str, name: str, value: Any, required: bool) -> FormF
             made.kind = "list"
             made.scalar_items = items.get("type") != "object"
             made.children = [_field(node["items"], key, f"{name}.{i}", v, True) for i, v in enumerate(values)]
-            for child in made.children:
-                child.label = f"{made.label} {int(child.name.rsplit('.', 1)[1]) + 1}"
+            for child in made.children:  # "Dienst 2"; the model's description once, on the list
+                child.label = f"{SCRIPT_ITEMS.get(key, made.label)} {int(child.name.rsplit('.', 1)[1]) + 1}"
+                child.help = None
     elif "enum" in node:
         made.kind, made.value = "choice", value
         made.choices = [(v, _CHOICE_LABELS.get(v, str(v))) for v in node["enum"]]
@@ -235,7 +236,7 @@ def _read(prop: dict, name: str, form, keep_empty: bool) -> Any:
     if node.get("type") == "boolean":
         return text is not None  # a checkbox: absent is false
     value = _typed(node, text)
-    if fact and _get(form, f"{name}~volatile"):
+    if fact and _get(form, f"{name}~review_by"):  # a review date makes a fact volatile
         volatile = {"value": value, "owner": _get(form, f"{name}~owner"),
                     "review_by": _typed({"format": "date"}, _get(form, f"{name}~review_by"))}
         return {k: v for k, v in volatile.items() if v is not None}

@@ -28,7 +28,6 @@ def posted(fields: list[sf.FormField]) -> dict[str, list[str]]:
         elif f.kind not in ("group", "list") and f.value is not None:
             form[f.name] = [str(f.value)]
         if f.volatile:
-            form[f"{f.name}~volatile"] = ["on"]
             form[f"{f.name}~owner"] = [f.volatile["owner"] or ""]
             form[f"{f.name}~review_by"] = [f.volatile["review_by"]]
     return form

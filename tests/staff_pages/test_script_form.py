@@ -80,6 +80,10 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     size = author.locator("#f-team-size")
     size.fill("12")
     author.locator("#f-team-size--review_by").fill("2027-09-01")
+    department = author.locator("[data-field='team.department']")
+    department.locator("summary").click()  # a stable fact becomes one that goes stale
+    department.get_by_label("Wie kijkt het na").fill("Teamleider")
+    department.get_by_label("Nakijken vóór").fill("2027-06-01")
     author.get_by_role("button", name="Opslaan", exact=True).click()
     expect(author.get_by_role("status")).to_contain_text("Opgeslagen")
     expect(author.locator("#f-team-day-7-activity")).to_have_value("Samen de dag afsluiten")
@@ -90,6 +94,7 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     assert "# Het team: wie jullie zijn, een dag uit het leven en de diensten." in text
     assert "website: https://www.hetanker.nl/leren" in text
     assert "size: {value: 12, owner: Marieke de Vries, review_by: 2027-09-01}" in text
+    assert "  department: {value: 'Psychogeriatrie, tweede verdieping', owner: Teamleider, review_by: 2027-06-01}" in text
     assert '- {time: "07:00", activity: Overdracht van de nachtdienst}' in text, "untouched lines keep their style"
     assert re.search(r"- \{time: '?\"?16:00'?\"?, activity: Samen de dag afsluiten\}", text)
     assert text.index("care_category:") < text.index("client_groups:") < text.index("scenes:"), "key order kept"
