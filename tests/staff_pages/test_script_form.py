@@ -12,9 +12,13 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from sqlalchemy import select
+
 from catalog import approvals, queries
 from catalog.models import ScriptSave
-from sqlalchemy import select
+from scripts_vr.digest import profile_sha256_of_text
+from scripts_vr.templates import minimal_script
+from support import approve_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTO = ROOT / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
@@ -187,3 +191,21 @@ def test_two_people_saving_the_same_script_the_second_is_told_and_loses_nothing(
     with site.catalog.session() as db:
         saves = list(db.scalars(select(ScriptSave).where(ScriptSave.script_name == "samen").order_by(ScriptSave.id)))
         assert saves[-1].base_sha256 == saves[-2].sha256  # it knowingly built on the first person's save
+
+
+def test_a_file_edited_outside_the_page_withdraws_the_approvals_when_it_is_seen(site):
+    folder = site.settings.scripts_path
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "editor.yaml"
+    path.write_text(minimal_script(""), encoding="utf-8")
+    approve_profile(site.catalog, path)
+    site.user("author")
+    with site.api("author") as author:
+        author.get("/scripts/editor").raise_for_status()  # seen as it was: the approvals stand
+        with site.catalog.session() as db:
+            assert approvals.missing_sides(db, "editor", profile_sha256_of_text(path.read_text())) == []
+        path.write_text(minimal_script("").replace("size: 10", "size: 11"), encoding="utf-8")  # in an editor
+        page = author.get("/scripts/editor").raise_for_status().text
+    assert page.count("nog niet") == 2 and "het profiel in het scriptbestand is gewijzigd" in page
+    with site.catalog.session() as db:
+        assert all(a.withdrawn_at for a in approvals.history(db, "editor"))
