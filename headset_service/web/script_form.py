@@ -28,7 +28,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 
 from catalog import approvals
-from catalog.authoring import record_save, save_with_text, saves_of
+from catalog.authoring import record_save, save_with_text
 from catalog.errors import CatalogError
 from catalog.models import StaffUser
 from headset_service.csrf import CsrfChecked
@@ -198,10 +198,9 @@ async def save_form(request: Request, name: str, db: DbDep, settings: SettingsDe
             return back(f"/scripts/{name}/bewerken?deel={deel}", melding="Niets gewijzigd.")
         write_script(text, path, force=True)  # atomic: a temporary file, then a rename
     record_save(db, name, source=text, sha256=sha256_text(text), base_sha256=base, by=who(user), user=user)
-    withdrawn = []
-    if profile_of(current) != profile_of(text) or profile_of(text) is None:
-        withdrawn = approvals.profile_seen(db, name, profile_of(text) or "",
-                                           reason=f"profiel gewijzigd op de pagina door {who(user)}")
+    withdrawn, before, after = [], profile_of(current), profile_of(text)
+    if before != after or after is None:  # a draft with a wrong profile has nothing to approve
+        withdrawn = approvals.profile_seen(db, name, after or "", reason=f"profiel gewijzigd op de pagina door {who(user)}")
     message = "Opgeslagen."
     if withdrawn:
         message += f" De goedkeuring van {' en '.join(sorted({a.side for a in withdrawn}))} is ingetrokken: het profiel is gewijzigd."
