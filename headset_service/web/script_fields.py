@@ -26,8 +26,9 @@ from scripts_vr.errors import Problem
 from scripts_vr.model import VRScript
 from zorgblik.terms import CARE_CATEGORIES, MATCH_CRITERIA, MBO_LEVELS, ROUTES, SCRIPT_FIELDS, SCRIPT_ITEMS
 
-#: The form's sections: (slug, title, top-level keys). Keys of the profile that none names land
-#: in "overig"; the scenes stay in the YAML file (the form shows how many there are).
+#: The form's sections: (slug, title, top-level keys). A key of the profile that none names joins
+#: the section of the key before it in the model (:func:`section_keys`); the scenes stay in the
+#: YAML file (the form shows how many there are).
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("organisatie", "Organisatie", ("owner", "organisation", "care_category", "custom_category")),
     ("team", "Team en dag", ("team",)),
@@ -109,14 +110,26 @@ def label_of(key: str, node: dict) -> str:
 
 # --- data + schema -> fields ----------------------------------------------------------------------
 
+@cache
+def _placed() -> dict[str, str]:
+    """Each profile key's section. A key no section names (one the format gained) joins the
+    section of the key before it in the model, so it shows where a reader of the model expects
+    it; before every named key it goes to "overig"."""
+    named = {k: slug for slug, _t, keys in SECTIONS for k in keys}
+    placed, current = {}, OTHER[0]
+    for key in _schema()["properties"]:
+        current = named.get(key, current)
+        if key not in NOT_IN_FORM:
+            placed[key] = current
+    return placed
+
+
 def section_keys(slug: str) -> tuple[str, ...]:
-    for s, _title, keys in SECTIONS:
-        if s == slug:
-            return keys
-    if slug == OTHER[0]:
-        named = {k for _s, _t, keys in SECTIONS for k in keys} | set(NOT_IN_FORM)
-        return tuple(k for k in _schema()["properties"] if k not in named)
-    raise KeyError(slug)
+    if slug not in {s for s, _t, _k in SECTIONS} | {OTHER[0]}:
+        raise KeyError(slug)
+    named = next((keys for s, _t, keys in SECTIONS if s == slug), ())
+    extra = tuple(k for k, where in _placed().items() if where == slug and k not in named)
+    return tuple(k for k in named if k in _schema()["properties"]) + extra
 
 
 def sections() -> list[tuple[str, str]]:

@@ -89,3 +89,17 @@ def test_problems_land_on_their_input_or_the_nearest_enclosing_field():
     assert by_name["organisation.contact.name"].meta_errors == {"review_by": ["moet een datum zijn"]}
     assert by_name["owner"].errors == ["is niet toegestaan"]
     assert [p.path for p in left] == ["scenes.0.out"]
+
+
+def test_a_key_the_format_gains_joins_the_section_of_the_key_before_it(monkeypatch):
+    schema = VRScript.model_json_schema()
+    props = list(schema["properties"].items())
+    at = [k for k, _ in props].index("expectations") + 1
+    schema["properties"] = dict(props[:at] + [("places", {"type": "array", "items": {"type": "string"}})] + props[at:])
+    monkeypatch.setattr(sf, "_schema", lambda: schema)
+    sf._placed.cache_clear()
+    try:
+        assert sf.section_keys("verwachtingen") == ("expectations", "places")
+        assert [f.name for f in sf.section_fields("verwachtingen", {"places": ["twee BBL-plekken"]})][-1] == "places"
+    finally:
+        sf._placed.cache_clear()
