@@ -36,6 +36,7 @@ NAVIGATION = (
     ("/klas", "Klas", "sessions.run"),
     ("/beeldmateriaal", "Beeldmateriaal", "footage.upload"),
     ("/scripts", "Scripts", "scripts.edit"),
+    ("/goedkeuren", "Goedkeuren", "scripts.approve"),
     ("/rapportages", "Rapportages", "reports.read"),
     ("/effect", "Effect", "outcomes.manage"),
     ("/beheer", "Beheer", "users.manage"),

@@ -4,7 +4,8 @@
     GET  /scripts/{name}/bewerken        the guided form, one section (``?deel=``) at a time,
                                          with every lint problem at its field
     POST /scripts/{name}/bewerken        save the section (or add / remove a list item)
-    GET  /scripts/{name}/goedkeuren      the profile and its approvals, for both sides
+    GET  /goedkeuren                     every script and how far its approval is, for both sides
+    GET  /scripts/{name}/goedkeuren      the profile and its approvals
     POST /scripts/{name}/goedkeuren      approve for one side (opleiding / praktijk)
 
 The YAML file stays the source of truth: a save reads it, changes the section's values with the
@@ -35,7 +36,7 @@ from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep
 from headset_service.web import script_fields
 from headset_service.web.rendering import PageUser, back, render
-from headset_service.web.scripts import approval_view, profile_of, script_file, script_files
+from headset_service.web.scripts import approval_view, lint_view, profile_of, script_file, script_files
 from scripts_vr import lint_files, new_script, roundtrip, write_script
 from scripts_vr.errors import ScriptError, ScriptUnreadable
 from scripts_vr.loader import ScriptLoader
@@ -219,6 +220,15 @@ def conflict_info(db: DbSession, name: str, current: str) -> dict:
 
 
 # approvals -----------------------------------------------------------------------------------------
+
+@router.get("/goedkeuren")
+def approvals_page(request: Request, db: DbDep, settings: SettingsDep, user: Approver):
+    paths = script_files(settings)
+    rows = [{"name": path.stem, "title": view["title"], "approval": approval_view(db, path.stem, path)}
+            for path, view in zip(paths, lint_view(settings, paths))]
+    return render(request, "approvals.html", user, {"rows": rows, "sides": APPROVAL_SIDES,
+                                                    "mine": sides_of(user)})
+
 
 @router.get("/scripts/{name}/goedkeuren")
 def approval_page(request: Request, name: str, db: DbDep, settings: SettingsDep, user: Approver):

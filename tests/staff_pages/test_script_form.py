@@ -92,6 +92,9 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     expect(author.get_by_role("status")).to_contain_text("Opgeslagen")
     expect(author.locator("#f-team-day-7-activity")).to_have_value("Samen de dag afsluiten")
     shoot(author, "script-form-team-1280")
+    author.set_viewport_size({"width": 820, "height": 1180})
+    shoot(author, "script-form-team-820")
+    author.set_viewport_size({"width": 1280, "height": 800})
 
     text = path.read_text(encoding="utf-8")
     assert TEMPLATE_COMMENT in text, "the template's comment survives a save from the form"
@@ -120,7 +123,11 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
         "zonder goedkeuring van de opleiding (school) en de praktijk (zorgorganisatie)")
 
     teacher = open_as("teacher")  # the school side
-    teacher.goto(f"{site.base_url}/scripts/het-anker/goedkeuren")
+    teacher.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Goedkeuren").click()
+    row = teacher.get_by_role("row", name=re.compile("het-anker"))
+    expect(row.locator("[data-side=opleiding]")).to_contain_text("nog niet")
+    shoot(teacher, "approvals-1280")
+    row.get_by_role("link", name="het-anker").click()
     expect(teacher.locator("#profiel")).to_be_visible()
     expect(teacher.get_by_text("Revalidatiecentrum Het Anker")).to_be_visible()
     expect(teacher.get_by_label("opleiding (school)")).to_be_checked()
