@@ -147,7 +147,7 @@ def _field(prop: dict, key: str, name: str, value: Any, required: bool) -> FormF
     node, optional, fact = _unwrap(prop)
     help_text = prop.get("description") or node.get("description")
     made = FormField(kind="text", name=name, key=key, label=label_of(key, {**node, **prop}),
-                     help=help_text if help_text and help_text != label_of(key, {}) else None,
+                     help=help_text if help_text and help_text.lower() != label_of(key, {}).lower() else None,
                      required=required and not optional, fact=fact)
     if fact and isinstance(value, dict) and "value" in value:
         made.volatile = {"owner": value.get("owner"), "review_by": _date_text(value.get("review_by"))}
