@@ -176,6 +176,9 @@ def _field(prop: dict, key: str, name: str, value: Any, required: bool) -> FormF
     elif "enum" in node:
         made.kind, made.value = "choice", value
         made.choices = [(v, _CHOICE_LABELS.get(v, str(v))) for v in node["enum"]]
+    elif kind == "boolean" and optional:  # yes / no / not said
+        made.kind, made.choices = "choice", [("true", "ja"), ("false", "nee")]
+        made.value = None if value is None else ("true" if value is True else "false" if value is False else value)
     elif kind == "boolean":
         made.kind, made.value = "bool", value
     elif kind in ("integer", "number"):
@@ -228,7 +231,7 @@ def _indices(form, name: str) -> list[int]:
 
 
 def _read(prop: dict, name: str, form, keep_empty: bool) -> Any:
-    node, _optional, fact = _unwrap(prop)
+    node, optional, fact = _unwrap(prop)
     kind = node.get("type")
     if kind == "object" and "properties" in node:
         value = {k: _read(p, f"{name}.{k}", form, keep_empty) for k, p in node["properties"].items()}
@@ -246,6 +249,8 @@ def _read(prop: dict, name: str, form, keep_empty: bool) -> Any:
             return [v if v is not None else "" for v in values]
         return [v for v in values if v is not None] or None
     text = _get(form, name)
+    if node.get("type") == "boolean" and optional:
+        return {"true": True, "false": False}.get(text, text)
     if node.get("type") == "boolean":
         return text is not None  # a checkbox: absent is false
     value = _typed(node, text)

@@ -103,3 +103,18 @@ def test_a_key_the_format_gains_joins_the_section_of_the_key_before_it(monkeypat
         assert [f.name for f in sf.section_fields("verwachtingen", {"places": ["twee BBL-plekken"]})][-1] == "places"
     finally:
         sf._placed.cache_clear()
+
+
+def test_an_optional_yes_no_is_a_choice_that_can_stay_unsaid(monkeypatch):
+    schema = VRScript.model_json_schema()
+    schema["properties"] = {**schema["properties"],
+                            "trained": {"anyOf": [{"type": "boolean"}, {"type": "null"}], "default": None}}
+    monkeypatch.setattr(sf, "_schema", lambda: schema)
+    sf._placed.cache_clear()
+    try:
+        [field] = [f for f in sf.section_fields("vermogens", {"trained": False}) if f.name == "trained"]
+        assert (field.kind, field.value) == ("choice", "false")
+        assert sf.read_section("vermogens", Form({"trained": ["true"]}))["trained"] is True
+        assert sf.read_section("vermogens", Form({"trained": [""]}))["trained"] is None
+    finally:
+        sf._placed.cache_clear()

@@ -170,6 +170,15 @@ def test_two_people_saving_the_same_script_the_second_is_told_and_loses_nothing(
     first, second = open_as("author"), open_as("author")
     new_script(first, site.base_url, "samen")
     path = site.settings.scripts_path / "samen.yaml"
+    made = path.read_text(encoding="utf-8")
+    second.goto(f"{site.base_url}/scripts")
+    second.locator("details.new-script summary").click()
+    second.get_by_label("Organisatie", exact=True).fill("Ander")
+    second.get_by_label("Team", exact=True).fill("Ander team")
+    second.get_by_label("Bestandsnaam").fill("samen")
+    second.get_by_role("button", name="Script maken").click()
+    expect(second.get_by_role("alert")).to_contain_text("Er is al een script samen")
+    assert path.read_text(encoding="utf-8") == made, "a new script never overwrites one"
     second.goto(f"{site.base_url}/scripts/samen/bewerken?deel=begeleiding")
     first.goto(f"{site.base_url}/scripts/samen/bewerken?deel=begeleiding")
 
