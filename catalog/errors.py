@@ -4,7 +4,9 @@
     ├── NotFound        no row with that id or key
     └── Conflict        the change does not fit the current state (a name taken, a session stopped)
         ├── SignoffRequired   publishing waits for a person to sign the privacy review sheet off
-        └── ApprovalRequired  publishing waits for the school and the practice to approve the profile
+        ├── ApprovalRequired  publishing waits for the school and the practice to approve the profile
+        └── Misfit            a scene does not fit a playlist (its context or audience), or an item's
+                              setting does not fit its scene (photo seconds on a video)
 """
 
 from zorgblik.errors import ZorgblikError
@@ -33,3 +35,8 @@ class ApprovalRequired(Conflict):
     def __init__(self, message: str, *, sides: list[str], hint: str | None = None):
         super().__init__(message, hint=hint)
         self.sides = sides
+
+
+class Misfit(Conflict):
+    """A scene does not fit a playlist's context or audience, or an item's setting does not fit
+    its scene; the message is the reason, in Dutch, as staff read it."""

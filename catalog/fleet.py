@@ -1,7 +1,7 @@
 """Headsets, their groups and playlists, what each may hold, session control and event ingest.
 
     pairing code ──(pair)──► headset + device token       (staff makes the code; the headset trades it)
-    playlist (per use context) ──► group / headset         (assignments)
+    playlist (per use context) ──► group / headset         (assignments; playlists in catalog.playlists)
     published scene versions of those playlists ──► what a headset may hold (sync)
     session ──► headset commands (start, pause, resume, stop, recenter, next) ──► events
 
@@ -19,8 +19,11 @@ from sqlalchemy.orm import Session as DbSession, selectinload
 
 from catalog.accounts import token_sha256
 from catalog.errors import CatalogError, Conflict, NotFound
-from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, PairingCode, Playlist, PlaylistItem, Scene,
-                            SceneVersion, Script, Session, StaffUser, utcnow)
+from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, PairingCode, Playlist, PlaylistItem,
+                            SceneVersion, Session, StaffUser, utcnow)
+from catalog.playlists import (create_playlist, find_scene, get_playlist, list_playlists,  # noqa: F401 - re-exported for older callers
+                               playlist_versions, published_version, set_playlist_scenes, start_items)
+from zorgblik.terms import MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS, label
 
 USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
 DEVICE_TOKEN_PREFIX = "zbh_"
@@ -84,6 +87,23 @@ def pair_headset(db: DbSession, code: str, now: datetime | None = None) -> tuple
     return token, headset
 
 
+def outstanding_pairing_codes(db: DbSession, now: datetime | None = None) -> list[PairingCode]:
+    """Codes made and not used yet that still work, soonest to expire first."""
+    now = now or utcnow()
+    return list(db.scalars(select(PairingCode).where(PairingCode.used_at.is_(None), PairingCode.expires_at >= now)
+                           .order_by(PairingCode.expires_at)))
+
+
+def withdraw_pairing_code(db: DbSession, code_id: int) -> PairingCode:
+    """Make an unused code unusable at once (it is deleted: it names nothing but a headset to be)."""
+    row = db.get(PairingCode, code_id)
+    if row is None or row.used_at is not None:
+        raise NotFound(f"koppelcode {code_id} is er niet (meer)", hint="hij is al gebruikt, verlopen of ingetrokken")
+    db.delete(row)
+    db.flush()
+    return row
+
+
 def headset_for_token(db: DbSession, token: str) -> Headset | None:
     """The enrolled, unrevoked headset with this device token."""
     headset = db.scalar(select(Headset).where(Headset.token_sha256 == token_sha256(token)))
@@ -111,52 +131,7 @@ def revoke_headset(db: DbSession, headset: Headset, now: datetime | None = None)
         headset.revoked_at = now or utcnow()
 
 
-# playlists -------------------------------------------------------------------------------------
-def find_scene(db: DbSession, script: str, scene: str) -> Scene:
-    found = db.scalar(select(Scene).join(Script).where(Script.name == script, Scene.key == scene))
-    if found is None:
-        raise NotFound(f"scène {script}/{scene} bestaat niet")
-    return found
-
-
-def create_playlist(db: DbSession, *, name: str, context: str, scenes: list[Scene]) -> Playlist:
-    if context not in USE_CONTEXTS:
-        raise CatalogError(f"onbekende context {context!r}", hint=f"kies uit {', '.join(USE_CONTEXTS)}")
-    if db.scalar(select(Playlist.id).where(Playlist.name == name)) is not None:
-        raise Conflict(f"afspeellijst {name} bestaat al")
-    playlist = Playlist(name=name, context=context)
-    db.add(playlist)
-    set_playlist_scenes(db, playlist, scenes)
-    return playlist
-
-
-def set_playlist_scenes(db: DbSession, playlist: Playlist, scenes: list[Scene]) -> None:
-    playlist.items.clear()
-    db.flush()  # the old positions go before the new ones take them
-    playlist.items.extend(PlaylistItem(position=n, scene=scene) for n, scene in enumerate(scenes))
-    db.flush()
-
-
-def get_playlist(db: DbSession, playlist_id: int) -> Playlist:
-    playlist = db.get(Playlist, playlist_id)
-    if playlist is None:
-        raise NotFound(f"afspeellijst {playlist_id} bestaat niet")
-    return playlist
-
-
-def list_playlists(db: DbSession) -> list[Playlist]:
-    return list(db.scalars(select(Playlist).order_by(Playlist.context, Playlist.name)))
-
-
-def published_version(scene: Scene) -> SceneVersion | None:
-    return next((v for v in scene.versions if v.status == "published"), None)
-
-
-def playlist_versions(playlist: Playlist) -> list[SceneVersion]:
-    """The published version of each scene, in playlist order; scenes with none are left out."""
-    return [v for item in playlist.items if (v := published_version(item.scene)) is not None]
-
-
+# playlists (catalog.playlists) ----------------------------------------------------------------
 def headset_playlists(headset: Headset) -> list[Playlist]:
     """The playlists assigned to the headset itself and to its group."""
     seen: dict[int, Playlist] = {p.id: p for p in headset.playlists}
@@ -200,31 +175,45 @@ def record_inventory(db: DbSession, headset: Headset, *, bundle_keys: list[str],
 # sessions and commands -------------------------------------------------------------------------
 def start_session(db: DbSession, *, context: str, learner_code: str | None = None, headset: Headset | None = None,
                   playlist: Playlist | None = None, started_by: StaffUser | None = None, run: str | None = None,
-                  record_head_direction: bool | None = None) -> Session:
+                  record_head_direction: bool | None = None, route: str | None = None, level: int | None = None,
+                  year: int | None = None) -> Session:
     """A new session; on a headset it queues the ``start`` command with the playlist's scenes.
 
-    Head direction is recorded unless asked otherwise, except in interviews (sollicitatie), where
-    it is off unless asked for: candidates are not judged by where they looked.
+    A headset that does not hold the playlist yet gets it: starting is the assignment (staff who
+    run sessions never assign playlists by hand), and the headset syncs what it misses before it
+    plays. Head direction is recorded unless asked otherwise, except in interviews
+    (sollicitatie), where it is never recorded: candidates are not judged by where they looked.
+    The learner's route, level and year (each optional) decide which of the team's expectations
+    the headset shows.
     """
     if context not in USE_CONTEXTS:
         raise CatalogError(f"onbekende context {context!r}", hint=f"kies uit {', '.join(USE_CONTEXTS)}")
     if playlist is not None and playlist.context != context:
         raise Conflict(f"afspeellijst {playlist.name} is voor {playlist.context}, niet voor {context}")
+    if headset is not None and headset.revoked_at is not None:
+        raise Conflict(f"headset {headset.name} is ontkoppeld", hint="koppel hem opnieuw met een koppelcode")
+    if route is not None and route not in ROUTES:
+        raise CatalogError(f"onbekende leerweg {route!r}", hint=f"kies uit {', '.join(ROUTES)}")
+    if level is not None and level not in MBO_LEVELS:
+        raise CatalogError(f"onbekend niveau {level!r}", hint="kies niveau 1 tot en met 4")
+    if year is not None and year not in YEARS:
+        raise CatalogError(f"onbekend leerjaar {year!r}", hint="kies leerjaar 1 tot en met 4")
     if headset is not None and playlist is not None and playlist.id not in {p.id for p in headset_playlists(headset)}:
-        raise Conflict(f"afspeellijst {playlist.name} staat niet op headset {headset.name}",
-                       hint="wijs de afspeellijst toe aan de headset of zijn groep en laat hem synchroniseren")
-    if record_head_direction is None:
+        headset.playlists.append(playlist)
+    if record_head_direction is None or context == "sollicitatie":
         record_head_direction = context != "sollicitatie"
     session = Session(context=context, learner_code=learner_code, headset=headset, playlist=playlist,
                       started_by_id=started_by.id if started_by else None, run=run, state="running",
-                      record_head_direction=record_head_direction)
+                      record_head_direction=record_head_direction, route=route, level=level, year=year)
     db.add(session)
     db.flush()
     if headset is not None:
         scenes = [v.bundle_key for v in playlist_versions(playlist)] if playlist is not None else []
         queue_command(db, headset, "start", session, {
             "context": context, "playlist_id": playlist.id if playlist else None, "scenes": scenes,
-            "record_head_direction": record_head_direction,
+            "items": start_items(playlist) if playlist is not None else [],
+            "record_head_direction": record_head_direction, "run": run,
+            "learner": {"route": route, "level": level, "year": year},
         })
     return session
 
@@ -257,23 +246,47 @@ _NEXT_STATE = {"pause": ("running", "paused"), "resume": ("paused", "running"), 
                "recenter": (None, None), "next": (None, None)}
 
 
-def control_session(db: DbSession, session: Session, command: str, now: datetime | None = None) -> HeadsetCommand | None:
-    """Apply ``command`` (pause, resume, stop, recenter, next) and queue it for the session's headset.
-    ``next`` changes no state: the headset ends its scene and plays the playlist's next one."""
+def control_session(db: DbSession, session: Session, command: str, now: datetime | None = None,
+                    by: StaffUser | None = None) -> HeadsetCommand | None:
+    """Apply ``command`` (pause, resume, stop, recenter, next), record it in the session's timeline
+    (a ``command`` event with the command and the role of ``by``, never the name) and queue it for
+    the session's headset. ``next`` changes no state: the headset ends its scene and plays the
+    playlist's next one. An interrupted session ("onderbroken") can be stopped, not paused."""
     if command not in _NEXT_STATE:
         raise CatalogError(f"onbekend commando {command!r}", hint="pause, resume, stop, recenter of next")
     if session.state == "stopped":
         raise Conflict(f"sessie {session.id} is al gestopt")
     needs, becomes = _NEXT_STATE[command]
     if needs is not None and session.state != needs:
-        raise Conflict(f"sessie {session.id} is {session.state}; {command} kan alleen als hij {needs} is")
+        raise Conflict(f"sessie {session.id} is {label(SESSION_STATES, session.state)}; "
+                       f"{label(SESSION_COMMANDS, command).lower()} kan alleen als hij {label(SESSION_STATES, needs)} is")
+    now = now or utcnow()
     if becomes is not None:
         session.state = becomes
     if becomes == "stopped":
-        session.ended_at = session.ended_at or now or utcnow()
+        session.ended_at = session.ended_at or now
+        session.end_reason = session.end_reason or "stopped"
+        session.interrupted_at = None
+    add_event(db, session, "command", {"command": command, "role": by.role if by is not None else None}, at=now)
     if session.headset is None:
         return None
     return queue_command(db, session.headset, command, session)
+
+
+SERVICE_EVENT_PREFIX = "svc-"  # event ids of what the service recorded itself; a headset's are uuids
+
+
+def is_service_event(event: Event) -> bool:
+    return event.event_id.startswith(SERVICE_EVENT_PREFIX)
+
+
+def add_event(db: DbSession, session: Session, kind: str, data: dict, *, at: datetime,
+              event_id: str | None = None) -> Event:
+    """An event the service itself records (a command, an interruption, an end): beside the headset's."""
+    event = Event(event_id=SERVICE_EVENT_PREFIX + (event_id or uuid.uuid4().hex), session_id=session.id, kind=kind, at=at, data=data)
+    db.add(event)
+    db.flush()
+    return event
 
 
 def queue_command(db: DbSession, headset: Headset, command: str, session: Session | None = None,
@@ -342,6 +355,16 @@ def ingest_events(db: DbSession, session: Session, events: list[dict]) -> tuple[
              "scene_version_id": e.get("scene_version_id"), "data": e.get("data") or {}} for e in keep]
     stored = _insert_new(db, rows) if rows else 0
     for e in events:
-        if e["kind"] == "session_end" and session.ended_at is None:
-            session.ended_at = e["at"]
+        if e["kind"] == "session_end":
+            end_on_headset(session, e["at"], (e.get("data") or {}).get("reason"))
     return stored, len(events) - stored
+
+
+def end_on_headset(session: Session, at: datetime, reason: str | None) -> None:
+    """The headset ended the session (its playlist ran out, or it was told to): it is over here too."""
+    if session.ended_at is None:
+        session.ended_at = at
+    if session.state != "stopped":
+        session.state = "stopped"
+        session.interrupted_at = None
+        session.end_reason = session.end_reason or ("finished" if reason == "einde afspeellijst" else "ended_on_headset")

@@ -18,6 +18,15 @@ def footage_by_sha256(db: DbSession, sha256: str) -> Footage | None:
     return db.scalar(select(Footage).where(Footage.sha256 == sha256))
 
 
+def footage_by_ref(db: DbSession, kind: str, value: str) -> Footage | None:
+    """The footage a script names as ``footage:<id>`` (kind ``catalog``) or ``sha256:<hex>``."""
+    if kind == "catalog":
+        return db.get(Footage, int(value))
+    if kind == "sha256":
+        return footage_by_sha256(db, value)
+    return None
+
+
 def get_footage(db: DbSession, footage_id: int) -> Footage:
     footage = db.get(Footage, footage_id)
     if footage is None:

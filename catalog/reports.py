@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession, selectinload
 
 from catalog.models import Event, Headset, Scene, SceneVersion, Script, Session, SessionNote, StaffUser, utcnow
+from zorgblik.terms import COMMANDS_DONE, SESSION_END_REASONS, STAFF_ROLES, label
 
 
 def _in_contexts(stmt, contexts: Iterable[str] | None):
@@ -82,22 +83,38 @@ class TimelineStep:
 
 
 _KIND_DUTCH = {"session_start": "sessie begonnen", "session_end": "sessie beëindigd", "scene_start": "scène begonnen",
-               "scene_end": "scène afgelopen", "hotspot_open": "hotspot geopend", "note": "notitie"}
+               "scene_end": "scène afgelopen", "hotspot_open": "hotspot geopend", "note": "notitie",
+               "command": "opdracht", "interrupted": "onderbroken: headset niet meer gehoord",
+               "rejoined": "headset weer verbonden; sessie gaat verder"}
+
+
+def _detail(session: Session, e: Event) -> str:
+    """What the timeline says beside an event's kind, in Dutch."""
+    if e.kind == "hotspot_open":
+        return str(e.data.get("hotspot", ""))
+    if e.kind == "command":
+        done = label(COMMANDS_DONE, e.data.get("command"))
+        role = e.data.get("role")
+        return f"{done} door {label(STAFF_ROLES, role)}" if role else done
+    if e.kind == "session_end":
+        if e.data.get("by") == "service" and session.end_reason:
+            return label(SESSION_END_REASONS, session.end_reason)
+        return str(e.data.get("reason") or "")
+    return ""
 
 
 def timeline(db: DbSession, session: Session) -> list[TimelineStep]:
     """One session's events and notes in time order (head direction left out: it is a stream, not a step)."""
     events = db.scalars(select(Event).where(Event.session_id == session.id, Event.kind != "head_direction")
-                        .order_by(Event.at))
+                        .order_by(Event.at, Event.id))
     versions = {v.id: v for v in db.scalars(select(SceneVersion).join(Event, Event.scene_version_id == SceneVersion.id)
                                             .where(Event.session_id == session.id))}
     steps = []
     for e in events:
         version = versions.get(e.scene_version_id)
         title = ((version.manifest.get("title") or {}).get("nl") or version.title) if version else None
-        detail = str(e.data.get("hotspot", "")) if e.kind == "hotspot_open" else ""
         steps.append(TimelineStep(e.at, (e.at - session.started_at).total_seconds(), _KIND_DUTCH.get(e.kind, e.kind),
-                                  title, detail))
+                                  title, _detail(session, e)))
     notes = notes_of(db, session)
     titles = scene_titles(db, (n.bundle_key for n in notes))
     for n in notes:
@@ -178,7 +195,7 @@ def care_categories(db: DbSession) -> list[str]:
 
 
 # exports ----------------------------------------------------------------------------------------
-CSV_COLUMNS = ("session_id", "context", "learner_code", "headset", "started_at", "ended_at", "state",
+CSV_COLUMNS = ("session_id", "context", "learner_code", "headset", "started_at", "ended_at", "state", "end_reason",
                "scenes_started", "hotspots_opened", "notes")
 
 
@@ -193,7 +210,8 @@ def csv_rows(db: DbSession, period: Period, contexts: Iterable[str] | None = Non
                      "headset": headsets.get(s.headset_id, "") if s.headset_id else "",
                      "started_at": s.started_at.isoformat(timespec="seconds") + "Z",
                      "ended_at": s.ended_at.isoformat(timespec="seconds") + "Z" if s.ended_at else "",
-                     "state": s.state, "scenes_started": kinds["scene_start"],
+                     "state": s.state, "end_reason": label(SESSION_END_REASONS, s.end_reason) if s.end_reason else "",
+                     "scenes_started": kinds["scene_start"],
                      "hotspots_opened": kinds["hotspot_open"], "notes": "ja" if notes else "nee"})
     return rows
 
@@ -204,6 +222,8 @@ XAPI_VERBS = {
     "scene_start": ("http://adlnet.gov/expapi/verbs/experienced", "experienced"),
     "scene_end": ("http://adlnet.gov/expapi/verbs/completed", "completed"),
     "hotspot_open": ("http://adlnet.gov/expapi/verbs/interacted", "interacted"),
+    "interrupted": ("http://adlnet.gov/expapi/verbs/suspended", "suspended"),
+    "rejoined": ("http://adlnet.gov/expapi/verbs/resumed", "resumed"),
 }
 _NAMESPACE = uuid.UUID("6f1b2c44-0d1e-4c43-9b7a-5a3e0c1d2e3f")  # stable statement ids: re-exporting sends no duplicates
 

@@ -13,7 +13,9 @@ from catalog import Catalog
 from headset_service.api import accounts, device, headsets, playlists, scenes, sessions, uploads
 from headset_service.errors import install_error_handlers
 from headset_service.live import Live
+from headset_service.watchdog import session_watchdog
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports
+from headset_service.web import playlists as playlist_pages
 from headset_service.web import script_form
 from headset_service.web import scripts as script_pages
 from headset_service.web import sessions as session_pages
@@ -26,7 +28,7 @@ from zorgblik.settings import Settings
 #: The API for staff and headsets, then the pages people see.
 ROUTERS = (
     accounts, scenes, playlists, headsets, device, sessions, uploads,
-    home, headset, session_pages, footage, reports, admin, admin_staff, script_pages, script_form, effect,
+    home, headset, session_pages, playlist_pages, footage, reports, admin, admin_staff, script_pages, script_form, effect,
 )
 
 
@@ -38,10 +40,12 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         owned = catalog is None
         app.state.catalog = catalog or Catalog(settings.catalog_url)
         janitor = asyncio.create_task(retention_daily(app.state.catalog, settings.retention_months))
+        watchdog = asyncio.create_task(session_watchdog(app.state.catalog, app.state.live, settings.session_grace_minutes))
         try:
             yield
         finally:
             janitor.cancel()
+            watchdog.cancel()
             if owned:
                 app.state.catalog.close()
 

@@ -39,7 +39,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "scenes.signoff": frozenset({"author", "comms"}),  # after looking at the privacy review sheet
     "footage.upload": frozenset({"comms"}),
     "playlists.read": _ALL_STAFF,
-    "playlists.write": frozenset({"author"}),
+    "playlists.write": _SESSION_ROLES | {"author"},  # session roles: their own contexts (may_manage_playlist)
     "headsets.read": _SESSION_ROLES | {"author"},
     "headsets.manage": _SESSION_ROLES,
     "sessions.run": _SESSION_ROLES,
@@ -65,6 +65,12 @@ def allowed(role: str, permission: str) -> bool:
 
 def may_run_context(role: str, context: str) -> bool:
     return role == "admin" or role in CONTEXT_ROLES.get(context, frozenset())
+
+
+def may_manage_playlist(role: str, context: str) -> bool:
+    """Who makes and changes the playlists of ``context``: whoever runs its sessions, and authors
+    (who made every playlist before the pages let staff do it)."""
+    return role == "author" or may_run_context(role, context)
 
 
 def _bearer(request: Request) -> str | None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-UseContext = Literal["intake", "sollicitatie", "werkveldorientatie"]
+from zorgblik.terms import MboLevel, Route, UseContext
 EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction"]
 
 
@@ -43,15 +43,21 @@ class SessionCreate(BaseModel):
     learner_code: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                      description="a pseudonymous code, never a name")
     headset_id: int | None = Field(None, description="the headset it runs on; it gets a start command")
-    playlist_id: int | None = Field(None, description="a playlist of the same context, assigned to the headset")
+    playlist_id: int | None = Field(None, description="a playlist of the same context; the headset gets it if it lacks it")
     record_head_direction: bool | None = Field(
-        None, description="default: yes, except in sollicitatie (candidates are not judged by where they looked)")
+        None, description="default: yes; never in sollicitatie (candidates are not judged by where they looked)")
+    route: Route | None = Field(None, description="the learner's route; decides which expectations the headset shows")
+    level: MboLevel | None = None
+    year: Annotated[int, Field(ge=1, le=4)] | None = Field(None, description="leerjaar")
 
 
 class SessionPublic(BaseModel):
     id: int
     context: str
     learner_code: str | None
+    route: str | None = None
+    level: int | None = None
+    year: int | None = None
     headset_id: int | None
     playlist_id: int | None
     run: str | None
@@ -68,6 +74,13 @@ class EventIn(BaseModel):
     at: datetime
     bundle_key: str | None = None
     data: dict = Field(default_factory=dict)
+
+    @field_validator("event_id")
+    @classmethod
+    def _not_the_services(cls, value: str) -> str:
+        if value.startswith("svc-"):
+            raise ValueError("event ids beginnend met 'svc-' zijn van de service zelf")
+        return value
 
 
 class EventBatch(BaseModel):
@@ -193,33 +206,79 @@ class SceneRef(BaseModel):
     scene: str
 
 
+class PlaylistItemIn(SceneRef):
+    """A scene of a playlist, with how long a photo stays and whether the headset waits at its end."""
+
+    photo_seconds: float | None = Field(None, gt=0, le=600,
+                                        description="photos only: seconds before the next scene; empty: until 'verder'")
+    wait_for_staff: bool | None = Field(None, description="hold at the scene's end for the begeleider; "
+                                                          "empty: the context's default (on in werkveldoriëntatie)")
+
+
 class PlaylistCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=255)
     context: UseContext
-    scenes: list[SceneRef] = Field(default_factory=list)
+    route: Route | None = Field(None, description="BOL | BBL; empty: every route the context is for")
+    level: MboLevel | None = Field(None, description="mbo level 1-4; empty: every level")
+    scenes: list[PlaylistItemIn] = Field(default_factory=list)
+
+
+class PlaylistUpdate(BaseModel):
+    """Only the fields sent change; ``route``/``level`` sent as null mean "any"."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=255)
+    route: Route | None = None
+    level: MboLevel | None = None
 
 
 class PlaylistScenes(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    scenes: list[SceneRef]
+    scenes: list[PlaylistItemIn]
+
+
+class PlaylistItemPublic(SceneRef):
+    bundle_key: str | None = Field(description="its published version; empty: none published (skipped on headsets)")
+    photo_seconds: float | None
+    wait_for_staff: bool | None = Field(description="as chosen; empty: the context's default")
+    waits: bool = Field(description="whether the headset holds at the scene's end, the default resolved")
 
 
 class PlaylistPublic(BaseModel):
     id: int
     name: str
     context: str
+    route: str | None
+    level: int | None
     scenes: list[SceneRef]
+    items: list[PlaylistItemPublic]
     published: list[str] = Field(description="bundle keys a headset holds for this playlist, in order")
 
 
 # sync ------------------------------------------------------------------------------------------
+MAX_BYTES = 1 << 50  # a petabyte: more free storage than any headset or station reports is a wrong number
+
+
+class DeviceInfo(BaseModel):
+    """What a headset (its browser) or a station (its OS) says of itself; a value it cannot give
+    is null with the reason beside it (e.g. 'browser geeft geen accustand')."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    battery: int | None = Field(None, ge=0, le=100, description="percent")
+    charging: bool | None = None
+    battery_reason: str | None = Field(None, max_length=200, description="why there is no battery level")
+    free_bytes: int | None = Field(None, ge=0, le=MAX_BYTES)
+    storage_reason: str | None = Field(None, max_length=200, description="why there is no free storage")
+
+
 class InventoryReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
     bundles: list[str] = Field(default_factory=list, max_length=10_000,
                                description="bundle keys held complete, every file's sha256 verified")
-    free_bytes: int | None = Field(None, ge=0)
+    free_bytes: int | None = Field(None, ge=0, le=MAX_BYTES)
     battery: int | None = Field(None, ge=0, le=100, description="percent")
+    device: DeviceInfo | None = Field(None, description="battery and storage with the reason when missing")
 
 
 class InventoryResult(BaseModel):
@@ -227,13 +286,27 @@ class InventoryResult(BaseModel):
     missing: list[str] = Field(description="bundle keys still to download")
 
 
-class HeadsetStatus(BaseModel):
+class SyncProgress(BaseModel):
+    """How far a headset is with fetching the scenes it needs (bytes of the files it misses)."""
+
     model_config = ConfigDict(extra="forbid")
-    state: Literal["idle", "playing", "paused"] = "idle"
-    session_id: int | None = None
-    bundle_key: str | None = None
-    position_s: float | None = Field(None, ge=0)
-    ack: int | None = Field(None, description="the id of the last command carried out")
+    state: Literal["downloading", "ready", "failed"]
+    done_bytes: int = Field(0, ge=0, le=2**50)
+    total_bytes: int = Field(0, ge=0, le=2**50)
+
+
+class HeadsetStatus(BaseModel):
+    """Where the headset is now; sent every few seconds (its heartbeat). Numbers from a device are
+    checked here: finite and in range (a ``position_s`` of Infinity is refused)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    state: Literal["idle", "syncing", "playing", "paused"] = "idle"
+    session_id: int | None = Field(None, ge=1)
+    bundle_key: str | None = Field(None, max_length=64)
+    position_s: float | None = Field(None, ge=0, le=86_400)
+    sync: SyncProgress | None = Field(None, description="while it fetches scenes for a session, and once it has them")
+    ack: int | None = Field(None, ge=0, description="the id of the last command carried out")
+    device: DeviceInfo | None = Field(None, description="battery and storage, now and then")
 
 
 class CommandPublic(BaseModel):

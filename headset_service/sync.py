@@ -132,3 +132,18 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
         return False
     tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
     return "*" in tags or etag in tags
+
+
+def bytes_to_fetch(headset: Headset, versions: list[SceneVersion], bundles_dir: Path) -> tuple[int, list[str]]:
+    """What ``headset`` still has to download to play ``versions``: (bytes, bundle keys it cannot play)."""
+    held = set(headset.inventory or [])
+    total, unplayable = 0, []
+    for version in versions:
+        if version.bundle_key in held:
+            continue
+        entry = bundle_entry(version, headset.profile, bundles_dir)
+        if entry is None:
+            unplayable.append(version.bundle_key)
+        else:
+            total += entry["bytes"]
+    return total, unplayable

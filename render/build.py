@@ -11,6 +11,11 @@
 Levelling: the script's ``level`` is the correction; without one the footage's own pose
 (GPano / Spherical V2, read at ingest) is undone (:mod:`render.level`).
 
+Before anything is encoded, the script is linted with what the catalog knows of its footage
+(:func:`footage_lookup`): footage not in the catalog, in/out beyond the footage's length, times on
+a photo. The build then fails with the lint line (``file:line:col: field: message``), never with
+ffmpeg's own message. Footage named by a path is checked once it has been taken in.
+
 Privacy: every face is blurred unless the script's ``privacy.keep_unblurred`` names it *and* the
 consent register confirms it (:func:`decide_privacy`): the footage's Consent row for that person
 ref has status ``given`` and its form_ref is the entry's ``consent_ref``. Anything less (no row,
@@ -20,6 +25,7 @@ why in one Dutch line per entry. ``blur_regions`` always apply.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -37,7 +43,8 @@ from render.level import correction_for_pose
 from render.plan import BlurArea, Caption, Hotspot, KeepFace, PrivacyPlan, Rendition, ScenePlan
 from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
 from render.stages import BundleResult, Progress, build_bundle, needs_encode, remembered, sha256_file
-from scripts_vr import load_script
+from scripts_vr import KnownFootage, load_script
+from scripts_vr.checks import FootageLookup
 from scripts_vr.digest import profile_sha256
 from scripts_vr.model import FootageRef, VRScript, plain
 from scripts_vr.model import Scene as ScriptScene
@@ -80,14 +87,31 @@ def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, sto
 
         return add_footage(path, catalog=catalog, store=store).footage
     with catalog.session() as db:
-        if ref.kind == "catalog":
-            found = db.get(Footage, int(ref.value))
-        else:
-            found = queries.footage_by_sha256(db, ref.value)
+        found = queries.footage_by_ref(db, ref.kind, ref.value)
     if found is None:
         raise FootageMissing(f"{ref} staat niet in de catalogus", where=where,
                              hint="voeg het bestand toe met 'zorgblik capture add' of verwijs naar het bestand zelf")
     return found
+
+
+def known_footage(row: Footage) -> KnownFootage:
+    return KnownFootage(row.media_kind, row.duration_s, row.original_name)
+
+
+def footage_lookup(catalog: Catalog, resolved: dict[FootageRef, Footage] | None = None) -> FootageLookup:
+    """What the catalog knows of the footage a script names, for lint's footage checks;
+    ``resolved`` adds footage already found for path references (a path alone is not looked up)."""
+    resolved = resolved or {}
+
+    @functools.lru_cache(maxsize=None)
+    def lookup(ref: FootageRef) -> KnownFootage | None:
+        if ref in resolved:
+            return known_footage(resolved[ref])
+        with catalog.session() as db:
+            row = queries.footage_by_ref(db, ref.kind, ref.value)
+            return None if row is None else known_footage(row)
+
+    return lookup
 
 
 def check_renderable(footage: Footage, where: str) -> None:
@@ -166,6 +190,8 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
             Hotspot(h.id, str(h.kind), h.yaw, h.pitch, h.start, h.end, _texts(h.label), _texts(h.text)) for h in scene.hotspots
         ),
         contexts=tuple(str(c) for c in scene.contexts),
+        audience_routes=tuple(str(r) for r in scene.audience.routes),
+        audience_levels=tuple(int(n) for n in scene.audience.levels),
         prompts=tuple({"text": _texts(p.text), "contexts": [str(c) for c in (p.contexts or [])]} for p in scene.prompts),
         privacy=privacy,
         source_size=(footage.width, footage.height),
@@ -209,7 +235,7 @@ def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles:
                   progress: Progress | None, on_scene: Callable[[BuiltScene], None] | None,
                   executor: Executor | None, events: BuildEvents) -> list[BuiltScene]:
     path = Path(path)
-    script = load_script(path)
+    script = load_script(path, footage=footage_lookup(catalog))  # before any ffmpeg: the lint line, not ffmpeg's
     source = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(source.encode()).hexdigest()
     name = path.stem
@@ -224,11 +250,15 @@ def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles:
         # an approval is of the profile as it read: a build of another profile withdraws it
         approvals.profile_seen(db, name, profile_sha256(script), reason="het profiel in het scriptbestand is gewijzigd "
                                "(gezien bij het bouwen)")
+    rows = {scene.footage: resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store,
+                                           where=f"{path}: scène {scene.id}", sha_cache=settings.cache_dir)
+            for scene in script.scenes}
+    if any(ref.kind == "path" for ref in rows):  # footage taken in just now: its length and kind are known
+        load_script(path, footage=footage_lookup(catalog, rows))
     plans: list[tuple[ScriptScene, Footage, ScenePlan]] = []
     for position, scene in enumerate(script.scenes):
         where = f"{path}: scène {scene.id}"
-        footage_id = resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store, where=where,
-                                     sha_cache=settings.cache_dir).id
+        footage_id = rows[scene.footage].id
         with catalog.session() as db:
             row = queries.get_footage(db, footage_id)
             check_renderable(row, where)

@@ -119,6 +119,8 @@ class ScenePlan:
     captions: tuple[Caption, ...] = ()
     hotspots: tuple[Hotspot, ...] = ()
     contexts: tuple[str, ...] = ()
+    audience_routes: tuple[str, ...] = ()  # who the scene is for: BOL / BBL ...
+    audience_levels: tuple[int, ...] = ()  # ... and mbo levels (playlists check both against theirs)
     prompts: tuple[dict, ...] = ()
     privacy: PrivacyPlan = PrivacyPlan()
     source_size: tuple[int, int] = (0, 0)

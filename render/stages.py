@@ -543,6 +543,7 @@ def write_manifest(job: BundleJob) -> None:
         "view": {"yaw": plan.view[0], "pitch": plan.view[1]},
         "level": {"yaw": plan.level[0], "pitch": plan.level[1], "roll": plan.level[2]},
         "contexts": list(plan.contexts),
+        "audience": {"routes": list(plan.audience_routes), "levels": list(plan.audience_levels)},
         "prompts": list(plan.prompts),
         "source_footage": [plan.source_sha256],
         "privacy": privacy_counts(job),

@@ -4,7 +4,9 @@ A VR script is one YAML file per organisation and care category, written by a pr
 the shape of the Leerwerkplaatsprofiel 3.0 (see :mod:`scripts_vr.model`). The front door::
 
     load_script(path) -> VRScript             validated script, or ScriptUnreadable / ScriptInvalid
-    lint_file(path) -> list[Problem]          every problem at once, each at file:line:col
+    lint_file(path, footage=None) -> list[Problem]   every problem at once, each at file:line:col;
+                                              with a footage lookup (KnownFootage) also the
+                                              footage checks: in the catalog, in/out, photos
     lint_files(paths) -> list[LintResult]     the same for many files; unreadable ones included
     new_script(category, ...) -> str          a filled-in template for a care category
     write_script(text, path, force=False)     write it atomically, never overwriting by accident
@@ -26,6 +28,7 @@ import lazy_loader as _lazy
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
     submod_attrs={
+        "checks": ["FootageLookup", "KnownFootage"],
         "errors": ["Problem", "ScriptError", "ScriptExists", "ScriptInvalid", "ScriptUnreadable"],
         "freshness": ["DueFact", "FreshnessReport", "freshness", "volatile_facts"],
         "lint": ["LintResult", "exit_code", "lint_file", "lint_files", "load_script"],

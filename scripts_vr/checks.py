@@ -7,17 +7,24 @@ look at each scene that on its own passes the schema; a scene with a schema erro
 (its schema error is reported anyway).
 
 All times inside a scene (captions, hotspots, privacy) count from the scene's ``in`` point.
+
+Footage checks need to know the footage itself: whether it is in the catalog, a photo or a video,
+and how long. They run only when the caller passes a :data:`FootageLookup` (the staff page always,
+``zorgblik script lint`` when there is a data folder, and the build, before any ffmpeg), so that
+a build never trips over them with a raw ffmpeg message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from pydantic import ValidationError
 
-from scripts_vr.model import Scene
+from scripts_vr.model import FootageRef, Scene
+from zorgblik.terms import CONTEXT_ROUTES, USE_CONTEXTS, label
 
 Loc = tuple[str | int, ...]
 
@@ -60,7 +67,24 @@ def scene_ids_unique(data: dict) -> Iterator[Finding]:
             first[scene_id] = index
 
 
-SCRIPT_CHECKS: tuple[Callable[[dict], Iterator[Finding]], ...] = (custom_category_matches, scene_ids_unique)
+def places_unique(data: dict) -> Iterator[Finding]:
+    places = data.get("places")
+    if not isinstance(places, list):
+        return
+    first: dict[tuple, int] = {}
+    for index, entry in enumerate(places):
+        if not isinstance(entry, dict):
+            continue
+        key = (entry.get("route"), entry.get("level"), entry.get("year"))
+        if key in first:
+            year = f", leerjaar {key[2]}" if key[2] is not None else ""
+            yield Finding(("places", index), f"plaatsen voor {key[0]} niveau {key[1]}{year} staan al bij places.{first[key]}; "
+                                             "tel ze daar samen")
+        else:
+            first[key] = index
+
+
+SCRIPT_CHECKS: tuple[Callable[[dict], Iterator[Finding]], ...] = (custom_category_matches, scene_ids_unique, places_unique)
 
 
 # --- one scene ---------------------------------------------------------------------------------
@@ -124,19 +148,94 @@ def footage_exists(scene: Scene, base_dir: Path) -> Iterator[Finding]:
         yield Finding(("footage",), f"bestand niet gevonden: {scene.footage.value} (gezocht vanaf {base_dir})")
 
 
+def audience_fits_contexts(scene: Scene, base_dir: Path) -> Iterator[Finding]:
+    """A scene plays only in a session of one of its contexts, for a learner on a route that
+    context is for: an audience sharing no route with them can never be shown."""
+    usable = set().union(*(CONTEXT_ROUTES[c] for c in scene.contexts))
+    if not usable & set(scene.audience.routes):
+        contexts = ", ".join(f"{label(USE_CONTEXTS, c)} is voor {'/'.join(sorted(CONTEXT_ROUTES[c]))}" for c in scene.contexts)
+        yield Finding(("audience", "routes"),
+                      f"geen afspeellijst kan deze scène laten zien ({contexts}); voeg "
+                      f"{' of '.join(sorted(usable))} toe aan audience.routes, of kies contexts die bij "
+                      f"{'/'.join(scene.audience.routes)} passen")
+
+
 SCENE_CHECKS: tuple[Callable[[Scene, Path], Iterator[Finding]], ...] = (
-    out_after_in, captions_fit, hotspots_fit, privacy_fits, prompts_fit_contexts, footage_exists,
+    out_after_in, captions_fit, hotspots_fit, privacy_fits, prompts_fit_contexts, footage_exists, audience_fits_contexts,
 )
 
 
-def check_script(data: dict, *, base_dir: Path) -> list[Finding]:
-    """Every finding of every check, for a script's raw data read from a file in ``base_dir``."""
+# --- the footage a scene uses (needs the catalog) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownFootage:
+    """What is known of a scene's footage, as far as the footage checks need it."""
+
+    media_kind: Literal["video", "photo"]
+    duration_s: float | None = None
+    name: str = ""
+
+
+#: ``lookup(ref)``: what the catalog knows of ``ref``. For ``sha256:`` and ``footage:`` references
+#: None means the catalog does not have it; for a path, None means nothing is known of it (yet).
+FootageLookup = Callable[[FootageRef], KnownFootage | None]
+
+
+def footage_in_catalog(scene: Scene, footage: KnownFootage | None) -> Iterator[Finding]:
+    if footage is None and scene.footage.kind != "path":
+        yield Finding(("footage",), f"{scene.footage} staat niet in de catalogus; voeg de opname toe met "
+                                    "'zorgblik capture add' (of op de pagina Opnames) en neem de verwijzing daarvan over")
+
+
+def points_within_footage(scene: Scene, footage: KnownFootage | None) -> Iterator[Finding]:
+    if footage is None or footage.media_kind != "video" or footage.duration_s is None:
+        return
+    length = footage.duration_s
+    if scene.in_point >= length:
+        yield Finding(("in",), f"ligt na het einde van de opname, die {show_time(length)} duurt; kies een in vóór "
+                               f"{show_time(length)}")
+    elif scene.out_point is not None and scene.out_point > length + 0.001:
+        yield Finding(("out",), f"ligt na het einde van de opname, die {show_time(length)} duurt; kies een out tot en "
+                                f"met {show_time(length)}, of laat out weg (dan loopt de scène tot het eind)")
+
+
+def photo_has_no_timeline(scene: Scene, footage: KnownFootage | None) -> Iterator[Finding]:
+    if footage is None or footage.media_kind != "photo":
+        return
+    for key, name in (("in_point", "in"), ("out_point", "out")):
+        if key in scene.model_fields_set:
+            yield Finding((name,), f"{scene.footage} is een foto, die heeft geen begin en einde; haal {name} weg")
+    for index, _ in enumerate(scene.captions):
+        yield Finding(("captions", index), "een foto heeft geen tijdlijn voor ondertitels; zet de tekst in een "
+                                           "hotspot (kind: info) of gebruik een video")
+    timed = [(("hotspots", i), h) for i, h in enumerate(scene.hotspots)]
+    timed += [(("privacy", "keep_unblurred", i), p) for i, p in enumerate(scene.privacy.keep_unblurred)]
+    timed += [(("privacy", "blur_regions", i), r) for i, r in enumerate(scene.privacy.blur_regions)]
+    for loc, item in timed:
+        for key in ("start", "end"):
+            if getattr(item, key) is not None:
+                yield Finding(loc + (key,), f"een foto heeft geen tijdlijn; haal {key} weg (het geldt dan de hele scène)")
+
+
+FOOTAGE_CHECKS: tuple[Callable[[Scene, KnownFootage | None], Iterator[Finding]], ...] = (
+    footage_in_catalog, points_within_footage, photo_has_no_timeline,
+)
+
+
+def check_script(data: dict, *, base_dir: Path, footage: FootageLookup | None = None) -> list[Finding]:
+    """Every finding of every check, for a script's raw data read from a file in ``base_dir``;
+    with ``footage``, the footage checks too."""
     found: list[Finding] = []
     for check in SCRIPT_CHECKS:
         found += check(data)
     for index, scene in _valid_scenes(data):
         for scene_check in SCENE_CHECKS:
             found += [Finding(("scenes", index) + f.loc, f.message) for f in scene_check(scene, base_dir)]
+        if footage is not None:
+            known = footage(scene.footage)
+            for footage_check in FOOTAGE_CHECKS:
+                found += [Finding(("scenes", index) + f.loc, f.message) for f in footage_check(scene, known)]
     return found
 
 

@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError, create_model
 
 from scripts_vr.errors import Problem, ScriptInvalid, ScriptUnreadable
-from scripts_vr.loader import ScriptLoader
+from scripts_vr.loader import ScriptLoader, upgrade
 from scripts_vr.model import VRScript
 
 FORMAT_PREFIX = "zorgblik-vr-script/"
@@ -64,6 +64,7 @@ def profile_sha256_of_text(text: str, *, file: str = "script") -> str:
     data = _data(text, file)
     if not isinstance(data, dict):
         raise ScriptInvalid(file, [Problem(file, 1, 1, "", "is geen mapping")])
+    data, _older = upgrade(data)  # a script in an older format reads as it does in the current one
     try:
         return profile_sha256(profile_model().model_validate({k: v for k, v in data.items() if k not in NOT_PROFILE}))
     except ValidationError as exc:

@@ -2,7 +2,7 @@
 
 The stages, in order: read the YAML (:func:`scripts_vr.loader.read_script`, which also notes
 duplicate keys), validate the schema (every pydantic error, in Dutch), run the cross-field checks
-(:mod:`scripts_vr.checks`). All problems are gathered, de-duplicated and sorted by position.
+(:mod:`scripts_vr.checks`; the footage checks only with a ``footage`` lookup). All problems are gathered, de-duplicated and sorted by position.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from scripts_vr.checks import check_script
+from scripts_vr.checks import FootageLookup, check_script
 from scripts_vr.errors import Problem, ScriptInvalid, ScriptUnreadable
 from scripts_vr.loader import ScriptSource, read_script
 from scripts_vr.messages import dutch, keys_at
 from scripts_vr.model import VRScript
 
 
-def lint_source(source: ScriptSource) -> tuple[VRScript | None, list[Problem]]:
+def lint_source(source: ScriptSource, *, footage: FootageLookup | None = None) -> tuple[VRScript | None, list[Problem]]:
     """The script (None when anything is wrong) and all its problems, sorted by position."""
     problems = list(source.problems)
     script: VRScript | None = None
@@ -28,7 +28,8 @@ def lint_source(source: ScriptSource) -> tuple[VRScript | None, list[Problem]]:
         script = VRScript.model_validate(source.data)
     except ValidationError as exc:
         problems += [_schema_problem(source, error) for error in exc.errors(include_url=False)]
-    problems += [source.problem(f.loc, f.message) for f in check_script(source.data, base_dir=source.path.parent)]
+    problems += [source.problem(f.loc, f.message) for f in check_script(source.data, base_dir=source.path.parent,
+                                                                                 footage=footage)]
     problems = sorted(set(problems))
     return (None if problems else script), problems
 
@@ -39,15 +40,15 @@ def _schema_problem(source: ScriptSource, error: dict) -> Problem:
     return source.problem(error["loc"], message, missing=kind == "missing", at_key=kind == "extra_forbidden")
 
 
-def lint_file(path: str | Path, *, max_bytes: int | None = None) -> list[Problem]:
+def lint_file(path: str | Path, *, max_bytes: int | None = None, footage: FootageLookup | None = None) -> list[Problem]:
     """All problems in one script file; raises :class:`ScriptUnreadable` if it is no script at all."""
-    return lint_source(read_script(path, max_bytes=max_bytes))[1]
+    return lint_source(read_script(path, max_bytes=max_bytes), footage=footage)[1]
 
 
-def load_script(path: str | Path, *, max_bytes: int | None = None) -> VRScript:
+def load_script(path: str | Path, *, max_bytes: int | None = None, footage: FootageLookup | None = None) -> VRScript:
     """The validated script; raises :class:`ScriptUnreadable` or :class:`ScriptInvalid`."""
     source = read_script(path, max_bytes=max_bytes)
-    script, problems = lint_source(source)
+    script, problems = lint_source(source, footage=footage)
     if script is None:
         raise ScriptInvalid(source.file, problems)
     return script
@@ -77,7 +78,8 @@ class LintResult:
         return [f"{self.file}: in orde ({count} {'scène' if count == 1 else 'scènes'})"]
 
 
-def lint_files(paths: Iterable[str | Path], *, max_bytes: int | None = None) -> list[LintResult]:
+def lint_files(paths: Iterable[str | Path], *, max_bytes: int | None = None,
+               footage: FootageLookup | None = None) -> list[LintResult]:
     """Lint each file; an unreadable file is a result, not an exception."""
     results = []
     for path in paths:
@@ -86,7 +88,7 @@ def lint_files(paths: Iterable[str | Path], *, max_bytes: int | None = None) -> 
         except ScriptUnreadable as exc:
             results.append(LintResult(str(path), unreadable=exc))
             continue
-        script, problems = lint_source(source)
+        script, problems = lint_source(source, footage=footage)
         results.append(LintResult(source.file, problems, script))
     return results
 

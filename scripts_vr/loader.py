@@ -9,6 +9,9 @@ The YAML is read the way a practice trainer expects, not the YAML-1.1 way:
 * a key written twice in one mapping is a problem (PyYAML silently keeps the last);
 * only plain data tags: ``!!python/object`` and friends make the file unreadable.
 
+An older format is converted in memory to the current one (:data:`UPGRADES`, one function per
+step), so that everything after the loader sees one format; the file itself is left as it is.
+
 :func:`read_script` returns a :class:`ScriptSource`: the data, the composed node tree, and the
 problems found while reading. :meth:`ScriptSource.locate` maps a path of keys and indices (as
 pydantic reports it, union labels and all) back to ``line, col``.
@@ -17,6 +20,7 @@ pydantic reports it, union labels and all) back to ``line, col``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,15 +81,42 @@ ScriptLoader.add_constructor(_CORE + "int", _construct_int)
 ScriptLoader.add_constructor(_CORE + "timestamp", _construct_timestamp)
 
 
+def upgrade_1_to_2(data: dict) -> dict:
+    """Format 1 -> 2. Format 2 added parts of the learning-workplace profile that format 1 lacked:
+    ``team.learning_profile``, ``places``, ``supervision.supervisor``, per capacity
+    ``self_assessment`` and ``development_point``, ``not_yet_available`` and ``wishes``. All of
+    them are optional, and nothing of format 1 was renamed or moved, so a format-1 profile is a
+    format-2 profile without those parts: only the version changes."""
+    return {**data, "format": "zorgblik-vr-script/2"}
+
+
+#: format a file says it has -> (the format it becomes, the function that converts its data)
+UPGRADES: dict[str, tuple[str, Callable[[dict], dict]]] = {
+    "zorgblik-vr-script/1": ("zorgblik-vr-script/2", upgrade_1_to_2),
+}
+
+
+def upgrade(data: dict) -> tuple[dict, str | None]:
+    """``data`` in the current format, and the older format it was written in (None: not older).
+    A format this module does not know is left for the schema to reject."""
+    written = None
+    while isinstance(data.get("format"), str) and data["format"] in UPGRADES:
+        written = written or data["format"]
+        data = UPGRADES[data["format"]][1](data)
+    return data, written
+
+
 @dataclass
 class ScriptSource:
-    """A script file read as YAML: the data, the node tree and the problems met on the way."""
+    """A script file read as YAML: the data (upgraded to the current format), the node tree and
+    the problems met on the way; ``upgraded_from`` is the older format the file is written in."""
 
     file: str
     path: Path
     root: MappingNode
     data: dict
     problems: list[Problem] = field(default_factory=list)
+    upgraded_from: str | None = None
 
     def locate(self, loc: Loc, *, missing: bool = False, at_key: bool = False) -> tuple[Loc, int, int]:
         """Follow ``loc`` through the nodes as far as the file has them.
@@ -167,9 +198,8 @@ def read_script(path: str | Path, *, max_bytes: int | None = None) -> ScriptSour
             raise ScriptUnreadable(f"kan niet worden gelezen: {exc}", file=file) from None
     finally:
         loader.dispose()
-    source = ScriptSource(file, path, root, data)
-    source.problems = problems
-    return source
+    data, upgraded_from = upgrade(data)
+    return ScriptSource(file, path, root, data, problems, upgraded_from)
 
 
 def _read_bytes(path: Path, file: str, max_bytes: int) -> bytes:
@@ -254,4 +284,4 @@ def _inspect(node: Node, path: Loc, file: str, problems: list[Problem], *, depth
             _inspect(value, path + (key.value,), file, problems, depth=depth + 1, budget=budget)
 
 
-__all__ = ["ScriptLoader", "ScriptSource", "format_path", "read_script"]
+__all__ = ["UPGRADES", "ScriptLoader", "ScriptSource", "format_path", "read_script", "upgrade", "upgrade_1_to_2"]

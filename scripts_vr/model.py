@@ -3,18 +3,25 @@
 One YAML file per organisation and care category, written by a practice trainer. It reads top to
 bottom like the profile, then lists the scenes the headset shows::
 
-    format           zorgblik-vr-script/1
-    owner            wie dit profiel bijhoudt
-    organisation     de organisatie: naam, locaties, contactpersoon, website
-    care_category    zorgcategorie (custom_category bij 'custom')
-    client_groups    doelgroepen
-    care_given       welke zorg het team geeft
-    team             het team, een dag uit het leven, diensten
-    expectations     wat het team verwacht, per route, niveau en leerjaar
-    welcome          kennismaking, matching met een werkbegeleider, inwerken
-    supervision      werkbegeleiding
-    capacities       de vier vermogens (optioneel)
-    scenes           de 360°-scènes, in volgorde
+    format             zorgblik-vr-script/2 (een /1-bestand wordt bij het lezen omgezet)
+    owner              wie dit profiel bijhoudt
+    organisation       de organisatie: naam, locaties, contactpersoon, website
+    care_category      zorgcategorie (custom_category bij 'custom')
+    client_groups      doelgroepen
+    care_given         welke zorg het team geeft
+    team               het team, een dag uit het leven, diensten, leerprofiel van het team
+    places             leerplaatsen per route, niveau en leerjaar (optioneel)
+    expectations       wat het team verwacht, per route, niveau en leerjaar
+    welcome            kennismaking, matching met een werkbegeleider, inwerken
+    supervision        werkbegeleiding, met het profiel van de werkbegeleider
+    capacities         de vier vermogens, met zelfbeoordeling en ontwikkelpunt (optioneel)
+    not_yet_available  wat er voor studenten nog niet is (optioneel)
+    wishes             wensen van het team (optioneel)
+    scenes             de 360°-scènes, in volgorde
+
+Format 2 added team.learning_profile, places, supervision.supervisor, the capacities'
+self_assessment and development_point, not_yet_available and wishes, all optional; a format-1
+file is read as format 2 (:func:`scripts_vr.loader.upgrade_1_to_2`).
 
 Keys are English snake_case; values are Dutch. Every model forbids unknown keys, so a typo is an
 error. Any text or number in the profile is a :class:`Fact`: written plainly it is stable;
@@ -50,7 +57,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-FORMAT = "zorgblik-vr-script/1"
+from zorgblik.terms import LearningPreference, MboLevel, Route, SelfAssessment, SupervisorKind, UseContext
+
+FORMAT = "zorgblik-vr-script/2"
+#: Older formats the loader still reads, converting them in memory (see :mod:`scripts_vr.loader`).
+OLDER_FORMATS: tuple[str, ...] = ("zorgblik-vr-script/1",)
 
 
 class _Model(BaseModel):
@@ -133,9 +144,7 @@ Yaw = Annotated[float, Field(ge=-180, le=180, description="graden; 0 is recht vo
 Pitch = Annotated[float, Field(ge=-90, le=90, description="graden; positief omhoog")]
 Roll = Annotated[float, Field(ge=-180, le=180, description="graden")]
 
-Route = Literal["BOL", "BBL"]
-MboLevel = Literal[1, 2, 3, 4]
-UseContext = Literal["intake", "sollicitatie", "werkveldorientatie"]
+Year = Annotated[int, Field(ge=1, le=4)]
 CareCategory = Literal[
     "ouderenzorg", "gehandicaptenzorg", "wijkverpleging", "ziekenhuis", "ggz", "jeugdzorg", "custom"
 ]
@@ -247,6 +256,16 @@ class Shift(_Model):
     end: Fact[ClockTime]
 
 
+class TeamLearningProfile(_Model):
+    """Leerprofiel van het team: hoe het team zelf leert, en waar het nu in groeit."""
+
+    description: Fact[Name] = Field(description="hoe het team leert, in een paar zinnen")
+    learning_preferences: Fact[list[LearningPreference]] = Field(
+        default_factory=list, description="leervoorkeuren die in het team het meest voorkomen")
+    learning_now: list[Fact[Name]] = Field(
+        default_factory=list, description="waar het team nu zelf van leert, bijv. een scholing of verbeterproject")
+
+
 class Team(_Model):
     name: Fact[Name]
     department: Fact[Name] = Field(description="afdeling of locatie binnen de organisatie")
@@ -254,6 +273,17 @@ class Team(_Model):
     size: Fact[Annotated[int, Field(ge=1)]] = Field(description="aantal collega's")
     day: list[DayItem] = Field(default_factory=list, description="een dag uit het leven, in volgorde")
     shifts: list[Shift] = Field(default_factory=list)
+    learning_profile: TeamLearningProfile | None = Field(None, description="leerprofiel van het team")
+
+
+class Places(_Model):
+    """Leerplaatsen: hoeveel studenten het team tegelijk kan begeleiden op deze route, dit niveau en
+    (optioneel) dit leerjaar."""
+
+    route: Route = Field(description="BOL of BBL")
+    level: MboLevel = Field(description="mbo-niveau")
+    year: Year | None = Field(None, description="leerjaar; leeg is elk jaar")
+    count: Fact[Annotated[int, Field(ge=0)]] = Field(description="aantal plaatsen")
 
 
 class Expectation(_Model):
@@ -261,7 +291,7 @@ class Expectation(_Model):
 
     route: Route
     level: MboLevel
-    year: Annotated[int, Field(ge=1, le=4)] | None = Field(None, description="leerjaar; leeg is elk jaar")
+    year: Year | None = Field(None, description="leerjaar; leeg is elk jaar")
     expects: list[Fact[Name]] = Field(min_length=1)
 
 
@@ -295,6 +325,17 @@ class Welcome(_Model):
     introduction: list[IntroductionWeek] = Field(default_factory=list, description="de eerste weken")
 
 
+class SupervisorProfile(_Model):
+    """Profiel van de werkbegeleider: hoe die begeleidt en leert, en of die ervoor is opgeleid."""
+
+    kind: Fact[SupervisorKind] = Field(
+        description="type werkbegeleider: instruerend, overtuigend, ondersteunend of delegerend")
+    learning_preferences: Fact[list[LearningPreference]] = Field(
+        default_factory=list, description="leervoorkeuren van de werkbegeleider")
+    trained: Fact[StrictBool] = Field(description="true als de werkbegeleider is opgeleid tot werkbegeleider")
+    training: Fact[Name] | None = Field(None, description="welke opleiding of training tot werkbegeleider")
+
+
 class Supervision(_Model):
     """Werkbegeleiding."""
 
@@ -303,6 +344,7 @@ class Supervision(_Model):
     studentcoach: StrictBool = Field(description="is er een studentcoach?")
     senior_supervisor: Fact[Name] | None = Field(None, description="wie eindverantwoordelijk is, bijv. de praktijkopleider")
     description: Fact[Name] | None = None
+    supervisor: SupervisorProfile | None = Field(None, description="profiel van de werkbegeleider")
 
 
 class Capacity(_Model):
@@ -311,6 +353,9 @@ class Capacity(_Model):
     name: Fact[Name]
     where_it_stands: Fact[Name] = Field(description="waar het in het werk zichtbaar is")
     what_it_develops: Fact[Name] = Field(description="wat de student erin ontwikkelt")
+    self_assessment: Fact[SelfAssessment] | None = Field(
+        None, description="zelfbeoordeling van het team: beginnend, groeiend, stevig of voorbeeld")
+    development_point: Fact[Name] | None = Field(None, description="ontwikkelpunt: waarin het team hier nog wil groeien")
 
 
 # --- scenes ------------------------------------------------------------------------------------
@@ -463,7 +508,7 @@ class Scene(_Model):
 class VRScript(_Model):
     """Een VR-script: het leerwerkplaatsprofiel van één team, en de scènes die het laten zien."""
 
-    format: Literal["zorgblik-vr-script/1"] = Field(description="altijd zorgblik-vr-script/1")
+    format: Literal["zorgblik-vr-script/2"] = Field(description="altijd zorgblik-vr-script/2")
     owner: Owner
     organisation: Organisation
     care_category: CareCategory
@@ -471,8 +516,12 @@ class VRScript(_Model):
     client_groups: list[ClientGroup] = Field(min_length=1)
     care_given: list[Fact[Name]] = Field(min_length=1)
     team: Team
+    places: list[Places] = Field(default_factory=list, description="leerplaatsen per route, niveau en leerjaar")
     expectations: list[Expectation] = Field(min_length=1)
     welcome: Welcome
     supervision: Supervision
-    capacities: list[Capacity] = Field(default_factory=list, max_length=4)
+    capacities: list[Capacity] = Field(default_factory=list, max_length=4, description="de vier vermogens")
+    not_yet_available: list[Fact[Name]] = Field(
+        default_factory=list, description="nog niet aanwezig: wat een student hier (nog) niet vindt of leert")
+    wishes: list[Fact[Name]] = Field(default_factory=list, description="wensen van het team voor de leerwerkplaats")
     scenes: list[Scene] = Field(min_length=1)

@@ -70,10 +70,16 @@ def _merge(old: Any, new: Any) -> Any:
     """``new`` (plain data) shaped like ``old`` where ``old`` has a shape to keep."""
     if isinstance(new, dict) and isinstance(old, CommentedMap):
         keep = {k: v for k, v in new.items() if v is not None}
-        # the comment lines after the last value introduce what follows: they move with the end
-        tail = _take_tail(old) if old and (list(old)[-1] not in keep or set(keep) - set(old)) else None
+        # ruamel keeps the comment lines before a key on the value before it: when that value goes,
+        # its comment moves to the value before, so it still introduces what follows
         for gone in [k for k in old if k not in keep]:
+            keys = list(old)
+            text = _take_key_tail(old, gone)
             del old[gone]
+            at = keys.index(gone)
+            if at > 0:
+                _give_key_tail(old, keys[at - 1], text)
+        tail = _take_tail(old) if set(keep) - set(old) else None  # new keys go above the next comment
         for k, v in keep.items():
             old[k] = _merge(old[k], v) if k in old else _fresh(v, flow=old.fa.flow_style())
         _give_tail(old, tail)
@@ -107,18 +113,22 @@ def _take_tail(node: Any) -> str | None:
     them on the last key or item, where a removal would lose them)."""
     if not isinstance(node, (CommentedMap, CommentedSeq)) or not len(node):
         return None
-    if node.ca.end:
-        text = "".join(t.value for t in node.ca.end)
+    if node.ca.end:  # one token per line, its indentation in the token's column
+        text = "".join(" " * (t.start_mark.column if t.value.strip() else 0) + t.value for t in node.ca.end)
         node.ca.end = []
         return text
-    last = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+    return _take_key_tail(node, list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1)
+
+
+def _take_key_tail(node: CommentedMap | CommentedSeq, key: Any) -> str | None:
+    """Remove and return the comment lines after the value at ``key`` of ``node``."""
     slot = 2 if isinstance(node, CommentedMap) else 0
-    tokens = node.ca.items.get(last)
+    tokens = node.ca.items.get(key)
     if tokens and tokens[slot] is not None:
         text = tokens[slot].value
         tokens[slot] = None
         return text.split("\n", 1)[1] if "\n" in text else None  # drop the end of the value's own line
-    return _take_tail(node[last])
+    return _take_tail(node[key])
 
 
 def _give_tail(node: Any, text: str | None) -> None:
@@ -129,13 +139,21 @@ def _give_tail(node: Any, text: str | None) -> None:
     if isinstance(node, CommentedSeq):  # a list prints its end comment after its last item
         if node.ca.comment is None:
             node.ca.comment = [None, None]  # ruamel only prints 'end' beside a comment list
-        node.ca.end = [CommentToken(text, CommentMark(0), None)]
+        node.ca.end = [*(node.ca.end or []), *(
+            CommentToken(line.lstrip(" ") + "\n", CommentMark(len(line) - len(line.lstrip(" "))), None)
+            if line.strip() else CommentToken("\n", CommentMark(0), None) for line in text.splitlines())]
         return
-    last = list(node)[-1]
-    if isinstance(node[last], (CommentedMap, CommentedSeq)) and not node[last].fa.flow_style():
-        _give_tail(node[last], text)
+    _give_key_tail(node, list(node)[-1], text)
+
+
+def _give_key_tail(node: CommentedMap, key: Any, text: str | None) -> None:
+    """Put comment lines after the value at ``key`` of the mapping ``node``."""
+    if not text:
         return
-    tokens = node.ca.items.setdefault(last, [None, None, None, None])
+    if isinstance(node[key], (CommentedMap, CommentedSeq)) and len(node[key]) and not node[key].fa.flow_style():
+        _give_tail(node[key], text)
+        return
+    tokens = node.ca.items.setdefault(key, [None, None, None, None])
     had = tokens[2].value if tokens[2] is not None else "\n"
     tokens[2] = CommentToken(had + text, CommentMark(0), None)
 
@@ -143,8 +161,7 @@ def _give_tail(node: Any, text: str | None) -> None:
 def _same(old: Any, new: Any) -> bool:
     if isinstance(old, bool) or isinstance(new, bool):
         return type(old) is type(new) and old == new
-    if isinstance(old, ScalarString):
-        old = str(old)
+    old, new = (str(v) if isinstance(v, ScalarString) else v for v in (old, new))
     return type(old) is type(new) and old == new or (
         isinstance(old, (int, float)) and isinstance(new, (int, float)) and old == new)
 

@@ -1,9 +1,11 @@
 """Starting points: one filled-in, commented VR script per care category.
 
 The files in ``templates/`` are YAML with a few ``${placeholders}`` that :func:`new_script` fills
-in: ``${organisation}`` and ``${team}`` (quoted, so any name is safe) and ``${review_3m}``,
-``${review_6m}``, ``${review_12m}`` (today plus three, six or twelve months), so that a new script
-has no fact that is already due. A literal dollar sign in a template is written ``$$``.
+in: ``${organisation}`` and ``${team}`` wherever a template shows the organisation's or the team's
+name (quoted, so any name is safe), ``${custom_category}`` (only in ``custom.yaml``: the name of
+the organisation's own care category) and ``${review_3m}``, ``${review_6m}``, ``${review_12m}``
+(today plus three, six or twelve months), so that a new script has no fact that is already due.
+A literal dollar sign in a template is written ``$$``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ EXAMPLES: dict[str, Example] = {
     "ziekenhuis": Example("Ziekenhuis Zuiderzee", "Afdeling Chirurgie 3B"),
     "ggz": Example("GGZ Kempenland", "Kliniek De Brug"),
     "jeugdzorg": Example("Jeugdzorg De Horizon", "Leefgroep De Boei"),
+    "custom": Example("Zorgorganisatie Voorbeeld", "Team Voorbeeld"),
 }
 
 
@@ -49,15 +52,22 @@ def add_months(day: date, months: int) -> date:
 
 
 def new_script(category: str, *, organisation: str | None = None, team: str | None = None,
-               today: date | None = None) -> str:
-    """The template for ``category``, filled in; review dates count from ``today``."""
+               name: str | None = None, today: date | None = None) -> str:
+    """The template for ``category``, filled in; review dates count from ``today``. ``name`` is the
+    name of an own care category, for ``custom`` only (and required there)."""
     if category not in EXAMPLES:
         raise ValueError(f"geen sjabloon voor {category!r}; kies uit {', '.join(EXAMPLES)}")
+    name = name.strip() if name else None
+    if category == "custom" and not name:
+        raise ValueError("bij de categorie custom hoort de naam van je eigen zorgcategorie (--name)")
+    if category != "custom" and name:
+        raise ValueError(f"een naam (--name) hoort alleen bij de categorie custom, niet bij {category}")
     example, today = EXAMPLES[category], today or date.today()
     text = (TEMPLATE_DIR / f"{category}.yaml").read_text(encoding="utf-8")
     return Template(text).substitute(
         organisation=_quoted(organisation or example.organisation),
         team=_quoted(team or example.team),
+        custom_category=_quoted(name or ""),
         review_3m=add_months(today, 3).isoformat(),
         review_6m=add_months(today, 6).isoformat(),
         review_12m=add_months(today, 12).isoformat(),
@@ -66,7 +76,7 @@ def new_script(category: str, *, organisation: str | None = None, team: str | No
 
 #: The smallest profile that lints clean: for tests and benchmarks whose subject is the scenes.
 _MINIMAL_PROFILE = """\
-format: zorgblik-vr-script/1
+format: zorgblik-vr-script/2
 owner:
   name: Test Opleider
   role: praktijkopleider

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from catalog import Catalog, accounts, approvals, fleet, queries, signoffs
+from catalog import Catalog, accounts, approvals, fleet, playlists, queries, signoffs
 from render import build_script
 from render.stages import Progress
 from scripts_vr.digest import profile_sha256_of_text
@@ -76,8 +76,8 @@ DEMO_PLAYLIST = "Demo intake"
 
 
 def prepare_access(catalog: Catalog) -> DemoAccess:
-    """A demo admin (new password each run), an intake playlist of every published scene on the
-    Demo group, and two pairing codes for that group."""
+    """A demo admin (new password each run), an intake playlist of every published scene made for
+    intake on the Demo group, and two pairing codes for that group."""
     password = secrets.token_urlsafe(12)
     with catalog.session() as db:
         user = next((u for u in accounts.list_users(db) if u.username == DEMO_USER), None)
@@ -86,7 +86,8 @@ def prepare_access(catalog: Catalog) -> DemoAccess:
                                         display_name="Demo-beheerder")
         else:
             accounts.update_user(db, user, password=password, active=True)
-        scenes = [v.scene for v in queries.published_scene_versions(db)]
+        scenes = [v.scene for v in queries.published_scene_versions(db)
+                  if playlists.misfit(v, context="intake") is None]  # a playlist takes only scenes that fit
         playlist = next((p for p in fleet.list_playlists(db) if p.name == DEMO_PLAYLIST), None)
         if playlist is None:
             playlist = fleet.create_playlist(db, name=DEMO_PLAYLIST, context="intake", scenes=scenes)

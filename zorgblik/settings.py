@@ -30,6 +30,8 @@ class Settings:
                                   "x264/x265 speed preset (ultrafast … veryslow): faster encodes give larger files")
     freshness_days: int = setting(30, "volatile facts due within this many days count as 'due soon'")
     retention_months: int = setting(12, "session data older than this many months is deleted by the daily retention job")
+    session_grace_minutes: int = setting(10, "a session whose headset is gone is 'onderbroken'; after this many "
+                                             "minutes without it coming back, it ends (at the moment it was last heard)")
     scripts_dir: str = setting("", "folder with the VR scripts authors edit on the staff pages; "
                                    "empty means <data_dir>/scripts")
 

@@ -32,9 +32,21 @@ YEARS: dict[int, str] = {1: "leerjaar 1", 2: "leerjaar 2", 3: "leerjaar 3", 4: "
 SESSION_STATES: dict[str, str] = {"running": "loopt", "paused": "gepauzeerd", "interrupted": "onderbroken",
                                   "stopped": "gestopt"}
 
+#: The roles of staff, as the pages and the session timeline name them.
+STAFF_ROLES: dict[str, str] = {"admin": "beheerder", "comms": "communicatie", "author": "praktijkopleider",
+                               "intake": "intake", "hr": "HR", "teacher": "docent"}
+
+#: Why a session ended (``Session.end_reason``).
+SESSION_END_REASONS: dict[str, str] = {"stopped": "gestopt door begeleider", "finished": "afspeellijst afgelopen",
+                                       "headset_gone": "headset weg (geen verbinding meer)",
+                                       "ended_on_headset": "beëindigd op de headset"}
+
 #: What staff can tell a running session to do.
 SESSION_COMMANDS: dict[str, str] = {"pause": "Pauzeer", "resume": "Hervat", "next": "Volgende scène",
                                     "stop": "Stop", "recenter": "Hercentreer"}
+#: The same commands as the session's timeline tells them, once carried out.
+COMMANDS_DONE: dict[str, str] = {"pause": "gepauzeerd", "resume": "hervat", "next": "naar de volgende scène",
+                                 "stop": "gestopt", "recenter": "beeld hercentreerd"}
 
 #: The two sides that approve a learning-workplace profile together.
 APPROVAL_SIDES: dict[str, str] = {"opleiding": "opleiding (school)", "praktijk": "praktijk (zorgorganisatie)"}
@@ -85,6 +97,10 @@ SCRIPT_FIELDS: dict[str, str] = {
     "senior_supervisor": "Eindverantwoordelijke", "where_it_stands": "Waar het in het werk zichtbaar is",
     "what_it_develops": "Wat de student erin ontwikkelt", "nl": "Nederlands", "en": "Engels",
     "value": "Waarde", "review_by": "Nakijken vóór",
+    "places": "Leerplaatsen", "count": "Aantal plaatsen", "learning_profile": "Leerprofiel van het team",
+    "learning_preferences": "Leervoorkeuren", "learning_now": "Wat het team nu leert", "supervisor": "Profiel van de werkbegeleider",
+    "kind": "Manier van begeleiden", "trained": "Opgeleid als werkbegeleider", "self_assessment": "Zelfbeoordeling",
+    "development_point": "Ontwikkelpunt", "not_yet_available": "Nog niet aanwezig", "wishes": "Wensen",
 }
 
 #: What one item of a list in the profile is called ("Dienst 2"), by the list's key.
@@ -92,4 +108,32 @@ SCRIPT_ITEMS: dict[str, str] = {
     "locations": "Locatie", "client_groups": "Doelgroep", "care_given": "Zorg", "day": "Moment", "shifts": "Dienst",
     "expectations": "Verwachting", "expects": "Verwachting", "activities": "Activiteit",
     "other_criteria": "Criterium", "introduction": "Introductieweek", "capacities": "Vermogen",
+    "places": "Leerplaats", "learning_now": "Scholing", "not_yet_available": "Nog niet aanwezig", "wishes": "Wens",
+}
+
+# --- the learning-workplace profile (VR-script format 2) ---------------------------------------
+
+#: A werkbegeleider's usual way of supervising (the four styles of situational supervision).
+SupervisorKind = Literal["instruerend", "overtuigend", "ondersteunend", "delegerend"]
+SUPERVISOR_KINDS: dict[str, str] = {
+    "instruerend": "instruerend: doet voor en zegt precies wat en hoe",
+    "overtuigend": "overtuigend: legt uit waarom en stuurt bij",
+    "ondersteunend": "ondersteunend: denkt mee, de student beslist",
+    "delegerend": "delegerend: geeft ruimte, de student doet het zelf",
+}
+
+#: Ways of learning at work (leervoorkeuren), for a werkbegeleider and for a team.
+LearningPreference = Literal["kunst_afkijken", "participeren", "kennis_verwerven", "oefenen", "ontdekken"]
+LEARNING_PREFERENCES: dict[str, str] = {
+    "kunst_afkijken": "kunst afkijken", "participeren": "participeren", "kennis_verwerven": "kennis verwerven",
+    "oefenen": "oefenen", "ontdekken": "ontdekken",
+}
+
+#: A team's self-assessment of one of the four capacities (vermogens), lowest first.
+SelfAssessment = Literal["beginnend", "groeiend", "stevig", "voorbeeld"]
+SELF_ASSESSMENTS: dict[str, str] = {
+    "beginnend": "beginnend: we zetten de eerste stappen",
+    "groeiend": "groeiend: het lukt vaak, nog niet altijd",
+    "stevig": "stevig: het hoort bij hoe we werken",
+    "voorbeeld": "voorbeeld: andere teams leren hiervan",
 }

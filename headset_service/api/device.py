@@ -5,7 +5,14 @@ WebSocket ``/api/device/ws`` messages, JSON:
 
     server → headset   {"type": "command", "id": 12, "command": "start", "session_id": 3, "payload": {...}}
     headset → server   {"type": "ack", "id": 12}
-                       {"type": "status", "state": "playing", "session_id": 3, "bundle_key": "…", "position_s": 41.5}
+                       {"type": "status", "state": "playing", "session_id": 3, "bundle_key": "…", "position_s": 41.5,
+                        "device": {"battery": 81, "charging": false, "free_bytes": …, "storage_reason": null}}
+
+Every message a headset sends counts as being heard from (``Live.seen``): the headset page sends
+its status at least every 5 s, so one that stops is offline within the online window. It also
+sends ``{"type": "heartbeat"}`` every 4 s, which the server answers with the same at once: a
+browser does not notice a socket whose Wi-Fi went, the missing answers tell it to drop the socket
+and reconnect.
 
 On connect the server first sends every command not yet acknowledged, so a headset that was
 offline catches up. A revoked headset's socket is closed with code 4401.
@@ -20,7 +27,7 @@ from fastapi import APIRouter, Header, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from catalog import Headset, HeadsetCommand, fleet
+from catalog import Headset, HeadsetCommand, fleet, presence
 from headset_service.auth import DeviceDep, device_token
 from headset_service.deps import DbDep, LiveDep, SettingsDep
 from headset_service.live import CLOSE
@@ -29,6 +36,7 @@ from headset_service.sync import build_manifest, etag_matches, manifest_body_and
 
 router = APIRouter(prefix="/api/device", tags=["device"])
 UNAUTHORIZED_CLOSE = 4401
+HEARTBEAT = {"type": "heartbeat"}  # the answer to a headset's heartbeat
 
 
 def command_message(row: HeadsetCommand) -> dict:
@@ -53,6 +61,10 @@ def inventory(body: InventoryReport, headset: DeviceDep, settings: SettingsDep, 
     """What the headset holds (verified), its free storage and battery; the answer says what to delete."""
     allowed = fleet.allowed_versions(headset)
     fleet.record_inventory(db, headset, bundle_keys=body.bundles, free_bytes=body.free_bytes, battery=body.battery)
+    if body.device is not None:
+        device_info = body.device.model_dump()
+        live.device_changed(headset.id, device_info)
+        presence.record_device_info(db, headset, device_info)
     live.seen(headset.id)
     held = set(body.bundles)
     wanted = build_manifest(headset, settings.bundles_dir)["bundles"]
@@ -73,7 +85,9 @@ def report_status(body: HeadsetStatus, headset: DeviceDep, db: DbDep, live: Live
     """Where the headset is now (and, polling, the last command it carried out)."""
     if body.ack is not None:
         fleet.ack_commands(db, headset, body.ack)
-    live.report(headset.id, body.model_dump(exclude={"ack"}))
+    live.report(headset.id, body.model_dump(exclude={"ack", "device"}))
+    if body.device is not None and live.device_changed(headset.id, info := body.device.model_dump()):
+        presence.record_device_info(db, headset, info)
 
 
 # the WebSocket -----------------------------------------------------------------------------------
@@ -90,6 +104,11 @@ def _authenticate(catalog, token: str | None) -> tuple[int, list[dict]] | None:
 def _ack(catalog, headset_id: int, command_id: int) -> None:
     with catalog.session() as db:
         fleet.ack_commands(db, fleet.get_headset(db, headset_id), command_id)
+
+
+def _record_device(catalog, headset_id: int, info: dict) -> None:
+    with catalog.session() as db:
+        presence.record_device_info(db, fleet.get_headset(db, headset_id), info)
 
 
 @router.websocket("/ws")
@@ -111,15 +130,20 @@ async def device_socket(ws: WebSocket) -> None:
     async def read() -> None:
         while True:
             message = await ws.receive_json()
+            live.seen(headset_id)  # every message counts: the headset is there
             kind = message.get("type") if isinstance(message, dict) else None
-            if kind == "ack" and isinstance(message.get("id"), int):
+            if kind == "heartbeat":  # answered at once: the headset learns its socket still works
+                queue.put_nowait(HEARTBEAT)
+            elif kind == "ack" and isinstance(message.get("id"), int):
                 await run_in_threadpool(_ack, catalog, headset_id, message["id"])
             elif kind == "status":
                 try:
                     status = HeadsetStatus.model_validate({k: v for k, v in message.items() if k != "type"})
                 except ValidationError:
                     continue
-                live.report(headset_id, status.model_dump(exclude={"ack"}))
+                live.report(headset_id, status.model_dump(exclude={"ack", "device"}))
+                if status.device is not None and live.device_changed(headset_id, info := status.device.model_dump()):
+                    await run_in_threadpool(_record_device, catalog, headset_id, info)
 
     reader = asyncio.create_task(read())
     try:
@@ -133,6 +157,9 @@ async def device_socket(ws: WebSocket) -> None:
             if message is CLOSE:
                 await ws.close(UNAUTHORIZED_CLOSE, "headset ingetrokken")
                 break
+            if message is HEARTBEAT:
+                await ws.send_json(message)
+                continue
             if message.get("id", 0) > sent:
                 await ws.send_json(message)
                 sent = message["id"]

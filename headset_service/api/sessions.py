@@ -50,7 +50,8 @@ def create_session(body: SessionCreate, db: DbDep, live: LiveDep, user: Runner) 
         raise HTTPException(409, f"headset {headset.name} is ingetrokken")
     playlist = fleet.get_playlist(db, body.playlist_id) if body.playlist_id is not None else None
     session = fleet.start_session(db, context=body.context, learner_code=body.learner_code, headset=headset,
-                                  playlist=playlist, started_by=user, record_head_direction=body.record_head_direction)
+                                  playlist=playlist, started_by=user, record_head_direction=body.record_head_direction,
+                                  route=body.route, level=body.level, year=body.year)
     _push(db, live, [fleet.start_command(db, session)])
     return session_public(session)
 
@@ -77,7 +78,7 @@ def command_session(session_id: int, body: SessionCommandIn, db: DbDep, live: Li
     """Pause, resume, stop or recenter one session."""
     session = fleet.get_session(db, session_id)
     _check_context(user, session.context)
-    _push(db, live, [fleet.control_session(db, session, body.command)])
+    _push(db, live, [fleet.control_session(db, session, body.command, by=user)])
     return session_public(session)
 
 
@@ -88,9 +89,9 @@ def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDe
     sessions = [s for s in fleet.running_sessions(db, group.headsets) if may_run_context(user.role, s.context)]
     commands = []
     for session in sessions:
-        if body.command in ("pause", "resume") and session.state == {"pause": "paused", "resume": "running"}[body.command]:
-            continue  # already there: a class where some headsets were paused by hand
-        commands.append(fleet.control_session(db, session, body.command))
+        if body.command in ("pause", "resume") and session.state != {"pause": "running", "resume": "paused"}[body.command]:
+            continue  # already there (paused by hand), or interrupted: its headset is gone for now
+        commands.append(fleet.control_session(db, session, body.command, by=user))
     _push(db, live, commands)
     return [session_public(s) for s in sessions]
 
@@ -117,7 +118,10 @@ def post_events(session_id: int, batch: EventBatch, db: DbDep, caller: RunnerOrH
 
 
 @router.get("/api/sessions/{session_id}/events")
-def list_events(session_id: int, db: DbDep, user: Runner) -> list[dict]:
+def list_events(session_id: int, db: DbDep, user: Runner, service: bool = False) -> list[dict]:
+    """The events the headset (or player) sent; with ``service=true`` also what the service itself
+    recorded: staff commands, the headset going away and coming back, an end after the grace period."""
     session = fleet.get_session(db, session_id)
     _check_context(user, session.context)
-    return [{"event_id": e.event_id, "kind": e.kind, "at": e.at.isoformat(), "data": e.data} for e in session.events]
+    return [{"event_id": e.event_id, "kind": e.kind, "at": e.at.isoformat(), "data": e.data} for e in session.events
+            if service or not fleet.is_service_event(e)]

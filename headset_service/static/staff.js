@@ -3,7 +3,7 @@
 // work without this script, only not live.
 (function () {
   "use strict";
-  var EVERY_MS = 2000;
+  var EVERY_MS = 500;  // two members of staff on one session both see a change within a second
 
   function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }
 
@@ -15,9 +15,21 @@
       });
       each('[data-live-scene="' + h.id + '"]', function (el) { el.textContent = h.scene || "—"; });
       each('[data-live-time="' + h.id + '"]', function (el) { el.textContent = h.time || ""; });
+      each('[data-live-sync="' + h.id + '"]', function (el) { el.textContent = h.sync || ""; });
     });
     Object.keys(data.sessions).forEach(function (id) {
       each('[data-session-state="' + id + '"]', function (el) { el.textContent = data.sessions[id]; });
+    });
+    Object.keys(data.session_states || {}).forEach(function (id) { applyControls(id, data.session_states[id]); });
+  }
+
+  // the command buttons follow the state another member of staff may have changed: no "Pauzeer"
+  // on a paused session, none at all on a stopped one
+  var ALLOWED = { pause: ["running"], resume: ["paused"] };
+  function applyControls(id, state) {
+    each('form[action="/sessies/' + id + '/commando"] [data-command]', function (button) {
+      var allowed = ALLOWED[button.getAttribute("data-command")];
+      button.closest("form").hidden = state === "stopped" || (allowed ? allowed.indexOf(state) < 0 : false);
     });
   }
 
@@ -40,6 +52,19 @@
       .then(function (data) { if (data) apply(data); })
       .catch(function () { /* offline for a moment: try again next round */ })
       .finally(function () { setTimeout(function () { poll(url, apply); }, EVERY_MS); });
+  }
+
+  // the start form: head direction is never recorded in an interview, so the box follows the playlist
+  var playlist = document.getElementById("playlist"), head = document.getElementById("head-direction");
+  if (playlist && head) {
+    var follow = function () {
+      var option = playlist.options[playlist.selectedIndex];
+      var interview = option && option.getAttribute("data-context") === "sollicitatie";
+      head.checked = !interview;
+      head.disabled = interview;
+    };
+    playlist.addEventListener("change", follow);
+    follow();
   }
 
   if (document.querySelector("[data-live-online], [data-session-state]")) poll("/sessies/live.json", applyFleet);

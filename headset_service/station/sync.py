@@ -28,6 +28,28 @@ class SyncResult:
     offline: bool = False
 
 
+def os_device_info(folder: Path) -> dict:
+    """Free storage where the bundles go, and the battery (psutil, when installed and the PC has
+    one); a value the OS cannot give is left out, with the reason beside it."""
+    info: dict = {}
+    try:
+        info["free_bytes"] = shutil.disk_usage(folder).free
+    except OSError as error:
+        info["storage_reason"] = f"vrije schijfruimte onbekend ({error.strerror or error})"[:200]
+    try:
+        import psutil
+    except ImportError:
+        info["battery_reason"] = "accustand onbekend: psutil is niet geïnstalleerd"
+        return info
+    sensors = getattr(psutil, "sensors_battery", None)
+    battery = sensors() if sensors is not None else None
+    if battery is None:
+        info["battery_reason"] = "station meldt geen accu (pc op netstroom)"
+    else:
+        info["battery"], info["charging"] = max(0, min(100, round(battery.percent))), bool(battery.power_plugged)
+    return info
+
+
 class SyncClient:
     def __init__(self, base_url: str, folder: Path, token: str | None = None, *, transport: httpx.BaseTransport | None = None):
         self.folder = Path(folder)
@@ -120,8 +142,10 @@ class SyncClient:
             if complete:
                 (folder / ".complete").touch()
                 result.held.append(bundle["bundle_key"])
-        answer = self.http.post("/api/device/inventory", json={"bundles": sorted(result.held),
-                                                              "free_bytes": shutil.disk_usage(self.folder).free}).json()
+        device = os_device_info(self.folder)
+        answer = self.http.post("/api/device/inventory", json={
+            "bundles": sorted(result.held), "free_bytes": device.get("free_bytes"), "battery": device.get("battery"),
+            "device": device}).json()
         wanted = {b["bundle_key"] for b in manifest["bundles"]}
         for folder in (self.folder / "bundles").glob("*"):
             if folder.name in answer["remove"] or folder.name not in wanted:

@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from catalog import Catalog, retention
 from catalog.outcomes import clean_code
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, SettingsDep
+from headset_service.deps import DbDep, LiveDep, SettingsDep
 from headset_service.web.admin_staff import admin_context
 from headset_service.web.rendering import PageUser, back, render
 
@@ -48,8 +48,11 @@ async def retention_daily(catalog: Catalog, months: int) -> None:
 
 
 @router.get("/beheer")
-def admin_page(request: Request, db: DbDep, settings: SettingsDep, user: Admin):
-    return render(request, "admin.html", user, {"retention_months": settings.retention_months, **admin_context(db)})
+def admin_page(request: Request, db: DbDep, settings: SettingsDep, live: LiveDep, user: Admin):
+    context = admin_context(db)
+    online = {h.id: live.online(h.id) for h in context["headsets"]}
+    return render(request, "admin.html", user, {"retention_months": settings.retention_months,
+                                                 "grace_minutes": settings.session_grace_minutes, "online": online, **context})
 
 
 @router.get("/beheer/leerling.json")

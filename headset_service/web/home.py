@@ -64,11 +64,14 @@ def logout_form(request: Request, db: DbDep, _csrf: CsrfChecked) -> RedirectResp
 #: What each role's start page offers first: (path, title, what it is for).
 START_TILES = {
     "intake": [("/sessies", "Intakesessie starten", "Kies de afspeellijst en de headsets, start, en volg wat de student ziet."),
+               ("/afspeellijsten", "Afspeellijsten", "Kies en orden de scènes die je bij een intake laat zien."),
                ("/rapportages", "Rapportages", "Hoe vaak en welke scènes bij intakes bekeken zijn.")],
     "hr": [("/sessies", "Sollicitatiegesprek", "Laat de kandidaat de afdeling zien; de gespreksvragen staan ernaast."),
+           ("/afspeellijsten", "Afspeellijsten", "Kies en orden de scènes voor sollicitatiegesprekken."),
            ("/rapportages", "Rapportages", "Gebruik bij sollicitaties, per scène en periode.")],
     "teacher": [("/klas", "Klasoverzicht", "Start dezelfde scène voor de hele klas en zie wie waar is."),
                 ("/sessies", "Losse sessies", "Eén of enkele headsets starten en volgen."),
+                ("/afspeellijsten", "Afspeellijsten", "Kies en orden de scènes voor je lessen."),
                 ("/rapportages", "Rapportages", "Gebruik bij werkveldoriëntatie.")],
     "comms": [("/beeldmateriaal", "Beeldmateriaal uploaden", "360°-opnames uploaden, toestemming vastleggen, verwerking volgen.")],
     "author": [("/scripts", "Mijn VR-scripts", "Controleren, bijwerken, bouwen en publiceren; wat moet worden nagekeken.")],

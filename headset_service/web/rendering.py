@@ -34,6 +34,7 @@ NAVIGATION = (
     ("/", "Start", None),
     ("/sessies", "Sessies", "sessions.run"),
     ("/klas", "Klas", "sessions.run"),
+    ("/afspeellijsten", "Afspeellijsten", "playlists.write"),
     ("/beeldmateriaal", "Beeldmateriaal", "footage.upload"),
     ("/scripts", "Scripts", "scripts.edit"),
     ("/goedkeuren", "Goedkeuren", "scripts.approve"),
@@ -101,8 +102,9 @@ def render(request: Request, template: str, user: StaffUser | None, context: dic
 def back(path: str, *, melding: str | None = None, fout: str | None = None) -> RedirectResponse:
     """Redirect after a form POST (303), with a message the next page shows."""
     query = urlencode({k: v for k, v in {"melding": melding, "fout": fout}.items() if v})
+    path, hash_, fragment = path.partition("#")
     sep = "&" if "?" in path else "?"
-    return RedirectResponse(f"{path}{sep}{query}" if query else path, status_code=303)
+    return RedirectResponse((f"{path}{sep}{query}" if query else path) + hash_ + fragment, status_code=303)
 
 
 def to_login(path: str) -> RedirectResponse:

@@ -24,7 +24,8 @@ from typing import Any
 
 from scripts_vr.errors import Problem
 from scripts_vr.model import VRScript
-from zorgblik.terms import CARE_CATEGORIES, MATCH_CRITERIA, MBO_LEVELS, ROUTES, SCRIPT_FIELDS, SCRIPT_ITEMS
+from zorgblik.terms import (CARE_CATEGORIES, LEARNING_PREFERENCES, MATCH_CRITERIA, MBO_LEVELS, ROUTES, SCRIPT_FIELDS,
+                           SCRIPT_ITEMS, SELF_ASSESSMENTS, SUPERVISOR_KINDS)
 
 #: The form's sections: (slug, title, top-level keys). A key of the profile that none names joins
 #: the section of the key before it in the model (:func:`section_keys`); the scenes stay in the
@@ -33,16 +34,17 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("organisatie", "Organisatie", ("owner", "organisation", "care_category", "custom_category")),
     ("team", "Team en dag", ("team",)),
     ("zorg", "Doelgroepen en zorg", ("client_groups", "care_given")),
-    ("verwachtingen", "Verwachtingen", ("expectations",)),
+    ("verwachtingen", "Plaatsen en verwachtingen", ("places", "expectations")),
     ("welkom", "Welkom", ("welcome",)),
     ("begeleiding", "Begeleiding", ("supervision",)),
-    ("vermogens", "Vermogens", ("capacities",)),
+    ("vermogens", "Vermogens en wensen", ("capacities", "not_yet_available", "wishes")),
 )
 NOT_IN_FORM = ("format", "scenes")
 OTHER = ("overig", "Overig")
 
 #: Labels of fixed choices, by the values they hold.
-_CHOICE_LABELS: dict[Any, str] = {**CARE_CATEGORIES, **MATCH_CRITERIA, **ROUTES, **MBO_LEVELS}
+_CHOICE_LABELS: dict[Any, str] = {**CARE_CATEGORIES, **MATCH_CRITERIA, **ROUTES, **MBO_LEVELS, **LEARNING_PREFERENCES,
+                                  **SELF_ASSESSMENTS, **SUPERVISOR_KINDS}
 _LONG_TEXT = frozenset({"description", "how"})
 
 
@@ -250,10 +252,11 @@ def _read(prop: dict, name: str, form, keep_empty: bool) -> Any:
         return [v for v in values if v is not None] or None
     text = _get(form, name)
     if node.get("type") == "boolean" and optional:
-        return {"true": True, "false": False}.get(text, text)
-    if node.get("type") == "boolean":
-        return text is not None  # a checkbox: absent is false
-    value = _typed(node, text)
+        value = {"true": True, "false": False}.get(text, text)
+    elif node.get("type") == "boolean":
+        value = text is not None  # a checkbox: absent is false
+    else:
+        value = _typed(node, text)
     if fact and _get(form, f"{name}~review_by"):  # a review date makes a fact volatile
         volatile = {"value": value, "owner": _get(form, f"{name}~owner"),
                     "review_by": _typed({"format": "date"}, _get(form, f"{name}~review_by"))}

@@ -37,10 +37,10 @@ from headset_service.deps import DbDep, SettingsDep
 from headset_service.web import script_fields
 from headset_service.web.rendering import PageUser, back, render
 from headset_service.web.scripts import approval_view, lint_view, profile_of, script_file, script_files
+from render.build import footage_lookup
 from scripts_vr import lint_files, new_script, roundtrip, write_script
 from scripts_vr.errors import ScriptError, ScriptUnreadable
 from scripts_vr.loader import ScriptLoader
-from scripts_vr.model import TEMPLATE_CATEGORIES
 from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES, CARE_CATEGORIES
 
@@ -71,21 +71,6 @@ def who(user: StaffUser) -> str:
 
 # new script ----------------------------------------------------------------------------------------
 
-def start_text(category: str, *, organisation: str, team: str, custom: str | None, example: str | None) -> str:
-    """The template for ``category``; a custom category starts from the example category's template
-    with ``care_category: custom`` and its own name (``custom_category``) filled in."""
-    if category != "custom":
-        return new_script(category, organisation=organisation, team=team)
-    text = new_script(example if example in TEMPLATE_CATEGORIES else TEMPLATE_CATEGORIES[0],
-                      organisation=organisation, team=team)
-    doc = roundtrip.load(text)
-    doc["care_category"] = "custom"
-    doc.insert(list(doc).index("care_category") + 1, "custom_category", custom)
-    if "care_category" in doc.ca.items:  # the blank line and comment after it belong below the new key
-        doc.ca.items["custom_category"] = doc.ca.items.pop("care_category")
-    return roundtrip.dump(doc)
-
-
 @router.post("/scripts/nieuw")
 async def new_script_form(request: Request, db: DbDep, settings: SettingsDep, user: Author, _csrf: CsrfChecked):
     form = await request.form()
@@ -103,7 +88,10 @@ async def new_script_form(request: Request, db: DbDep, settings: SettingsDep, us
         return back("/scripts", fout="Kies een bestandsnaam van kleine letters, cijfers en '-'.")
     if any(p.stem == name for p in script_files(settings)):
         return back("/scripts", fout=f"Er is al een script {name}; kies een andere naam.")
-    text = start_text(category, organisation=organisation, team=team, custom=custom, example=str(form.get("example", "")))
+    try:
+        text = new_script(category, organisation=organisation, team=team, name=custom if category == "custom" else None)
+    except ValueError as error:
+        return back("/scripts", fout=f"Geen script gemaakt: {error}")
     folder = settings.scripts_path
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -137,7 +125,8 @@ def form_page(request: Request, db: DbSession, settings: Settings, user: StaffUs
               note: str | None = None, status_code: int = 200) -> Response:
     text = path.read_text(encoding="utf-8")
     opened = base or sha256_text(text)
-    [lint] = lint_files([path], max_bytes=settings.max_script_bytes)
+    [lint] = lint_files([path], max_bytes=settings.max_script_bytes,
+                        footage=footage_lookup(request.app.state.catalog))  # as the script page and a build check it
     file_data = read_data(text)
     unreadable = lint.unreadable.one_line() if lint.unreadable else (None if file_data is not None else "geen mapping")
     fields, elsewhere = [], []
@@ -225,7 +214,7 @@ def conflict_info(db: DbSession, name: str, current: str) -> dict:
 def approvals_page(request: Request, db: DbDep, settings: SettingsDep, user: Approver):
     paths = script_files(settings)
     rows = [{"name": path.stem, "title": view["title"], "approval": approval_view(db, path.stem, path)}
-            for path, view in zip(paths, lint_view(settings, paths))]
+            for path, view in zip(paths, lint_view(settings, paths, request.app.state.catalog))]
     return render(request, "approvals.html", user, {"rows": rows, "sides": APPROVAL_SIDES,
                                                     "mine": sides_of(user)})
 

@@ -35,11 +35,11 @@ from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep
 from headset_service.web.rendering import PageUser, back, render
 from render import BuildEvents, build_script
+from render.build import footage_lookup
 from scripts_vr import freshness, lint_files
 from scripts_vr.digest import profile_sha256_of_text
 from scripts_vr.errors import ScriptError
 from scripts_vr.freshness import find_scripts
-from scripts_vr.model import TEMPLATE_CATEGORIES
 from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES, CARE_CATEGORIES
@@ -69,10 +69,12 @@ def script_file(settings: Settings, name: str) -> Path:
     raise HTTPException(404, f"script {name} staat niet in de scriptmap")
 
 
-def lint_view(settings: Settings, paths: list[Path]) -> list[dict]:
-    """Per script: its name, file, problems (line, field, message) or why it cannot be read."""
+def lint_view(settings: Settings, paths: list[Path], catalog: Catalog) -> list[dict]:
+    """Per script: its name, file, problems (line, field, message; the footage checked against the
+    catalog) or why it cannot be read."""
     views = []
-    for path, result in zip(paths, lint_files(paths, max_bytes=settings.max_script_bytes)):
+    results = lint_files(paths, max_bytes=settings.max_script_bytes, footage=footage_lookup(catalog))
+    for path, result in zip(paths, results):
         views.append({"name": path.stem, "file": path.name, "problems": result.problems,
                       "unreadable": result.unreadable.one_line() if result.unreadable else None,
                       "scenes": len(result.script.scenes) if result.script else 0,
@@ -155,14 +157,14 @@ def scripts_page(request: Request, db: DbDep, settings: SettingsDep, user: Autho
     report = freshness(paths, today=date.today(), days=settings.freshness_days,
                        max_bytes=settings.max_script_bytes) if paths else None
     return render(request, "scripts.html", user, {
-        "scripts": lint_view(settings, paths), "report": report, "folder": settings.scripts_path,
-        "counts": version_counts(db), "categories": CARE_CATEGORIES, "examples": TEMPLATE_CATEGORIES})
+        "scripts": lint_view(settings, paths, request.app.state.catalog), "report": report, "folder": settings.scripts_path,
+        "counts": version_counts(db), "categories": CARE_CATEGORIES})
 
 
 @router.get("/scripts/{name}")
 def script_page(request: Request, name: str, db: DbDep, settings: SettingsDep, user: Author):
     path = script_file(settings, name)
-    [view] = lint_view(settings, [path])
+    [view] = lint_view(settings, [path], request.app.state.catalog)
     scenes = []
     for scene, versions in scenes_of_script(db, name):
         rows = []
@@ -180,7 +182,7 @@ def script_page(request: Request, name: str, db: DbDep, settings: SettingsDep, u
 @router.post("/scripts/{name}/bouwen")
 def build_form(request: Request, name: str, settings: SettingsDep, user: Author, _csrf: CsrfChecked):
     path = script_file(settings, name)
-    [view] = lint_view(settings, [path])
+    [view] = lint_view(settings, [path], request.app.state.catalog)
     if view["unreadable"] or view["problems"]:
         return back(f"/scripts/{name}", fout="Los eerst de fouten in het script op; dan kan het gebouwd worden.")
     build_id = start_build(path, settings, request.app.state.catalog)

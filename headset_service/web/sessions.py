@@ -3,7 +3,7 @@ start, follow each headset live, pause / resume / stop / recenter, read the scen
 prompts and write notes; /klas is the teacher's class view of one group.
 
 Forms post here (CSRF-checked) and redirect back; ``/sessies/live.json`` feeds the small script
-that refreshes the live cells every two seconds (the pages work without it, just not live).
+that refreshes the live cells every half second (the pages work without it, just not live).
 """
 
 from __future__ import annotations
@@ -14,21 +14,45 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 
-from catalog import Conflict, Headset, Session, StaffUser, fleet, reports
+from catalog import Conflict, Headset, Playlist, Session, StaffUser, fleet, reports
+from catalog.errors import CatalogError
+from catalog.models import utcnow
 from catalog.outcomes import clean_code
+from headset_service.api.device import command_message
 from headset_service.auth import CONTEXT_ROLES, may_run_context
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, LiveDep, after_commit
+from headset_service.deps import DbDep, LiveDep, SettingsDep, after_commit
 from headset_service.live import Live
-from headset_service.api.device import command_message
+from headset_service.sync import bytes_to_fetch
 from headset_service.web.rendering import CONTEXT_NAMES, PageForbidden, PageUser, back, render
+from render.profiles import PROFILES
+from zorgblik.settings import Settings
+from zorgblik.terms import MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS
 
 router = APIRouter(include_in_schema=False)
 Runner = PageUser("sessions.run")
 
-COMMAND_NAMES = {"pause": "Pauzeer", "resume": "Hervat", "next": "Volgende scène", "stop": "Stop",
-                 "recenter": "Hercentreer"}
-STATE_NAMES = {"running": "loopt", "paused": "gepauzeerd", "stopped": "gestopt", "playing": "speelt", "idle": "wacht"}
+COMMAND_NAMES = SESSION_COMMANDS
+#: Session states, then what a headset says it is doing.
+STATE_NAMES = {**SESSION_STATES, "playing": "speelt", "idle": "wacht", "syncing": "downloaden"}
+
+
+def megabytes(n: int) -> str:
+    return f"{n / 1_000_000:.0f} MB" if n >= 10_000_000 else f"{n / 1_000_000:.1f} MB".replace(".", ",")
+
+
+def sync_text(status: dict) -> str:
+    """'downloaden 40 % (120 MB van 300 MB)' while a headset fetches scenes, 'klaar' once it has them."""
+    sync = status.get("sync") or {}
+    if sync.get("state") == "downloading":
+        done, total = int(sync.get("done_bytes") or 0), int(sync.get("total_bytes") or 0)
+        percent = int(done * 100 / total) if total else 0
+        return f"downloaden {percent} % ({megabytes(done)} van {megabytes(total)})"
+    if sync.get("state") == "failed":
+        return "downloaden mislukt; hij probeert het opnieuw"
+    if sync.get("state") == "ready":
+        return "klaar"
+    return ""
 
 
 def contexts_of(user: StaffUser) -> list[str]:
@@ -48,7 +72,8 @@ def headset_view(headset: Headset, live: Live, titles: dict[str, str]) -> dict:
             "state": STATE_NAMES.get(status.get("state") or "", status.get("state") or ""),
             "scene": titles.get(status.get("bundle_key") or "", ""), "bundle_key": status.get("bundle_key"),
             "time": f"{int(position // 60)}:{int(position % 60):02d}" if position is not None else "",
-            "battery": headset.battery, "group_id": headset.group_id}
+            "battery": headset.battery, "group_id": headset.group_id, "sync": sync_text(status),
+            "session_id": status.get("session_id")}
 
 
 def _live_headsets(db, live: Live) -> list[dict]:
@@ -75,41 +100,119 @@ def sessions_page(request: Request, db: DbDep, live: LiveDep, user: Runner):
         "contexts": contexts, "playlists": playlists, "headsets": headsets, "groups": fleet.list_groups(db),
         "open_sessions": [(s, by_id.get(s.headset_id)) for s in open_sessions],
         "recent": reports.recent_sessions(db, contexts, limit=10), "command_names": COMMAND_NAMES,
-        "state_names": STATE_NAMES})
+        "state_names": STATE_NAMES, "routes": ROUTES, "levels": MBO_LEVELS, "years": YEARS,
+        "profiles": list(PROFILES), "pairing_codes": fleet.outstanding_pairing_codes(db), "now": utcnow()})
+
+
+def why_not(headset: Headset, playlist: Playlist, live: Live, settings: Settings) -> str | None:
+    """Why a session cannot start on ``headset`` now, in words for the page; None when it can."""
+    if headset.revoked_at is not None:
+        return f"{headset.name} is ontkoppeld; koppel hem opnieuw met een koppelcode"
+    if not live.view(headset.id)["online"]:
+        return f"{headset.name} is offline; zet hem aan en open /headset in zijn browser"
+    versions = fleet.playlist_versions(playlist)
+    if not versions:
+        return f"afspeellijst {playlist.name} heeft nog geen gepubliceerde scènes"
+    needed, unplayable = bytes_to_fetch(headset, versions, settings.bundles_dir)
+    if len(unplayable) == len(versions):
+        return f"{headset.name} ({headset.profile}) kan geen scène van {playlist.name} afspelen"
+    if headset.free_bytes is not None and needed > headset.free_bytes:
+        return (f"{headset.name} heeft te weinig opslag: nodig {megabytes(needed)}, vrij {megabytes(headset.free_bytes)}; "
+                "verwijder andere afspeellijsten van de headset of kies een kortere")
+    return None
+
+
+def _choice(value: str, allowed: dict) -> object | None:
+    """A form's select value among ``allowed``'s keys ('' is no choice), or ValueError."""
+    if not value:
+        return None
+    key = int(value) if value.isdigit() else value
+    if key not in allowed:
+        raise ValueError(value)
+    return key
 
 
 @router.post("/sessies/start")
-def start_sessions(request: Request, db: DbDep, live: LiveDep, user: Runner, _csrf: CsrfChecked,
-                   playlist_id: Annotated[int, Form()], headset_ids: Annotated[list[int], Form()] = [],  # noqa: B006
-                   group_id: Annotated[str, Form()] = "", learner_code: Annotated[str, Form()] = "",
-                   record_head_direction: Annotated[str, Form()] = "", back_to: Annotated[str, Form()] = "/sessies"):
+async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: SettingsDep, user: Runner,
+                         _csrf: CsrfChecked, playlist_id: Annotated[int, Form()],
+                         headset_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+                         group_id: Annotated[str, Form()] = "", record_head_direction: Annotated[str, Form()] = "",
+                         head_direction_asked: Annotated[str, Form()] = "", route: Annotated[str, Form()] = "",
+                         level: Annotated[str, Form()] = "", year: Annotated[str, Form()] = "",
+                         back_to: Annotated[str, Form()] = "/sessies"):
+    """Start the playlist on each chosen headset that can take it; say which could not, and why.
+
+    Learner codes come per headset (``learner_code_<id>``; ``learner_code`` for a single one)."""
+    form = await request.form()
     back_to = back_to if back_to in ("/sessies", "/klas") or back_to.startswith("/klas?") else "/sessies"
     playlist = fleet.get_playlist(db, playlist_id)
     if not may_run_context(user.role, playlist.context):
         return back(back_to, fout=f"Je rol mag geen {CONTEXT_NAMES[playlist.context]}-sessies starten.")
-    learner = clean_code(learner_code) or None
-    head = True if record_head_direction else (None if playlist.context != "sollicitatie" else False)
+    try:
+        learner = {"route": _choice(route, ROUTES), "level": _choice(level, MBO_LEVELS), "year": _choice(year, YEARS)}
+    except ValueError:
+        return back(back_to, fout="Kies een leerweg, niveau en leerjaar uit de lijst (of laat ze leeg).")
+    if playlist.context == "sollicitatie":
+        head = False  # never in an interview
+    elif head_direction_asked or record_head_direction:
+        head = bool(record_head_direction)  # the box was on the page: unchecked means no
+    else:
+        head = None  # a form without the box: the context's default
     if group_id:
+        if not group_id.isdigit():
+            return back(back_to, fout="Kies een groep uit de lijst.")
         group = fleet.get_group(db, int(group_id))
         headsets = [h for h in group.headsets if h.revoked_at is None]
     else:
         headsets = [fleet.get_headset(db, hid) for hid in dict.fromkeys(headset_ids)]
     if not headsets:
         return back(back_to, fout="Kies minstens één headset of een groep (met headsets).")
-    for headset in headsets:  # check them all first: start on all of them or on none
-        if headset.revoked_at is not None:
-            return back(back_to, fout=f"Headset {headset.name} is ingetrokken.")
-        if playlist.id not in {p.id for p in fleet.headset_playlists(headset)}:
-            return back(back_to, fout=f"Afspeellijst {playlist.name} staat niet op headset {headset.name}; "
-                                      "vraag de beheerder hem toe te wijzen.")
-    run = uuid.uuid4().hex if len(headsets) > 1 else None
-    started = [fleet.start_session(db, context=playlist.context, learner_code=learner if len(headsets) == 1 else None,
-                                   headset=h, playlist=playlist, started_by=user, run=run, record_head_direction=head)
-               for h in headsets]
+    refused = {h.id: reason for h in headsets if (reason := why_not(h, playlist, live, settings))}
+    ready = [h for h in headsets if h.id not in refused]
+    if not ready:
+        return back(back_to, fout="Niet gestart: " + "; ".join(refused.values()) + ".")
+    run = uuid.uuid4().hex if len(ready) > 1 else None
+    started = []
+    for h in ready:
+        code = clean_code(str(form.get(f"learner_code_{h.id}") or (form.get("learner_code") if len(headsets) == 1 else "")
+                              or "")) or None
+        try:
+            started.append(fleet.start_session(db, context=playlist.context, learner_code=code, headset=h,
+                                               playlist=playlist, started_by=user, run=run,
+                                               record_head_direction=head, **learner))
+        except CatalogError as error:
+            refused[h.id] = f"{h.name}: {error.one_line()}"
     _push(db, live, [fleet.start_command(db, s) for s in started])
+    not_started = ("Niet gestart: " + "; ".join(refused.values()) + ".") if refused else None
     if len(started) == 1 and back_to == "/sessies":
-        return back(f"/sessies/{started[0].id}", melding="Sessie gestart.")
-    return back(back_to, melding=f"{len(started)} sessies gestart.")
+        return back(f"/sessies/{started[0].id}", melding="Sessie gestart.", fout=not_started)
+    return back(back_to, melding="1 sessie gestart." if len(started) == 1 else f"{len(started)} sessies gestart.",
+                fout=not_started)
+
+
+@router.post("/sessies/koppelcode")
+def pairing_code(db: DbDep, user: Runner, _csrf: CsrfChecked, naam: Annotated[str, Form()],
+                 profiel: Annotated[str, Form()], groep: Annotated[str, Form()] = ""):
+    """A pairing code for a new headset, made by whoever runs the session (shown once)."""
+    name = naam.strip()[:255]
+    if not name or profiel not in PROFILES:
+        return back("/sessies#koppelen", fout="Geef de headset een naam en kies een type.")
+    group = None
+    if groep.strip():
+        group = next((g for g in fleet.list_groups(db) if g.name == groep.strip()), None) or fleet.create_group(db, groep.strip())
+    code, row = fleet.create_pairing_code(db, headset_name=name, profile=profiel, group=group, created_by=user)
+    minutes = int((row.expires_at - row.created_at).total_seconds() // 60)
+    return back("/sessies#koppelen", melding=f"Koppelcode voor {name}: {code} — open /headset in de browser van de "
+                                             f"headset en typ hem daar binnen {minutes} minuten in.")
+
+
+@router.post("/sessies/koppelcode/{code_id}/intrekken")
+def withdraw_pairing_code(code_id: int, db: DbDep, user: Runner, _csrf: CsrfChecked):
+    try:
+        row = fleet.withdraw_pairing_code(db, code_id)
+    except CatalogError as error:
+        return back("/sessies#koppelen", fout=error.one_line())
+    return back("/sessies#koppelen", melding=f"De koppelcode voor {row.headset_name} is ingetrokken.")
 
 
 @router.post("/sessies/{session_id}/commando")
@@ -120,7 +223,7 @@ def command(request: Request, session_id: int, db: DbDep, live: LiveDep, user: R
     if command not in COMMAND_NAMES:
         return back(target, fout="Onbekende opdracht.")
     try:
-        _push(db, live, [fleet.control_session(db, session, command)])
+        _push(db, live, [fleet.control_session(db, session, command, by=user)])
     except Conflict as exc:
         return back(target, fout=exc.one_line())
     return back(target, melding=f"{COMMAND_NAMES[command]}: verstuurd.")
@@ -128,22 +231,31 @@ def command(request: Request, session_id: int, db: DbDep, live: LiveDep, user: R
 
 @router.post("/sessies/{session_id}/notitie")
 def add_note(request: Request, session_id: int, db: DbDep, live: LiveDep, user: Runner, _csrf: CsrfChecked,
-             text: Annotated[str, Form(max_length=4000)]):
+             text: Annotated[str, Form(max_length=4000)], scene: Annotated[str, Form()] = ""):
+    """A note, filed under the scene the member of staff picked (the one playing, unless they chose)."""
     session = _session_for(db, user, session_id)
     if not text.strip():
         return back(f"/sessies/{session_id}", fout="Een lege notitie is niet bewaard.")
-    bundle_key = live.view(session.headset_id).get("bundle_key") if session.headset_id else None
+    playlist_keys = {v.bundle_key for v in fleet.playlist_versions(session.playlist)} if session.playlist else set()
+    if scene and scene not in playlist_keys:
+        return back(f"/sessies/{session_id}#notities", fout="Kies een scène uit de afspeellijst van deze sessie.")
+    bundle_key = scene or (_playing(live, session) if session.headset_id else None)
     reports.add_note(db, session, text, author=user, bundle_key=bundle_key)
     return back(f"/sessies/{session_id}#notities", melding="Notitie bewaard.")
 
 
 @router.get("/sessies/live.json")
 def live_json(db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
-    """Live status of every headset, and per open session its state, for the page's script."""
+    """Live status of every headset, and the state of every open or recent session (a session
+    another member of staff stopped shows "gestopt"), for the page's script: ``sessions`` the
+    Dutch label, ``session_states`` the state itself. Pages ask every half second."""
     contexts = contexts_of(user)
-    sessions = {s.id: s.state for s in reports.open_sessions(db, contexts)}
+    sessions = {s.id: s.state for s in reports.recent_sessions(db, contexts, limit=50)}
+    sessions.update({s.id: s.state for s in reports.open_sessions(db, contexts)})
     return JSONResponse({"headsets": _live_headsets(db, live),
-                         "sessions": {str(k): STATE_NAMES.get(v, v) for k, v in sessions.items()}})
+                         "sessions": {str(k): STATE_NAMES.get(v, v) for k, v in sessions.items()},
+                         "session_states": {str(k): v for k, v in sessions.items()}},
+                        headers={"Cache-Control": "no-store"})
 
 
 @router.get("/sessies/{session_id}/live.json")
@@ -151,9 +263,16 @@ def session_live_json(session_id: int, db: DbDep, live: LiveDep, user: Runner) -
     session = _session_for(db, user, session_id)
     status = live.view(session.headset_id) if session.headset_id else {"online": False}
     key = status.get("bundle_key") if status.get("session_id") in (None, session.id) else None
-    return JSONResponse({"state": STATE_NAMES.get(session.state, session.state), "online": status["online"],
+    return JSONResponse({"state": STATE_NAMES.get(session.state, session.state), "state_key": session.state,
+                         "online": status["online"],
                          "scene": reports.scene_titles(db, [key]).get(key or "", ""),
                          "prompts": reports.scene_prompts(db, key, session.context)})
+
+
+def _playing(live: Live, session: Session) -> str | None:
+    """The bundle key the session's headset reports playing for this session, if any."""
+    status = live.view(session.headset_id)
+    return status.get("bundle_key") if status.get("session_id") in (None, session.id) else None
 
 
 @router.get("/sessies/{session_id}")
@@ -162,16 +281,18 @@ def session_page(request: Request, session_id: int, db: DbDep, live: LiveDep, us
     view = None
     key = None
     if session.headset is not None:
-        status = live.view(session.headset.id)
-        key = status.get("bundle_key")
+        key = _playing(live, session)
         view = headset_view(session.headset, live, reports.scene_titles(db, [key]))
+    playing = key
     playlist_scenes = fleet.playlist_versions(session.playlist) if session.playlist else []
     if key is None and playlist_scenes:  # not reported yet: the playlist's first scene is what starts
         key = playlist_scenes[0].bundle_key
+    notes = reports.notes_of(db, session)
+    titles = reports.scene_titles(db, [key, *(n.bundle_key for n in notes), *(v.bundle_key for v in playlist_scenes)])
     return render(request, "session.html", user, {
         "session": session, "headset": view, "prompts": reports.scene_prompts(db, key, session.context),
-        "prompt_scene": reports.scene_titles(db, [key]).get(key or "", ""),
-        "playlist_scenes": playlist_scenes, "notes": reports.notes_of(db, session),
+        "prompt_scene": titles.get(key or "", ""), "playing": playing, "titles": titles,
+        "playlist_scenes": playlist_scenes, "notes": notes, "learner_terms": (ROUTES, MBO_LEVELS, YEARS),
         "timeline": reports.timeline(db, session), "command_names": COMMAND_NAMES, "state_names": STATE_NAMES})
 
 

@@ -76,3 +76,59 @@ def test_0004_keeps_existing_sessions_with_head_direction_off(tmp_path):
         row = conn.execute(text("SELECT state, record_head_direction, headset_id FROM sessions")).one()
     assert tuple(row) == ("running", 0, None)
     engine.dispose()
+
+
+def _playlist_with_a_scene(db, context: str = "intake"):
+    from catalog.models import Footage, Scene, SceneVersion, Script, ScriptVersion
+
+    footage = Footage(sha256="f" * 64, original_name="a.mp4", store_path="a.mp4", size_bytes=1, media_kind="video",
+                      codec="h264", width=2, height=1, projection="equirectangular", stereo="mono")
+    script = Script(name="s", organisation="De Linde", care_category="ouderenzorg")
+    db.add_all([footage, script])
+    db.flush()
+    script_version = ScriptVersion(script_id=script.id, sha256="1" * 64, source="")
+    scene = Scene(script_id=script.id, key="huiskamer")
+    db.add_all([script_version, scene])
+    db.flush()
+    db.add(SceneVersion(scene_id=scene.id, number=1, bundle_key="s-huiskamer-1", script_version_id=script_version.id,
+                        footage_id=footage.id, status="published", title="Huiskamer",
+                        manifest={"contexts": [context], "media_kind": "video"}))
+    db.flush()
+    return fleet.create_playlist(db, name=f"Lijst {context}", context=context, scenes=[scene])
+
+
+def test_starting_a_session_puts_the_playlist_on_the_headset(db):
+    """Staff who run sessions never assign playlists: starting one on a headset is the assignment."""
+    playlist = _playlist_with_a_scene(db)
+    code, _ = fleet.create_pairing_code(db, headset_name="Quest 1", profile="quest2")
+    _, headset = fleet.pair_headset(db, code)
+    assert fleet.headset_playlists(headset) == []
+    session = fleet.start_session(db, context="intake", headset=headset, playlist=playlist, route="BBL", level=3)
+    assert fleet.headset_playlists(headset) == [playlist]
+    start = fleet.start_command(db, session)
+    assert start.payload["scenes"] == ["s-huiskamer-1"]
+    assert start.payload["learner"] == {"route": "BBL", "level": 3, "year": None}
+    assert (session.route, session.level, session.year) == ("BBL", 3, None)
+
+
+def test_an_interview_never_records_head_direction_and_bad_learner_facts_are_refused(db):
+    from catalog import CatalogError
+
+    assert fleet.start_session(db, context="sollicitatie", record_head_direction=True).record_head_direction is False
+    assert fleet.start_session(db, context="intake", record_head_direction=False).record_head_direction is False
+    with pytest.raises(CatalogError, match="leerweg"):
+        fleet.start_session(db, context="intake", route="HBO")
+    with pytest.raises(CatalogError, match="niveau"):
+        fleet.start_session(db, context="intake", level=6)
+
+
+def test_an_outstanding_pairing_code_is_listed_and_can_be_withdrawn(db):
+    now = datetime(2026, 12, 3, 9, 0)
+    code, row = fleet.create_pairing_code(db, headset_name="Quest 9", profile="quest2", now=now)
+    assert fleet.outstanding_pairing_codes(db, now=now + timedelta(minutes=1)) == [row]
+    assert fleet.outstanding_pairing_codes(db, now=now + fleet.PAIRING_LIFETIME + timedelta(seconds=1)) == []
+    fleet.withdraw_pairing_code(db, row.id)
+    with pytest.raises(NotFound):
+        fleet.pair_headset(db, code, now=now + timedelta(minutes=1))
+    with pytest.raises(NotFound):
+        fleet.withdraw_pairing_code(db, row.id)

@@ -35,6 +35,8 @@ def test_every_endpoint_but_the_public_ones_refuses_a_stranger(harness, error_sh
     ("teacher", "GET", "/api/users", 403),
     ("admin", "GET", "/api/users", 200),
     ("comms", "POST", "/api/playlists", 403),
+    ("intake", "POST", "/api/playlists", 201),  # an intake playlist: intake staff run intakes
+    ("hr", "POST", "/api/playlists", 403),  # ... HR does not
     ("author", "POST", "/api/headsets/pairing-codes", 403),
     ("intake", "POST", "/api/headsets/pairing-codes", 201),
     ("hr", "GET", "/api/headsets", 200),

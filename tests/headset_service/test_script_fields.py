@@ -95,12 +95,12 @@ def test_a_key_the_format_gains_joins_the_section_of_the_key_before_it(monkeypat
     schema = VRScript.model_json_schema()
     props = list(schema["properties"].items())
     at = [k for k, _ in props].index("expectations") + 1
-    schema["properties"] = dict(props[:at] + [("places", {"type": "array", "items": {"type": "string"}})] + props[at:])
+    schema["properties"] = dict(props[:at] + [("later", {"type": "array", "items": {"type": "string"}})] + props[at:])
     monkeypatch.setattr(sf, "_schema", lambda: schema)
     sf._placed.cache_clear()
     try:
-        assert sf.section_keys("verwachtingen") == ("expectations", "places")
-        assert [f.name for f in sf.section_fields("verwachtingen", {"places": ["twee BBL-plekken"]})][-1] == "places"
+        assert sf.section_keys("verwachtingen") == ("places", "expectations", "later")
+        assert [f.name for f in sf.section_fields("verwachtingen", {"later": ["twee BBL-plekken"]})][-1] == "later"
     finally:
         sf._placed.cache_clear()
 

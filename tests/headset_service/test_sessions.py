@@ -53,7 +53,7 @@ def test_live_status_shows_scene_and_position(harness, room):
         live = wait_for(lambda: (lv := room["intake"].get(f"/api/headsets/{headset_id}").json()["live"]).get("position_s")
                         and lv, "status")
         assert live == {"online": True, "via": "websocket", "state": "playing", "session_id": None,
-                        "bundle_key": room["key"], "position_s": 41.5}
+                        "bundle_key": room["key"], "position_s": 41.5, "sync": None}
     wait_for(lambda: room["intake"].get(f"/api/headsets/{headset_id}").json()["live"]["via"] == "polling",
              "socket closed; still recently seen")
 

@@ -44,7 +44,7 @@ def pair(page, harness, intake) -> int:
     page.get_by_role("heading", name="Koppel deze headset").wait_for()
     page.get_by_label("Koppelcode").fill(intake["code"].lower())
     page.get_by_role("button", name="Koppelen").click()
-    page.get_by_text("Wacht op de begeleider…").wait_for(timeout=15000)
+    page.get_by_text("Wacht op de begeleider…").wait_for(timeout=30000)  # the sync of its scenes comes first
     headsets = intake["admin"].get("/api/headsets").json()
     return next(h["id"] for h in headsets if h["name"] == intake["name"])
 
@@ -229,3 +229,26 @@ def test_a_video_scene_plays_from_cache_storage_and_its_frames_advance(harness, 
     scene_end = next(e for e in log if e["kind"] == "scene_end")
     assert scene_end["data"]["reason"] == "einde scène" and scene_end["data"]["position_s"] >= 3.5
     assert page.errors == []
+
+
+# starting is the assignment: a headset that does not hold the playlist fetches it when the
+# session starts, says how far it is, and plays once it has what it needs
+def test_a_headset_without_the_playlist_fetches_it_at_the_start_and_then_plays(harness, photo_scene, page):
+    keys = [photo_scene("huiskamer"), photo_scene("tuin")]
+    playlist = harness.playlist("Intake zonder toewijzing", keys)
+    admin, staff = harness.staff("admin"), harness.staff("intake")
+    name = harness.unique("Quest")
+    code = admin.post("/api/headsets/pairing-codes", json={"name": name, "profile": "quest2"}).json()["code"]
+    headset_id = pair(page, harness, {"code": code, "admin": admin, "name": name})
+    assert page.evaluate("() => [...window.zorgblik.held]") == []  # nothing assigned: nothing synced
+
+    page.evaluate("""() => { const c = window.zorgblik.commands, report = c.report.bind(c); window.reported = [];
+                             c.report = (s) => { window.reported.push(s); return report(s); }; }""")
+    session = staff.post("/api/sessions", json={"context": "intake", "headset_id": headset_id, "playlist_id": playlist})
+    assert session.status_code == 201, session.text
+    wait_for(lambda: showing(page, keys[0]), "the first scene, once fetched", seconds=20)
+    assert sorted(page.evaluate("() => [...window.zorgblik.held]")) == sorted(keys)
+    live = wait_for(lambda: (lv := staff.get(f"/api/headsets/{headset_id}").json()["live"]).get("sync") and lv, "sync")
+    assert live["sync"]["state"] == "ready" and live["sync"]["done_bytes"] == live["sync"]["total_bytes"] > 0, live
+    reported = page.evaluate("() => window.reported")
+    assert any((r.get("sync") or {}).get("state") == "downloading" for r in reported)  # the begeleider saw it coming

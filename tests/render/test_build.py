@@ -10,7 +10,9 @@ import pytest
 
 from capture.spherical import read_spherical
 from catalog import queries, signoffs
-from render import FootageMissing, FootageNotReady, build_script
+from render import FootageNotReady, build_script
+from render.build import footage_lookup
+from scripts_vr import ScriptInvalid, lint_file
 from scripts_vr.templates import minimal_script
 from support import approve_profile
 from zorgblik.settings import Settings
@@ -144,15 +146,48 @@ def test_stereo_video_and_photo_build(footage_dir, tmp_path, fast, catalog):
     assert read_spherical(stereo.bundle_dir / "scene.quest2.mp4").stereo == "top-bottom"
     still = ffprobe_json(photo.bundle_dir / "scene.quest2.jpg")["streams"][0]
     assert (still["width"], still["height"]) == (800, 400)
-    assert json.loads((photo.bundle_dir / "manifest.json").read_text())["view"] == {"yaw": 90.0, "pitch": 0.0}
+    manifest = json.loads((photo.bundle_dir / "manifest.json").read_text())
+    assert manifest["view"] == {"yaw": 90.0, "pitch": 0.0}
+    assert (manifest["contexts"], manifest["audience"]) == (["werkveldorientatie"], {"routes": ["BBL"], "levels": [4]})
 
 
-def test_missing_footage_names_the_scene(tmp_path, fast, catalog):
+def test_footage_not_in_the_catalog_fails_the_build_with_the_lint_line(tmp_path, fast, catalog):
     script = write_script(tmp_path, VIDEO_SCENE.format(id="weg", title="Weg", footage="sha256:" + "0" * 64, in_=0,
                                                        out=1, caption="x"))
-    with pytest.raises(FootageMissing) as info:
+    with pytest.raises(ScriptInvalid) as info:
         build_script(script, settings=fast, catalog=catalog)
-    assert "scène weg" in info.value.one_line() and "capture add" in info.value.one_line()
+    [problem] = info.value.problems
+    assert str(problem).startswith(f"{script}:43:14: scenes.0.footage: sha256:{'0' * 64} staat niet in de catalogus")
+    assert "capture add" in str(problem)
+
+
+@pytest.fixture
+def no_ffmpeg(monkeypatch):
+    """Fails a test in which the build runs ffmpeg to make a scene (probing at intake is fine)."""
+    def refuse(args, **kwargs):
+        raise AssertionError(f"ffmpeg ran: {args}")
+
+    monkeypatch.setattr("render.stages.run_tool", refuse)
+
+
+def test_what_lint_knows_of_the_footage_fails_the_build_before_any_ffmpeg(footage_dir, tmp_path, fast, catalog, no_ffmpeg):
+    photo = PHOTO_SCENE.format(footage=rel(footage_dir / "equirect/theta_glowsticks.jpg", tmp_path)) + \
+        "    captions: [{start: 0, end: 2, text: Hallo}]\n"
+    script = write_script(tmp_path, video_scene(footage_dir, tmp_path, in_=1, out=20), photo)  # the video lasts 12 s
+    with pytest.raises(ScriptInvalid) as info:
+        build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    assert [(p.line, p.path, p.message.split(";")[0]) for p in info.value.problems] == [
+        (45, "scenes.0.out", "ligt na het einde van de opname, die 0:12 duurt"),
+        (58, "scenes.1.captions.0", "een foto heeft geen tijdlijn voor ondertitels"),
+    ]
+    assert "eerste op regel 45: scenes.0.out: ligt na het einde van de opname" in info.value.one_line()
+    assert not fast.bundles_dir.exists() or not list(fast.bundles_dir.iterdir())
+    # footage named by a path is known only once taken in (as the build just did); by sha256, lint knows it
+    with catalog.session() as db:
+        video = next(f for f in queries.list_footage(db) if f.media_kind == "video")
+    by_hash = write_script(tmp_path, video_scene(footage_dir, tmp_path, in_=1, out=20).replace(
+        rel(footage_dir / "video/testroom_1920x960_mono.mp4", tmp_path), f"sha256:{video.sha256}"), name="op-hash")
+    assert [p.path for p in lint_file(by_hash, footage=footage_lookup(catalog))] == ["scenes.0.out"]
 
 
 def test_unstitched_dual_fisheye_is_refused_with_what_to_do(footage_dir, tmp_path, fast, catalog):
@@ -215,7 +250,7 @@ def test_a_build_that_stops_early_leaves_its_progress_file_failed(tmp_path, fast
     at missing footage) must not stay 'running' for ever."""
     script = write_script(tmp_path, VIDEO_SCENE.format(id="weg", title="Weg", footage="sha256:" + "0" * 64, in_=0,
                                                        out=1, caption="x"))
-    with pytest.raises(FootageMissing):
+    with pytest.raises(ScriptInvalid):
         build_script(script, settings=fast, catalog=catalog)
     [progress] = [json.loads(p.read_text()) for p in fast.builds_dir.glob("*.json")]
-    assert progress["state"] == "failed" and "scène weg" in progress["error"]
+    assert progress["state"] == "failed" and "scenes.0.footage: sha256:" in progress["error"]

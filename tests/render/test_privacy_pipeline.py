@@ -28,9 +28,9 @@ FACES = "equirect/aframe_puydesancy_4096_faces.jpg"
 
 
 def scene(footage: Path, folder: Path, *, id: str = "plein", video: str = "", caption: str = "Welkom", keep: str = "") -> str:
+    captions = f"    captions:\n      - {{start: 0, end: 1, text: {caption}}}\n" if video else ""  # a photo has no timeline
     text = (f"  - id: {id}\n    title: {{nl: Het plein}}\n    footage: {os.path.relpath(footage, folder)}\n{video}"
-            f"    captions:\n      - {{start: 0, end: 1, text: {caption}}}\n"
-            "    contexts: [intake]\n    audience: {routes: [BOL], levels: [3]}\n")
+            f"{captions}    contexts: [intake]\n    audience: {{routes: [BOL], levels: [3]}}\n")
     if keep:
         text += f"    privacy:\n      keep_unblurred:\n        - {keep}\n"
     return text

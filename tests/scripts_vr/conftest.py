@@ -8,7 +8,7 @@ import pytest
 
 #: The smallest script that lints clean. Line numbers in the tests refer to this text.
 MINIMAL = """\
-format: zorgblik-vr-script/1
+format: zorgblik-vr-script/2
 owner: {name: Ans Smit, role: praktijkopleider}
 organisation:
   name: Zorg BV

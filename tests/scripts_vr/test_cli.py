@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from scripts_vr import load_script
 from zorgblik.cli import main
 
 
@@ -60,8 +61,43 @@ def test_new_writes_a_file_and_refuses_to_overwrite(tmp_path, capsys):
 
 
 def test_new_rejects_unknown_category(capsys):
-    assert main(["script", "new", "--category", "custom"]) == 2
+    assert main(["script", "new", "--category", "revalidatie"]) == 2
     assert "Invalid value for '--category'" in capsys.readouterr().err
+
+
+def test_new_custom_category_with_its_name_lints_clean(tmp_path, capsys):
+    path = tmp_path / "eigen.yaml"
+    assert main(["script", "new", "--category", "custom", "--name", "Revalidatie: na een beroerte",
+                 "--organisation", "Revalidatiecentrum Het Anker", "--team", "Team 2", "-o", str(path)]) == 0
+    capsys.readouterr()
+    script = load_script(path)
+    assert (script.care_category, script.custom_category) == ("custom", "Revalidatie: na een beroerte")
+    assert main(["script", "lint", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: in orde (2 scènes)\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--category", "custom"], "bij de categorie custom hoort de naam van je eigen zorgcategorie (--name)"),
+    (["--category", "ggz", "--name", "Revalidatie"], "een naam (--name) hoort alleen bij de categorie custom, niet bij ggz"),
+], ids=["custom-without-name", "name-without-custom"])
+def test_new_says_when_name_and_category_do_not_go_together(capsys, args, message):
+    assert main(["script", "new", *args]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"Error: {message}"
+
+
+def test_lint_checks_footage_against_the_catalog_when_there_is_a_data_folder(variant, tmp_path, capsys):
+    from catalog import Catalog
+
+    data = tmp_path / "data"
+    path = variant()
+    assert main(["--data", str(data), "script", "lint", str(path)]) == 0  # no catalog yet: nothing to check against
+    assert not (data / "zorgblik.db").exists()
+    capsys.readouterr()
+    data.mkdir()
+    Catalog(f"sqlite:///{data / 'zorgblik.db'}").close()
+    assert main(["--data", str(data), "script", "lint", str(path)]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"{path}:19:14: scenes.0.footage: sha256:{'a' * 64} staat niet in de catalogus")
 
 
 def test_freshness_prints_groups_and_summary(variant, tmp_path, capsys):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
 
-from scripts_vr import ScriptUnreadable, lint_file
-from scripts_vr.loader import ScriptLoader, read_script
+from scripts_vr import FORMAT, ScriptUnreadable, lint_file, load_script, plain
+from scripts_vr.loader import UPGRADES, ScriptLoader, read_script, upgrade, upgrade_1_to_2
+from scripts_vr.model import OLDER_FORMATS
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -89,3 +91,44 @@ def test_missing_file_and_folder_are_unreadable(tmp_path):
         lint_file(tmp_path / "weg.yaml")
     with pytest.raises(ScriptUnreadable, match="is een map, geen bestand"):
         lint_file(tmp_path)
+
+
+# --- older formats ---------------------------------------------------------------------------
+
+FORMAT_1 = Path(__file__).parent / "format1" / "ouderenzorg.yaml"
+
+
+def test_a_format_1_script_loads_as_format_2():
+    source = read_script(FORMAT_1)
+    assert source.upgraded_from == "zorgblik-vr-script/1"
+    assert source.data["format"] == "zorgblik-vr-script/2"
+    script = load_script(FORMAT_1)
+    assert script.format == FORMAT == "zorgblik-vr-script/2"
+    assert plain(script.organisation.name) == "Zorggroep De Linde" and len(script.scenes) == 2
+    # what format 2 added is there, empty
+    assert (script.places, script.not_yet_available, script.wishes) == ([], [], [])
+    assert script.team.learning_profile is None and script.supervision.supervisor is None
+    assert all(c.self_assessment is None and c.development_point is None for c in script.capacities)
+
+
+def test_a_format_1_script_is_linted_at_its_own_lines(write):
+    text = FORMAT_1.read_text(encoding="utf-8").replace("care_category: ouderenzorg", "care_category: ouderzorg")
+    [problem] = lint_file(write(text))
+    assert (problem.line, problem.path) == (42, "care_category")
+
+
+def test_upgrade_1_to_2_changes_only_the_version():
+    data = {"format": "zorgblik-vr-script/1", "owner": {"name": "A"}, "scenes": []}
+    assert upgrade_1_to_2(data) == {"format": "zorgblik-vr-script/2", "owner": {"name": "A"}, "scenes": []}
+    assert list(upgrade_1_to_2(data)) == ["format", "owner", "scenes"]  # the order of the file
+    assert data["format"] == "zorgblik-vr-script/1"  # the data read is left alone
+
+
+@pytest.mark.parametrize(("written", "upgraded_from"), [
+    ("zorgblik-vr-script/2", None), ("zorgblik-vr-script/3", None), (12, None), ("zorgblik-vr-script/1", "zorgblik-vr-script/1"),
+])
+def test_upgrade_leaves_current_and_unknown_formats_for_the_schema(written, upgraded_from):
+    data, was = upgrade({"format": written})
+    assert was == upgraded_from
+    assert data["format"] == (FORMAT if upgraded_from else written)
+    assert set(UPGRADES) == set(OLDER_FORMATS)

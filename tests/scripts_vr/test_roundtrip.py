@@ -39,13 +39,14 @@ def test_a_new_item_in_a_flow_list_reads_like_its_neighbours_and_long_text_is_fo
     def change(team):
         team["day"].append({"time": "16:00", "activity": "Afsluiten"})
         team["description"] = ("Een nieuwe beschrijving " * 8).strip()
-        del team["shifts"]
+        del team["shifts"], team["learning_profile"]
     text = saved("team", change)
     assert "    - {time: 16:00, activity: Afsluiten}" in text or '    - {time: "16:00", activity: Afsluiten}' in text
     assert "  description: >-\n    Een nieuwe beschrijving" in text
-    assert "shifts" not in text.split("expectations:")[0]
+    assert "shifts" not in text.split("expectations:")[0] and "learning_profile" not in text
     assert roundtrip.load(text)["team"]["description"] == ("Een nieuwe beschrijving " * 8).strip()
-    assert "Afsluiten}\n\n# Wat verwacht het team" in text, "the next section's comment survives removing the last key"
+    assert "Afsluiten}\n  # Leerprofiel van het team" in text, "a removed key's comment for what follows stays"
+    assert "\n\n# Leerplaatsen: hoeveel studenten" in text
 
 
 def test_removing_the_last_item_of_a_list_keeps_the_comment_of_what_follows():

@@ -22,6 +22,18 @@ VALID = [
     pytest.param(("scenes:\n", "capacities: [{name: Lef, where_it_stands: Overal, what_it_develops: Moed}]\nscenes:\n"),
                  id="capacities"),
     pytest.param(("contexts: [intake]", "contexts: [intake, sollicitatie, werkveldorientatie]"), id="all-contexts"),
+    pytest.param(("format: zorgblik-vr-script/2", "format: zorgblik-vr-script/1"), id="format-1-is-read-as-2"),
+    pytest.param(("size: 8}", "size: 8, learning_profile: {description: Samen, learning_preferences: [oefenen], "
+                  "learning_now: [{value: Scholing, review_by: 2027-03-01}]}}"), id="team-learning-profile"),
+    pytest.param(("expectations:", "places: [{route: BOL, level: 3, year: 1, count: 2}, "
+                  "{route: BBL, level: 3, count: {value: 0, review_by: 2027-03-01}}]\nexpectations:"), id="places"),
+    pytest.param(("studentcoach: false}", "studentcoach: false, supervisor: {kind: delegerend, "
+                  "learning_preferences: {value: [ontdekken, oefenen], review_by: 2027-03-01}, trained: false}}"),
+                 id="supervisor-profile"),
+    pytest.param(("scenes:\n", "capacities: [{name: Lef, where_it_stands: Overal, what_it_develops: Moed, "
+                  "self_assessment: groeiend, development_point: Vaker vragen}]\nscenes:\n"), id="capacity-self-assessment"),
+    pytest.param(("scenes:\n", "not_yet_available: [Nachtdiensten]\nwishes: [{value: Leerafdeling, review_by: 2027-03-01}]"
+                  "\nscenes:\n"), id="not-yet-and-wishes"),
 ]
 
 
@@ -34,9 +46,9 @@ INVALID = [
     pytest.param("  name: Zorg BV", "  naam: Zorg BV",
                  ["4:3: organisation.naam: onbekend veld; bedoelde je 'name'?", "4:3: organisation.name: ontbreekt"],
                  id="typo-in-key"),
-    pytest.param("format: zorgblik-vr-script/1\n", "", ["1:1: format: ontbreekt"], id="missing-format"),
-    pytest.param("format: zorgblik-vr-script/1", "format: zorgblik-vr-script/2",
-                 ["1:9: format: moet precies zorgblik-vr-script/1 zijn"], id="wrong-format"),
+    pytest.param("format: zorgblik-vr-script/2\n", "", ["1:1: format: ontbreekt"], id="missing-format"),
+    pytest.param("format: zorgblik-vr-script/2", "format: zorgblik-vr-script/3",
+                 ["1:9: format: moet precies zorgblik-vr-script/2 zijn"], id="unknown-format"),
     pytest.param("care_category: ouderenzorg", "care_category: ouderzorg",
                  ["7:16: care_category: moet een van deze waarden zijn: ouderenzorg, gehandicaptenzorg, "
                   "wijkverpleging, ziekenhuis, ggz, jeugdzorg, custom; bedoelde je 'ouderenzorg'?"], id="unknown-category"),
@@ -94,6 +106,26 @@ INVALID = [
                  "{name: a, where_it_stands: b, what_it_develops: c}, {name: a, where_it_stands: b, what_it_develops: c}, "
                  "{name: a, where_it_stands: b, what_it_develops: c}, {name: a, where_it_stands: b, what_it_develops: c}]"
                  "\nscenes:\n", ["16:13: capacities: mag hoogstens 4 onderdelen hebben"], id="five-capacities"),
+    pytest.param("size: 8}", "size: 8, learning_profile: {learning_preferences: [lezen]}}",
+                 ["10:90: team.learning_profile.description: ontbreekt",
+                  "10:114: team.learning_profile.learning_preferences.0: moet een van deze waarden zijn: kunst_afkijken, "
+                  "participeren, kennis_verwerven, oefenen, ontdekken"], id="team-learning-preference"),
+    pytest.param("expectations:", "places: [{route: BOL, level: 3, count: -1}, {route: BOL, level: 3, count: 1}]\nexpectations:",
+                 ["11:40: places.0.count: moet minstens 0 zijn",
+                  "11:45: places.1: plaatsen voor BOL niveau 3 staan al bij places.0; tel ze daar samen"], id="places"),
+    pytest.param("studentcoach: false}", "studentcoach: false, supervisor: {kind: streng, trained: ja}}",
+                 ["15:101: supervision.supervisor.kind: moet een van deze waarden zijn: instruerend, overtuigend, "
+                  "ondersteunend, delegerend", "15:118: supervision.supervisor.trained: moet true of false zijn"],
+                 id="supervisor-profile"),
+    pytest.param("scenes:\n", "capacities: [{name: Lef, where_it_stands: Overal, what_it_develops: Moed, "
+                 "self_assessment: 3, development_point: ''}]\nscenes:\n",
+                 ["16:92: capacities.0.self_assessment: moet een van deze waarden zijn: beginnend, groeiend, stevig, "
+                  "voorbeeld", "16:114: capacities.0.development_point: mag niet leeg zijn"], id="capacity-self-assessment"),
+    pytest.param("scenes:\n", "wishes: Leerafdeling\nscenes:\n",
+                 ["16:9: wishes: moet een lijst zijn (regels die met '- ' beginnen)"], id="wishes-not-a-list"),
+    pytest.param("contexts: [intake]", "contexts: [sollicitatie]",
+                 ["23:24: scenes.0.audience.routes: geen afspeellijst kan deze scène laten zien (Sollicitatie is voor "
+                  "BBL); voeg BBL toe aan audience.routes, of kies contexts die bij BOL passen"], id="audience-unusable"),
     pytest.param("levels: [3]}", "levels: [3]}\n    view: {yaw: 200}",
                  ["24:17: scenes.0.view.yaw: mag hoogstens 180 zijn"], id="yaw-range"),
 ]

@@ -25,11 +25,17 @@ SCREENSHOTS = os.environ.get("ZORGBLIK_SCREENSHOTS")  # a folder: tests save the
 
 
 def write_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: str, title: str, category: str,
-                 prompts: list[dict] | None = None, contexts: tuple[str, ...] = ("intake",)) -> str:
-    """A published video scene bundle with prompts; returns its bundle key."""
-    files = [("scene.quest2.mp4", "media", os.urandom(2000), "quest2"), ("poster.jpg", "poster", b"\xff\xd8\xff\xd9", None)]
-    manifest = {"format": "zorgblik-bundle/1", "title": {"nl": title}, "media_kind": "video", "stereo": "mono",
-                "profile": "quest2", "duration_s": 60.0, "contexts": list(contexts), "prompts": prompts or []}
+                 prompts: list[dict] | None = None, contexts: tuple[str, ...] = ("intake",), photo: bool = False,
+                 audience: dict | None = None) -> str:
+    """A published scene bundle (a video, or a photo) with prompts; returns its bundle key."""
+    media = ("scene.quest2.jpg", "media", b"\xff\xd8\xff\xd9", "quest2") if photo else \
+        ("scene.quest2.mp4", "media", os.urandom(2000), "quest2")
+    files = [media, ("poster.jpg", "poster", b"\xff\xd8\xff\xd9", None)]
+    manifest = {"format": "zorgblik-bundle/1", "title": {"nl": title}, "media_kind": "photo" if photo else "video",
+                "stereo": "mono", "profile": "quest2", "duration_s": None if photo else 60.0, "contexts": list(contexts),
+                "prompts": prompts or []}
+    if audience is not None:
+        manifest["audience"] = audience
     return synthetic_bundle(settings, catalog, script=script, scene=scene, files=files, manifest=manifest,
                             category=category)
 
@@ -68,6 +74,10 @@ class Site:
             code, _ = fleet.create_pairing_code(db, headset_name=name, profile="quest2", group=g)
         paired = httpx.post(f"{self.base_url}/api/headsets/pair", json={"code": code}).raise_for_status().json()
         return paired["headset_id"], paired["token"]
+
+    def device(self, token: str) -> httpx.Client:
+        """The service as the headset with ``token`` sees it."""
+        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
     def bundle(self, **kw) -> str:
         return write_bundle(self.settings, self.catalog, **kw)

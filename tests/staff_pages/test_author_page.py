@@ -101,3 +101,29 @@ def test_lint_fix_build_sign_off_and_publish(site, open_as, shoot):
 def test_other_roles_do_not_get_the_author_page(site, open_as):
     page = open_as("intake")
     assert page.goto(f"{site.base_url}/scripts").status == 403
+
+
+def test_footage_problems_the_catalog_knows_show_at_their_line(site, open_as):
+    """A photo from the catalog with a caption, and a scene for BOL in job interviews (BBL only):
+    both inline on the page, at their line and field, and the script cannot be built."""
+    from catalog import Footage
+
+    with site.catalog.session() as db:
+        photo = Footage(sha256="c" * 64, original_name="gang.jpg", store_path="cc/gang.jpg", size_bytes=1000,
+                        media_kind="photo", codec="mjpeg", width=2048, height=1024, projection="equirectangular",
+                        stereo="mono")
+        db.add(photo)
+        db.flush()
+        photo_id = photo.id
+    folder = site.settings.scripts_path
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SCRIPT.format(studentcoach="false", footage=f"footage:{photo_id}").replace("contexts: [intake]", "contexts: [sollicitatie]")
+    (folder / "de-es.yaml").write_text(text + "    captions: [{start: 0, end: 2, text: Hallo}]\n", encoding="utf-8")
+    page = open_as("author")
+    page.goto(f"{site.base_url}/scripts/de-es")
+    problems = page.locator("ol.problems li")
+    expect(problems).to_have_count(2)
+    expect(problems.nth(0)).to_contain_text("Regel 22, veld scenes.0.audience.routes: geen afspeellijst kan deze scène laten zien")
+    expect(problems.nth(1)).to_contain_text("Regel 23, veld scenes.0.captions.0: een foto heeft geen tijdlijn voor ondertitels")
+    expect(problems.nth(1).locator("pre.source")).to_contain_text("Hallo")
+    expect(page.get_by_role("button", name="Bouwen")).to_be_disabled()

@@ -22,7 +22,7 @@ from support import approve_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTO = ROOT / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
-TEMPLATE_COMMENT = "# tussen aanhalingstekens, anders valt de 0 weg"
+TEMPLATE_COMMENT = "  # Leerprofiel van het team. Leervoorkeuren: kunst_afkijken, participeren, kennis_verwerven,"
 
 
 def photo_scenes(path: Path) -> None:
@@ -40,7 +40,6 @@ def new_script(page, base_url: str, name: str) -> None:
         new.locator("summary").click()
     page.get_by_label("Zorgcategorie").select_option("custom")
     page.get_by_label("Naam van de eigen categorie").fill("Revalidatie")
-    page.get_by_label("Voorbeeld om mee te beginnen").select_option("ouderenzorg")
     page.get_by_label("Organisatie", exact=True).fill("Revalidatiecentrum Het Anker")
     page.get_by_label("Team", exact=True).fill("Team Zeezicht")
     page.get_by_label("Bestandsnaam").fill(name)
@@ -52,7 +51,7 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     author = open_as("author")
     new_script(author, site.base_url, "het-anker")
     path = site.settings.scripts_path / "het-anker.yaml"
-    assert "custom_category: Revalidatie" in path.read_text(encoding="utf-8")
+    assert 'custom_category: "Revalidatie"' in path.read_text(encoding="utf-8")
     photo_scenes(path)
     author.reload()
 
@@ -79,8 +78,8 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     author.get_by_role("navigation", name="Onderdelen van het profiel").get_by_role("link", name="Team en dag").click()
     author.get_by_role("button", name="+ Toevoegen aan: Een dag uit het leven").click()
     expect(author.get_by_role("status")).to_contain_text("Nog niet opgeslagen")
-    author.locator("#f-team-day-7-time").fill("16:00")
-    author.locator("#f-team-day-7-activity").fill("Samen de dag afsluiten")
+    author.locator("#f-team-day-4-time").fill("16:00")
+    author.locator("#f-team-day-4-activity").fill("Samen de dag afsluiten")
     size = author.locator("#f-team-size")
     size.fill("12")
     author.locator("#f-team-size--review_by").fill("2027-09-01")
@@ -90,7 +89,7 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     department.get_by_label("Nakijken vóór").fill("2027-06-01")
     author.get_by_role("button", name="Opslaan", exact=True).click()
     expect(author.get_by_role("status")).to_contain_text("Opgeslagen")
-    expect(author.locator("#f-team-day-7-activity")).to_have_value("Samen de dag afsluiten")
+    expect(author.locator("#f-team-day-4-activity")).to_have_value("Samen de dag afsluiten")
     shoot(author, "script-form-team-1280")
     author.set_viewport_size({"width": 820, "height": 1180})
     shoot(author, "script-form-team-820")
@@ -100,9 +99,9 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     assert TEMPLATE_COMMENT in text, "the template's comment survives a save from the form"
     assert "# Het team: wie jullie zijn, een dag uit het leven en de diensten." in text
     assert "website: https://www.hetanker.nl/leren" in text
-    assert "size: {value: 12, owner: Marieke de Vries, review_by: 2027-09-01}" in text
-    assert "  department: {value: 'Psychogeriatrie, tweede verdieping', owner: Teamleider, review_by: 2027-06-01}" in text
-    assert '- {time: "07:00", activity: Overdracht van de nachtdienst}' in text, "untouched lines keep their style"
+    assert "size: {value: 12, owner: Sanne Visser, review_by: 2027-09-01}" in text
+    assert "  department: {value: Afdeling of locatie, owner: Teamleider, review_by: 2027-06-01}" in text
+    assert '- {time: "07:30", activity: Overdracht}' in text, "untouched lines keep their style"
     assert re.search(r"- \{time: '?\"?16:00'?\"?, activity: Samen de dag afsluiten\}", text)
     assert text.index("care_category:") < text.index("client_groups:") < text.index("scenes:"), "key order kept"
     with site.catalog.session() as db:
@@ -128,8 +127,9 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     expect(row.locator("[data-side=opleiding]")).to_contain_text("nog niet")
     shoot(teacher, "approvals-1280")
     row.get_by_role("link", name="het-anker").click()
-    expect(teacher.locator("#profiel")).to_be_visible()
-    expect(teacher.get_by_text("Revalidatiecentrum Het Anker")).to_be_visible()
+    profile = teacher.get_by_role("region", name="Het profiel zoals het nu is")
+    expect(profile.get_by_text("Revalidatiecentrum Het Anker").first).to_be_visible()
+    expect(profile).to_contain_text("Wensen")  # format 2's parts show without an edit here
     expect(teacher.get_by_label("opleiding (school)")).to_be_checked()
     teacher.get_by_label("Rol").fill("docent zorg")
     teacher.get_by_role("button", name="Profiel goedkeuren").click()

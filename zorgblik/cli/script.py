@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
@@ -19,15 +20,20 @@ def script() -> None:
 
 
 @script.command("new")
-@click.option("--category", required=True, type=click.Choice(scripts_vr.TEMPLATE_CATEGORIES),
-              help="Zorgcategorie van het sjabloon.")
+@click.option("--category", required=True, type=click.Choice((*scripts_vr.TEMPLATE_CATEGORIES, "custom")),
+              help="Zorgcategorie van het sjabloon; custom voor een eigen categorie (met --name).")
+@click.option("--name", help="Naam van de eigen zorgcategorie, alleen bij --category custom (bijv. 'Revalidatie').")
 @click.option("--organisation", help="Naam van de organisatie (anders een verzonnen voorbeeld).")
 @click.option("--team", help="Naam van het team (anders een verzonnen voorbeeld).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Schrijf naar dit bestand in plaats van stdout.")
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
-def new_cmd(category: str, organisation: str | None, team: str | None, output: str | None, force: bool) -> None:
+def new_cmd(category: str, name: str | None, organisation: str | None, team: str | None, output: str | None,
+            force: bool) -> None:
     """Een ingevuld voorbeeldscript voor een zorgcategorie, om zelf aan te passen."""
-    text = scripts_vr.new_script(category, organisation=organisation, team=team)
+    try:
+        text = scripts_vr.new_script(category, organisation=organisation, team=team, name=name)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     if output is None:
         click.echo(text, nl=False)
         return
@@ -41,13 +47,28 @@ def new_cmd(category: str, organisation: str | None, team: str | None, output: s
 def lint_cmd(settings: Settings, files: tuple[str, ...]) -> int:
     """Controleer VR-scripts: elke fout op een eigen regel als bestand:regel:kolom: veld: wat er mis is.
 
-    Exitcode 0: alles in orde; 1: fouten gevonden; 2: een bestand is niet te lezen.
+    Met een datamap (--data) worden ook de opnames gecontroleerd: staan ze in de catalogus, liggen in
+    en out binnen de opname, en heeft een foto geen tijden. Exitcode 0: alles in orde; 1: fouten
+    gevonden; 2: een bestand is niet te lezen.
     """
-    results = scripts_vr.lint_files(files, max_bytes=settings.max_script_bytes)
+    with ExitStack() as stack:
+        footage = None
+        if has_catalog(settings):
+            from catalog import Catalog
+            from render.build import footage_lookup
+
+            footage = footage_lookup(stack.enter_context(Catalog(settings.catalog_url)))
+        results = scripts_vr.lint_files(files, max_bytes=settings.max_script_bytes, footage=footage)
     for result in results:
         for line in result.lines():
             click.echo(line)
     return scripts_vr.exit_code(results)
+
+
+def has_catalog(settings: Settings) -> bool:
+    """Whether there is a catalog to check footage against: a database URL, or the data folder's
+    database file (linting never makes one)."""
+    return bool(settings.database_url) or Path(settings.data_dir, "zorgblik.db").is_file()
 
 
 @script.command("freshness")

@@ -5,7 +5,9 @@ const TOKEN = "zorgblik.token";
 const HANDLED = "zorgblik.lastCommand";
 const QUEUE = "zorgblik.events";
 const POLL_MS = 2000;
-const RECONNECT_MS = 10000;
+const RECONNECT_MS = 3000;
+const HEARTBEAT_MS = 4000; // a heartbeat the service answers at once…
+const SILENT_MS = 12000; // …so a socket silent this long is dead (Wi-Fi gone): drop it, poll, reconnect
 
 export class Device {
   constructor(storage = localStorage) {
@@ -51,9 +53,27 @@ export class Commands {
 
   get lastHandled() { return Number(this.device.storage.getItem(HANDLED) || 0); }
 
-  start() { this._connect(); this._poll(); }
+  start() { this._connect(); this._poll(); this._beat = setInterval(() => this._heartbeat(), HEARTBEAT_MS); }
 
-  stop() { this.stopped = true; this.ws?.close(); clearTimeout(this._pollTimer); clearTimeout(this._wsTimer); }
+  stop() {
+    this.stopped = true; this.ws?.close();
+    clearTimeout(this._pollTimer); clearTimeout(this._wsTimer); clearInterval(this._beat);
+  }
+
+  /** A browser does not notice a socket whose network went away; the service's answers tell. */
+  _heartbeat() {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - this.heardAt > SILENT_MS) {
+      ws.dropped = true; // its close event, whenever it comes, changes nothing
+      this.ws = null;
+      try { ws.close(); } catch (e) { /* already going */ }
+      clearTimeout(this._wsTimer);
+      this._wsTimer = setTimeout(() => this._connect(), RECONNECT_MS);
+      return;
+    }
+    ws.send(JSON.stringify({ type: "heartbeat" }));
+  }
 
   /** Handle commands one at a time, in id order, skipping what was handled before. */
   _take(command) {
@@ -83,12 +103,15 @@ export class Commands {
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/device/ws`;
     let ws;
     try { ws = new WebSocket(url); } catch (e) { this._wsTimer = setTimeout(() => this._connect(), RECONNECT_MS); return; }
-    ws.onopen = () => { this.ws = ws; };
+    ws.onopen = () => { this.ws = ws; this.heardAt = Date.now(); this.report({}); }; // back: say at once where it is
     ws.onmessage = (e) => {
+      if (ws.dropped) return;
+      this.heardAt = Date.now();
       const message = JSON.parse(e.data);
       if (message.type === "command") this._take(message);
     };
     ws.onclose = (e) => {
+      if (ws.dropped) return;
       if (this.ws === ws) this.ws = null;
       if (e.code === 4401) { this.onRevoked?.(); return; }
       this._wsTimer = setTimeout(() => this._connect(), RECONNECT_MS);
@@ -106,6 +129,29 @@ export class Commands {
     }
     this._pollTimer = setTimeout(() => this._poll(), POLL_MS);
   }
+}
+
+/**
+ * Battery and free storage as this browser can tell them (Battery Status API,
+ * navigator.storage.estimate()); a value it cannot give is left out, with the reason beside it.
+ */
+export async function deviceInfo() {
+  const info = {};
+  if (typeof navigator.getBattery === "function") {
+    try {
+      const battery = await navigator.getBattery();
+      info.battery = Math.max(0, Math.min(100, Math.round(battery.level * 100)));
+      info.charging = Boolean(battery.charging);
+    } catch (e) { info.battery_reason = "browser geeft geen accustand (geweigerd)"; }
+  } else info.battery_reason = "browser geeft geen accustand (geen Battery Status API)";
+  if (navigator.storage?.estimate) {
+    try {
+      const estimate = await navigator.storage.estimate();
+      if (Number.isFinite(estimate.quota)) info.free_bytes = Math.max(0, Math.round(estimate.quota - (estimate.usage || 0)));
+      else info.storage_reason = "browser geeft geen opslagruimte";
+    } catch (e) { info.storage_reason = "browser geeft geen opslagruimte (geweigerd)"; }
+  } else info.storage_reason = "browser geeft geen opslagruimte (geen StorageManager)";
+  return info;
 }
 
 function newId() {

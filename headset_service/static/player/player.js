@@ -67,6 +67,8 @@ export class Player {
 
   // scenes ---------------------------------------------------------------------------------------
   show(scene, { autoplay = true } = {}) {
+    this._photoStop();
+    this._photoLeft = null;
     if (this.scene && this.scene !== scene) this.scene.release();
     this.scene = scene;
     this.renderer.clearFrame();
@@ -81,13 +83,29 @@ export class Player {
       scene.element.addEventListener("ended", () => this.opts.onEnded?.(scene));
       if (autoplay && !this.paused) scene.element.play().catch(() => {});
     } else if (scene.photoSeconds) {
-      this._photoTimer = setTimeout(() => this.opts.onEnded?.(scene), scene.photoSeconds * 1000);
+      if (this.paused) this._photoLeft = scene.photoSeconds * 1000;
+      else this._photoStart(scene.photoSeconds * 1000);
     }
     this._buildButtons();
   }
 
-  clear() {
+  // a photo's time runs only while not paused
+  _photoStart(ms) {
+    const scene = this.scene;
     clearTimeout(this._photoTimer);
+    this._photoEnd = performance.now() + ms;
+    this._photoTimer = setTimeout(() => this.opts.onEnded?.(scene), ms);
+  }
+
+  _photoStop() {
+    clearTimeout(this._photoTimer);
+    const left = this._photoEnd == null ? null : Math.max(0, this._photoEnd - performance.now());
+    this._photoEnd = null;
+    return left;
+  }
+
+  clear() {
+    this._photoStop();
     if (this.scene) this.scene.release();
     this.scene = null;
     this.renderer.clearFrame();
@@ -97,8 +115,17 @@ export class Player {
     this._buildButtons();
   }
 
-  pause() { this.paused = true; if (this.scene?.isVideo) this.scene.element.pause(); }
-  resume() { this.paused = false; if (this.scene?.isVideo) this.scene.element.play().catch(() => {}); }
+  pause() {
+    this.paused = true;
+    if (this.scene?.isVideo) this.scene.element.pause();
+    else if (this._photoEnd != null) this._photoLeft = this._photoStop();
+  }
+
+  resume() {
+    this.paused = false;
+    if (this.scene?.isVideo) this.scene.element.play().catch(() => {});
+    else if (this._photoLeft != null) { this._photoStart(this._photoLeft); this._photoLeft = null; }
+  }
 
   /** Put the scene's starting view where the viewer looks now. */
   recenter() {
@@ -223,6 +250,12 @@ export class Player {
       b.classList.toggle("off-screen", !inside);
       if (inside) { b.style.left = `${at[0] * 100}%`; b.style.top = `${at[1] * 100}%`; }
     }
+  }
+
+  /** A message in front of the viewer ("Gepauzeerd"), in 2D and in VR; ``title`` null hides it. */
+  notice(title, body = "") {
+    this.noticeShown = Boolean(title);
+    this.renderer.setPanel(1, title ? textPanel(title, body) : null, direction(this.head[0], this.head[1]), PANEL_WIDTH);
   }
 
   // XR hooks (xr.js) -----------------------------------------------------------------------------

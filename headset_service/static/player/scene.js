@@ -87,8 +87,12 @@ export class Scene {
     return this.shownAt ? (performance.now() - this.shownAt) / 1000 : 0;
   }
 
-  /** How long a photo stays before the playlist moves on (manifest duration_s), or null: until told. */
-  get photoSeconds() { return this.isVideo ? null : (this.manifest.duration_s || null); }
+  /** How long a photo stays before the playlist moves on, or null: until told ("verder"). The
+   *  playlist item's ``photo_seconds`` decides (set as ``itemSeconds``); else the manifest's duration_s. */
+  get photoSeconds() {
+    if (this.isVideo) return null;
+    return (this.itemSeconds !== undefined ? this.itemSeconds : this.manifest.duration_s) || null;
+  }
 
   ready() {
     const el = this.element;

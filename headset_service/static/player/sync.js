@@ -2,6 +2,8 @@
 // downloaded, its sha256 verified and put in Cache Storage, the inventory reported, and what the
 // service says to remove deleted. Offline, the last manifest and the cache carry on.
 
+import { deviceInfo } from "./device.js";
+
 export const CACHE = "zorgblik-bundles";
 const MANIFEST = "zorgblik.manifest";
 const ETAG = "zorgblik.manifestEtag";
@@ -20,7 +22,8 @@ export function lastManifest(storage = localStorage) {
 }
 
 /**
- * Bring the cache in line with the service. ``progress({done, total, bundle})`` after each file.
+ * Bring the cache in line with the service. ``progress({done, total, bundle, doneBytes, totalBytes})``
+ * after each file; the bytes count the files it had to fetch (what a begeleider waits for).
  * Returns {manifest, held: [bundle keys complete here], offline: bool}.
  */
 export async function sync(device, progress = () => {}) {
@@ -44,10 +47,13 @@ export async function sync(device, progress = () => {}) {
   const cache = await caches.open(CACHE);
   const files = manifest.bundles.flatMap((b) => b.files.map((f) => ({ ...f, bundle: b.bundle_key })));
   const held = new Set(manifest.bundles.map((b) => b.bundle_key));
-  let done = 0;
+  const isCached = async (f) => (await cache.match(f.url))?.headers.get("X-Zorgblik-Sha256") === f.sha256;
+  const cached = new Set();
+  for (const f of files) if (await isCached(f)) cached.add(f.url);
+  const totalBytes = files.filter((f) => !cached.has(f.url)).reduce((sum, f) => sum + (f.bytes || 0), 0);
+  let done = 0, doneBytes = 0;
   const fetchOne = async (f) => {
-    const cached = await cache.match(f.url);
-    if (!cached || cached.headers.get("X-Zorgblik-Sha256") !== f.sha256) {
+    if (!cached.has(f.url)) {
       try {
         if (offline) throw new Error("offline");
         const r = await device.fetch(f.url);
@@ -60,8 +66,9 @@ export async function sync(device, progress = () => {}) {
       } catch (e) {
         held.delete(f.bundle); // incomplete: not reported as held, fetched again next time
       }
+      doneBytes += f.bytes || 0;
     }
-    progress({ done: ++done, total: files.length, bundle: f.bundle });
+    progress({ done: ++done, total: files.length, bundle: f.bundle, doneBytes, totalBytes });
   };
   const queue = [...files];
   await Promise.all(Array.from({ length: PARALLEL }, async () => { while (queue.length) await fetchOne(queue.shift()); }));
@@ -71,10 +78,10 @@ export async function sync(device, progress = () => {}) {
     if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
   }
   if (!offline) {
-    const estimate = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
-    const free = estimate.quota ? Math.max(0, Math.round(estimate.quota - (estimate.usage || 0))) : null;
+    const info = await deviceInfo();
     try {
-      const result = await device.json("/api/device/inventory", { bundles: [...held].sort(), free_bytes: free });
+      const result = await device.json("/api/device/inventory", { bundles: [...held].sort(), free_bytes: info.free_bytes ?? null,
+                                                                  battery: info.battery ?? null, device: info });
       for (const key of result.remove) {
         for (const request of await cache.keys()) if (bundleKeyOf(request.url) === key) await cache.delete(request);
         held.delete(key);
