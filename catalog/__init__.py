@@ -11,14 +11,14 @@ import lazy_loader as _lazy
 # (Alembic only when a database needs migrating, Argon2 only for accounts).
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
-    submodules=["accounts", "authoring", "fleet", "outcomes", "playlists", "presence", "queries", "reports", "retention",
-                "runs", "signoffs"],
+    submodules=["accounts", "approvals", "authoring", "fleet", "outcomes", "playlists", "presence", "queries", "reports",
+                "retention", "runs", "signoffs"],
     submod_attrs={
         "db": ["Catalog", "current_revision", "head_revision", "migrate"],
-        "errors": ["CatalogError", "Conflict", "Misfit", "NotFound", "SignoffRequired"],
+        "errors": ["ApprovalRequired", "CatalogError", "Conflict", "Misfit", "NotFound", "SignoffRequired"],
         "models": [
             "Event", "Footage", "Headset", "HeadsetCommand", "HeadsetGroup", "Playlist", "PrivacySignoff",
-            "Scene", "SceneVersion", "Script", "ScriptVersion", "Session", "StaffUser"
+            "Scene", "SceneVersion", "Script", "ScriptApproval", "ScriptSave", "ScriptVersion", "Session", "StaffUser"
         ],
     },
 )

@@ -3,9 +3,10 @@
     CatalogError (ZorgblikError)
     ├── NotFound        no row with that id or key
     └── Conflict        the change does not fit the current state (a name taken, a session stopped)
-        ├── SignoffRequired  publishing waits for a person to sign the privacy review sheet off
-        └── Misfit           a scene does not fit a playlist (its context or audience), or an item's
-                             setting does not fit its scene (photo seconds on a video)
+        ├── SignoffRequired   publishing waits for a person to sign the privacy review sheet off
+        ├── ApprovalRequired  publishing waits for the school and the practice to approve the profile
+        └── Misfit            a scene does not fit a playlist (its context or audience), or an item's
+                              setting does not fit its scene (photo seconds on a video)
 """
 
 from zorgblik.errors import ZorgblikError
@@ -25,6 +26,15 @@ class Conflict(CatalogError):
 
 class SignoffRequired(Conflict):
     """A scene version shows someone without consent and nobody signed its review sheet off."""
+
+
+class ApprovalRequired(Conflict):
+    """A script's profile lacks a current approval from the school side or the practice side;
+    :attr:`sides` names the missing ones."""
+
+    def __init__(self, message: str, *, sides: list[str], hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.sides = sides
 
 
 class Misfit(Conflict):

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from catalog.errors import Conflict, NotFound, SignoffRequired
+from catalog import approvals
+from catalog.errors import ApprovalRequired, Conflict, NotFound, SignoffRequired
 from catalog.models import Consent, Footage, Scene, SceneVersion, Script, ScriptVersion, utcnow
 from catalog.signoffs import scene_ref, signoff_for, signoff_reasons
 
@@ -106,7 +107,8 @@ def publish(db: DbSession, version: SceneVersion, when: datetime | None = None) 
 
     Every way of publishing (``zorgblik build --publish``, the API, the demo) comes through here:
     a withdrawn version is refused, and so is one that shows someone without consent until a
-    person has signed its review sheet off (:mod:`catalog.signoffs`)."""
+    person has signed its review sheet off (:mod:`catalog.signoffs`), and one whose script's
+    profile lacks a current approval of the school or the practice (:func:`require_approvals`)."""
     if version.status == "withdrawn":
         raise Conflict(f"scène {scene_ref(version)} is teruggetrokken en kan niet opnieuw gepubliceerd worden",
                        hint="bouw de scène opnieuw; de nieuwe versie kan gepubliceerd worden")
@@ -119,11 +121,35 @@ def publish(db: DbSession, version: SceneVersion, when: datetime | None = None) 
                  f"GET /api/scenes/{version.bundle_key}/review-sheet) en teken dan af: "
                  f"zorgblik privacy signoff {script}/{scene} --by NAAM",
         )
+    require_approvals(db, version)
     for other in version.scene.versions:
         if other.id != version.id and other.status == "published":
             other.status = "draft"
     version.status = "published"
     version.published_at = when or utcnow()
+
+
+def require_approvals(db: DbSession, version: SceneVersion) -> None:
+    """Refuse (:class:`ApprovalRequired`) unless both sides approved the profile ``version`` was
+    built from. Every script version whose text is a VR script is held to this; only a text that
+    does not say it is one (a test's synthetic bundle, which no build can make) is not."""
+    from scripts_vr.digest import is_vr_script_text, profile_sha256_of_text
+    from scripts_vr.errors import ScriptError
+
+    source, name = db.get(ScriptVersion, version.script_version_id).source, version.scene.script.name
+    if not is_vr_script_text(source):
+        return
+    try:
+        profile = profile_sha256_of_text(source, file=name)
+    except ScriptError:
+        raise ApprovalRequired(f"het profiel van {scene_ref(version)} is niet meer te lezen; er is niets om goed te keuren",
+                               sides=list(approvals.APPROVAL_SIDES), hint="bouw het script opnieuw") from None
+    missing = approvals.missing_sides(db, name, profile)
+    if missing:
+        raise ApprovalRequired(
+            approvals.missing_message(name, missing), sides=missing,
+            hint=f"laat het profiel goedkeuren op de scriptpagina of met: zorgblik script approve {name} "
+                 f"--side {missing[0]} --by NAAM --role ROL")
 
 
 def published_scene_versions(db: DbSession) -> list[SceneVersion]:

@@ -18,6 +18,7 @@ from headset_service.watchdog import session_watchdog
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports, team_profile
 from headset_service.web import classroom as class_pages
 from headset_service.web import playlists as playlist_pages
+from headset_service.web import script_form
 from headset_service.web import scripts as script_pages
 from headset_service.web import sessions as session_pages
 from headset_service.web.admin import retention_daily
@@ -29,8 +30,8 @@ from zorgblik.settings import Settings
 #: The API for staff and headsets, then the pages people see.
 ROUTERS = (
     accounts, scenes, playlists, headsets, device, sessions, uploads,
-    home, headset, session_pages, playlist_pages, class_pages, footage, reports, admin, admin_staff, script_pages, effect,
-    team_profile,
+    home, headset, session_pages, playlist_pages, class_pages, footage, reports, admin, admin_staff, script_pages,
+    script_form, effect, team_profile,
 )
 
 

@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sessions.run": _SESSION_ROLES,
     "scripts.edit": frozenset({"author"}),
     "profiles.read": _SESSION_ROLES | {"author"},  # the team profile page and its printed handout
+    # the school side (a teacher) and the practice side (the trainer) approve a script's profile
+    "scripts.approve": frozenset({"author", "teacher"}),
     "reports.read": _SESSION_ROLES,  # each sees only the contexts they run (CONTEXT_ROLES)
     "outcomes.manage": frozenset(),  # the coordinator (admin): enrolment outcomes and the effect report
     "learners.erase": frozenset(),  # admin only: export and erase one learner's data on request

@@ -4,8 +4,9 @@
         load the script → record its version → per scene: resolve footage → plan
         → build the bundles (scenes that need an encoder go to the executor, in parallel; the
           rest, e.g. after a caption edit, are quick and run here)
-        → record each scene version (→ publish: scenes that wait for a privacy sign-off stay
-          drafts, and the build then raises SignoffRequired naming them), in this process only
+        → record each scene version (→ publish: scenes that wait for a privacy sign-off, or whose
+          profile waits for the school's and the practice's approval, stay drafts, and the build
+          then raises SignoffRequired / ApprovalRequired naming them), in this process only
 
 Levelling: the script's ``level`` is the correction; without one the footage's own pose
 (GPano / Spherical V2, read at ingest) is undone (:mod:`render.level`).
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from capture.store import FootageStore
 from capture.consent import STATUS_DUTCH, consent_state
-from catalog import Catalog, Footage, SceneVersion, SignoffRequired, queries
+from catalog import ApprovalRequired, Catalog, Footage, SceneVersion, SignoffRequired, approvals, queries
 from catalog.models import Consent
 from render.errors import FootageMissing, FootageNotReady
 from render.events import BuildEvents
@@ -44,6 +45,7 @@ from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
 from render.stages import BundleResult, Progress, build_bundle, needs_encode, remembered, sha256_file
 from scripts_vr import KnownFootage, load_script
 from scripts_vr.checks import FootageLookup
+from scripts_vr.digest import profile_sha256
 from scripts_vr.model import FootageRef, VRScript, plain
 from scripts_vr.model import Scene as ScriptScene
 from zorgblik.settings import Settings
@@ -245,6 +247,9 @@ def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles:
             db, name=name, organisation=str(plain(script.organisation.name)), care_category=str(script.care_category),
             sha256=sha, source=source,
         )
+        # an approval is of the profile as it read: a build of another profile withdraws it
+        approvals.profile_seen(db, name, profile_sha256(script), reason="het profiel in het scriptbestand is gewijzigd "
+                               "(gezien bij het bouwen)")
     rows = {scene.footage: resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store,
                                            where=f"{path}: scène {scene.id}", sha_cache=settings.cache_dir)
             for scene in script.scenes}
@@ -292,7 +297,7 @@ def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles:
             try:
                 with catalog.session() as db:
                     queries.publish(db, db.get(SceneVersion, version_id))
-            except SignoffRequired as refusal:
+            except (SignoffRequired, ApprovalRequired) as refusal:
                 refused.append((scene.id, refusal))
         with catalog.session() as db:
             version = db.get(SceneVersion, version_id)
@@ -303,6 +308,9 @@ def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles:
         built.append(built_scene)
         if on_scene:
             on_scene(built_scene)
+    unapproved = [refusal for _, refusal in refused if isinstance(refusal, ApprovalRequired)]
+    if unapproved:  # the same for every scene: the script's profile waits for its approvals
+        raise unapproved[0]
     if refused:
         error = refused[0][1] if len(refused) == 1 else SignoffRequired(
             f"{len(refused)} scènes van {name} wachten op privacy-aftekening en zijn niet gepubliceerd: "

@@ -13,7 +13,9 @@ import os
 import threading
 from collections.abc import Sequence
 
-from catalog import Catalog, Footage, queries, signoffs
+from pathlib import Path
+
+from catalog import Catalog, Footage, approvals, queries, signoffs
 from zorgblik.settings import Settings
 
 #: (file name, role, bytes, profile or None)
@@ -65,6 +67,18 @@ def synthetic_bundle(settings: Settings, catalog: Catalog, *, script: str, scene
             signoffs.sign_off(db, version, by="test")
             queries.publish(db, version)
     return key
+
+
+def approve_profile(catalog: Catalog, script: str | Path) -> None:
+    """Both sides (opleiding, praktijk) approve the profile of the script file ``script``, as
+    "test": for tests that publish a real script and whose subject is not the approval."""
+    from scripts_vr.digest import profile_sha256_of_text
+
+    path = Path(script)
+    profile = profile_sha256_of_text(path.read_text(encoding="utf-8"), file=str(path))
+    with catalog.session() as db:
+        for side in approvals.APPROVAL_SIDES:
+            approvals.approve(db, path.stem, side=side, by="test", role="test", profile_sha256=profile)
 
 
 # headsets over the WebSocket -------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The demo: the two example scripts in demo/scripts, built from the real footage in
-demo/footage, privacy-signed off by the demo admin (and saying so), published, served, and
+demo/footage, privacy-signed off and approved for the school and the practice by the demo admin
+(and saying so), published, served, and
 checked over HTTP like a headset would."""
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import httpx
 
-from catalog import Catalog, accounts, fleet, playlists, queries, signoffs
+from catalog import Catalog, accounts, approvals, fleet, playlists, queries, signoffs
 from render import build_script
 from render.stages import Progress
+from scripts_vr.digest import profile_sha256_of_text
 from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
 
@@ -37,11 +39,18 @@ DEMO_SIGNER = "demo-beheerder"
 def build_demo(settings: Settings, catalog: Catalog, progress: Progress | None = None,
                say: Callable[[str], None] = print) -> None:
     """Build the demo scripts and publish every scene. Scenes that need a privacy sign-off are
-    signed off as the demo admin, explicitly and out loud: the demo has no human to look."""
+    signed off, and each profile is approved for both sides, as the demo admin, explicitly and
+    out loud: the demo has no human to look."""
     for script in demo_scripts():
         say(f"Bouwen: {script.name}")
         built = build_script(script, settings=settings, catalog=catalog, profiles=("quest2",), progress=progress)
+        profile = profile_sha256_of_text(script.read_text(encoding="utf-8"), file=str(script))
         with catalog.session() as db:
+            for side, side_label in approvals.APPROVAL_SIDES.items():
+                if approvals.current(db, script.stem, profile)[side] is None:
+                    approvals.approve(db, script.stem, side=side, by=DEMO_SIGNER, role="demo", profile_sha256=profile)
+                    say(f"  {script.stem}: profiel goedgekeurd namens de {side_label} door {DEMO_SIGNER} — "
+                        "in het echt keuren de school en de praktijk het samen goed")
             for scene in built:
                 version = queries.scene_version_by_bundle_key(db, scene.bundle_key)
                 if signoffs.signoff_reasons(version) and signoffs.signoff_for(db, version) is None:

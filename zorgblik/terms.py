@@ -76,6 +76,49 @@ CONTEXT_ROUTES: dict[str, frozenset[str]] = {"intake": frozenset({"BOL", "BBL"})
 #: says otherwise (a class moves on together, at the teacher's "verder").
 WAIT_FOR_STAFF_BY_DEFAULT: dict[str, bool] = {"intake": False, "sollicitatie": False, "werkveldorientatie": True}
 
+#: Care categories of a VR script ("custom": the script names its own in custom_category).
+CARE_CATEGORIES: dict[str, str] = {"ouderenzorg": "Ouderenzorg (VVT)", "gehandicaptenzorg": "Gehandicaptenzorg",
+                                   "wijkverpleging": "Wijkverpleging en thuiszorg", "ziekenhuis": "Ziekenhuis",
+                                   "ggz": "GGZ", "jeugdzorg": "Jeugdzorg", "custom": "Eigen categorie"}
+
+#: How a student can be matched to a werkbegeleider (the script's matching.criteria).
+MATCH_CRITERIA: dict[str, str] = {"learning_preference": "leervoorkeur", "programme": "opleiding",
+                                  "year": "leerjaar", "personality": "persoonlijkheid",
+                                  "availability": "beschikbaarheid", "interests": "interesses"}
+
+#: The Dutch label of each key of a VR script's profile, for forms and profile pages. A key that
+#: is missing here is shown by its model description (or its own name) until it is added.
+SCRIPT_FIELDS: dict[str, str] = {
+    "owner": "Eigenaar van dit profiel", "organisation": "Organisatie", "care_category": "Zorgcategorie",
+    "custom_category": "Naam van de eigen zorgcategorie", "client_groups": "Doelgroepen", "care_given": "Zorg die het team geeft",
+    "team": "Team", "expectations": "Verwachtingen", "welcome": "Welkom", "supervision": "Werkbegeleiding",
+    "capacities": "De vier vermogens", "scenes": "Scènes",
+    "name": "Naam", "role": "Rol", "email": "E-mail", "phone": "Telefoon", "website": "Website",
+    "locations": "Locaties", "address": "Adres", "city": "Plaats", "contact": "Contactpersoon",
+    "description": "Beschrijving", "department": "Afdeling", "size": "Aantal collega's", "day": "Een dag uit het leven",
+    "time": "Tijdstip", "activity": "Activiteit", "shifts": "Diensten", "start": "Begin", "end": "Einde",
+    "route": "Leerweg", "level": "Niveau", "year": "Leerjaar", "expects": "Wat het team verwacht",
+    "acquaintance": "Kennismaking", "activities": "Activiteiten", "matching": "Matching met een werkbegeleider",
+    "matched": "Studenten krijgen een vaste werkbegeleider", "how": "Hoe", "criteria": "Waarop wordt gematcht",
+    "other_criteria": "Eigen criteria", "introduction": "Introductieprogramma", "week": "Week",
+    "supervisor_role": "Wie begeleidt", "frequency": "Hoe vaak", "studentcoach": "Er is een studentcoach",
+    "senior_supervisor": "Eindverantwoordelijke", "where_it_stands": "Waar het in het werk zichtbaar is",
+    "what_it_develops": "Wat de student erin ontwikkelt", "nl": "Nederlands", "en": "Engels",
+    "value": "Waarde", "review_by": "Nakijken vóór",
+    "places": "Leerplaatsen", "count": "Aantal plaatsen", "learning_profile": "Leerprofiel van het team",
+    "learning_preferences": "Leervoorkeuren", "learning_now": "Wat het team nu leert", "supervisor": "Profiel van de werkbegeleider",
+    "kind": "Manier van begeleiden", "trained": "Opgeleid als werkbegeleider", "self_assessment": "Zelfbeoordeling",
+    "development_point": "Ontwikkelpunt", "not_yet_available": "Nog niet aanwezig", "wishes": "Wensen",
+}
+
+#: What one item of a list in the profile is called ("Dienst 2"), by the list's key.
+SCRIPT_ITEMS: dict[str, str] = {
+    "locations": "Locatie", "client_groups": "Doelgroep", "care_given": "Zorg", "day": "Moment", "shifts": "Dienst",
+    "expectations": "Verwachting", "expects": "Verwachting", "activities": "Activiteit",
+    "other_criteria": "Criterium", "introduction": "Introductieweek", "capacities": "Vermogen",
+    "places": "Leerplaats", "learning_now": "Scholing", "not_yet_available": "Nog niet aanwezig", "wishes": "Wens",
+}
+
 # --- the learning-workplace profile (VR-script format 2) ---------------------------------------
 
 #: A werkbegeleider's usual way of supervising (the four styles of situational supervision).

@@ -37,6 +37,7 @@ NAVIGATION = (
     ("/afspeellijsten", "Afspeellijsten", "playlists.write"),
     ("/beeldmateriaal", "Beeldmateriaal", "footage.upload"),
     ("/scripts", "Scripts", "scripts.edit"),
+    ("/goedkeuren", "Goedkeuren", "scripts.approve"),
     ("/rapportages", "Rapportages", "reports.read"),
     ("/effect", "Effect", "outcomes.manage"),
     ("/beheer", "Beheer", "users.manage"),

@@ -8,7 +8,10 @@ progress page reads and refreshes every second. The build id starts with the scr
 the script page finds its recent builds by listing that folder.
 
 Publishing goes through :func:`catalog.queries.publish`, the same door as the CLI and the API:
-its Dutch refusal (a withdrawn version, a missing privacy sign-off) is shown as it is.
+its Dutch refusal (a withdrawn version, a missing privacy sign-off, a profile the school or the
+practice has not approved) is shown as it is. The page shows the approvals of the profile as the
+file reads now (looking withdraws those of an older profile) and the saves made from the form
+(:mod:`headset_service.web.script_form`).
 """
 
 from __future__ import annotations
@@ -23,19 +26,23 @@ from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy.orm import Session as DbSession
 
-from catalog import Catalog, queries, signoffs
-from catalog.authoring import scenes_of_script, version_counts
-from catalog.errors import CatalogError, SignoffRequired
+from catalog import Catalog, approvals, queries, signoffs
+from catalog.authoring import saves_of, scenes_of_script, version_counts
+from catalog.errors import ApprovalRequired, CatalogError, SignoffRequired
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep
 from headset_service.web.rendering import PageUser, back, render
 from render import BuildEvents, build_script
 from render.build import footage_lookup
 from scripts_vr import freshness, lint_files
+from scripts_vr.digest import profile_sha256_of_text
+from scripts_vr.errors import ScriptError
 from scripts_vr.freshness import find_scripts
 from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
+from zorgblik.terms import APPROVAL_SIDES, CARE_CATEGORIES
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -116,6 +123,32 @@ def recent_builds(settings: Settings, name: str, limit: int = 5) -> list[dict]:
     return [b for b in (read_build(settings, i) for i in ids[:limit]) if b]
 
 
+# approvals ---------------------------------------------------------------------------------------
+
+def profile_of(text: str) -> str | None:
+    """The profile hash of a script text, or None while the text is not a valid script."""
+    try:
+        return profile_sha256_of_text(text)
+    except ScriptError:
+        return None
+
+
+def notice_profile(db: DbSession, name: str, text: str, reason: str) -> str | None:
+    """The script now reads ``text``: approvals of any other profile are withdrawn (all of them
+    while the text is no valid script). Returns the profile hash, if any."""
+    profile = profile_of(text)
+    approvals.profile_seen(db, name, profile or "", reason=reason)
+    return profile
+
+
+def approval_view(db: DbSession, name: str, path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    profile = notice_profile(db, name, text, reason="het profiel in het scriptbestand is gewijzigd")
+    standing = approvals.current(db, name, profile) if profile else dict.fromkeys(APPROVAL_SIDES)
+    return {"profile": profile, "current": standing, "history": approvals.history(db, name), "sides": APPROVAL_SIDES,
+            "missing": [s for s, a in standing.items() if a is None]}
+
+
 # pages -----------------------------------------------------------------------------------------
 
 @router.get("/scripts")
@@ -125,7 +158,7 @@ def scripts_page(request: Request, db: DbDep, settings: SettingsDep, user: Autho
                        max_bytes=settings.max_script_bytes) if paths else None
     return render(request, "scripts.html", user, {
         "scripts": lint_view(settings, paths, request.app.state.catalog), "report": report, "folder": settings.scripts_path,
-        "counts": version_counts(db)})
+        "counts": version_counts(db), "categories": CARE_CATEGORIES})
 
 
 @router.get("/scripts/{name}")
@@ -143,7 +176,7 @@ def script_page(request: Request, name: str, db: DbDep, settings: SettingsDep, u
     return render(request, "script.html", user, {
         "script": view, "scenes": scenes, "builds": recent_builds(settings, name), "status_dutch": STATUS_DUTCH,
         "build_state": BUILD_STATE_DUTCH, "source_lines": path.read_text(encoding="utf-8", errors="replace").splitlines()
-        if view["problems"] else []})
+        if view["problems"] else [], "approval": approval_view(db, name, path), "saves": saves_of(db, name)})
 
 
 @router.post("/scripts/{name}/bouwen")
@@ -185,6 +218,9 @@ def publish_form(bundle_key: str, db: DbDep, user: PageUser("scenes.publish"), _
         queries.publish(db, version)
     except SignoffRequired as refusal:
         return back(f"/scripts/{name}", fout=f"{refusal.message}. Bekijk het reviewblad bij de scène en teken af; "
+                                             "publiceer daarna opnieuw.")
+    except ApprovalRequired as refusal:
+        return back(f"/scripts/{name}", fout=f"{refusal.message}. Laat het profiel goedkeuren (Goedkeuring hieronder); "
                                              "publiceer daarna opnieuw.")
     except CatalogError as error:
         return back(f"/scripts/{name}", fout=error.message)

@@ -15,6 +15,7 @@ import pytest
 from catalog import Catalog, accounts, queries, signoffs
 from headset_service.server import service_in_thread
 from render import build_script
+from support import approve_profile
 from zorgblik.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,7 @@ def service(tmp_path_factory):
     script = ROOT / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
     with Catalog(settings.catalog_url) as catalog:
         built = build_script(script, settings=settings, catalog=catalog)
+        approve_profile(catalog, script)
         with catalog.session() as db:
             for scene in built:  # the demo footage has no consent register: a person signs off
                 version = queries.scene_version_by_bundle_key(db, scene.bundle_key)

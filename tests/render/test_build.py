@@ -14,6 +14,7 @@ from render import FootageNotReady, build_script
 from render.build import footage_lookup
 from scripts_vr import ScriptInvalid, lint_file
 from scripts_vr.templates import minimal_script
+from support import approve_profile
 from zorgblik.settings import Settings
 from zorgblik.tools import ffprobe_json, run_tool
 
@@ -76,6 +77,7 @@ def encode_count(settings: Settings) -> int:
 def test_video_scene_builds_and_reprobes(footage_dir, tmp_path, fast, catalog):
     script = write_script(tmp_path, video_scene(footage_dir, tmp_path))
     [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+    approve_profile(catalog, script)
     with catalog.session() as db:  # nobody on the consent register: a person signs the review sheet off
         version = queries.scene_version_by_bundle_key(db, built.bundle_key)
         signoffs.sign_off(db, version, by="test")

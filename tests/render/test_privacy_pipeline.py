@@ -20,6 +20,7 @@ from render import build_script
 from render.privacy import Tile, blur_frame, render_tile
 from render.withdrawal import withdraw_consent
 from scripts_vr.templates import minimal_script
+from support import approve_profile
 
 HEAD = minimal_script("")
 
@@ -103,6 +104,7 @@ def test_publishing_waits_for_signoff_and_withdrawal_takes_the_version_off(foota
     script = write(tmp_path, scene(footage_dir / FACES, tmp_path))
     with pytest.raises(SignoffRequired, match="zorgblik privacy signoff testzorg/plein --by NAAM"):
         build_script(script, settings=fast, catalog=catalog, profiles=["quest2"], publish=True)
+    approve_profile(catalog, script)
     with catalog.session() as db:
         [version] = db.scalars(select(SceneVersion))
         assert version.status == "draft" and queries.published_scene_versions(db) == []

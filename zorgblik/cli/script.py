@@ -1,4 +1,4 @@
-"""``zorgblik script``: new, lint and freshness for VR scripts. Parses, then calls :mod:`scripts_vr`."""
+"""``zorgblik script``: new, lint, freshness and approve for VR scripts. Parses, then calls :mod:`scripts_vr`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 import scripts_vr
 from zorgblik.cli import cli
 from zorgblik.settings import Settings
+from zorgblik.terms import APPROVAL_SIDES
 
 
 @cli.group("script")
@@ -87,3 +88,34 @@ def freshness_cmd(settings: Settings, paths: tuple[str, ...], days: int | None, 
     )
     for line in report.lines():
         click.echo(line)
+
+
+@script.command("approve")
+@click.argument("name")
+@click.option("--side", required=True, type=click.Choice(list(APPROVAL_SIDES)),
+              help="Namens wie: opleiding (school) of praktijk (zorgorganisatie).")
+@click.option("--by", "by", required=True, help="Wie goedkeurt (naam).")
+@click.option("--role", required=True, help="De rol van wie goedkeurt, bijv. 'docent zorg' of 'praktijkopleider'.")
+@click.pass_obj
+def approve_cmd(settings: Settings, name: str, side: str, by: str, role: str) -> None:
+    """Keur het profiel van een script goed namens de opleiding of de praktijk. NAME is de
+    bestandsnaam zonder .yaml in de scriptmap, of een pad naar het bestand. Publiceren kan als
+    beide kanten het profiel zoals het nu is hebben goedgekeurd."""
+    from catalog import Catalog, approvals
+    from scripts_vr.digest import profile_sha256_of_text
+
+    path = Path(name) if name.endswith((".yaml", ".yml")) else settings.scripts_path / f"{name}.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise scripts_vr.ScriptUnreadable(f"kan niet worden gelezen: {exc.strerror or exc}", file=str(path)) from None
+    profile = profile_sha256_of_text(text, file=str(path))
+    with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
+        approvals.profile_seen(db, path.stem, profile, reason="het profiel in het scriptbestand is gewijzigd")
+        done = approvals.approve(db, path.stem, side=side, by=by, role=role, profile_sha256=profile)
+        missing = approvals.missing_sides(db, path.stem, profile)
+        line = (f"{path.stem}: profiel goedgekeurd namens de {APPROVAL_SIDES[side]} door {done.approved_by} "
+                f"({done.role}) op {done.approved_at:%Y-%m-%d}")
+    click.echo(line)
+    click.echo("  beide kanten hebben goedgekeurd: publiceren kan" if not missing else
+               f"  wacht nog op: {', '.join(APPROVAL_SIDES[s] for s in missing)}")
