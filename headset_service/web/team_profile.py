@@ -21,14 +21,16 @@ import yaml
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import ValidationError
 
+from catalog import approvals
 from catalog.profiles import published_profile_source, published_scene_keys
 from headset_service.deps import DbDep, SettingsDep
 from headset_service.web.rendering import PageUser, render
+from scripts_vr.digest import profile_sha256
 from scripts_vr.freshness import find_scripts
 from scripts_vr.model import VRScript
 from scripts_vr.profile_view import Learner, fact_freshness, profile_panels, say, script_from_text
 from zorgblik.settings import Settings
-from zorgblik.terms import MBO_LEVELS, ROUTES, USE_CONTEXTS, YEARS
+from zorgblik.terms import APPROVAL_SIDES, MBO_LEVELS, ROUTES, USE_CONTEXTS, YEARS
 
 router = APIRouter(include_in_schema=False)
 Reader = PageUser("profiles.read")
@@ -105,7 +107,8 @@ def team_profile_page(request: Request, name: str, db: DbDep, settings: Settings
         "name": name, "view": profile_view(script, learner, context), "scenes": scenes,
         "facts": fact_freshness(script, date.today(), settings.freshness_days), "owner": script.owner,
         "routes": ROUTES, "levels": MBO_LEVELS, "years": YEARS, "contexts": USE_CONTEXTS,
-        "handout_query": request.url.query,
+        "handout_query": request.url.query, "approval_sides": APPROVAL_SIDES,
+        "approvals": approvals.current(db, name, profile_sha256(script)),
     })
 
 

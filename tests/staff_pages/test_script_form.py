@@ -149,6 +149,11 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     author.get_by_role("button", name=re.compile("^Publiceren")).click()
     expect(author.get_by_role("status")).to_contain_text("Gepubliceerd: De gang (versie 1)")
     shoot(author, "script-published-1280")
+    author.get_by_role("link", name="Teamprofiel en beroepsbeeld").click()  # what intake and HR read: made together
+    together = author.get_by_role("region", name="Samen gemaakt")
+    expect(together).to_contain_text("goedgekeurd door Tess Docent (docent zorg)")
+    expect(together).to_contain_text("goedgekeurd door Anouk Opleider (praktijkopleider)")
+    shoot(author, "team-profile-approved-1280")
     with site.catalog.session() as db:
         [published] = [v for v in queries.published_scene_versions(db) if v.scene.script.name == "het-anker"]
         assert published.title == "De gang"
