@@ -87,6 +87,19 @@ def pair_headset(db: DbSession, code: str, now: datetime | None = None) -> tuple
     return token, headset
 
 
+def pairing_code_for(db: DbSession, *, headset_name: str, profile: str, group_name: str = "",
+                     created_by: StaffUser | None = None) -> tuple[str, PairingCode]:
+    """A code for a headset to be called ``headset_name`` in the group of that name (made if new):
+    what the forms on the sessions page and on Beheer ask for."""
+    name = headset_name.strip()[:255]
+    if not name:
+        raise CatalogError("een headset zonder naam kan niet gekoppeld worden", hint="geef de headset een naam")
+    group = None
+    if group_name.strip():
+        group = next((g for g in list_groups(db) if g.name == group_name.strip()), None) or create_group(db, group_name.strip())
+    return create_pairing_code(db, headset_name=name, profile=profile, group=group, created_by=created_by)
+
+
 def outstanding_pairing_codes(db: DbSession, now: datetime | None = None) -> list[PairingCode]:
     """Codes made and not used yet that still work, soonest to expire first."""
     now = now or utcnow()

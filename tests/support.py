@@ -94,10 +94,11 @@ def receive(ws) -> dict:
     return json.loads(ws.recv(timeout=5))
 
 
-def wait_for(predicate, what: str, tries: int = 100):
-    """``predicate()``'s first truthy value, polled every 50 ms; fails the test after ``tries``."""
+def wait_for(predicate, what: str, tries: int | None = None, seconds: float = 20):
+    """``predicate()``'s first truthy value, polled every 50 ms; fails the test after ``tries`` polls
+    (or ``seconds``: patience costs nothing when the condition comes, and a loaded machine needs it)."""
     pause = threading.Event()
-    for _ in range(tries):
+    for _ in range(tries if tries is not None else int(seconds / 0.05)):
         value = predicate()
         if value:
             return value

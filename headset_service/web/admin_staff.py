@@ -16,6 +16,7 @@ from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, LiveDep
 from headset_service.api.headsets import revoke
 from headset_service.web.rendering import PageUser, back
+from headset_service.web.sessions import pairing_code_message
 from render.profiles import PROFILES
 
 router = APIRouter(include_in_schema=False)
@@ -30,16 +31,7 @@ def admin_context(db: DbSession) -> dict:
 @router.post("/beheer/koppelcode")
 def pairing_code_form(db: DbDep, user: Admin, _csrf: CsrfChecked, naam: Annotated[str, Form()],
                       profiel: Annotated[str, Form()], groep: Annotated[str, Form()] = ""):
-    name = naam.strip()[:255]
-    if not name or profiel not in PROFILES:
-        return back("/beheer", fout="Geef de headset een naam en kies een type.")
-    group = None
-    if groep.strip():
-        group = next((g for g in fleet.list_groups(db) if g.name == groep.strip()), None) or fleet.create_group(db, groep.strip())
-    code, row = fleet.create_pairing_code(db, headset_name=name, profile=profiel, group=group, created_by=user)
-    minutes = int((row.expires_at - row.created_at).total_seconds() // 60)
-    return back("/beheer", melding=f"Koppelcode voor {name}: {code} — typ hem binnen {minutes} minuten in op de headset "
-                                   "(pagina /headset in de browser van de headset).")
+    return back("/beheer", **pairing_code_message(db, user, naam, profiel, groep))
 
 
 @router.post("/beheer/headsets/{headset_id}/intrekken")

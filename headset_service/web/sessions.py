@@ -192,20 +192,24 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
                 fout=not_started)
 
 
+def pairing_code_message(db, user: StaffUser, naam: str, profiel: str, groep: str) -> dict:
+    """The flash for a pairing-code form (sessions page and Beheer): the code and how to use it, or why not."""
+    if profiel not in PROFILES:
+        return {"fout": "Kies het type headset uit de lijst."}
+    try:
+        code, row = fleet.pairing_code_for(db, headset_name=naam, profile=profiel, group_name=groep, created_by=user)
+    except CatalogError as error:
+        return {"fout": error.one_line()}
+    minutes = int((row.expires_at - row.created_at).total_seconds() // 60)
+    return {"melding": f"Koppelcode voor {row.headset_name}: {code} — open /headset in de browser van de headset "
+                       f"en typ hem daar binnen {minutes} minuten in."}
+
+
 @router.post("/sessies/koppelcode")
 def pairing_code(db: DbDep, user: Runner, _csrf: CsrfChecked, naam: Annotated[str, Form()],
                  profiel: Annotated[str, Form()], groep: Annotated[str, Form()] = ""):
     """A pairing code for a new headset, made by whoever runs the session (shown once)."""
-    name = naam.strip()[:255]
-    if not name or profiel not in PROFILES:
-        return back("/sessies#koppelen", fout="Geef de headset een naam en kies een type.")
-    group = None
-    if groep.strip():
-        group = next((g for g in fleet.list_groups(db) if g.name == groep.strip()), None) or fleet.create_group(db, groep.strip())
-    code, row = fleet.create_pairing_code(db, headset_name=name, profile=profiel, group=group, created_by=user)
-    minutes = int((row.expires_at - row.created_at).total_seconds() // 60)
-    return back("/sessies#koppelen", melding=f"Koppelcode voor {name}: {code} — open /headset in de browser van de "
-                                             f"headset en typ hem daar binnen {minutes} minuten in.")
+    return back("/sessies#koppelen", **pairing_code_message(db, user, naam, profiel, groep))
 
 
 @router.post("/sessies/koppelcode/{code_id}/intrekken")

@@ -5,9 +5,9 @@ browser profiles, and the teacher's /klas and projector pages — driven only as
 from __future__ import annotations
 
 import subprocess
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from support import wait_for
 
 PROMPTS = [{"text": {"nl": "Wat doet de verzorgende als eerste?"}, "contexts": ["werkveldorientatie"]},
            {"text": {"nl": "Welke vraag zou jij de bewoner stellen?"}, "contexts": ["intake"]}]
@@ -25,14 +25,6 @@ def make_clip(out: Path, seconds: float) -> bytes:
     return out.read_bytes()
 
 
-def wait_for(predicate, what: str, seconds: float = 20):
-    pause = threading.Event()
-    for _ in range(int(seconds / 0.05)):
-        value = predicate()
-        if value:
-            return value
-        pause.wait(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 @dataclass

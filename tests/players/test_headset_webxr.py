@@ -5,9 +5,9 @@ and in 2D, events that survive the Wi-Fi dropping, and a video scene played from
 from __future__ import annotations
 
 import subprocess
-import threading
 
 import pytest
+from support import wait_for
 
 TAFEL = {"id": "tafel", "kind": "info", "yaw": 30, "pitch": 0, "start": None, "end": None,
          "label": {"nl": "De tafel"}, "text": {"nl": "Hier eten de bewoners samen."}}
@@ -15,14 +15,6 @@ RAAM = {"id": "raam", "kind": "info", "yaw": 60, "pitch": 5, "start": None, "end
         "label": {"nl": "Het raam"}, "text": {"nl": "Uitzicht op de tuin."}}
 
 
-def wait_for(predicate, what: str, seconds: float = 10):
-    pause = threading.Event()
-    for _ in range(int(seconds / 0.1)):
-        value = predicate()
-        if value:
-            return value
-        pause.wait(0.1)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 @pytest.fixture

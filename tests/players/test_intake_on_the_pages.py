@@ -9,10 +9,10 @@ import csv
 import io
 import os
 import re
-import threading
 from pathlib import Path
 
 from playwright.sync_api import expect
+from support import wait_for
 
 PASSWORD = "correct-paard-batterij"  # tests/headset_service/conftest.py's staff password
 SHOTS = os.environ.get("ZORGBLIK_SCREENSHOTS")
@@ -24,13 +24,6 @@ def shoot(page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def wait_for(predicate, what: str, seconds: float = 15):
-    pause = threading.Event()
-    for _ in range(int(seconds / 0.1)):
-        if value := predicate():
-            return value
-        pause.wait(0.1)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_an_intake_session_from_the_pages_alone(harness, photo_scene, browser, page):

@@ -75,8 +75,9 @@ def test_a_closed_headset_page_is_offline_within_20_s_while_the_other_goes_on(ha
     gone_id, stays_id = ids[names[0]], ids[names[1]]
     sessions = {s["headset_id"]: s["id"] for s in intake.post(
         f"/api/groups/{group}/sessions", json={"context": "intake", "playlist_id": playlist}).json()}
-    for page in (gone, stays):
-        page.wait_for_function("k => window.zorgblik.scene?.key === k && window.zorgblik.player.frames > 0", arg=key)
+    for page in (gone, stays):  # shown, and in this class (a group's sessions share a run) started together
+        page.wait_for_function("k => window.zorgblik.scene?.key === k && window.zorgblik.player.frames > 0"
+                               " && (!window.zorgblik.session?.run || window.zorgblik.session.at != null)", arg=key)
 
     # the headset's browser told its battery and storage (or why not), stored beside the headset
     with harness.catalog.session() as db:

@@ -3,17 +3,9 @@ after them (their clock stops while the session is paused); a photo without stay
 
 from __future__ import annotations
 
-import threading
+from support import wait_for
 
 
-def wait_for(predicate, what: str, seconds: float = 15):
-    pause = threading.Event()
-    for _ in range(int(seconds / 0.1)):
-        value = predicate()
-        if value:
-            return value
-        pause.wait(0.1)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_a_photo_stays_its_seconds_and_no_longer_and_pausing_stops_its_clock(harness, photo_scene, page):

@@ -6,12 +6,12 @@ take into the conversation; in 2D by keyboard, in VR with the trigger, readable 
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 
 import pytest
 
 from catalog import Headset, Playlist, SceneVersion, fleet, queries
+from support import wait_for
 
 DEMO = Path(__file__).parents[2] / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
 BBL_3 = "Je draait na de inwerkperiode zelfstandig mee in de ochtendzorg."
@@ -19,13 +19,6 @@ BOL_3 = "Je stelt je voor aan elke bewoner voordat je iets doet."
 PROMPT = "Wat spreekt je aan in dit werk, en wat vind je spannend?"
 
 
-def wait_for(predicate, what: str, seconds: float = 15):
-    pause = threading.Event()
-    for _ in range(int(seconds / 0.1)):
-        if value := predicate():
-            return value
-        pause.wait(0.1)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def pair(page, harness, intake) -> int:
