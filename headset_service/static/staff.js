@@ -34,6 +34,11 @@
   }
 
   function applySession(data) {
+    // the session's own state comes with this small answer too: a second member of staff sees a
+    // pause within a second even when the fleet's answer is slow
+    var page = document.querySelector("[data-session-page]");
+    if (page && data.state) each('[data-session-state="' + page.getAttribute("data-session-page") + '"]',
+                                 function (el) { el.textContent = data.state; });
     var list = document.getElementById("prompts");
     if (!list) return;
     document.getElementById("prompt-scene").textContent = data.scene || "";
@@ -47,11 +52,14 @@
   }
 
   function poll(url, apply) {
+    var started = Date.now();  // start to start: a slow answer does not stretch the round
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data) apply(data); })
       .catch(function () { /* offline for a moment: try again next round */ })
-      .finally(function () { setTimeout(function () { poll(url, apply); }, EVERY_MS); });
+      .finally(function () {
+        setTimeout(function () { poll(url, apply); }, Math.max(0, EVERY_MS - (Date.now() - started)));
+      });
   }
 
   // the start form: head direction is never recorded in an interview, so the box follows the playlist
