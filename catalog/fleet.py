@@ -23,7 +23,7 @@ from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, Pairin
                             SceneVersion, Session, StaffUser, utcnow)
 from catalog.playlists import (create_playlist, find_scene, get_playlist, list_playlists,  # noqa: F401 - re-exported for older callers
                                playlist_versions, published_version, set_playlist_scenes, start_items)
-from zorgblik.terms import MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS, label
+from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS, label
 
 USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
 DEVICE_TOKEN_PREFIX = "zbh_"
@@ -189,7 +189,7 @@ def record_inventory(db: DbSession, headset: Headset, *, bundle_keys: list[str],
 def start_session(db: DbSession, *, context: str, learner_code: str | None = None, headset: Headset | None = None,
                   playlist: Playlist | None = None, started_by: StaffUser | None = None, run: str | None = None,
                   record_head_direction: bool | None = None, route: str | None = None, level: int | None = None,
-                  year: int | None = None) -> Session:
+                  year: int | None = None, language: str = "nl") -> Session:
     """A new session; on a headset it queues the ``start`` command with the playlist's scenes.
 
     A headset that does not hold the playlist yet gets it: starting is the assignment (staff who
@@ -197,7 +197,8 @@ def start_session(db: DbSession, *, context: str, learner_code: str | None = Non
     plays. Head direction is recorded unless asked otherwise, except in interviews
     (sollicitatie), where it is never recorded: candidates are not judged by where they looked.
     The learner's route, level and year (each optional) decide which of the team's expectations
-    the headset shows.
+    the headset shows; ``language`` the language it shows them in (the script's own text in that
+    language where the script has it).
     """
     if context not in USE_CONTEXTS:
         raise CatalogError(f"onbekende context {context!r}", hint=f"kies uit {', '.join(USE_CONTEXTS)}")
@@ -211,13 +212,16 @@ def start_session(db: DbSession, *, context: str, learner_code: str | None = Non
         raise CatalogError(f"onbekend niveau {level!r}", hint="kies niveau 1 tot en met 4")
     if year is not None and year not in YEARS:
         raise CatalogError(f"onbekend leerjaar {year!r}", hint="kies leerjaar 1 tot en met 4")
+    if language not in LANGUAGES:
+        raise CatalogError(f"onbekende taal {language!r}", hint=f"kies uit {', '.join(LANGUAGES)}")
     if headset is not None and playlist is not None and playlist.id not in {p.id for p in headset_playlists(headset)}:
         headset.playlists.append(playlist)
     if record_head_direction is None or context == "sollicitatie":
         record_head_direction = context != "sollicitatie"
     session = Session(context=context, learner_code=learner_code, headset=headset, playlist=playlist,
                       started_by_id=started_by.id if started_by else None, run=run, state="running",
-                      record_head_direction=record_head_direction, route=route, level=level, year=year)
+                      record_head_direction=record_head_direction, route=route, level=level, year=year,
+                      language=language)
     db.add(session)
     db.flush()
     if headset is not None:
@@ -226,20 +230,20 @@ def start_session(db: DbSession, *, context: str, learner_code: str | None = Non
             "context": context, "playlist_id": playlist.id if playlist else None, "scenes": scenes,
             "items": start_items(playlist) if playlist is not None else [],
             "record_head_direction": record_head_direction, "run": run,
-            "learner": {"route": route, "level": level, "year": year},
+            "learner": {"route": route, "level": level, "year": year}, "language": language,
         })
     return session
 
 
 def start_group_sessions(db: DbSession, group: HeadsetGroup, *, context: str, playlist: Playlist | None,
-                         started_by: StaffUser | None = None) -> list[Session]:
+                         started_by: StaffUser | None = None, language: str = "nl") -> list[Session]:
     """One session per headset of ``group``, started together (they share a ``run``)."""
     headsets = [h for h in group.headsets if h.revoked_at is None]
     if not headsets:
         raise Conflict(f"groep {group.name} heeft geen headsets")
     run = uuid.uuid4().hex
-    return [start_session(db, context=context, headset=h, playlist=playlist, started_by=started_by, run=run)
-            for h in headsets]
+    return [start_session(db, context=context, headset=h, playlist=playlist, started_by=started_by, run=run,
+                          language=language) for h in headsets]
 
 
 def get_session(db: DbSession, session_id: int) -> Session:

@@ -181,6 +181,8 @@ class Session(Base):
     route: Mapped[str | None] = mapped_column(String(8), doc="the learner's route (BOL | BBL), when staff said it")
     level: Mapped[int | None] = mapped_column(Integer, doc="the learner's mbo level (1-4), when staff said it")
     year: Mapped[int | None] = mapped_column(Integer, doc="the learner's year (leerjaar), when staff said it")
+    language: Mapped[str] = mapped_column(String(8), default="nl", server_default="nl",
+                                          doc="what the headset shows it in: nl | en (zorgblik.terms.LANGUAGES)")
     interrupted_at: Mapped[datetime | None] = mapped_column(doc="when its headset was last heard of, while 'onderbroken'")
     end_reason: Mapped[str | None] = mapped_column(String(64), doc="why it ended: stopped, finished, headset gone")
     events: Mapped[list[Event]] = relationship(back_populates="session", order_by="Event.at")

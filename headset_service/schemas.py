@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zorgblik.terms import MboLevel, Route, UseContext
+from zorgblik.terms import Language, MboLevel, Route, UseContext
 
 EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction",
                     "panel_show", "panel_end"]  # panel_*: a profile panel (welcome, expectations, guidance, closing)
@@ -51,6 +51,7 @@ class SessionCreate(BaseModel):
     route: Route | None = Field(None, description="the learner's route; decides which expectations the headset shows")
     level: MboLevel | None = None
     year: Annotated[int, Field(ge=1, le=4)] | None = Field(None, description="leerjaar")
+    language: Language = Field("nl", description="what the headset shows the session in (the script's words where it has them)")
 
 
 class SessionPublic(BaseModel):
@@ -60,6 +61,7 @@ class SessionPublic(BaseModel):
     route: str | None = None
     level: int | None = None
     year: int | None = None
+    language: str = "nl"
     headset_id: int | None
     playlist_id: int | None
     run: str | None
@@ -326,6 +328,7 @@ class GroupSessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     context: UseContext
     playlist_id: int
+    language: Language = "nl"
 
 
 class SessionCommandIn(BaseModel):

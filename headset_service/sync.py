@@ -13,7 +13,7 @@ field (older bundles: the bundle's own ``profile``). Which renditions a headset 
 first, is :data:`PLAYABLE`.
 
 The manifest also carries, per script of its bundles, the learning-workplace profile as panels
-(``profiles``: :func:`scripts_vr.profile_view.headset_profile` of the newest build with a scene
+(``profiles``: per language, :func:`scripts_vr.profile_view.headset_profile` of the newest build with a scene
 here), so that a headset shows the welcome, expectations and closing panels offline.
 """
 
@@ -32,6 +32,7 @@ from sqlalchemy.orm import object_session
 from catalog import Headset, SceneVersion, fleet
 from catalog.profiles import profile_sources
 from scripts_vr.profile_view import headset_profile, script_from_text
+from zorgblik.terms import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +111,11 @@ def allowed_files(version: SceneVersion, profile: str) -> set[str]:
 
 @lru_cache(maxsize=64)
 def _profile(sha256: str, source: str) -> dict | None:
-    """A build's profile as panels; None when its text is no valid script (older catalog rows)."""
+    """A build's profile as panels, per language (``{"nl": pack, "en": pack}``); None when its text
+    is no valid script (older catalog rows)."""
     try:
-        return headset_profile(script_from_text(source))
+        script = script_from_text(source)
+        return {lang: headset_profile(script, lang) for lang in LANGUAGES}
     except (yaml.YAMLError, ValidationError) as exc:
         log.info("script %s: geen profiel voor de headset (%s)", sha256[:12], type(exc).__name__)
         return None

@@ -67,6 +67,9 @@ WORDS: dict[str, dict[Lang, str]] = {
     "closing_none": {"nl": "Wat is je bijgebleven? Wat wil je nog vragen?",
                      "en": "What stayed with you? What would you still like to ask?"},
     "next": {"nl": "Verder", "en": "Continue"},
+    "next_vr": {"nl": "Verder: druk op de trekker", "en": "Continue: pull the trigger"},
+    "end_vr": {"nl": "Einde: zet de bril af", "en": "The end: take off the headset"},
+    "position": {"nl": "{at} van {of}", "en": "{at} of {of}"},
 }
 
 #: How matching criteria read (the script stores their keys).
@@ -308,7 +311,7 @@ def _learners(script: VRScript) -> list[Learner]:
 def headset_profile(script: VRScript, lang: Lang = "nl") -> dict:
     """What a headset keeps (in its sync manifest) to show a script's panels offline, for any learner.
 
-    ``{"organisation", "before": [panel...], "expectations": {learner key: panel},
+    ``{"organisation", "words": {the headset's own words around a panel}, "before": [panel...], "expectations": {learner key: panel},
     "expectations_unknown": panel, "expectations_missing": panel, "prompts": {scene id: [{text, contexts}]},
     "closing": {context: panel}, "closing_none": panel}``.
     The headset shows ``before`` with the expectations panel for its learner put in second place:
@@ -322,7 +325,7 @@ def headset_profile(script: VRScript, lang: Lang = "nl") -> dict:
                     say(script.organisation.name))
     return {
         "organisation": say(script.organisation.name),
-        "next": word("next", lang),
+        "words": {key: WORDS[key][lang] for key in ("next", "next_vr", "end_vr", "position")},
         "before": [p.as_dict() for p in panels.before],
         "expectations": {who.key: expectations_panel(script, who, lang).as_dict() for who in _learners(script)
                          if expectations_for(script, who)},
@@ -358,11 +361,13 @@ def welcome_panels(pack: dict, learner: Learner) -> list[dict]:
 
 
 def panels_around(scenes: list[str], bundles: dict[str, dict], profiles: dict[str, dict], learner: Learner,
-                  context: str | None) -> dict[int, list[dict]]:
+                  context: str | None, lang: Lang = "nl") -> dict[int, list[dict]]:
     """Which panels show before scene ``i`` (``i == len(scenes)``: after the last): an organisation's
     closing panel after its last scene, its welcome panels before its first (the twin of panels.js
     ``panelsAround``). ``bundles``: the manifest's bundle entries by key (their ``script`` and
-    ``scene``); ``profiles``: the manifest's."""
+    ``scene``); ``profiles``: the manifest's (per script, a pack per language; ``lang``'s is used,
+    Dutch when the manifest has no pack in ``lang``)."""
+    profiles = {name: packs.get(lang) or packs["nl"] for name, packs in profiles.items()}
     at: dict[int, list[dict]] = {}
     names = [bundles.get(key, {}).get("script") for key in scenes]
     for i in range(len(scenes) + 1):

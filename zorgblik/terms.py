@@ -28,6 +28,11 @@ MBO_LEVELS: dict[int, str] = {1: "niveau 1", 2: "niveau 2", 3: "niveau 3", 4: "n
 #: Years of study (leerjaar) an expectation can name.
 YEARS: dict[int, str] = {1: "leerjaar 1", 2: "leerjaar 2", 3: "leerjaar 3", 4: "leerjaar 4"}
 
+#: The language a headset shows a session in: its own words (panels, buttons) and the script's
+#: text where the script has it in that language (Dutch where it has not).
+Language = Literal["nl", "en"]
+LANGUAGES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
+
 #: A session's state, as stored; "onderbroken": every headset of it went away mid-session.
 SESSION_STATES: dict[str, str] = {"running": "loopt", "paused": "gepauzeerd", "interrupted": "onderbroken",
                                   "stopped": "gestopt"}

@@ -51,7 +51,8 @@ def create_session(body: SessionCreate, db: DbDep, live: LiveDep, user: Runner) 
     playlist = fleet.get_playlist(db, body.playlist_id) if body.playlist_id is not None else None
     session = fleet.start_session(db, context=body.context, learner_code=body.learner_code, headset=headset,
                                   playlist=playlist, started_by=user, record_head_direction=body.record_head_direction,
-                                  route=body.route, level=body.level, year=body.year)
+                                  route=body.route, level=body.level, year=body.year,
+                                  language=body.language)
     _push(db, live, [fleet.start_command(db, session)])
     return session_public(session)
 
@@ -63,7 +64,8 @@ def create_group_sessions(group_id: int, body: GroupSessionCreate, db: DbDep, li
     _check_context(user, body.context)
     group = fleet.get_group(db, group_id)
     sessions = fleet.start_group_sessions(db, group, context=body.context,
-                                          playlist=fleet.get_playlist(db, body.playlist_id), started_by=user)
+                                          playlist=fleet.get_playlist(db, body.playlist_id), started_by=user,
+                                          language=body.language)
     _push(db, live, [fleet.start_command(db, s) for s in sessions])
     return [session_public(s) for s in sessions]
 

@@ -101,7 +101,8 @@ class Session:
             manifest = self.manifest() or {}
             bundles = {b["bundle_key"]: b for b in manifest.get("bundles", [])}
             self._panels = panels_around(self.scenes, bundles, manifest.get("profiles") or {},
-                                         Learner.from_payload(payload.get("learner")), payload.get("context"))
+                                         Learner.from_payload(payload.get("learner")), payload.get("context"),
+                                         "en" if payload.get("language") == "en" else "nl")
             self.log.add(self.id, "session_start", {"context": payload.get("context"), "scenes": len(self.scenes)})
             self._play(0)
         elif session_id != self.id or self.id is None:

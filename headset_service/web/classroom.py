@@ -21,7 +21,7 @@ from headset_service.deps import ClassroomDep, DbDep, LiveDep, after_commit
 from headset_service.web.rendering import back, render, templates
 from headset_service.web.sessions import (COMMAND_NAMES, STATE_NAMES, Runner, _live_headsets, _push, _session_for,
                                           contexts_of)
-from zorgblik.terms import CLASS_STATES, HEADSET_STATES, label
+from zorgblik.terms import CLASS_STATES, HEADSET_STATES, LANGUAGES, label
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,7 +53,8 @@ def class_page(request: Request, db: DbDep, live: LiveDep, user: Runner, groep: 
     playlists = [p for p in fleet.list_playlists(db) if p.context in contexts]
     return render(request, "class.html", user, {
         "groups": groups, "group": group, "headsets": headsets, "sessions": sessions, "playlists": playlists,
-        "command_names": CLASS_COMMANDS, "state_names": STATE_NAMES})
+        "command_names": CLASS_COMMANDS, "state_names": STATE_NAMES,
+        "languages": LANGUAGES})
 
 
 @router.post("/klas/{group_id}/commando")

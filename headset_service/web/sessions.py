@@ -29,7 +29,7 @@ from headset_service.web.rendering import CONTEXT_NAMES, PageForbidden, PageUser
 from headset_service.web.team_profile import load_profile
 from render.profiles import PROFILES
 from zorgblik.settings import Settings
-from zorgblik.terms import MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS
+from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS
 
 router = APIRouter(include_in_schema=False)
 Runner = PageUser("sessions.run")
@@ -102,7 +102,7 @@ def sessions_page(request: Request, db: DbDep, live: LiveDep, user: Runner):
         "contexts": contexts, "playlists": playlists, "headsets": headsets, "groups": fleet.list_groups(db),
         "open_sessions": [(s, by_id.get(s.headset_id)) for s in open_sessions],
         "recent": reports.recent_sessions(db, contexts, limit=10), "command_names": COMMAND_NAMES,
-        "state_names": STATE_NAMES, "routes": ROUTES, "levels": MBO_LEVELS, "years": YEARS,
+        "state_names": STATE_NAMES, "routes": ROUTES, "levels": MBO_LEVELS, "years": YEARS, "languages": LANGUAGES,
         "profiles": list(PROFILES), "pairing_codes": fleet.outstanding_pairing_codes(db), "now": utcnow()})
 
 
@@ -141,7 +141,7 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
                          group_id: Annotated[str, Form()] = "", record_head_direction: Annotated[str, Form()] = "",
                          head_direction_asked: Annotated[str, Form()] = "", route: Annotated[str, Form()] = "",
                          level: Annotated[str, Form()] = "", year: Annotated[str, Form()] = "",
-                         back_to: Annotated[str, Form()] = "/sessies"):
+                         language: Annotated[str, Form()] = "nl", back_to: Annotated[str, Form()] = "/sessies"):
     """Start the playlist on each chosen headset that can take it; say which could not, and why.
 
     Learner codes come per headset (``learner_code_<id>``; ``learner_code`` for a single one)."""
@@ -154,6 +154,8 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
         learner = {"route": _choice(route, ROUTES), "level": _choice(level, MBO_LEVELS), "year": _choice(year, YEARS)}
     except ValueError:
         return back(back_to, fout="Kies een leerweg, niveau en leerjaar uit de lijst (of laat ze leeg).")
+    if language not in LANGUAGES:
+        return back(back_to, fout="Kies de taal in de headset uit de lijst.")
     if playlist.context == "sollicitatie":
         head = False  # never in an interview
     elif head_direction_asked or record_head_direction:
@@ -181,7 +183,7 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
         try:
             started.append(fleet.start_session(db, context=playlist.context, learner_code=code, headset=h,
                                                playlist=playlist, started_by=user, run=run,
-                                               record_head_direction=head, **learner))
+                                               record_head_direction=head, language=language, **learner))
         except CatalogError as error:
             refused[h.id] = f"{h.name}: {error.one_line()}"
     _push(db, live, [fleet.start_command(db, s) for s in started])

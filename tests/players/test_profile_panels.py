@@ -10,13 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from catalog import Headset, Playlist, SceneVersion, fleet, queries
+from sqlalchemy import select
+
+from catalog import Headset, Playlist, SceneVersion, Session, fleet, queries
 from support import wait_for
 
 DEMO = Path(__file__).parents[2] / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
 BBL_3 = "Je draait na de inwerkperiode zelfstandig mee in de ochtendzorg."
 BOL_3 = "Je stelt je voor aan elke bewoner voordat je iets doet."
 PROMPT = "Wat spreekt je aan in dit werk, en wat vind je spannend?"
+PROMPT_EN = "What draws you to this work, and what do you find exciting?"
+PASSWORD = "correct-paard-batterij"  # tests/headset_service/conftest.py's staff password
 
 
 
@@ -34,10 +38,8 @@ def showing(page, key: str) -> bool:
 
 
 @pytest.fixture
-def profile_intake(harness, photo_scene, monkeypatch):
-    """Two photo scenes built from the demo script of De Linde, on an intake playlist on a group;
-    sessions started through the API carry the learner BBL level 3 in their start command (the
-    start form sets it; here the command is given it, whether or not the API takes it yet)."""
+def profile_intake(harness, photo_scene):
+    """Two photo scenes built from the demo script of De Linde, on an intake playlist on a group."""
     admin = harness.staff("admin")
     keys = [photo_scene("huiskamer"), photo_scene("tuin")]
     # the scenes as built: the script's scene ids are the bundles' scene keys (made unique per test here)
@@ -49,29 +51,20 @@ def profile_intake(harness, photo_scene, monkeypatch):
                                            source=source)
         for key in keys:
             queries.scene_version_by_bundle_key(db, key).script_version_id = sv.id
-    playlist = harness.playlist("Intake De Linde", keys)
+    name = harness.unique("Intake De Linde")
+    playlist = harness.playlist(name, keys)
     group = admin.post("/api/groups", json={"name": harness.unique("Intakekar")}).json()["id"]
     admin.put(f"/api/groups/{group}/playlists", json={"playlist_ids": [playlist]}).raise_for_status()
-    name = harness.unique("Quest")
-    code = admin.post("/api/headsets/pairing-codes", json={"name": name, "profile": "quest2", "group_id": group}).json()
-
-    start = fleet.start_session
-
-    def with_learner(db, **kw):
-        session = start(db, **kw)
-        command = fleet.start_command(db, session)
-        if command is not None:
-            command.payload = {**command.payload, "learner": {"route": "BBL", "level": 3, "year": None}}
-        return session
-
-    monkeypatch.setattr(fleet, "start_session", with_learner)
-    return {"keys": keys, "playlist": playlist, "code": code["code"], "name": name, "staff": harness.staff("intake"),
-            "admin": admin}
+    name_headset = harness.unique("Quest")
+    code = admin.post("/api/headsets/pairing-codes", json={"name": name_headset, "profile": "quest2", "group_id": group}).json()
+    return {"keys": keys, "playlist": playlist, "playlist_name": name, "code": code["code"], "name": name_headset,
+            "staff": harness.staff("intake"), "admin": admin}
 
 
 def start(intake, headset_id: int) -> int:
     return intake["staff"].post("/api/sessions", json={"context": "intake", "headset_id": headset_id,
-                                                       "playlist_id": intake["playlist"], "learner_code": "K7F2"}).json()["id"]
+                                                       "playlist_id": intake["playlist"], "learner_code": "K7F2",
+                                                       "route": "BBL", "level": 3}).json()["id"]
 
 
 def panel_text(page) -> str:
@@ -133,6 +126,52 @@ def test_a_bbl_level_3_intake_shows_the_profile_around_the_scenes_by_keyboard(ha
                      ("panel_show", "closing"), ("panel_end", "closing"), ("session_end", None)]
     ends = [e["data"]["reason"] for e in log if e["kind"] == "panel_end"]
     assert ends == ["verder door kijker", "verder door kijker", "volgende door begeleider", "verder door kijker"]
+    assert page.errors == []
+
+
+def test_a_session_started_in_english_on_the_page_shows_the_panels_in_english(harness, profile_intake, browser, page):
+    intake = profile_intake
+    pair(page, harness, intake)
+    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL").new_page()
+    staff.set_default_timeout(10000)
+    try:
+        staff.goto(f"{harness.base_url}/")
+        staff.get_by_label("Gebruikersnaam").fill("intake-test")
+        staff.get_by_label("Wachtwoord").fill(PASSWORD)
+        staff.get_by_role("button", name="Inloggen").click()
+        staff.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Sessies").click()
+        staff.get_by_label("Afspeellijst").select_option(str(intake["playlist"]))
+        staff.get_by_role("checkbox", name=intake["name"]).check()
+        staff.get_by_label("Leerweg").select_option("BBL")
+        staff.get_by_label("Niveau").select_option("3")
+        staff.get_by_label("Taal in de headset").select_option("en")
+        staff.get_by_role("button", name="Start").click()
+        staff.get_by_role("status").get_by_text("Sessie gestart.").wait_for()
+    finally:
+        staff.context.close()
+
+    page.get_by_role("heading", name="Welcome to Zorggroep De Linde").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.evaluate("document.activeElement.textContent") == "Continue"
+    page.keyboard.press("Enter")
+    wait_for(lambda: panel_kind(page) == "expectations", "the expectations panel")
+    assert "For BBL level 3" in panel_text(page) and BBL_3 in panel_text(page)  # the script's Dutch fact as written
+    page.keyboard.press("Enter")
+    wait_for(lambda: panel_kind(page) == "guidance", "the guidance panel")
+    page.keyboard.press("Enter")
+    first, second = intake["keys"]
+    wait_for(lambda: showing(page, first), "the first scene")
+    page.get_by_role("button", name="Volgende scène").click()
+    wait_for(lambda: showing(page, second), "the second scene")
+    page.get_by_role("button", name="Volgende scène").click()
+    wait_for(lambda: panel_kind(page) == "closing", "the closing panel")
+    assert "Take into the conversation" in panel_text(page) and PROMPT_EN in panel_text(page)
+    assert PROMPT not in panel_text(page)
+    page.keyboard.press("Enter")
+    wait_for(lambda: page.evaluate("document.body.dataset.state") == "waiting", "the end of the session")
+    assert page.evaluate("document.documentElement.lang") == "nl"  # the next session starts in Dutch again
+    with harness.catalog.session() as db:
+        assert db.scalar(select(Session.language).order_by(Session.id.desc()).limit(1)) == "en"
     assert page.errors == []
 
 

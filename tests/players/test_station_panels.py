@@ -13,14 +13,16 @@ DEMO = Path(__file__).parents[2] / "demo" / "scripts" / "de-linde-ouderenzorg.ya
 BBL_3 = "Je draait na de inwerkperiode zelfstandig mee in de ochtendzorg."
 BOL_3 = "Je stelt je voor aan elke bewoner voordat je iets doet."
 PROMPT = "Wat spreekt je aan in dit werk, en wat vind je spannend?"
+PROMPT_EN = "What draws you to this work, and what do you find exciting?"
 
 
 def manifest() -> dict:
-    pack = headset_profile(script_from_text(DEMO.read_text(encoding="utf-8")))
+    script = script_from_text(DEMO.read_text(encoding="utf-8"))
+    packs = {lang: headset_profile(script, lang) for lang in ("nl", "en")}
     return {"bundles": [{"bundle_key": "a", "script": "linde", "scene": "huiskamer"},
                         {"bundle_key": "b", "script": "linde", "scene": "tuin"},
                         {"bundle_key": "c", "script": "zonder-profiel", "scene": "gang"}],
-            "profiles": {"linde": pack}}
+            "profiles": {"linde": packs}}
 
 
 def test_panels_stand_before_the_first_and_after_the_last_scene_of_each_organisation():
@@ -68,6 +70,20 @@ def test_the_station_session_shows_them_and_moves_past_them(tmp_path):
                      ("panel_end", "guidance"), ("scene_start", "a"), ("scene_end", "a"), ("scene_start", "b"),
                      ("scene_end", "b"), ("panel_show", "closing"), ("panel_end", "closing"), ("session_end", None)]
     assert [p["kind"] for p in shown] == ["welcome", "expectations", "guidance", "closing"]
+
+
+def test_a_session_in_english_shows_the_panels_in_english_and_the_scripts_english_where_it_has_it(tmp_path):
+    shown = []
+    s = Session(EventLog(tmp_path / "e.jsonl"), manifest=manifest, on_panel=shown.append)
+    s.handle({"command": "start", "session_id": 5, "payload": {
+        "context": "intake", "scenes": ["a"], "language": "en", "learner": {"route": "BBL", "level": 3, "year": None}}})
+    assert panel_lines(s.panel)[0] == "Welcome to Zorggroep De Linde"
+    s.panel_next()
+    lines = panel_lines(s.panel)
+    assert lines[:2] == ["What we expect of you", "For BBL level 3"]
+    assert f"• {BBL_3}" in lines  # the script has this fact in Dutch only: it shows in Dutch
+    s.panel_next(), s.panel_next(), s.scene_ended()
+    assert panel_lines(s.panel) == ["Take into the conversation", f"• {PROMPT_EN}"]
 
 
 def test_a_manifest_without_profiles_plays_as_before(tmp_path):

@@ -83,14 +83,12 @@ def test_the_closing_panel_holds_the_prompts_for_the_context(linde):
 
 
 def test_english_where_the_script_has_it(linde):
-    data = DEMO.read_text(encoding="utf-8").replace(
-        "      - text: Wat spreekt je aan in dit werk, en wat vind je spannend?",
-        "      - text: {nl: \"Wat spreekt je aan?\", en: \"What appeals to you?\"}")
-    script = script_from_text(data)
-    panels = profile_panels(script, Learner("BBL", 3), "intake", lang="en")
+    panels = profile_panels(linde, Learner("BBL", 3), "intake", lang="en")
     assert panels.before[0].title == "Welcome to Zorggroep De Linde"
     assert BBL_3 in panels.before[1].text()  # Dutch-only facts stay in the script's own words
-    assert panels.after[0].text() == "Take into the conversation\n- What appeals to you?"
+    assert panels.after[0].text() == "Take into the conversation\n- What draws you to this work, and what do you find exciting?"
+    dutch = profile_panels(linde, Learner("BBL", 3), "intake")
+    assert dutch.after[0].text() == "Neem mee naar het gesprek\n- Wat spreekt je aan in dit werk, en wat vind je spannend?"
 
 
 def test_the_headset_pack_has_a_panel_for_every_learner_with_expectations(linde):

@@ -11,9 +11,9 @@
 import { stepRate } from "./clock.js";
 import { Commands, Device, EventQueue, deviceInfo } from "./device.js";
 import { direction } from "./math.js";
-import { PANEL_STYLE, fillPanelElement, panelCanvases, panelsAround } from "./panels.js";
+import { PANEL_STYLE, fillPanelElement, panelCanvases, panelWords, panelsAround } from "./panels.js";
 import { Player } from "./player.js";
-import { loadScene } from "./scene.js";
+import { loadScene, setLanguage } from "./scene.js";
 import { cacheSource, lastManifest, sync } from "./sync.js";
 import { enterVR, immersiveSupported } from "./xr.js";
 
@@ -148,7 +148,10 @@ class Headset {
     const scenes = payload.scenes || [];
     const wait = WAIT_FOR_STAFF_BY_DEFAULT[payload.context] ?? false;
     const items = payload.items ?? scenes.map((k) => ({ bundle_key: k, photo_seconds: null, wait_for_staff: wait }));
+    setLanguage(payload.language);
+    document.documentElement.lang = payload.language === "en" ? "en" : "nl";
     const session = { id: sessionId, scenes, items, index: -1, context: payload.context, recordHead, state: "playing",
+                      language: payload.language === "en" ? "en" : "nl",
                       learner: payload.learner || { route: null, level: null, year: null }, run: payload.run ?? null,
                       at: null, waiting: false };
     this.session = session;
@@ -160,7 +163,8 @@ class Headset {
       else this.commands?.report({ sync: { state: "ready", done_bytes: 0, total_bytes: 0 } });
       if (this.session !== session) return;
       // the profile's panels come with the synced manifest, so after the sync
-      session.panelsAt = this.profilePanels(session.scenes, payload.context, payload.learner);
+      session.panelsAt = this.profilePanels(session.scenes, payload.context, payload.learner, session.language);
+      session.words = panelWords(lastManifest(this.device.storage)?.profiles, session.language);
       session.panelsDone = new Set();
       session.panel = null;
       document.body.dataset.state = "playing";
@@ -295,6 +299,7 @@ class Headset {
       if (this.session !== session || this.scene !== scene || session.at !== at) return;
       while (left() > 0 && left() < SPIN_MS + 5) { /* the last ms */ }
       const late = -left();
+      const paused = session.state === "paused"; // paused between the cue and the moment: start held
       session.late = Math.round(late);
       const fresh = session.started !== session.index;
       session.started = session.index;
@@ -304,9 +309,11 @@ class Headset {
         if (seek) el.currentTime = Math.min((this.clock.serverNow() - at) / 1000, el.duration || Infinity);
         if (fresh) this.firstFrame(scene, at, seek ? late : 0, performance.now());
         el.playbackRate = 1; // armed: already playing at rate 0, so this starts it without a new pipeline
-        if (!session.waiting && el.paused) el.play().catch((e) => console.warn("afspelen", e));
+        if (paused) el.pause();
+        else if (!session.waiting && el.paused) el.play().catch((e) => console.warn("afspelen", e));
       } else if (fresh) {
         this.player.show(scene);
+        if (paused) { this.player.pause(); this.showPaused(true); } // show() took the notice away
         this.startLogged(scene, at, this.clock.serverNow(), "photo", late);
       }
       say(`Scène ${session.index + 1} van ${session.scenes.length}`);
@@ -397,6 +404,8 @@ class Headset {
     this.log("session_end", { reason });
     this.session = null;
     this.scene = null;
+    setLanguage("nl");
+    document.documentElement.lang = "nl";
     this.player.clear();
     this.showPaused(false);
     $("title").textContent = "";
@@ -410,11 +419,11 @@ class Headset {
   // profile panels -------------------------------------------------------------------------------
   /** Before scene i (and at the end, i = n): the panels of the profile of the organisation whose
    * scenes start or end there, for this learner ({route, level, year}, each may be null). */
-  profilePanels(scenes, context, learner) {
+  profilePanels(scenes, context, learner, lang = "nl") {
     const manifest = lastManifest(this.device.storage);
     if (!manifest?.profiles) return new Map();
     const bundles = Object.fromEntries(manifest.bundles.map((b) => [b.bundle_key, b]));
-    return panelsAround(scenes, bundles, manifest.profiles, learner || { route: null, level: null, year: null }, context);
+    return panelsAround(scenes, bundles, manifest.profiles, learner || { route: null, level: null, year: null }, context, lang);
   }
 
   /** Show the panels due before scene ``index``, once; true when they now wait for "Verder". */
@@ -435,15 +444,16 @@ class Headset {
   drawPanel() {
     const p = this.session.panel, panel = p.queue[p.at], last = p.at === p.queue.length - 1;
     if (p.page === 0) {
-      const button = fillPanelElement($("panel"), panel, "Verder");
+      const words = this.session.words;
+      const button = fillPanelElement($("panel"), panel, words.next);
       button.addEventListener("click", () => this.nextPanel("verder door kijker"));
       $("live").textContent = panel.title;
-      say(`${panel.organisation} — ${p.at + 1} van ${p.queue.length}`);
+      say(`${panel.organisation} — ${words.position.replace("{at}", p.at + 1).replace("{of}", p.queue.length)}`);
       if (!this.player.xr) button.focus();
       this.log("panel_show", { kind: panel.kind, position: p.at, before: p.before, of: p.queue.length });
     }
-    p.pages = panelCanvases(panel, last && p.before >= this.session.scenes.length ? "Einde: zet de bril af"
-      : "Verder: druk op de trekker");
+    p.pages = panelCanvases(panel, last && p.before >= this.session.scenes.length ? this.session.words.end_vr
+      : this.session.words.next_vr);
     this.player.renderer.setPanel(1, p.pages[p.page], direction(this.player.head[0], 0), PANEL_STYLE.widthDeg);
   }
 

@@ -31,10 +31,11 @@ export function textAngleDeg(px, style = PANEL_STYLE) {
 /**
  * The panels to show before scene ``i`` (index in ``scenes``) and at the end (index n), as a Map.
  * ``bundles``: bundle key → the manifest's bundle entry ({script, scene}); ``profiles``: script
- * name → the manifest's profile pack;
+ * name → the manifest's profile packs, one per language (``lang``'s is used, else the Dutch one);
  * ``learner``: {route, level, year} (each may be null); ``context``: the session's context.
  */
-export function panelsAround(scenes, bundles, profiles, learner, context) {
+export function panelsAround(scenes, bundles, profiles, learner, context, lang = "nl") {
+  profiles = Object.fromEntries(Object.entries(profiles).map(([name, packs]) => [name, packs[lang] || packs.nl]));
   const at = new Map(), add = (i, panels) => at.set(i, [...(at.get(i) || []), ...panels]);
   const scriptOf = (i) => bundles[scenes[i]]?.script ?? null;
   const first = (s, i) => !scenes.slice(0, i).some((_, j) => scriptOf(j) === s);
@@ -48,6 +49,13 @@ export function panelsAround(scenes, bundles, profiles, learner, context) {
     if (starts && profiles[starts] && first(starts, i)) add(i, welcomePanels(profiles[starts], learner));
   }
   return at;
+}
+
+/** The words a headset shows around panels in ``lang`` (the packs carry them; Dutch when none does). */
+export function panelWords(profiles, lang = "nl") {
+  const pack = Object.values(profiles || {}).map((packs) => packs[lang] || packs.nl).find((p) => p?.words);
+  return pack?.words || { next: "Verder", next_vr: "Verder: druk op de trekker", end_vr: "Einde: zet de bril af",
+                          position: "{at} van {of}" };
 }
 
 /** The closing panel: the prompts for ``context`` of the scenes played (null: every scene's), each once. */

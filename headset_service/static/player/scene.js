@@ -2,7 +2,10 @@
 // its captions and hotspots. Files come from a source: the headset's Cache Storage (synced), or
 // the network for the staff preview.
 
-export const LANGUAGE = "nl";
+/** The language text is shown in (a session's; "nl" until one says otherwise). */
+let language = "nl";
+export function setLanguage(lang) { language = lang === "en" ? "en" : "nl"; }
+export function currentLanguage() { return language; }
 
 /** Files of a bundle over the network (staff preview; the headset's cookie or token also works). */
 export function networkSource(headers = {}) {
@@ -33,10 +36,10 @@ export function parseVtt(text) {
   return cues;
 }
 
-export function textIn(value, lang = LANGUAGE) {
+export function textIn(value, lang = language) {
   if (value == null) return "";
   if (typeof value === "string") return value;
-  return value[lang] ?? Object.values(value)[0] ?? "";
+  return value[lang] ?? value.nl ?? Object.values(value)[0] ?? "";
 }
 
 const MIME = { mp4: "video/mp4", webm: "video/webm", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp" };
@@ -124,7 +127,7 @@ export async function loadScene(source, key) {
   const byRole = (role) => manifest.files.find((f) => f.role === role);
   const hotspots = byRole("hotspots");
   if (hotspots) scene.hotspots = JSON.parse(await (await source.blob(key, hotspots.name)).text());
-  const captions = byRole(`captions.${LANGUAGE}`) || manifest.files.find((f) => f.role.startsWith("captions."));
+  const captions = byRole(`captions.${language}`) || byRole("captions.nl") || manifest.files.find((f) => f.role.startsWith("captions."));
   if (captions) scene.cues = parseVtt(await (await source.blob(key, captions.name)).text());
   let lastError = null;
   for (const file of await playableMedia(manifest)) {
