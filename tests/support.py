@@ -104,3 +104,18 @@ def wait_for(predicate, what: str, tries: int | None = None, seconds: float = 20
             return value
         pause.wait(0.05)
     raise AssertionError(f"gave up waiting for {what}")
+
+
+STAFF_PASSWORD = "correct-paard-batterij"  # tests/headset_service/conftest.py's staff password
+
+
+def staff_browser_page(browser, base_url: str, username: str):
+    """A staff member's own browser window, signed in through the real login form (close its
+    ``.context`` when done)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL").new_page()
+    page.set_default_timeout(10000)
+    page.goto(f"{base_url}/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    return page

@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import expect
-from support import wait_for
+from support import staff_browser_page, wait_for
 
-PASSWORD = "correct-paard-batterij"  # tests/headset_service/conftest.py's staff password
 SHOTS = os.environ.get("ZORGBLIK_SCREENSHOTS")
 
 
@@ -30,13 +29,8 @@ def test_an_intake_session_from_the_pages_alone(harness, photo_scene, browser, p
     huiskamer, tuin = photo_scene("huiskamer"), photo_scene("tuin")
     harness.staff("intake")  # the account the coordinator made for Ilse; she only signs in
     titles = {huiskamer: f"Scène {harness.scene_of[huiskamer]}", tuin: f"Scène {harness.scene_of[tuin]}"}
-    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL").new_page()
-    staff.set_default_timeout(10000)
+    staff = staff_browser_page(browser, harness.base_url, "intake-test")
     try:
-        staff.goto(f"{harness.base_url}/")
-        staff.get_by_label("Gebruikersnaam").fill("intake-test")
-        staff.get_by_label("Wachtwoord").fill(PASSWORD)
-        staff.get_by_role("button", name="Inloggen").click()
 
         # a playlist of the two published scenes
         staff.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Afspeellijsten").click()

@@ -13,14 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from catalog import Headset, Playlist, SceneVersion, Session, fleet, queries
-from support import wait_for
+from support import staff_browser_page, wait_for
 
 DEMO = Path(__file__).parents[2] / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
 BBL_3 = "Je draait na de inwerkperiode zelfstandig mee in de ochtendzorg."
 BOL_3 = "Je stelt je voor aan elke bewoner voordat je iets doet."
 PROMPT = "Wat spreekt je aan in dit werk, en wat vind je spannend?"
 PROMPT_EN = "What draws you to this work, and what do you find exciting?"
-PASSWORD = "correct-paard-batterij"  # tests/headset_service/conftest.py's staff password
 
 
 
@@ -132,13 +131,8 @@ def test_a_bbl_level_3_intake_shows_the_profile_around_the_scenes_by_keyboard(ha
 def test_a_session_started_in_english_on_the_page_shows_the_panels_in_english(harness, profile_intake, browser, page):
     intake = profile_intake
     pair(page, harness, intake)
-    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL").new_page()
-    staff.set_default_timeout(10000)
+    staff = staff_browser_page(browser, harness.base_url, "intake-test")
     try:
-        staff.goto(f"{harness.base_url}/")
-        staff.get_by_label("Gebruikersnaam").fill("intake-test")
-        staff.get_by_label("Wachtwoord").fill(PASSWORD)
-        staff.get_by_role("button", name="Inloggen").click()
         staff.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Sessies").click()
         staff.get_by_label("Afspeellijst").select_option(str(intake["playlist"]))
         staff.get_by_role("checkbox", name=intake["name"]).check()
