@@ -2,12 +2,15 @@
 member creates a script for a category of their own from a template, fills it in section by
 section, sees lint at the field it belongs to, fixes and saves it (the YAML keeps the template's
 comments); a teacher approves for the school and the trainer for the practice; then the author
-builds and publishes. Two people saving the same section: the second is told, nothing is lost."""
+builds and publishes; an intake for BBL level 3 then shows the new team's welcome and its BBL level
+3 expectations on a headset page, and the session page leads to the team profile and its A4 handout.
+Two people saving the same section: the second is told, nothing is lost."""
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -47,7 +50,7 @@ def new_script(page, base_url: str, name: str) -> None:
     expect(page).to_have_url(re.compile(rf"/scripts/{name}/bewerken"))
 
 
-def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
+def test_create_lint_fix_save_approve_build_and_publish(site, open_as, browser, shoot, tmp_path):
     author = open_as("author")
     new_script(author, site.base_url, "het-anker")
     path = site.settings.scripts_path / "het-anker.yaml"
@@ -157,6 +160,7 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
     with site.catalog.session() as db:
         [published] = [v for v in queries.published_scene_versions(db) if v.scene.script.name == "het-anker"]
         assert published.title == "De gang"
+    an_intake_shows_the_new_profile(site, open_as, browser, shoot, tmp_path)
 
     # a later change of the profile withdraws both approvals, with the reason
     author.goto(f"{site.base_url}/scripts/het-anker/bewerken?deel=team")
@@ -169,6 +173,66 @@ def test_create_lint_fix_save_approve_build_and_publish(site, open_as, shoot):
                                          for a in history)
     author.goto(f"{site.base_url}/scripts/het-anker")
     expect(author.locator("section.approvals [data-side=opleiding]")).to_contain_text("nog niet")
+
+
+BBL_3 = "Je draait na het inwerken mee in het rooster"  # the template's words, as the team left them
+BOL_3 = "Je stelt je voor aan cliënten en collega's"
+
+
+def an_intake_shows_the_new_profile(site, open_as, browser, shoot, tmp_path) -> None:
+    """The published script at work: an intake employee makes a playlist of its scene, pairs a
+    headset and starts an intake for BBL level 3; the headset shows the new team's welcome and its
+    BBL level 3 expectations; the session page leads to the team profile and its A4 handout."""
+    intake = open_as("intake")
+    intake.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Afspeellijsten").click()
+    intake.get_by_label("Naam").fill("Intake Het Anker")
+    intake.get_by_role("button", name="Afspeellijst maken").click()
+    intake.get_by_role("button", name="Toevoegen De gang").click()
+    expect(intake.locator("table.playlist-items .item-title")).to_have_text(["De gang"])
+
+    intake.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Sessies").click()
+    intake.get_by_label("Naam van de headset").fill("Quest Het Anker")
+    intake.get_by_role("button", name="Koppelcode maken").click()
+    code = re.search(r"Koppelcode voor Quest Het Anker: ([A-Z0-9]{4}-[A-Z0-9]{4})",
+                     intake.get_by_role("status").inner_text()).group(1)
+    headset = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    try:
+        headset.set_default_timeout(20000)
+        headset.goto(f"{site.base_url}/headset")
+        headset.get_by_label("Koppelcode").fill(code)
+        headset.get_by_role("button", name="Koppelen").click()
+        headset.get_by_text("Wacht op de begeleider…").wait_for()
+
+        intake.reload()
+        playlist = intake.locator("#playlist option", has_text="Intake Het Anker").get_attribute("value")
+        intake.get_by_label("Afspeellijst").select_option(playlist)
+        intake.get_by_role("checkbox", name="Quest Het Anker").check()
+        intake.get_by_label("Leerweg").select_option("BBL")
+        intake.get_by_label("Niveau").select_option("3")
+        intake.get_by_role("button", name="Start").click()
+        expect(intake.get_by_role("status")).to_contain_text("Sessie gestart.")
+
+        headset.get_by_role("heading", name="Welkom bij Revalidatiecentrum Het Anker").wait_for()
+        expect(headset.locator("#panel")).to_contain_text("Team Zeezicht")
+        shoot(headset, "script-to-headset-welcome")
+        headset.keyboard.press("Enter")  # "Verder" has the focus
+        expect(headset.locator("#panel")).to_have_attribute("data-kind", "expectations")
+        expect(headset.locator("#panel")).to_contain_text("Voor BBL niveau 3")
+        expect(headset.locator("#panel")).to_contain_text(BBL_3)
+        expect(headset.locator("#panel")).not_to_contain_text(BOL_3)
+        shoot(headset, "script-to-headset-expectations")
+    finally:
+        headset.context.close()
+
+    intake.get_by_role("link", name="Teamprofiel en beroepsbeeld").click()
+    expect(intake.locator("#verwachtingen-kaart")).to_contain_text(BBL_3)
+    intake.get_by_role("link", name="Beroepsbeeld om mee te geven (A4, afdrukken)").click()
+    expect(intake.get_by_role("heading", level=1)).to_have_text("Beroepsbeeld: Revalidatiecentrum Het Anker")
+    pdf = tmp_path / "beroepsbeeld.pdf"
+    intake.pdf(path=str(pdf), format="A4", print_background=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "pagina")], check=True)
+    pngs = sorted(tmp_path.glob("pagina*.png"))
+    assert pngs and pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_two_people_saving_the_same_script_the_second_is_told_and_loses_nothing(site, open_as, shoot):
