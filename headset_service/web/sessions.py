@@ -3,7 +3,7 @@ start, follow each headset live, pause / resume / stop / recenter, read the scen
 prompts and write notes. The teacher's class pages (/klas) are in ``web/classroom.py``.
 
 Forms post here (CSRF-checked) and redirect back; ``/sessies/live.json`` feeds the small script
-that refreshes the live cells every half second (the pages work without it, just not live).
+that refreshes the live cells three times a second (the pages work without it, just not live).
 """
 
 from __future__ import annotations
@@ -256,7 +256,7 @@ def add_note(request: Request, session_id: int, db: DbDep, live: LiveDep, user: 
 def live_json(db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
     """Live status of every headset, and the state of every open or recent session (a session
     another member of staff stopped shows "gestopt"), for the page's script: ``sessions`` the
-    Dutch label, ``session_states`` the state itself. Pages ask every half second."""
+    Dutch label, ``session_states`` the state itself. Pages ask three times a second."""
     contexts = contexts_of(user)
     sessions = {s.id: s.state for s in reports.recent_sessions(db, contexts, limit=50)}
     sessions.update({s.id: s.state for s in reports.open_sessions(db, contexts)})
