@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import threading
 from collections.abc import Sequence
 
@@ -119,3 +120,12 @@ def staff_browser_page(browser, base_url: str, username: str):
     page.get_by_label("Wachtwoord").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     return page
+
+
+def handout_pngs(page, folder: Path) -> list[Path]:
+    """The open A4 handout page printed to PDF and rendered to PNG pages with pdftoppm (as a
+    printer would see it); the PDF stays beside them as ``beroepsbeeld.pdf``."""
+    pdf = folder / "beroepsbeeld.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(folder / "pagina")], check=True)
+    return sorted(folder.glob("pagina*.png"))

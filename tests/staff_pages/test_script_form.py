@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -21,7 +20,7 @@ from catalog import approvals, queries
 from catalog.models import ScriptSave
 from scripts_vr.digest import profile_sha256_of_text
 from scripts_vr.templates import minimal_script
-from support import approve_profile
+from support import approve_profile, handout_pngs
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTO = ROOT / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
@@ -228,10 +227,7 @@ def an_intake_shows_the_new_profile(site, open_as, browser, shoot, tmp_path) -> 
     expect(intake.locator("#verwachtingen-kaart")).to_contain_text(BBL_3)
     intake.get_by_role("link", name="Beroepsbeeld om mee te geven (A4, afdrukken)").click()
     expect(intake.get_by_role("heading", level=1)).to_have_text("Beroepsbeeld: Revalidatiecentrum Het Anker")
-    pdf = tmp_path / "beroepsbeeld.pdf"
-    intake.pdf(path=str(pdf), format="A4", print_background=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "pagina")], check=True)
-    pngs = sorted(tmp_path.glob("pagina*.png"))
+    pngs = handout_pngs(intake, tmp_path)
     assert pngs and pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from support import handout_pngs
 
 DEMO = Path(__file__).parents[2] / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
 NAME = "de-linde-ouderenzorg"
@@ -73,11 +74,8 @@ def test_the_handout_prints_on_one_or_two_a4_pages(site, profile, open_as, tmp_p
     page.goto(f"{site.base_url}/teamprofiel/{NAME}?route=BBL&niveau=3&context=intake")
     page.get_by_role("link", name="Beroepsbeeld om mee te geven (A4, afdrukken)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Beroepsbeeld: Zorggroep De Linde")
+    pngs = handout_pngs(page, tmp_path)
     pdf = tmp_path / "beroepsbeeld.pdf"
-    page.pdf(path=str(pdf), format="A4", print_background=True)
-
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "pagina")], check=True)
-    pngs = sorted(tmp_path.glob("pagina*.png"))
     assert 1 <= len(pngs) <= 2
     assert pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     raw = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout

@@ -119,6 +119,12 @@ class Headset {
     this.player.notice(paused ? "Gepauzeerd" : null, "De begeleider zet de scène zo weer aan.");
   }
 
+  /** The session's language for the player's text and the page's ``lang``; returns it ("nl" | "en"). */
+  useLanguage(lang) {
+    document.documentElement.lang = setLanguage(lang);
+    return document.documentElement.lang;
+  }
+
   waiting() {
     document.body.dataset.state = "waiting";
     say("Wacht op de begeleider…");
@@ -148,10 +154,9 @@ class Headset {
     const scenes = payload.scenes || [];
     const wait = WAIT_FOR_STAFF_BY_DEFAULT[payload.context] ?? false;
     const items = payload.items ?? scenes.map((k) => ({ bundle_key: k, photo_seconds: null, wait_for_staff: wait }));
-    setLanguage(payload.language);
-    document.documentElement.lang = payload.language === "en" ? "en" : "nl";
+    const language = this.useLanguage(payload.language);
     const session = { id: sessionId, scenes, items, index: -1, context: payload.context, recordHead, state: "playing",
-                      language: payload.language === "en" ? "en" : "nl",
+                      language,
                       learner: payload.learner || { route: null, level: null, year: null }, run: payload.run ?? null,
                       at: null, waiting: false };
     this.session = session;
@@ -404,8 +409,7 @@ class Headset {
     this.log("session_end", { reason });
     this.session = null;
     this.scene = null;
-    setLanguage("nl");
-    document.documentElement.lang = "nl";
+    this.useLanguage("nl");
     this.player.clear();
     this.showPaused(false);
     $("title").textContent = "";

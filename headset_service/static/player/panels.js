@@ -28,6 +28,9 @@ export function textAngleDeg(px, style = PANEL_STYLE) {
   return (Math.acos(dot / (Math.hypot(...a) * Math.hypot(...b))) * 180) / Math.PI;
 }
 
+/** A script's profile pack in ``lang``, else its Dutch one. */
+const packIn = (packs, lang) => packs[lang] || packs.nl;
+
 /**
  * The panels to show before scene ``i`` (index in ``scenes``) and at the end (index n), as a Map.
  * ``bundles``: bundle key → the manifest's bundle entry ({script, scene}); ``profiles``: script
@@ -35,7 +38,7 @@ export function textAngleDeg(px, style = PANEL_STYLE) {
  * ``learner``: {route, level, year} (each may be null); ``context``: the session's context.
  */
 export function panelsAround(scenes, bundles, profiles, learner, context, lang = "nl") {
-  profiles = Object.fromEntries(Object.entries(profiles).map(([name, packs]) => [name, packs[lang] || packs.nl]));
+  profiles = Object.fromEntries(Object.entries(profiles).map(([name, packs]) => [name, packIn(packs, lang)]));
   const at = new Map(), add = (i, panels) => at.set(i, [...(at.get(i) || []), ...panels]);
   const scriptOf = (i) => bundles[scenes[i]]?.script ?? null;
   const first = (s, i) => !scenes.slice(0, i).some((_, j) => scriptOf(j) === s);
@@ -51,11 +54,10 @@ export function panelsAround(scenes, bundles, profiles, learner, context, lang =
   return at;
 }
 
-/** The words a headset shows around panels in ``lang`` (the packs carry them; Dutch when none does). */
+/** The words a headset shows around panels in ``lang`` (every pack carries them; null: no profiles, so no panels). */
 export function panelWords(profiles, lang = "nl") {
-  const pack = Object.values(profiles || {}).map((packs) => packs[lang] || packs.nl).find((p) => p?.words);
-  return pack?.words || { next: "Verder", next_vr: "Verder: druk op de trekker", end_vr: "Einde: zet de bril af",
-                          position: "{at} van {of}" };
+  const [packs] = Object.values(profiles || {});
+  return packs ? packIn(packs, lang).words : null;
 }
 
 /** The closing panel: the prompts for ``context`` of the scenes played (null: every scene's), each once. */

@@ -4,8 +4,8 @@
 
 /** The language text is shown in (a session's; "nl" until one says otherwise). */
 let language = "nl";
-export function setLanguage(lang) { language = lang === "en" ? "en" : "nl"; }
-export function currentLanguage() { return language; }
+/** Show text in ``lang`` from now on (anything but "en" is Dutch); returns the language set. */
+export function setLanguage(lang) { language = lang === "en" ? "en" : "nl"; return language; }
 
 /** Files of a bundle over the network (staff preview; the headset's cookie or token also works). */
 export function networkSource(headers = {}) {
