@@ -7,6 +7,9 @@ tests call it with a clock of their own.
         ──► interrupted ("onderbroken"); interrupted_at = when it was last heard; event ``interrupted``
     interrupted, headset heard again
         ──► the state it had before; event ``rejoined`` (it kept playing on its own and reports where it is)
+    headset page reloaded (or the headset restarted) while its session is open
+        ──► :func:`rejoin_point`: the session, its start command and the scene it was in, so the
+            page takes the session up again at that scene (a class: at the class's scene and time)
     interrupted for the grace period
         ──► stopped; ended_at = when it was last heard; end_reason ``headset_gone``; event
             ``session_end`` (so the timeline, the CSV and xAPI show the end); a ``stop`` command
@@ -68,14 +71,45 @@ def interrupt(db: DbSession, session: Session, last_heard: datetime) -> Change:
     return Change(session.id, "interrupted")
 
 
-def rejoin(db: DbSession, session: Session, now: datetime) -> Change:
+def _state_before_interrupted(db: DbSession, session: Session) -> str:
     last = db.scalar(select(Event).where(Event.session_id == session.id, Event.kind == "interrupted")
                      .order_by(Event.at.desc(), Event.id.desc()).limit(1))
     previous = (last.data or {}).get("previous") if last is not None else None
-    session.state = previous if previous in ("running", "paused") else "running"
+    return previous if previous in ("running", "paused") else "running"
+
+
+def rejoin(db: DbSession, session: Session, now: datetime) -> Change:
+    session.state = _state_before_interrupted(db, session)
     fleet.add_event(db, session, "rejoined", {"away_s": round((now - session.interrupted_at).total_seconds())}, at=now)
     session.interrupted_at = None
     return Change(session.id, session.state)
+
+
+@dataclass(frozen=True)
+class RejoinPoint:
+    """Where a headset that lost its page takes its open session up again."""
+
+    session: Session
+    start: HeadsetCommand  # the session's start command: what to play, for whom, in which language
+    index: int | None  # the scene it last started; None: none yet (its profile panels come first)
+    paused: bool
+
+
+def rejoin_point(db: DbSession, headset: Headset) -> RejoinPoint | None:
+    """The headset's newest open session and the scene it was in, or None (nothing to take up)."""
+    session = db.scalar(select(Session).where(Session.headset_id == headset.id, Session.state.in_(OPEN_STATES))
+                        .order_by(Session.id.desc()).limit(1))
+    if session is None:
+        return None
+    start = fleet.start_command(db, session)
+    if start is None:
+        return None
+    last_scene = db.scalar(select(Event).where(Event.session_id == session.id, Event.kind == "scene_start",
+                                               ~Event.event_id.startswith(fleet.SERVICE_EVENT_PREFIX))
+                           .order_by(Event.at.desc(), Event.id.desc()).limit(1))
+    index = (last_scene.data or {}).get("index") if last_scene is not None else None
+    state = _state_before_interrupted(db, session) if session.state == "interrupted" else session.state
+    return RejoinPoint(session, start, index if isinstance(index, int) and index >= 0 else None, state == "paused")
 
 
 def end_gone(db: DbSession, session: Session) -> Change:

@@ -323,6 +323,17 @@ class CommandPublic(BaseModel):
     payload: dict
 
 
+class RejoinPublic(BaseModel):
+    """A headset page that lost its session (reloaded, restarted) takes it up again from this."""
+
+    session_id: int
+    command_id: int = Field(description="the session's start command; a page that has not carried it out waits for it")
+    payload: dict = Field(description="the start command's payload: scenes, items, context, learner, language, run")
+    index: int | None = Field(description="the scene it was in (the last it started); None: none started yet")
+    position_s: float | None = Field(description="where in that scene it last said it was; None: from the start")
+    paused: bool
+
+
 # sessions --------------------------------------------------------------------------------------
 class GroupSessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")

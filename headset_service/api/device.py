@@ -48,7 +48,7 @@ from headset_service.auth import DeviceDep, device_token
 from headset_service.deps import DbDep, LiveDep, SettingsDep
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.live import CLOSE
-from headset_service.schemas import CommandPublic, HeadsetStatus, InventoryReport, InventoryResult
+from headset_service.schemas import CommandPublic, HeadsetStatus, InventoryReport, InventoryResult, RejoinPublic
 from headset_service.sync import build_manifest, etag_matches, manifest_body_and_etag
 
 router = APIRouter(prefix="/api/device", tags=["device"])
@@ -104,6 +104,21 @@ def poll_commands(headset: DeviceDep, db: DbDep, live: LiveDep, after: int = 0) 
     live.seen(headset.id)
     return [CommandPublic(id=c.id, command=c.command, session_id=c.session_id, payload=c.payload)
             for c in fleet.commands_after(db, headset, after)]
+
+
+@router.get("/session", response_model=RejoinPublic, responses={204: {"description": "no open session"}})
+def rejoin(headset: DeviceDep, db: DbDep, live: LiveDep) -> RejoinPublic | Response:
+    """The open session this headset was running, for a page that lost it (reloaded, the browser
+    restarted): its start, the scene it was in and where in it, and whether it is paused."""
+    point = presence.rejoin_point(db, headset)
+    if point is None:
+        return Response(status_code=204)
+    scenes = point.start.payload.get("scenes") or []
+    last = live.view(headset.id)  # its last report, from before the page went
+    where = (last.get("position_s") if point.index is not None and point.index < len(scenes)
+             and last.get("session_id") == point.session.id and last.get("bundle_key") == scenes[point.index] else None)
+    return RejoinPublic(session_id=point.session.id, command_id=point.start.id, payload=point.start.payload,
+                        index=point.index, position_s=where, paused=point.paused)
 
 
 @router.post("/status", status_code=204)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from datetime import datetime, timedelta
+
+import httpx
 
 from catalog import fleet
 from headset_service.live import ONLINE_WINDOW_S, Live
@@ -133,3 +136,33 @@ def test_a_heartbeat_is_answered_at_once_and_counts_as_heard(harness):
         ws.send(json.dumps({"type": "heartbeat"}))
         assert json.loads(ws.recv(timeout=5)) == {"type": "heartbeat"}
         assert harness.staff("admin").get(f"/api/headsets/{headset_id}").json()["live"]["online"]
+
+
+def test_a_headset_asks_which_open_session_to_take_up_again(harness):
+    """GET /api/device/session: the open session (start command, scene, position, paused) for a
+    page that lost it; nothing (204) once it is stopped or for another headset."""
+    keys = [harness.bundle("huiskamer"), harness.bundle("tuin")]
+    playlist = harness.playlist("Intake VVT", keys)
+    headset_id, token = harness.enrol(harness.unique("Quest"))
+    _, other = harness.enrol(harness.unique("Quest"))
+    device = {"authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=harness.base_url) as client:
+        assert client.get("/api/device/session", headers=device).status_code == 204
+        assert client.get("/api/device/session").status_code == 401
+        intake = harness.staff("intake")
+        session = intake.post("/api/sessions", json={"context": "intake", "headset_id": headset_id,
+                                                     "playlist_id": playlist}).json()["id"]
+        point = client.get("/api/device/session", headers=device).json()
+        assert (point["session_id"], point["index"], point["position_s"], point["paused"]) == (session, None, None, False)
+        assert point["payload"]["scenes"] == keys and point["command_id"] > 0
+        client.post(f"/api/sessions/{session}/events", headers=device, json={"events": [
+            {"event_id": str(uuid.uuid4()), "kind": "scene_start", "at": "2026-01-01T10:00:00",
+             "data": {"index": 1}, "bundle_key": keys[1]}]}).raise_for_status()
+        client.post("/api/device/status", headers=device, json={"state": "paused", "session_id": session,
+                                                                  "bundle_key": keys[1], "position_s": 12.5})
+        intake.post(f"/api/sessions/{session}/commands", json={"command": "pause"}).raise_for_status()
+        point = client.get("/api/device/session", headers=device).json()
+        assert (point["index"], point["position_s"], point["paused"]) == (1, 12.5, True)
+        assert client.get("/api/device/session", headers={"authorization": f"Bearer {other}"}).status_code == 204
+        intake.post(f"/api/sessions/{session}/commands", json={"command": "stop"}).raise_for_status()
+        assert client.get("/api/device/session", headers=device).status_code == 204

@@ -103,7 +103,7 @@ class ClassRoom:
         def each():
             found = [p.evaluate("i => zorgblik.starts.find((s) => s.index === i) || null", index) for p in self.headsets]
             return found if all(found) else None
-        return wait_for(each, f"every headset starting scene {index}", seconds)
+        return wait_for(each, f"every headset starting scene {index}", seconds=seconds)
 
     @staticmethod
     def spread(starts: list[dict]) -> float:
@@ -113,7 +113,7 @@ class ClassRoom:
     def all_waiting(self, index: int, seconds: float = 30) -> bool:
         return wait_for(lambda: all(p.evaluate("i => zorgblik.session?.index === i && zorgblik.session.waiting", index)
                                     for p in self.headsets), f"every headset holding at the end of scene {index}",
-                        seconds)
+                        seconds=seconds)
 
     def drifts(self) -> list[float | None]:
         return [p.evaluate("zorgblik.drift") for p in self.headsets]

@@ -98,12 +98,26 @@ class Headset {
     this.commands.onOpen = () => {
       if (this.session?.run) this.commands.send({ type: "join", session_id: this.session.id });
     };
+    await this.rejoin();
     this.commands.start();
-    this.waiting();
+    if (!this.session) this.waiting();
     setInterval(() => this.reportStatus(), STATUS_EVERY_MS);
     setInterval(() => this.keepInStep(), STEP_EVERY_MS);
     setInterval(() => this.reportHead(), HEAD_CHECK_MS);
     this.watchDevice();
+  }
+
+  /** A session this headset was running when its page went (reloaded, the browser restarted): take
+   * it up again at its scene — where the viewer was, paused if it was paused; a class's scene and
+   * time come from the class once the socket is open ("join"). */
+  async rejoin() {
+    let point = null;
+    try {
+      const r = await this.device.fetch("/api/device/session");
+      if (r.status === 200) point = await r.json();
+    } catch (e) { return; } // offline: the commands will tell
+    if (!point || point.command_id > this.commands.lastHandled) return; // its start is still to come
+    this.start(point.session_id, point.payload, point);
   }
 
   /** Battery and storage ride along in the status reports; the service stores them when they change. */
@@ -148,7 +162,9 @@ class Headset {
     }
   }
 
-  async start(sessionId, payload) {
+  /** Start session ``sessionId`` (the start command's ``payload``); ``rejoin``: take it up again at
+   * {index, position_s, paused} (see rejoin()), without showing what was shown before. */
+  async start(sessionId, payload, rejoin = null) {
     if (this.session) await this.finish("nieuwe sessie gestart");
     const recordHead = payload.record_head_direction === true && payload.context !== "sollicitatie";
     const scenes = payload.scenes || [];
@@ -160,8 +176,12 @@ class Headset {
                       learner: payload.learner || { route: null, level: null, year: null }, run: payload.run ?? null,
                       at: null, waiting: false };
     this.session = session;
-    this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: scenes.length,
-                                ...(payload.run ? { run: payload.run } : {}) });
+    if (rejoin?.paused) { session.state = "paused"; this.showPaused(true); }
+    if (!rejoin) {
+      this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: scenes.length,
+                                  ...(payload.run ? { run: payload.run } : {}) });
+    }
+    const from = rejoin?.index ?? 0; // a rejoin goes back to the scene it was in, past the panels before it
     // not awaited: pause and stop must still reach a headset that is downloading
     this.starting = (async () => {
       if (session.scenes.some((key) => !this.held?.has(key))) await this.fetchFor(session);
@@ -170,11 +190,12 @@ class Headset {
       // the profile's panels come with the synced manifest, so after the sync
       session.panelsAt = this.profilePanels(session.scenes, payload.context, payload.learner, session.language);
       session.words = panelWords(lastManifest(this.device.storage)?.profiles, session.language);
-      session.panelsDone = new Set();
+      session.panelsDone = new Set(rejoin?.index == null ? [] : session.scenes.map((_, i) => i).filter((i) => i <= from));
       session.panel = null;
       document.body.dataset.state = "playing";
-      if (session.run) await this.commands.later(() => this.prepare(0));
-      else await this.play(0);
+      // in a class, a cue that came in the meantime (a rejoin's "join") says where the class is
+      if (session.run) await this.commands.later(() => (session.index < 0 ? this.prepare(from) : null));
+      else await this.play(from, rejoin?.position_s ?? 0);
     })();
   }
   /** Sync what the session needs, telling the begeleider how far it is ("downloaden 40 %"). */
@@ -204,7 +225,8 @@ class Headset {
     tell(true);
   }
 
-  async play(index) {
+  /** Play scene ``index`` (after the profile panels due before it), from ``at_s`` seconds in. */
+  async play(index, at_s = 0) {
     const session = this.session;
     if (this.showPanels(index)) return;
     const key = session.scenes[index];
@@ -221,10 +243,12 @@ class Headset {
     const item = session.items[index]; // the playlist's say per scene: how long a photo stays
     if (item && item.bundle_key === key) this.scene.itemSeconds = item.photo_seconds ?? null;
     session.waiting = false;
+    if (at_s > 0 && this.scene.isVideo) this.scene.element.currentTime = at_s;
     this.player.show(this.scene);
     if (session.state === "paused") { this.player.pause(); this.showPaused(true); }
     $("title").textContent = this.scene.title;
-    this.log("scene_start", { index, media: this.scene.mediaName, mode: this.player.xr ? "vr" : "2d" }, key);
+    this.log("scene_start", { index, media: this.scene.mediaName, mode: this.player.xr ? "vr" : "2d",
+                              ...(at_s > 0 ? { from_s: Math.round(at_s * 10) / 10 } : {}) }, key);
     this.reportStatus();
   }
 
