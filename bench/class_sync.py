@@ -53,8 +53,11 @@ def measure(args) -> None:
                     late = [s.get("late_ms", 0) for s in starts]
                     time.sleep(min(args.seconds - 1, 4))
                     drift = [d for d in room.drifts() if d is not None]
-                    print(f"scene {index}: spread {room.spread(starts):6.1f} ms | timers late (ms) {late} | "
+                    print(f"scene {index}: spread {room.spread(starts):6.1f} ms (first frames "
+                          f"{room.spread(starts, 'first_frame_server_ms'):.1f} ms, their media time (ms) "
+                          f"{[round(s.get('first_frame_media_s', 0) * 1000) for s in starts]}) | timers late (ms) {late} | "
                           f"start latency (ms) {[s.get('start_latency_ms') for s in starts]} | "
+                          f"start error (ms) {[round(s.get('start_error_ms', 0)) for s in starts]} | "
                           f"drift after {min(args.seconds - 1, 4)} s: max |{max(map(abs, drift), default=0) * 1000:.1f}| ms")
                 room.press("Stop")
                 meekijken(h, browser, room)

@@ -106,8 +106,10 @@ class ClassRoom:
         return wait_for(each, f"every headset starting scene {index}", seconds=seconds)
 
     @staticmethod
-    def spread(starts: list[dict]) -> float:
-        moments = [s["first_frame_server_ms"] for s in starts]
+    def spread(starts: list[dict], moment: str = "start_server_ms") -> float:
+        """Max − min over the headsets of their start moments (when the scene's 0:00 was on screen,
+        on the service's clock); ``moment="first_frame_server_ms"``: of the first frames shown."""
+        moments = [s[moment] for s in starts]
         return max(moments) - min(moments)
 
     def all_waiting(self, index: int, seconds: float = 30) -> bool:

@@ -3,11 +3,11 @@ profile each) paired into a group, the lesson started on /klas, every headset st
 scene at the same server time, holding at the scene's end for the teacher, "Verder" moving
 them all on together, and the projector page following.
 
-The spread of first frames is printed and held to SPREAD_MS. Issue 12 asks 250 ms here (and 40 ms
-in bench/class_sync.py); on this 2-core machine five software-rendered pages measure 17–1,400 ms,
-because one page's start timer sometimes fires hundreds of ms late. Until the start is reliable
-the test holds only what it reliably shows — every headset starts each scene, together within
-two seconds — so that it cannot fail by chance; the figures live in bench/README.md."""
+The spread of the start moments (when each headset's picture showed the scene's 0:00, on the
+service's clock: its first frame's display time less that frame's media time) is printed and held
+to SPREAD_MS, issue 12's figure for this test; the 40 ms target is bench/class_sync.py's. A headset
+whose start timer fired late (a busy machine: five pages share two cores here) goes in where the
+class will be when its picture shows, so a late timer does not make a late start."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from players.classrig import ClassRoom, make_clip, wait_for
 from playwright.sync_api import expect
 
-SPREAD_MS = 2000  # the target is 250 (issue 12), not met reliably here: see the docstring
+SPREAD_MS = 250
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,8 @@ def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
     starts = room.starts(0)
     assert {s["how"] for s in starts} <= {"rvfc", "raf"}
     assert len({s["at_ms"] for s in starts}) == 1  # one server time T for the whole class
-    print("scene 0: spread of first frames", room.spread(starts), "ms", [(s["lead_ms"], s["late_ms"], s["start_latency_ms"], s["start_error_ms"]) for s in starts])
+    print("scene 0: spread of starts", room.spread(starts), "ms (lead, late, start latency, error):",
+          [(s["lead_ms"], s["late_ms"], s["start_latency_ms"], s["start_error_ms"]) for s in starts])
     assert room.spread(starts) <= SPREAD_MS, starts
     assert all("joined_late_ms" not in s for s in starts)  # all were ready: nobody had to catch up
 
@@ -62,7 +63,7 @@ def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
 
     room.press("Verder")
     starts = room.starts(1)
-    print("scene 1: spread of first frames", room.spread(starts), "ms")
+    print("scene 1: spread of starts", room.spread(starts), "ms")
     assert len({s["at_ms"] for s in starts}) == 1
     assert room.spread(starts) <= SPREAD_MS, starts
     expect(projector.locator("body")).to_have_attribute("data-bundle-key", second)

@@ -22,10 +22,12 @@ const STATUS_EVERY_MS = 4000; // the heartbeat: the service counts a headset not
 const DEVICE_EVERY_MS = 30000; // battery and storage, re-read this often
 const STEP_EVERY_MS = 500; // how often a class video is checked against the class's time
 const SPIN_MS = 15; // the last ms before a start are waited for by spinning (timers are coarse)
-const LATE_SEEK_MS = 1000; // a start this late seeks to where the class is; less late catches up by rate
+const LATE_SEEK_MS = 30; // a start this late (a busy device) goes in where the class will be when its picture shows
+const JOINED_LATE_MS = 1000; // a start this late was no timer's slip: the headset joined the scene late (logged so)
 const CATCH_UP_ABOVE_S = 0.1; // further off than this, the rate may change by CATCH_UP_RATE, else by 3 %
 const CATCH_UP_RATE = 0.1;
 const MAX_START_LATENCY_MS = 1000;
+const ARM_TRIES = 3; // rate changes timed while arming a class video (the median counts)
 const HEAD_CHECK_MS = 50; // meekijken: a turn is reported within this, at most 5 times a second
 const HEAD_MIN_TURN = 0.5; // degrees
 // zorgblik.terms.WAIT_FOR_STAFF_BY_DEFAULT, for a start payload without items
@@ -45,9 +47,10 @@ class Headset {
       onEnded: (scene) => { if (this.session && this.scene === scene) this.sceneEnded(); },
     });
     this.player.onPanelSelect = () => (this.session?.panel ? (this.panelPage("vr"), true) : false);
-    this.starts = []; // class starts: {session_id, index, at_ms, first_frame_server_ms, how} (tests, bench)
+    this.starts = []; // class starts: {session_id, index, at_ms, start_server_ms, first_frame_server_ms, how} (tests, bench)
     this.drift = null; // the last measured error against the class's time, in s (ahead: positive)
     this.startLatency = 0; // ms from setting a video going to its first frame on screen (learnt per start)
+    this.seekLatency = null; // the same for a late start that seeks to where the class is (learnt when it happens)
     window.zorgblik = this; // for the begeleider's console and the browser tests
   }
 
@@ -283,7 +286,7 @@ class Headset {
       this.player.show(scene, { autoplay: false });
       await canPlay(scene.element);
       const took = await arm(scene.element);
-      if (took != null && !this.starts.length) this.startLatency = Math.min(MAX_START_LATENCY_MS, took);
+      if (took != null && !this.starts.length) this.startLatency = Math.max(0, Math.min(MAX_START_LATENCY_MS, took));
       if (this.session !== session || session.index !== index) return;
     }
     $("title").textContent = scene ? scene.title : "";
@@ -335,8 +338,9 @@ class Headset {
       if (scene.isVideo) {
         const el = scene.element;
         const seek = late > LATE_SEEK_MS;
-        if (seek) el.currentTime = Math.min((this.clock.serverNow() - at) / 1000, el.duration || Infinity);
-        if (fresh) this.firstFrame(scene, at, seek ? late : 0, performance.now());
+        if (seek) el.currentTime = Math.min((this.clock.serverNow() - at + (this.seekLatency ?? this.startLatency)) / 1000,
+                                            el.duration || Infinity);
+        if (fresh) this.firstFrame(scene, at, seek ? late : 0, performance.now(), el.currentTime, seek);
         el.playbackRate = 1; // armed: already playing at rate 0, so this starts it without a new pipeline
         if (paused) el.pause();
         else if (!session.waiting && el.paused) el.play().catch((e) => console.warn("afspelen", e));
@@ -354,37 +358,51 @@ class Headset {
     else this._startTimer = setTimeout(go, wait - SPIN_MS);
   }
 
-  /** When the first frame of a class start was shown, on the service's clock. */
-  firstFrame(scene, at, lateMs, wentAt) {
+  /** When the first frame of a class start was shown, on the service's clock; the video went at
+   * ``wentAt`` from ``fromS`` into the scene, by a rate change or (``seek``) a seek. */
+  firstFrame(scene, at, lateMs, wentAt, fromS, seek) {
     const el = scene.element;
     let done = false;
-    const shown = (localMs, how) => {
+    // the frame shown first may be a frame or two into the scene: the scene's 0:00 was then on
+    // screen (or would have been) that frame's media time earlier; that moment is the start
+    const shown = (localMs, how, mediaS = 0) => {
       if (done || this.scene !== scene) return;
       done = true;
-      const took = localMs - performance.timeOrigin - wentAt; // learn how long the picture takes to follow
-      if (how === "rvfc" && took >= 0) this.startLatency = Math.min(MAX_START_LATENCY_MS, (this.startLatency + took) / 2);
-      this.startLogged(scene, at, localMs + this.clock.offset, how, lateMs);
+      // learn how long the picture takes to follow: what passed beyond the media time it moved on
+      const took = localMs - performance.timeOrigin - wentAt - (mediaS - fromS) * 1000;
+      if (how === "rvfc" && took >= 0 && took <= MAX_START_LATENCY_MS) {
+        if (seek) this.seekLatency = this.seekLatency == null ? took : (this.seekLatency + took) / 2;
+        else this.startLatency = (this.startLatency + took) / 2;
+      }
+      this.startLogged(scene, at, localMs + this.clock.offset, how, lateMs, mediaS);
     };
     if (el.requestVideoFrameCallback) {
-      el.requestVideoFrameCallback((now, meta) => shown(performance.timeOrigin + (meta.expectedDisplayTime ?? now), "rvfc"));
+      el.requestVideoFrameCallback((now, meta) => shown(performance.timeOrigin + (meta.expectedDisplayTime ?? now), "rvfc",
+                                                         meta.mediaTime ?? 0));
     }
     // without requestVideoFrameCallback (or when it does not fire): the first animation frame after it plays
     el.addEventListener("playing", () => setTimeout(() => requestAnimationFrame((t) => shown(performance.timeOrigin + t, "raf")),
                                                     el.requestVideoFrameCallback ? 500 : 0), { once: true });
   }
 
-  startLogged(scene, at, firstFrameServerMs, how, lateMs) {
+  /** A class start, kept (``starts``) and logged: ``firstFrameServerMs`` when its first frame was
+   * shown, ``mediaS`` that frame's time in the scene; the start moment is when its 0:00 was. */
+  startLogged(scene, at, firstFrameServerMs, how, lateMs, mediaS = 0) {
     const session = this.session;
+    const startMs = firstFrameServerMs - mediaS * 1000; // a late joiner's first frame is well into the scene
     const entry = { session_id: session.id, index: session.index, at_ms: at, how, lead_ms: session.lead,
                     late_ms: session.late, start_latency_ms: Math.round(this.startLatency),
                     first_frame_server_ms: Math.round(firstFrameServerMs * 10) / 10,
-                    start_error_ms: Math.round((firstFrameServerMs - at - lateMs) * 10) / 10,
-                    ...(lateMs ? { joined_late_ms: Math.round(lateMs) } : {}) };
+                    first_frame_media_s: Math.round(mediaS * 1000) / 1000,
+                    start_server_ms: Math.round(startMs * 10) / 10,
+                    start_error_ms: Math.round((startMs - at) * 10) / 10,
+                    ...(lateMs > JOINED_LATE_MS ? { joined_late_ms: Math.round(lateMs) } : {}) };
     this.starts.push(entry);
     this.log("scene_start", { index: session.index, media: scene.mediaName, mode: this.player.xr ? "vr" : "2d",
                               at_ms: at, first_frame_server_ms: entry.first_frame_server_ms,
+                              start_server_ms: entry.start_server_ms,
                               start_error_ms: entry.start_error_ms, clock_rtt_ms: this.clock.rtt,
-                              ...(lateMs ? { joined_late_ms: entry.joined_late_ms } : {}) }, scene.key);
+                              ...(entry.joined_late_ms ? { joined_late_ms: entry.joined_late_ms } : {}) }, scene.key);
   }
 
   /** Hold the class at ``position`` (seconds into the scene) until the next play_at. */
@@ -559,8 +577,9 @@ class Headset {
 
 /**
  * Arm a video for a class start: playing at rate 0, so the pipeline (decoder, audio output) is
- * set up now and the start is only a rate change. Measures how long a rate change takes to show a
- * new frame (ms, or null), then goes back to the first frame, still armed.
+ * set up now and the start is only a rate change. Measures ARM_TRIES times how long a rate change
+ * takes to put the scene's 0:00 on screen (the first new frame's display time less its media
+ * time) and returns the median (ms, or null), then goes back to the first frame, still armed.
  */
 async function arm(video) {
   const muted = video.muted;
@@ -568,20 +587,22 @@ async function arm(video) {
   video.playbackRate = 0;
   try { await video.play(); } catch (e) { video.muted = muted; video.playbackRate = 1; return null; }
   await new Promise((done) => requestAnimationFrame(() => done()));
-  let took = null;
-  if (video.requestVideoFrameCallback) {
-    const t0 = performance.now();
-    took = await new Promise((done) => {
-      video.requestVideoFrameCallback((now, meta) => done((meta.expectedDisplayTime ?? now) - t0));
+  const took = [];
+  for (let n = 0; n < ARM_TRIES && video.requestVideoFrameCallback; n++) {
+    const from = video.currentTime, t0 = performance.now();
+    const ms = await new Promise((done) => {
+      video.requestVideoFrameCallback((now, meta) => done((meta.expectedDisplayTime ?? now) - t0 - (meta.mediaTime - from) * 1000));
       setTimeout(() => done(null), 2000);
       video.playbackRate = 1;
     });
+    video.playbackRate = 0;
+    if (ms === null) break;
+    took.push(ms);
   }
-  video.playbackRate = 0;
   video.currentTime = 0;
   await new Promise((done) => { video.addEventListener("seeked", done, { once: true }); setTimeout(done, 2000); });
   video.muted = muted;
-  return took;
+  return took.length ? took.sort((a, b) => a - b)[took.length >> 1] : null;
 }
 
 function round1(x) { return Math.round(x * 10) / 10; }
