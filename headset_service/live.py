@@ -32,6 +32,7 @@ class _Headset:
     seen: float = 0.0
     heard_at: datetime | None = None  # the same moment as ``seen``, as naive UTC for the catalog
     status: dict = field(default_factory=dict)
+    reports: int = 0  # how many status reports so far: a page waiting for the next one passes the count it has
     device: dict | None = None  # battery / storage as last reported (stored when it changes)
 
 
@@ -41,6 +42,7 @@ class Live:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, wall: Callable[[], datetime] = utcnow):
         self._lock = threading.Lock()
+        self._reported = threading.Condition(self._lock)  # notified on every status report
         self._headsets: dict[int, _Headset] = {}
         self._clock = clock
         self._wall = wall
@@ -85,7 +87,15 @@ class Live:
         with self._lock:
             entry = self._get(headset_id)
             entry.status = dict(status)
+            entry.reports += 1
             self._heard(entry)
+            self._reported.notify_all()
+
+    def wait_for_report(self, headset_id: int, after: int, timeout: float) -> None:
+        """Block (a worker thread) until the headset's report count passes ``after``, or ``timeout`` s:
+        a staff page that follows a headset (meekijken) asks again at once and gets its next report."""
+        with self._reported:
+            self._reported.wait_for(lambda: self._get(headset_id).reports > after, timeout)
 
     def device_changed(self, headset_id: int, device: dict) -> bool:
         """Keep what the headset says of itself (battery, storage); True when it differs from the
@@ -121,9 +131,10 @@ class Live:
 
     def view(self, headset_id: int) -> dict:
         """``online`` (heard from within the window), ``via`` (websocket while a socket is open,
-        else polling; None when offline) and the last status the headset reported."""
+        else polling; None when offline), the last status the headset reported and ``reports``
+        (how many so far, for :meth:`wait_for_report`)."""
         with self._lock:
             entry = self._headsets.get(headset_id) or _Headset()
             online = self._online(entry)
             via = ("websocket" if entry.sockets else "polling") if online else None
-            return {"online": online, "via": via, **entry.status}
+            return {"online": online, "via": via, **entry.status, "reports": entry.reports}

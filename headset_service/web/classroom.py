@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse
 
 from catalog import HeadsetGroup, fleet, reports, runs
@@ -135,16 +135,25 @@ def meekijken_reason(session) -> str | None:
 templates.env.globals["meekijken_reason"] = meekijken_reason  # for _meekijken.html on the session page
 
 
+MEEKIJKEN_WAIT_S = 4.0  # a meekijken request waits this long at most for the next report (offline shows within 15 + 4 s)
+
+
 @router.get("/sessies/{session_id}/meekijken.json")
-def meekijken(session_id: int, db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
-    """What the session's headset shows: scene, time (when it reported it) and head direction."""
+def meekijken(session_id: int, db: DbDep, live: LiveDep, user: Runner, na: int | None = Query(None, ge=0)) -> JSONResponse:
+    """What the session's headset shows: scene, time (when it reported it) and head direction.
+    ``na``: the ``report`` the page has; the answer then waits for the next one (a long poll: a
+    head turn reaches the page as soon as the headset says it, not at the next poll)."""
     session = _session_for(db, user, session_id)
     reason = meekijken_reason(session)
     if reason is not None or session.headset_id is None or session.state == "stopped":
         return JSONResponse({"on": False, "reason": reason or "De sessie loopt niet.", "server_ms": wall_ms()})
-    status = live.view(session.headset_id)
-    mine = status.get("session_id") == session.id
-    return JSONResponse({"on": True, "online": status["online"], "server_ms": wall_ms(),
+    headset_id = session.headset_id
+    db.close()  # no database connection held while waiting
+    if na is not None:
+        live.wait_for_report(headset_id, na, MEEKIJKEN_WAIT_S)
+    status = live.view(headset_id)
+    mine = status.get("session_id") == session_id
+    return JSONResponse({"on": True, "online": status["online"], "server_ms": wall_ms(), "report": status["reports"],
                          "state": status.get("state") if mine else "idle",
                          "bundle_key": status.get("bundle_key") if mine else None,
                          "position_s": status.get("position_s") if mine else None,

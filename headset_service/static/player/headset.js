@@ -28,7 +28,7 @@ const CATCH_UP_ABOVE_S = 0.1; // further off than this, the rate may change by C
 const CATCH_UP_RATE = 0.1;
 const MAX_START_LATENCY_MS = 1000;
 const ARM_TRIES = 3; // rate changes timed while arming a class video (the median counts)
-const HEAD_CHECK_MS = 50; // meekijken: a turn is reported within this, at most 5 times a second
+const HEAD_CHECK_MS = 25; // meekijken: a turn is reported within this, at most 5 times a second
 const HEAD_MIN_TURN = 0.5; // degrees
 // zorgblik.terms.WAIT_FOR_STAFF_BY_DEFAULT, for a start payload without items
 const WAIT_FOR_STAFF_BY_DEFAULT = { intake: false, sollicitatie: false, werkveldorientatie: true };
