@@ -91,6 +91,12 @@ class Live:
             self._heard(entry)
             self._reported.notify_all()
 
+    def reports(self, headset_id: int) -> int:
+        """How many status reports the headset made since the service started (see :meth:`wait_for_report`)."""
+        with self._lock:
+            entry = self._headsets.get(headset_id)
+            return entry.reports if entry is not None else 0
+
     def wait_for_report(self, headset_id: int, after: int, timeout: float) -> None:
         """Block (a worker thread) until the headset's report count passes ``after``, or ``timeout`` s:
         a staff page that follows a headset (meekijken) asks again at once and gets its next report."""
@@ -131,10 +137,9 @@ class Live:
 
     def view(self, headset_id: int) -> dict:
         """``online`` (heard from within the window), ``via`` (websocket while a socket is open,
-        else polling; None when offline), the last status the headset reported and ``reports``
-        (how many so far, for :meth:`wait_for_report`)."""
+        else polling; None when offline) and the last status the headset reported."""
         with self._lock:
             entry = self._headsets.get(headset_id) or _Headset()
             online = self._online(entry)
             via = ("websocket" if entry.sockets else "polling") if online else None
-            return {"online": online, "via": via, **entry.status, "reports": entry.reports}
+            return {"online": online, "via": via, **entry.status}

@@ -151,9 +151,9 @@ def meekijken(session_id: int, db: DbDep, live: LiveDep, user: Runner, na: int |
     db.close()  # no database connection held while waiting
     if na is not None:
         live.wait_for_report(headset_id, na, MEEKIJKEN_WAIT_S)
-    status = live.view(headset_id)
+    report, status = live.reports(headset_id), live.view(headset_id)  # in this order: a report between is fetched again
     mine = status.get("session_id") == session_id
-    return JSONResponse({"on": True, "online": status["online"], "server_ms": wall_ms(), "report": status["reports"],
+    return JSONResponse({"on": True, "online": status["online"], "server_ms": wall_ms(), "report": report,
                          "state": status.get("state") if mine else "idle",
                          "bundle_key": status.get("bundle_key") if mine else None,
                          "position_s": status.get("position_s") if mine else None,

@@ -166,3 +166,24 @@ def test_a_headset_asks_which_open_session_to_take_up_again(harness):
         assert client.get("/api/device/session", headers={"authorization": f"Bearer {other}"}).status_code == 204
         intake.post(f"/api/sessions/{session}/commands", json={"command": "stop"}).raise_for_status()
         assert client.get("/api/device/session", headers=device).status_code == 204
+
+
+def test_a_page_waiting_for_a_headsets_next_report_gets_it_as_it_comes():
+    """Meekijken's long poll: wait_for_report returns at the report after the count the page has,
+    at once when it is there already, and after the timeout when none comes."""
+    import threading
+    import time
+
+    live = Live()
+    live.report(7, {"state": "playing", "yaw": 10.0})
+    had = live.reports(7)
+    started = time.monotonic()
+    live.wait_for_report(7, had - 1, timeout=5)  # it has come already
+    assert time.monotonic() - started < 0.5
+    threading.Timer(0.2, live.report, (7, {"state": "playing", "yaw": 20.0})).start()
+    live.wait_for_report(7, had, timeout=5)
+    waited = time.monotonic() - started
+    assert 0.15 < waited < 2 and live.reports(7) == had + 1 and live.view(7)["yaw"] == 20.0
+    started = time.monotonic()
+    live.wait_for_report(7, had + 1, timeout=0.3)  # nothing new: back after the timeout
+    assert 0.25 < time.monotonic() - started < 2
