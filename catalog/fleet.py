@@ -290,6 +290,16 @@ def control_session(db: DbSession, session: Session, command: str, now: datetime
     return queue_command(db, session.headset, command, session)
 
 
+def control_one(db: DbSession, session: Session, command: str, now: datetime | None = None,
+                by: StaffUser | None = None) -> HeadsetCommand | None:
+    """:func:`control_session` for one session on its own (its page, the API): a session of a class
+    (a ``run``) moves on only with its class ("Verder" on the class page), not alone."""
+    if command == "next" and session.run is not None and session.state != "stopped":
+        raise Conflict(f"sessie {session.id} hoort bij een klas die samen verder gaat",
+                       hint="gebruik Verder op de klaspagina (Klas)")
+    return control_session(db, session, command, now, by)
+
+
 SERVICE_EVENT_PREFIX = "svc-"  # event ids of what the service recorded itself; a headset's are uuids
 
 

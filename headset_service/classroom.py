@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from catalog import runs
 from catalog.runs import RunPlan
 from headset_service.live import Live
 
@@ -83,6 +84,19 @@ class Classroom:
                 self._runs[plan.run] = Run(plan)
             else:
                 found.plan = plan
+
+    def follow_group(self, db, group) -> str | None:
+        """The group's current run, followed (from the catalog when the service restarted); None: none."""
+        run = runs.group_run(db, group) if group is not None else None
+        if run is not None and not self.knows(run) and (plan := runs.run_plan(db, run)) is not None:
+            self.ensure(plan)
+        return run
+
+    def step(self, run: str, command: str) -> None:
+        """A staff command for the whole class: next ("Verder"), pause, resume or stop; others change no timing."""
+        action = {"next": self.advance, "pause": self.pause, "resume": self.resume, "stop": self.forget}.get(command)
+        if action is not None:
+            action(run)
 
     def forget(self, run: str) -> None:
         with self._lock:

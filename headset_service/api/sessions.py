@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from catalog import HeadsetCommand, Session, StaffUser, fleet, queries
 from headset_service.auth import Caller, may_run_context, require, staff_or_device
-from headset_service.deps import DbDep, LiveDep, after_commit
+from headset_service.deps import ClassroomDep, DbDep, LiveDep, after_commit
 from headset_service.live import Live
 from headset_service.api.device import command_message
 from headset_service.schemas import (EventBatch, EventBatchResult, GroupSessionCreate, SessionCommandIn, SessionCreate,
@@ -77,24 +77,29 @@ def get_session(session_id: int, db: DbDep, _user: Runner) -> SessionPublic:
 
 @router.post("/api/sessions/{session_id}/commands", response_model=SessionPublic)
 def command_session(session_id: int, body: SessionCommandIn, db: DbDep, live: LiveDep, user: Runner) -> SessionPublic:
-    """Pause, resume, stop or recenter one session."""
+    """Pause, resume, stop, recenter or next for one session (next: not for one session of a class)."""
     session = fleet.get_session(db, session_id)
     _check_context(user, session.context)
-    _push(db, live, [fleet.control_session(db, session, body.command, by=user)])
+    _push(db, live, [fleet.control_one(db, session, body.command, by=user)])
     return session_public(session)
 
 
 @router.post("/api/groups/{group_id}/commands", response_model=list[SessionPublic])
-def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDep, user: Runner) -> list[SessionPublic]:
-    """Pause, resume, stop or recenter every open session on the group's headsets."""
+def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDep, classroom: ClassroomDep,
+                  user: Runner) -> list[SessionPublic]:
+    """Pause, resume, stop, recenter or next for every open session on the group's headsets; a
+    class (the group's sessions started together) moves in step, as "Verder" on the class page."""
     group = fleet.get_group(db, group_id)
+    run = classroom.follow_group(db, group)
     sessions = [s for s in fleet.running_sessions(db, group.headsets) if may_run_context(user.role, s.context)]
     commands = []
     for session in sessions:
         if body.command in ("pause", "resume") and session.state != {"pause": "running", "resume": "paused"}[body.command]:
             continue  # already there (paused by hand), or interrupted: its headset is gone for now
         commands.append(fleet.control_session(db, session, body.command, by=user))
-    _push(db, live, commands)
+    _push(db, live, commands)  # kept for the timeline; a headset in a class follows the run's cues
+    if run is not None and sessions and all(s.run == run for s in sessions):
+        after_commit(db, lambda: classroom.step(run, body.command))
     return [session_public(s) for s in sessions]
 
 

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse
 
-from catalog import HeadsetGroup, fleet, reports, runs
+from catalog import HeadsetGroup, fleet, reports
 from headset_service.auth import may_run_context
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.csrf import CsrfChecked
@@ -34,14 +34,6 @@ MEEKIJKEN_OFF = {"sollicitatie": "Meekijken kan niet in een sollicitatiegesprek.
 def _group(db, groep: int | None) -> tuple[list[HeadsetGroup], HeadsetGroup | None]:
     groups = fleet.list_groups(db)
     return groups, next((g for g in groups if g.id == groep), groups[0] if groups else None)
-
-
-def _followed_run(db, classroom: Classroom, group: HeadsetGroup | None) -> str | None:
-    """The group's current run, followed by the classroom (from the catalog when the service restarted)."""
-    run = runs.group_run(db, group) if group is not None else None
-    if run is not None and not classroom.knows(run) and (plan := runs.run_plan(db, run)) is not None:
-        classroom.ensure(plan)
-    return run
 
 
 @router.get("/klas")
@@ -67,14 +59,11 @@ def class_command(request: Request, group_id: int, db: DbDep, live: LiveDep, cla
     wanted = {"pause": "running", "resume": "paused"}.get(command)
     sessions = [s for s in fleet.running_sessions(db, group.headsets)
                 if may_run_context(user.role, s.context) and (wanted is None or s.state == wanted)]
-    run = _followed_run(db, classroom, group)
+    run = classroom.follow_group(db, group)
     commands = [fleet.control_session(db, s, command, by=user) for s in sessions]
     _push(db, live, commands)  # kept for the timeline; a headset in a class follows the run's cues
     if run is not None and sessions and all(s.run == run for s in sessions):
-        step = {"next": classroom.advance, "pause": classroom.pause, "resume": classroom.resume,
-                "stop": classroom.forget}.get(command)
-        if step is not None:
-            after_commit(db, lambda: step(run))
+        after_commit(db, lambda: classroom.step(run, command))
     return back_to_class(group_id, melding=f"{CLASS_COMMANDS.get(command, command)}: naar {len(commands)} headsets verstuurd.")
 
 
@@ -93,7 +82,7 @@ def projector_page(request: Request, db: DbDep, user: Runner, groep: int | None 
 def class_live(group_id: int, db: DbDep, live: LiveDep, classroom: ClassroomDep, user: Runner) -> JSONResponse:
     """The group's class now: the run's scene, state and time base, its prompts, and each headset's state."""
     group = fleet.get_group(db, group_id)
-    run = _followed_run(db, classroom, group)
+    run = classroom.follow_group(db, group)
     view = classroom.view(run) if run else None
     if view is not None and not may_run_context(user.role, view["context"]):
         view = None

@@ -231,7 +231,7 @@ def command(request: Request, session_id: int, db: DbDep, live: LiveDep, user: R
     if command not in COMMAND_NAMES:
         return back(target, fout="Onbekende opdracht.")
     try:
-        _push(db, live, [fleet.control_session(db, session, command, by=user)])
+        _push(db, live, [fleet.control_one(db, session, command, by=user)])
     except Conflict as exc:
         return back(target, fout=exc.one_line())
     return back(target, melding=f"{COMMAND_NAMES[command]}: verstuurd.")

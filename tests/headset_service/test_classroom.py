@@ -80,3 +80,22 @@ def test_verder_pause_and_resume_move_the_class_together():
     room.join("r", 2)  # a headset that reconnects gets the current cue
     assert live.take() == [(20, {"type": "play_at", "index": 1, "at_ms": new_at, "session_id": 2})]
     assert room.advance("r") == 2 and room.view("r")["state"] == "finished"
+
+
+def test_next_for_one_session_of_a_class_is_refused_and_the_group_api_moves_the_class(harness):
+    """A class moves on together: "next" for one of its sessions says so (409, on the API and the
+    page), and the group's "next" through the API is the class page's "Verder" (the run advances)."""
+    admin, teacher = harness.staff("admin"), harness.staff("teacher")
+    keys = [harness.bundle("huiskamer"), harness.bundle("tuin")]
+    playlist = harness.playlist("Oriëntatie", keys, context="werkveldorientatie")
+    group = admin.post("/api/groups", json={"name": harness.unique("Klas")}).json()["id"]
+    for _ in range(2):
+        harness.enrol(harness.unique("Quest"), group_id=group)
+    sessions = teacher.post(f"/api/groups/{group}/sessions", json={"context": "werkveldorientatie",
+                                                                   "playlist_id": playlist}).json()
+    one = teacher.post(f"/api/sessions/{sessions[0]['id']}/commands", json={"command": "next"})
+    assert one.status_code == 409 and "Verder op de klaspagina" in one.text
+    assert teacher.post(f"/api/sessions/{sessions[0]['id']}/commands", json={"command": "pause"}).status_code == 200
+    assert teacher.get(f"/klas/{group}/live.json").json()["index"] == 0
+    teacher.post(f"/api/groups/{group}/commands", json={"command": "next"}).raise_for_status()
+    assert teacher.get(f"/klas/{group}/live.json").json()["index"] == 1
