@@ -4,10 +4,12 @@ browser profiles, and the teacher's /klas and projector pages — driven only as
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from support import wait_for
+
+from support import staff_browser_page, wait_for
 
 PROMPTS = [{"text": {"nl": "Wat doet de verzorgende als eerste?"}, "contexts": ["werkveldorientatie"]},
            {"text": {"nl": "Welke vraag zou jij de bewoner stellen?"}, "contexts": ["intake"]}]
@@ -42,20 +44,34 @@ class ClassRoom:
     @classmethod
     def open(cls, harness, browser, media_scene, clips: list[bytes], poster: bytes, count: int = 5,
              viewport=(240, 160)) -> ClassRoom:
-        """``media_scene``: tests/players/conftest.py's fixture; one scene per clip, ``count`` headsets."""
-        admin = harness.staff("admin")
+        """``media_scene``: tests/players/conftest.py's fixture; one published scene per clip. Then,
+        on the pages only, as the teacher does it: a playlist of those scenes, ``count`` pairing
+        codes for one group (typed in on the headsets' own pages), the class page on that group and
+        the projector page opened from it."""
         keys = [media_scene(f"les{n}", ("scene.quest2.mp4", clip), poster, media_kind="video", duration_s=None,
                             contexts=["werkveldorientatie"], prompts=PROMPTS)
                 for n, clip in enumerate(clips)]
-        name = harness.unique("Oriëntatie VVT")
-        playlist = harness.staff("author").post("/api/playlists", json={
-            "name": name, "context": "werkveldorientatie", "scenes": harness.refs(keys)}).raise_for_status().json()["id"]
-        group = admin.post("/api/groups", json={"name": harness.unique("Klas 1A")}).raise_for_status().json()["id"]
-        admin.put(f"/api/groups/{group}/playlists", json={"playlist_ids": [playlist]}).raise_for_status()
-        room = cls(harness, browser, keys, group, f"{name} · Werkveldoriëntatie")
+        harness.staff("teacher")  # the account the coordinator made; the teacher only signs in
+        name, group_name = harness.unique("Oriëntatie VVT"), harness.unique("Klas 1A")
+        teacher = staff_browser_page(browser, harness.base_url, "teacher-test")
+        room = cls(harness, browser, keys, 0, f"{name} · Werkveldoriëntatie", teacher=teacher)
+        room.contexts.append(teacher.context)
+        menu = teacher.get_by_role("navigation", name="Hoofdmenu")
+        menu.get_by_role("link", name="Afspeellijsten").click()
+        teacher.get_by_label("Naam").fill(name)
+        teacher.get_by_label("Voor").select_option(label="Werkveldoriëntatie")
+        teacher.get_by_role("button", name="Afspeellijst maken").click()
+        for key in keys:
+            teacher.get_by_role("button", name=f"Toevoegen Scène {harness.scene_of[key]}").click()
+        teacher.locator("table.playlist-items .item-title").nth(len(keys) - 1).wait_for()
+        menu.get_by_role("link", name="Sessies").click()
         for n in range(count):
-            code = admin.post("/api/headsets/pairing-codes", json={"name": harness.unique(f"Quest {n}"), "profile": "quest2",
-                                                                  "group_id": group}).raise_for_status().json()["code"]
+            headset = harness.unique(f"Quest {n}")
+            teacher.get_by_label("Naam van de headset").fill(headset)
+            teacher.get_by_role("combobox", name="Groep (optioneel").fill(group_name)
+            teacher.get_by_role("button", name="Koppelcode maken").click()
+            code = re.search(rf"Koppelcode voor {re.escape(headset)}: ([A-Z0-9]{{4}}-[A-Z0-9]{{4}})",
+                             teacher.get_by_role("status").inner_text()).group(1)
             page = room._page(viewport)
             page.goto(f"{harness.base_url}/headset")
             page.get_by_label("Koppelcode").fill(code)
@@ -65,19 +81,26 @@ class ClassRoom:
             page.get_by_text("Wacht op de begeleider…").wait_for(timeout=30000)
         wait_for(lambda: all(p.evaluate("window.zorgblik.commands?.connected && window.zorgblik.clock.synced")
                              for p in room.headsets), "every headset online with its clock")
-        token = harness.staff("teacher").headers["authorization"][7:]
-        room.teacher = room._page((800, 600), token)
-        room.teacher.goto(f"{harness.base_url}/klas?groep={group}")
-        room.projector = room._page((640, 360), token)
-        room.projector.goto(f"{harness.base_url}/klas/projectie?groep={group}")
+        menu.get_by_role("link", name="Klas").click()
+        teacher.get_by_label("Groep").select_option(label=group_name)
+        teacher.get_by_role("button", name="Toon").click()
+        teacher.wait_for_url(re.compile(r"groep=\d+"))
+        room.group = int(re.search(r"groep=(\d+)", teacher.url).group(1))
+        with teacher.context.expect_page() as opened:
+            teacher.get_by_role("link", name="Projectie voor het digibord openen").click()
+        room.projector = room._watch(opened.value)
+        room.projector.set_viewport_size({"width": 640, "height": 360})
+        room._watch(teacher)
         return room
 
-    def _page(self, viewport, staff_token: str | None = None):
+    def _page(self, viewport):
         context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-        if staff_token:
-            context.add_cookies([{"name": SESSION_COOKIE, "value": staff_token, "url": self.harness.base_url}])
         self.contexts.append(context)
-        page = context.new_page()
+        return self._watch(context.new_page())
+
+    @staticmethod
+    def _watch(page):
+        """Keep ``page``'s errors (``page.errors``) and print its console (shown when a test fails)."""
         page.errors = []
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.on("console", lambda m: print(f"console.{m.type}: {m.text}"))  # shown when a test fails

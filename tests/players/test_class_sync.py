@@ -1,7 +1,9 @@
-"""A class in step, as a teacher runs it: five headset pages (headless Chromium, one browser
-profile each) paired into a group, the lesson started on /klas, every headset starting each
-scene at the same server time, holding at the scene's end for the teacher, "Verder" moving
-them all on together, and the projector page following.
+"""A class in step, as a teacher runs it on the pages alone: a playlist made on Afspeellijsten,
+five headset pages (headless Chromium, one browser profile each) paired with codes made on
+Sessies for one group, the lesson started on /klas, every headset starting each scene at the same
+server time, holding at the scene's end for the teacher, "Verder" moving them all on together,
+the projector page following; one headset's page closed shows offline within 20 s while the
+others go on.
 
 The spread of the start moments (when each headset's picture showed the scene's 0:00, on the
 service's clock: its first frame's display time less that frame's media time) is printed and held
@@ -11,8 +13,11 @@ class will be when its picture shows, so a late timer does not make a late start
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from players.classrig import ClassRoom, make_clip, wait_for
+from players.classrig import ClassRoom, make_clip
+from support import wait_for
 from playwright.sync_api import expect
 
 SPREAD_MS = 250
@@ -21,7 +26,7 @@ SPREAD_MS = 250
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory) -> list[bytes]:
     folder = tmp_path_factory.mktemp("clips")
-    return [make_clip(folder / "a.mp4", 2), make_clip(folder / "b.mp4", 2)]
+    return [make_clip(folder / "a.mp4", 2), make_clip(folder / "b.mp4", 6)]
 
 
 @pytest.fixture
@@ -76,6 +81,17 @@ def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
     held = [p.evaluate("zorgblik.scene.element.currentTime") for p in room.headsets]
     assert max(held) - min(held) < 0.1, held
     expect(projector.locator("body")).to_have_attribute("data-state", "paused")
+
+    # one headset's page is closed: the class page shows it offline within 20 s, the others go on
+    gone = room.headsets.pop()
+    gone.context.close()
+    closed = time.monotonic()
+    room.press("Hervat")
+    expect(room.teacher.locator("[data-live-online]").filter(has_text="offline")).to_have_count(1, timeout=20000)
+    print(f"closed headset offline on the class page after {time.monotonic() - closed:.1f} s")
+    expect(room.teacher.locator("[data-live-online]").filter(has_text="online")).to_have_count(4)
+    wait_for(lambda: all(p.evaluate("t => zorgblik.session.state === 'playing' && zorgblik.scene.element.currentTime > t",
+                                    max(held) + 0.5) for p in room.headsets), "the others playing on")
 
     room.press("Stop")
     wait_for(lambda: all(p.evaluate("document.body.dataset.state") == "waiting" for p in room.headsets),
