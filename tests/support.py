@@ -129,3 +129,12 @@ def handout_pngs(page, folder: Path) -> list[Path]:
     page.pdf(path=str(pdf), format="A4", print_background=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(folder / "pagina")], check=True)
     return sorted(folder.glob("pagina*.png"))
+
+
+def shoot(page, name: str) -> None:
+    """A full-page screenshot ``name``.png when ZORGBLIK_SCREENSHOTS names a folder (to look at a
+    path the way its user sees it); nothing otherwise."""
+    folder = os.environ.get("ZORGBLIK_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -17,7 +17,7 @@ import time
 
 import pytest
 from players.classrig import ClassRoom, make_clip
-from support import wait_for
+from support import shoot, wait_for
 from playwright.sync_api import expect
 
 SPREAD_MS = 250
@@ -40,6 +40,7 @@ def room(harness, browser, clips, panorama, media_scene):
 
 def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
     first, second = room.keys
+    shoot(room.teacher, "class-1-klas-before-start")
     room.start()
     expect(room.teacher.get_by_role("status")).to_have_text("5 sessies gestart.")
 
@@ -60,7 +61,10 @@ def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
              "the projector's copy playing")
 
     # every scene ends waiting for the teacher: the headsets hold, the projector says so
+    shoot(room.headsets[0], "class-2-headset-playing")
     room.all_waiting(0)
+    shoot(room.projector, "class-3-projector-waiting")
+    shoot(room.teacher, "class-4-klas-waiting")
     for page in room.headsets:
         expect(page.locator("#message")).to_have_text("Wacht op de docent…")
     expect(projector.locator('#headsets li[data-state="waiting"]')).to_have_count(5, timeout=10000)
@@ -89,6 +93,7 @@ def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
     room.press("Hervat")
     expect(room.teacher.locator("[data-live-online]").filter(has_text="offline")).to_have_count(1, timeout=20000)
     print(f"closed headset offline on the class page after {time.monotonic() - closed:.1f} s")
+    shoot(room.teacher, "class-5-klas-one-offline")
     expect(room.teacher.locator("[data-live-online]").filter(has_text="online")).to_have_count(4)
     wait_for(lambda: all(p.evaluate("t => zorgblik.session.state === 'playing' && zorgblik.scene.element.currentTime > t",
                                     max(held) + 0.5) for p in room.headsets), "the others playing on")

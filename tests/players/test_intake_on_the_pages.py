@@ -7,20 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from pathlib import Path
 
 from playwright.sync_api import expect
-from support import staff_browser_page, wait_for
+from support import shoot, staff_browser_page, wait_for
 
-SHOTS = os.environ.get("ZORGBLIK_SCREENSHOTS")
-
-
-def shoot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 

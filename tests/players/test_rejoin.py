@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from players.classrig import ClassRoom, make_clip
-from support import wait_for
+from support import shoot, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,7 @@ def test_a_reloaded_headset_page_takes_its_session_up_again_where_it_was(harness
     assert page.evaluate("zorgblik.scene.element.currentTime") == pytest.approx(held, abs=0.3)
     assert page.evaluate("zorgblik.session.state") == "paused"
     assert page.locator("#paused").is_visible()  # still says "Gepauzeerd"
+    shoot(page, "rejoin-1-headset-reloaded-paused")
 
     intake.post(f"/api/sessions/{session}/commands", json={"command": "resume"}).raise_for_status()
     wait_for(lambda: at(page, 1, held + 0.5), "playing on from where it was paused", seconds=30)

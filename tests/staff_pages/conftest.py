@@ -14,6 +14,7 @@ import pytest
 
 from catalog import Catalog, accounts, fleet, queries
 from headset_service.server import service_in_thread
+import support
 from support import synthetic_bundle
 from zorgblik.settings import Settings
 
@@ -21,7 +22,6 @@ PASSWORD = "correct-paard-batterij"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-SCREENSHOTS = os.environ.get("ZORGBLIK_SCREENSHOTS")  # a folder: tests save their pages there to be looked at
 
 
 def write_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: str, title: str, category: str,
@@ -131,9 +131,4 @@ def open_as(site, browser):
 def shoot():
     """``shoot(page, name)``: save a full-page screenshot when ZORGBLIK_SCREENSHOTS names a folder."""
 
-    def save(page, name: str) -> None:
-        if SCREENSHOTS:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
-
-    return save
+    return support.shoot
