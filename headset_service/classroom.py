@@ -10,6 +10,8 @@ scene at the same server time, holds at its end, and moves on at the teacher's "
     "verder" ──► {"type": "load", "session_id", "index": i + 1}         and round again
     pause    ──► {"type": "hold", "session_id", "index", "position_s"}  resume: play_at with a new T
     headset (re)connects ──► {"type": "join", "session_id"}: it gets the run's current cue
+    a headset without a WebSocket (polling) sends the same over HTTP and asks for the current cue
+    (GET /api/device/cue) as often as it polls: it follows the class, a poll interval late at worst
 
 The timing lives here, in memory; who is in a run and what it plays come from the catalog
 (:func:`catalog.runs.run_plan`). Handlers and the socket call in from worker threads and the event
@@ -220,14 +222,24 @@ class Classroom:
         for session_id in r.plan.sessions:
             self._cue(r, session_id)
 
-    def _cue(self, r: Run, session_id: int) -> None:
-        """The run's current scene and time, as one message for ``session_id``."""
+    def cue(self, run: str, session_id: int) -> dict | None:
+        """The run's current cue for ``session_id``, for a headset that polls (no WebSocket); None: not in it."""
+        with self._lock:
+            r = self._runs.get(run)
+            if r is None or session_id not in r.plan.sessions:
+                return None
+            return {**self._current(r), "session_id": session_id}
+
+    def _current(self, r: Run) -> dict:
+        """The run's current scene and time, as a cue."""
         if r.paused_s is not None:
-            self._send(r, session_id, {"type": "hold", "index": r.index, "position_s": r.paused_s})
-        elif r.at_ms is not None:
-            self._send(r, session_id, {"type": "play_at", "index": r.index, "at_ms": r.at_ms})
-        else:
-            self._send(r, session_id, {"type": "load", "index": r.index})
+            return {"type": "hold", "index": r.index, "position_s": r.paused_s}
+        if r.at_ms is not None:
+            return {"type": "play_at", "index": r.index, "at_ms": r.at_ms}
+        return {"type": "load", "index": r.index}
+
+    def _cue(self, r: Run, session_id: int) -> None:
+        self._send(r, session_id, self._current(r))
 
     def _send(self, r: Run, session_id: int, message: dict) -> None:
         self._live.send(r.plan.sessions[session_id], {**message, "session_id": session_id})

@@ -323,6 +323,30 @@ class CommandPublic(BaseModel):
     payload: dict
 
 
+class ClassMessage(BaseModel):
+    """What a class headset tells the service (over HTTP when it has no WebSocket); see
+    headset_service.classroom."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    type: Literal["loaded", "join"]
+    session_id: int = Field(ge=1)
+    index: int | None = Field(None, ge=0, le=10_000)
+    rtt_ms: float | None = Field(None, ge=0, le=60_000)
+    start_ms: float | None = Field(None, ge=0, le=60_000)
+
+
+class ClassCue(BaseModel):
+    """The class's current cue for one session: load scene ``index``, play it so that it is at 0:00
+    at service time ``at_ms``, or hold it at ``position_s``; ``server_ms``: the service's time now."""
+
+    type: Literal["load", "play_at", "hold"]
+    session_id: int
+    index: int
+    at_ms: float | None = None
+    position_s: float | None = None
+    server_ms: float
+
+
 class RejoinPublic(BaseModel):
     """A headset page that lost its session (reloaded, restarted) takes it up again from this."""
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from fastapi import APIRouter, Header, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Header, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
@@ -48,7 +48,8 @@ from headset_service.auth import DeviceDep, device_token
 from headset_service.deps import DbDep, LiveDep, SettingsDep
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.live import CLOSE
-from headset_service.schemas import CommandPublic, HeadsetStatus, InventoryReport, InventoryResult, RejoinPublic
+from headset_service.schemas import (ClassCue, ClassMessage, CommandPublic, HeadsetStatus, InventoryReport, InventoryResult,
+                                     RejoinPublic)
 from headset_service.sync import build_manifest, etag_matches, manifest_body_and_etag
 
 router = APIRouter(prefix="/api/device", tags=["device"])
@@ -172,6 +173,28 @@ def _class_message(catalog, classroom: Classroom, headset_id: int, message: dict
         rtt, start = message.get("rtt_ms"), message.get("start_ms")
         classroom.loaded(run, session_id, index, rtt if isinstance(rtt, (int, float)) else None,
                          start if isinstance(start, (int, float)) else None)
+
+
+@router.post("/class", status_code=204)
+def class_message_over_http(body: ClassMessage, request: Request, headset: DeviceDep, live: LiveDep) -> None:
+    """``loaded`` or ``join`` from a class headset that has no WebSocket (it polls)."""
+    live.seen(headset.id)
+    _class_message(request.app.state.catalog, request.app.state.classroom, headset.id, body.model_dump(exclude_none=True))
+
+
+@router.get("/cue", response_model=ClassCue)
+def class_cue(session_id: int, request: Request, headset: DeviceDep, db: DbDep, live: LiveDep) -> ClassCue:
+    """The class's current cue for this headset's ``session_id`` (what the socket would have sent
+    last), with the service's time so a polling headset keeps its clock too."""
+    live.seen(headset.id)
+    classroom: Classroom = request.app.state.classroom
+    run = runs.run_of_session(db, session_id, headset.id)
+    if run is not None and not classroom.knows(run) and (plan := runs.run_plan(db, run)) is not None:
+        classroom.ensure(plan)
+    cue = classroom.cue(run, session_id) if run is not None else None
+    if cue is None:
+        raise HTTPException(404, f"sessie {session_id} is geen klassessie op deze headset")
+    return ClassCue(**cue, server_ms=wall_ms())
 
 
 @router.websocket("/ws")

@@ -99,3 +99,28 @@ def test_next_for_one_session_of_a_class_is_refused_and_the_group_api_moves_the_
     assert teacher.get(f"/klas/{group}/live.json").json()["index"] == 0
     teacher.post(f"/api/groups/{group}/commands", json={"command": "next"}).raise_for_status()
     assert teacher.get(f"/klas/{group}/live.json").json()["index"] == 1
+
+
+def test_a_class_headset_without_a_socket_says_loaded_and_polls_its_cue_over_http(harness):
+    """POST /api/device/class and GET /api/device/cue: the class exchange for a headset that polls;
+    bad input is a 4xx with the one error shape, a session that is no class on this headset a 404."""
+    import httpx
+
+    admin, teacher = harness.staff("admin"), harness.staff("teacher")
+    playlist = harness.playlist("Oriëntatie", [harness.bundle("huiskamer")], context="werkveldorientatie")
+    group = admin.post("/api/groups", json={"name": harness.unique("Klas")}).json()["id"]
+    _, token = harness.enrol(harness.unique("Quest"), group_id=group)
+    session = teacher.post(f"/api/groups/{group}/sessions", json={"context": "werkveldorientatie",
+                                                                  "playlist_id": playlist}).json()[0]["id"]
+    with httpx.Client(base_url=harness.base_url, headers={"authorization": f"Bearer {token}"}) as device:
+        cue = device.get("/api/device/cue", params={"session_id": session}).json()
+        assert (cue["type"], cue["index"], cue["session_id"]) == ("load", 0, session) and cue["server_ms"] > 0
+        assert device.post("/api/device/class", json={"type": "loaded", "session_id": session, "index": 0,
+                                                      "rtt_ms": 3.5, "start_ms": 40}).status_code == 204
+        cue = device.get("/api/device/cue", params={"session_id": session}).json()
+        assert cue["type"] == "play_at" and cue["at_ms"] > cue["server_ms"]  # no socket headsets to wait for
+        bad = device.post("/api/device/class", json={"type": "loaded", "session_id": session, "index": 0, "rtt_ms": -1})
+        assert bad.status_code == 422 and "rtt_ms" in bad.json()["error"]["message"]
+        other = teacher.post("/api/sessions", json={"context": "werkveldorientatie"}).json()["id"]
+        missing = device.get("/api/device/cue", params={"session_id": other})
+        assert missing.status_code == 404 and "geen klassessie" in missing.json()["error"]["message"]

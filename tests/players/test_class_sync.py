@@ -107,3 +107,25 @@ def test_a_class_starts_together_holds_and_moves_on_at_verder(room):
     assert all("first_frame_server_ms" in s and "at_ms" in s for s in scene_starts)
     for page in [*room.headsets, room.projector, room.teacher]:
         assert page.errors == []
+
+
+def test_a_headset_without_a_websocket_follows_the_class_by_polling(harness, browser, clips, panorama, media_scene):
+    """A classroom network that lets no WebSocket through: that headset sends "loaded" over HTTP
+    and polls the class's cue (and the service's clock) — it starts with the class and moves on
+    at "Verder" like the others."""
+    room = ClassRoom.open(harness, browser, media_scene, clips, panorama, count=2, polling=1)
+    try:
+        polling, socket = room.headsets
+        room.start()
+        starts = room.starts(0)
+        print("scene 0 with a polling headset: spread", room.spread(starts), "ms", starts)
+        assert room.spread(starts) <= SPREAD_MS, starts
+        assert polling.evaluate("zorgblik.clock.synced && !zorgblik.commands.connected")
+        room.all_waiting(0)
+        room.press("Verder")
+        starts = room.starts(1)
+        assert room.spread(starts) <= SPREAD_MS, starts
+        assert polling.evaluate("zorgblik.commands.connected") is False
+        assert polling.errors == [] and socket.errors == []
+    finally:
+        room.close()

@@ -1,5 +1,5 @@
 // The headset's side of the service protocol: its token, session commands (WebSocket, polling when
-// a socket cannot stay open), status reports, the service's clock (clock.js, pinged over the
+// a socket cannot stay open; in a class the class's cues are polled then too), status reports, the service's clock (clock.js, pinged over the
 // socket) and the event queue that survives a Wi-Fi drop.
 
 import { Clock } from "./clock.js";
@@ -8,6 +8,7 @@ const TOKEN = "zorgblik.token";
 const HANDLED = "zorgblik.lastCommand";
 const QUEUE = "zorgblik.events";
 const POLL_MS = 2000;
+const CLASS_POLL_MS = 500; // in a class without a socket: how often the class's cue is asked for
 const RECONNECT_MS = 3000;
 const HEARTBEAT_MS = 4000; // a heartbeat the service answers at once…
 const SILENT_MS = 12000; // …so a socket silent this long is dead (Wi-Fi gone): drop it, poll, reconnect
@@ -57,14 +58,21 @@ export class Commands {
     this.clock = new Clock();
     this.onMessage = null; // messages other than commands (a class's cues), as they come
     this.onOpen = null; // the socket is (re)connected
+    this.classSession = null; // the session id of the class this headset is in: polled for cues while there is no socket
+    this._lastCue = null;
   }
 
   get connected() { return this.ws?.readyState === WebSocket.OPEN; }
 
-  /** Send ``message`` on the socket; false when it is not open. */
+  /** Send ``message`` on the socket; a class message goes over HTTP while there is none (polling);
+   * false when it could not go at all. */
   send(message) {
-    if (!this.connected) return false;
-    this.ws.send(JSON.stringify(message));
+    if (this.connected) {
+      this.ws.send(JSON.stringify(message));
+      return true;
+    }
+    if (message.type !== "loaded" && message.type !== "join") return false;
+    this.device.json("/api/device/class", message).catch(() => {});
     return true;
   }
 
@@ -176,9 +184,24 @@ export class Commands {
         const r = await this.device.fetch(`/api/device/commands?after=${this.lastHandled}`);
         if (r.status === 401) { this.onRevoked?.(); return; }
         if (r.ok) for (const c of await r.json()) await this._take({ type: "command", ...c });
+        if (this.classSession !== null && !this.ws) await this._pollCue(this.classSession);
       } catch (e) { /* offline: try again */ }
     }
-    this._pollTimer = setTimeout(() => this._poll(), POLL_MS);
+    this._pollTimer = setTimeout(() => this._poll(), this.classSession !== null ? CLASS_POLL_MS : POLL_MS);
+  }
+
+  /** A class without a socket: the class's current cue (and the service's clock) by HTTP; passed
+   * on when it differs from the last one, as the socket would have sent it. */
+  async _pollCue(sessionId) {
+    const t0 = this.clock.now();
+    const r = await this.device.fetch(`/api/device/cue?session_id=${sessionId}`);
+    if (!r.ok) return;
+    const { server_ms: serverMs, ...cue } = await r.json();
+    this.clock.sample(t0, serverMs);
+    const seen = JSON.stringify(cue);
+    if (seen === this._lastCue) return;
+    this._lastCue = seen;
+    this.onMessage?.(cue);
   }
 }
 

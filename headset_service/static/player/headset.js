@@ -179,6 +179,7 @@ class Headset {
                       learner: payload.learner || { route: null, level: null, year: null }, run: payload.run ?? null,
                       at: null, waiting: false };
     this.session = session;
+    if (this.commands) this.commands.classSession = session.run ? session.id : null;
     if (rejoin?.paused) { session.state = "paused"; this.showPaused(true); }
     if (!rejoin) {
       this.log("session_start", { context: payload.context, playlist_id: payload.playlist_id, scenes: scenes.length,
@@ -450,6 +451,7 @@ class Headset {
     }
     this.log("session_end", { reason });
     this.session = null;
+    if (this.commands) this.commands.classSession = null;
     this.scene = null;
     this.useLanguage("nl");
     this.player.clear();
