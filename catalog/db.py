@@ -29,12 +29,29 @@ def _alembic_config():
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # the driver's own BEGIN would come after a request's first reads: see _sqlite_begin
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: no fsync per commit; a power cut may lose the last ones
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA busy_timeout=15000")  # a writer waits this long for the write lock (50 at once: well under it)
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    """SQLite has one writer at a time, and a transaction that read first cannot wait for the
+    write lock when it writes later (its snapshot may be stale: "database is locked" at once).
+    So a transaction begins DEFERRED (reads never wait), and the code on a busy write path ends its
+    reads and writes in a short transaction of its own that takes the lock at its start and waits
+    for it there, up to the busy timeout: :func:`begin_write`."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("zorgblik_write") else "BEGIN DEFERRED")
+
+
+def begin_write(db: Session) -> None:
+    """End ``db``'s reading and start a write transaction that holds the write lock from its first
+    statement (on SQLite); commit it soon: every other writer waits meanwhile."""
+    db.commit()
+    db.connection(execution_options={"zorgblik_write": True})
 
 
 def make_engine(url: str) -> Engine:
@@ -43,6 +60,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -84,8 +102,16 @@ class Catalog:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
+        """Commits at the end (rolls back on an error); code inside may commit sooner (begin_write)."""
+        s = self._sessions()
+        try:
             yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
 
     def close(self) -> None:
         self.engine.dispose()

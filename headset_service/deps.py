@@ -8,11 +8,16 @@ before a bundle file starts streaming. Work that must only happen once the chang
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session as DbSession
+
+from catalog.db import begin_write
 
 from headset_service.classroom import Classroom
 from headset_service.live import Live
@@ -36,6 +41,35 @@ def get_db(request: Request) -> Iterator[DbSession]:
         yield db
     for action in db.info.pop("after_commit", []):
         action()
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route whose handler writes in a short transaction of its own. SQLite has one writer at a
+    time, and a transaction that read first (the sign-in check, in a dependency) cannot wait for the
+    write lock when it writes later ("database is locked" at once). So a plain (``def``) handler of
+    a method that may write (not GET/HEAD) first ends the reading and takes the write lock
+    (:func:`catalog.db.begin_write`), waiting for it in its own worker thread, and commits before it
+    returns, in that thread: the lock is never held while a request waits for a thread (50 headsets
+    posting at once then queue for it, instead of timing out)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any):
+        methods = {m.upper() for m in kwargs.get("methods") or ()}
+        wants_db = "db" in inspect.signature(endpoint).parameters
+        if wants_db and methods - {"GET", "HEAD"} and not inspect.iscoroutinefunction(endpoint):
+            endpoint = _in_a_write_transaction(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _in_a_write_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def handler(*args: Any, **kwargs: Any) -> Any:
+        db: DbSession = kwargs["db"]
+        begin_write(db)
+        result = endpoint(*args, **kwargs)
+        db.commit()
+        return result
+
+    return handler
 
 
 def after_commit(db: DbSession, action: Callable[[], None]) -> None:

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from catalog import StaffUser, accounts
 from headset_service.auth import STAFF_COOKIE, require, staff_token, unauthorized
-from headset_service.deps import DbDep
+from headset_service.deps import DbDep, UnitOfWorkRoute
 from headset_service.schemas import LoginIn, LoginResult, UserCreate, UserPublic, UserUpdate
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["accounts"])
 
 AnyStaff = Annotated[StaffUser, Depends(require("scenes.read"))]
 Admin = Annotated[StaffUser, Depends(require("users.manage"))]

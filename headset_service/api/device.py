@@ -45,14 +45,14 @@ from pydantic import ValidationError
 
 from catalog import Headset, HeadsetCommand, fleet, presence, runs
 from headset_service.auth import DeviceDep, device_token
-from headset_service.deps import DbDep, LiveDep, SettingsDep
+from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.live import CLOSE
 from headset_service.schemas import (ClassCue, ClassMessage, CommandPublic, HeadsetStatus, InventoryReport, InventoryResult,
                                      RejoinPublic)
 from headset_service.sync import build_manifest, etag_matches, manifest_body_and_etag
 
-router = APIRouter(prefix="/api/device", tags=["device"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/device", tags=["device"])
 UNAUTHORIZED_CLOSE = 4401
 HEARTBEAT = {"type": "heartbeat"}  # the answer to a headset's heartbeat
 

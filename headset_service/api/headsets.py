@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session as DbSession
 
 from catalog import Headset, HeadsetGroup, StaffUser, fleet
 from headset_service.auth import DEVICE_COOKIE, require
-from headset_service.deps import DbDep, LiveDep, after_commit
+from headset_service.deps import DbDep, LiveDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
 from headset_service.schemas import (Assignment, GroupCreate, GroupPublic, HeadsetPublic, HeadsetUpdate, PairIn,
                                      PairingCodeCreate, PairingCodePublic, PairResult)
 from headset_service.sync import PLAYABLE
 
-router = APIRouter(tags=["headsets"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["headsets"])
 
 Reader = Annotated[StaffUser, Depends(require("headsets.read"))]
 Manager = Annotated[StaffUser, Depends(require("headsets.manage"))]

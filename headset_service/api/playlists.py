@@ -13,12 +13,12 @@ from fastapi import APIRouter, Depends, HTTPException, Response
 
 from catalog import Playlist, StaffUser, playlists
 from headset_service.auth import may_manage_playlist, require
-from headset_service.deps import DbDep
+from headset_service.deps import DbDep, UnitOfWorkRoute
 from headset_service.schemas import (PlaylistCreate, PlaylistItemIn, PlaylistItemPublic, PlaylistPublic, PlaylistScenes,
                                      PlaylistUpdate, SceneRef)
 from zorgblik.terms import USE_CONTEXTS, label
 
-router = APIRouter(prefix="/api/playlists", tags=["playlists"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/playlists", tags=["playlists"])
 
 Reader = Annotated[StaffUser, Depends(require("playlists.read"))]
 Writer = Annotated[StaffUser, Depends(require("playlists.write"))]

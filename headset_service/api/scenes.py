@@ -18,11 +18,11 @@ from fastapi.responses import FileResponse
 
 from catalog import SceneVersion, StaffUser, fleet, queries, signoffs
 from headset_service.auth import Caller, require, staff_or_device
-from headset_service.deps import DbDep, SettingsDep
+from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.schemas import ScenePublic, SignoffPublic
 from headset_service.sync import allowed_files
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 Reader = Annotated[StaffUser, Depends(require("scenes.read"))]
 Publisher = Annotated[StaffUser, Depends(require("scenes.publish"))]

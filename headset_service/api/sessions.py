@@ -15,13 +15,13 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from catalog import HeadsetCommand, Session, StaffUser, fleet, queries
 from headset_service.auth import Caller, may_run_context, require, staff_or_device
-from headset_service.deps import ClassroomDep, DbDep, LiveDep, after_commit
+from headset_service.deps import ClassroomDep, DbDep, LiveDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
 from headset_service.api.device import command_message
 from headset_service.schemas import (EventBatch, EventBatchResult, GroupSessionCreate, SessionCommandIn, SessionCreate,
                                      SessionPublic)
 
-router = APIRouter(tags=["sessions"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["sessions"])
 
 Runner = Annotated[StaffUser, Depends(require("sessions.run"))]
 RunnerOrHeadset = Annotated[Caller, Depends(staff_or_device("sessions.run"))]

@@ -31,7 +31,7 @@ from capture.upload import (
     UploadClosed, UploadGone, UploadNotFound, UploadStore, UploadTooLarge,
 )
 from headset_service.auth import require
-from headset_service.deps import SettingsDep
+from headset_service.deps import SettingsDep, UnitOfWorkRoute
 from headset_service.errors import error_response
 
 TUS_VERSION = "1.0.0"
@@ -60,7 +60,7 @@ def refusal(exc: CaptureError) -> Response:
     return error_response(status, exc.one_line(), {"offset": offset} if offset is not None else None, code, headers)
 
 
-class TusRoute(APIRoute):
+class TusRoute(UnitOfWorkRoute):
     """Checks ``Tus-Resumable`` on tus requests and sends it on every response, errors included."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -20,12 +20,12 @@ from fastapi.responses import Response
 from catalog import Catalog, retention
 from catalog.outcomes import clean_code
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, LiveDep, SettingsDep
+from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web.admin_staff import admin_context
 from headset_service.web.rendering import PageUser, back, render
 
 log = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Admin = PageUser("learners.erase")
 EVERY_S = 24 * 3600
 

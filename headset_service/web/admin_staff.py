@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session as DbSession
 from catalog import accounts, fleet
 from catalog.errors import CatalogError
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, LiveDep
+from headset_service.deps import DbDep, LiveDep, UnitOfWorkRoute
 from headset_service.api.headsets import revoke
 from headset_service.web.rendering import PageUser, back
 from headset_service.web.sessions import pairing_code_message
 from render.profiles import PROFILES
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Admin = PageUser("users.manage")
 
 

@@ -17,13 +17,13 @@ from catalog import HeadsetGroup, fleet, reports
 from headset_service.auth import may_run_context
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import ClassroomDep, DbDep, LiveDep, after_commit
+from headset_service.deps import ClassroomDep, DbDep, LiveDep, UnitOfWorkRoute, after_commit
 from headset_service.web.rendering import back, render, templates
 from headset_service.web.sessions import (COMMAND_NAMES, STATE_NAMES, Runner, _live_headsets, _push, _session_for,
                                           contexts_of)
 from zorgblik.terms import CLASS_STATES, HEADSET_STATES, LANGUAGES, label
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 #: The class's buttons: "Verder" moves every headset on together (the ``next`` command).
 CLASS_COMMANDS = {"next": "Verder", "pause": "Pauzeer", "resume": "Hervat", "recenter": "Hercentreer", "stop": "Stop"}

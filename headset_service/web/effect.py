@@ -10,11 +10,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from catalog import outcomes
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep
+from headset_service.deps import DbDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, back, render
 from scripts_vr import TEMPLATE_CATEGORIES
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Coordinator = PageUser("outcomes.manage")
 MAX_CSV_BYTES = 2_000_000
 ENROLLED = {"ja": True, "nee": False, "onbekend": None}

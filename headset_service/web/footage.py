@@ -18,11 +18,11 @@ from capture.errors import CaptureError
 from capture.upload import UploadNotFound, UploadStore
 from catalog import queries
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, SettingsDep
+from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, back, render
 from scripts_vr import TEMPLATE_CATEGORIES
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Comms = PageUser("footage.upload")
 
 UPLOAD_STATUS_DUTCH = {"receiving": "wordt ontvangen", "processing": "wordt verwerkt", "done": "klaar",

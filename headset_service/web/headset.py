@@ -14,8 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from headset_service.web.rendering import templates
+from headset_service.deps import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 PLAYER_DIR = Path(__file__).parent.parent / "static" / "player"
 
 

@@ -16,11 +16,11 @@ from catalog import Headset, StaffUser, accounts, queries
 from headset_service.web import rendering as webpages
 from headset_service.auth import STAFF_COOKIE, Caller, allowed, optional_device, optional_staff, staff_token
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep
+from headset_service.deps import DbDep, UnitOfWorkRoute
 from headset_service.api.accounts import set_staff_cookie
 from headset_service.api.scenes import scene_public, visible_version
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 templates = webpages.templates
 
 MaybeStaff = Annotated[StaffUser | None, Depends(optional_staff)]

@@ -17,11 +17,11 @@ from fastapi import APIRouter, Form, Request
 from catalog import CatalogError, Playlist, Scene, StaffUser, playlists
 from headset_service.auth import may_manage_playlist
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep
+from headset_service.deps import DbDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageForbidden, PageUser, back, render
 from zorgblik.terms import MBO_LEVELS, ROUTES, USE_CONTEXTS, WAIT_FOR_STAFF_BY_DEFAULT, label
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Maker = PageUser("playlists.write")
 
 #: The wait choice per item, as the form sends it: None is the context's default.

@@ -16,11 +16,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from catalog import reports
-from headset_service.deps import DbDep
+from headset_service.deps import DbDep, UnitOfWorkRoute
 from headset_service.web.sessions import contexts_of
 from headset_service.web.rendering import CONTEXT_NAMES, PageUser, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Reader = PageUser("reports.read")
 DEFAULT_DAYS = 90
 

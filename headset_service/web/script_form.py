@@ -33,7 +33,7 @@ from catalog.authoring import record_save, save_with_text
 from catalog.errors import CatalogError
 from catalog.models import StaffUser
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, SettingsDep
+from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web import script_fields
 from headset_service.web.rendering import PageUser, back, render
 from headset_service.web.scripts import approval_view, lint_view, profile_of, script_file, script_files
@@ -44,7 +44,7 @@ from scripts_vr.loader import ScriptLoader
 from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES, CARE_CATEGORIES
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Author = PageUser("scripts.edit")
 Approver = PageUser("scripts.approve")
 

@@ -32,7 +32,7 @@ from catalog import Catalog, approvals, queries, signoffs
 from catalog.authoring import saves_of, scenes_of_script, version_counts
 from catalog.errors import ApprovalRequired, CatalogError, SignoffRequired
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, SettingsDep
+from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, back, render
 from render import BuildEvents, build_script
 from render.build import footage_lookup
@@ -45,7 +45,7 @@ from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES, CARE_CATEGORIES
 
 log = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Author = PageUser("scripts.edit")
 
 BUILD_ID = re.compile(r"^[A-Za-z0-9_.-]+-\d{8}-\d{6}-[0-9a-f]{6}$")

@@ -22,7 +22,7 @@ from catalog.outcomes import clean_code
 from headset_service.api.device import command_message
 from headset_service.auth import CONTEXT_ROLES, may_run_context
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, LiveDep, SettingsDep, after_commit
+from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
 from headset_service.sync import bytes_to_fetch
 from headset_service.web.rendering import CONTEXT_NAMES, PageForbidden, PageUser, back, render
@@ -31,7 +31,7 @@ from render.profiles import PROFILES
 from zorgblik.settings import Settings
 from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Runner = PageUser("sessions.run")
 
 COMMAND_NAMES = SESSION_COMMANDS

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from catalog import approvals
 from catalog.profiles import published_profile_source, published_scene_keys
-from headset_service.deps import DbDep, SettingsDep
+from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, render
 from scripts_vr.digest import profile_sha256
 from scripts_vr.freshness import find_scripts
@@ -32,7 +32,7 @@ from scripts_vr.profile_view import Learner, fact_freshness, profile_panels, say
 from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES, MBO_LEVELS, ROUTES, USE_CONTEXTS, YEARS
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Reader = PageUser("profiles.read")
 
 
