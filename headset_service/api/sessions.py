@@ -71,8 +71,11 @@ def create_group_sessions(group_id: int, body: GroupSessionCreate, db: DbDep, li
 
 
 @router.get("/api/sessions/{session_id}", response_model=SessionPublic)
-def get_session(session_id: int, db: DbDep, _user: Runner) -> SessionPublic:
-    return session_public(fleet.get_session(db, session_id))
+def get_session(session_id: int, db: DbDep, user: Runner) -> SessionPublic:
+    """Only for the roles of its context: an interview's learner code is not a teacher's business."""
+    session = fleet.get_session(db, session_id)
+    _check_context(user, session.context)
+    return session_public(session)
 
 
 @router.post("/api/sessions/{session_id}/commands", response_model=SessionPublic)

@@ -112,6 +112,15 @@ def test_roles_run_only_their_own_context(room, error_shape):
     assert "sollicitatie" in error_shape(wrong, 409)["message"]
 
 
+def test_a_session_is_read_only_by_the_roles_of_its_context(harness, room, error_shape):
+    interview = room["hr"].post("/api/sessions", json={"context": "sollicitatie", "learner_code": "SOL-K7F2"}).json()
+    for role in ("teacher", "intake"):
+        refused = error_shape(harness.staff(role).get(f"/api/sessions/{interview['id']}"), 403)
+        assert "SOL-K7F2" not in refused["message"] and "sollicitatie" in refused["message"]
+    assert room["hr"].get(f"/api/sessions/{interview['id']}").json()["learner_code"] == "SOL-K7F2"
+    assert room["admin"].get(f"/api/sessions/{interview['id']}").json()["learner_code"] == "SOL-K7F2"
+
+
 def test_duplicated_event_batches_store_once_even_when_sent_at_the_same_time(harness, room):
     headset_id, token = room["headsets"][0]
     session = room["intake"].post("/api/sessions", json={"context": "intake", "headset_id": headset_id}).json()
