@@ -108,7 +108,7 @@ def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDe
 
 @router.post("/api/sessions/{session_id}/events", response_model=EventBatchResult)
 def post_events(session_id: int, batch: EventBatch, db: DbDep, caller: RunnerOrHeadset) -> EventBatchResult:
-    """A batch of events (at most 500). Head direction: at most 5 samples a second are kept, and
+    """A batch of events (at most 500; data at most 16 KB each, 1 MB together). Head direction: at most 5 samples a second are kept, and
     none in sessions that do not record it (interviews, by default)."""
     session = fleet.get_session(db, session_id)
     if caller.headset is not None and session.headset_id != caller.headset.id:

@@ -156,3 +156,23 @@ def test_a_headset_posts_events_only_to_its_own_sessions(harness, room, error_sh
     session = room["intake"].post("/api/sessions", json={"context": "intake", "headset_id": first}).json()
     batch = {"events": [{"event_id": f"evt-x-{first}-000001", "kind": "session_start", "at": "2026-11-24T09:00:00Z"}]}
     error_shape(harness.client(other_token).post(f"/api/sessions/{session['id']}/events", json=batch), 403)
+
+
+def test_event_data_is_bounded_per_event_and_per_batch_and_a_refused_batch_stores_nothing(harness, room, error_shape):
+    headset_id, token = room["headsets"][0]
+    device = harness.client(token)
+    session = room["intake"].post("/api/sessions", json={"context": "intake", "headset_id": headset_id}).json()
+
+    def event(n: int, size: int) -> dict:
+        return {"event_id": f"evt-size-{headset_id}-{n:04d}", "kind": "hotspot_open", "at": f"2026-11-24T09:00:{n % 60:02d}Z",
+                "data": {"hotspot": "x" * size}}
+
+    huge = device.post(f"/api/sessions/{session['id']}/events", json={"events": [event(0, 10), event(1, 5 << 20)]})
+    refused = error_shape(huge, 422)
+    assert "events.1.data" in refused["message"] and "16 KB" in refused["message"]
+    many = device.post(f"/api/sessions/{session['id']}/events", json={"events": [event(n, 15_000) for n in range(2, 102)]})
+    assert error_shape(many, 422)["message"].startswith("ongeldig verzoek: events: ") and "1 MB" in many.text
+    assert room["intake"].get(f"/api/sessions/{session['id']}/events").json() == []
+
+    fits = device.post(f"/api/sessions/{session['id']}/events", json={"events": [event(0, 15_000), event(1, 10)]})
+    assert fits.json() == {"received": 2, "stored": 2, "skipped": 0}
