@@ -13,6 +13,7 @@ from catalog import Catalog
 from headset_service.api import accounts, device, headsets, playlists, scenes, sessions, uploads
 from headset_service.classroom import Classroom
 from headset_service.errors import install_error_handlers
+from headset_service.headers import SecurityHeaders
 from headset_service.live import Live
 from headset_service.watchdog import session_watchdog
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports, team_profile
@@ -64,6 +65,8 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_middleware(SecurityHeaders, no_csp=frozenset(
+        {"/headset", app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url} - {None}))
 
     @app.get("/api/health", tags=["service"])
     def health() -> dict:

@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "scenes.publish": frozenset({"author"}),
     "scenes.withdraw": frozenset({"author", "comms"}),  # comms: when consent is withdrawn
     "scenes.signoff": frozenset({"author", "comms"}),  # after looking at the privacy review sheet
+    # the review sheet and privacy summary name filmed people who refused consent, drafts included
+    "privacy.read": frozenset({"author", "comms"}),
     "footage.upload": frozenset({"comms"}),
     "playlists.read": _ALL_STAFF,
     "playlists.write": _SESSION_ROLES | {"author"},  # session roles: their own contexts (may_manage_playlist)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -71,13 +72,25 @@ class SessionPublic(BaseModel):
     ended_at: datetime | None
 
 
+#: What an event's ``data`` may take, serialised as JSON: players send a hotspot name or a head
+#: direction (tens of bytes), so this only stops a sender filling the catalog.
+MAX_EVENT_DATA_BYTES = 16 << 10
+#: The same for all events of one batch together (500 head-direction samples are some 15 KB).
+MAX_BATCH_DATA_BYTES = 1 << 20
+
+
+def data_bytes(data: dict) -> int:
+    """The size of ``data`` as the catalog stores it (JSON, UTF-8)."""
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+
 class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     event_id: str = Field(min_length=8, max_length=64, description="chosen by the sender; a retry sends the same id")
     kind: EventKind
     at: datetime
     bundle_key: str | None = None
-    data: dict = Field(default_factory=dict)
+    data: dict = Field(default_factory=dict, description=f"at most {MAX_EVENT_DATA_BYTES // 1024} KB as JSON")
 
     @field_validator("event_id")
     @classmethod
@@ -86,10 +99,27 @@ class EventIn(BaseModel):
             raise ValueError("event ids beginnend met 'svc-' zijn van de service zelf")
         return value
 
+    @field_validator("data")
+    @classmethod
+    def _small(cls, value: dict) -> dict:
+        if (size := data_bytes(value)) > MAX_EVENT_DATA_BYTES:
+            raise ValueError(f"data van een event mag hoogstens {MAX_EVENT_DATA_BYTES // 1024} KB zijn (JSON), "
+                             f"deze is {size} bytes")
+        return value
+
 
 class EventBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    events: list[EventIn] = Field(min_length=1, max_length=500)
+    events: list[EventIn] = Field(min_length=1, max_length=500,
+                                  description=f"data of all events together at most {MAX_BATCH_DATA_BYTES >> 20} MB as JSON")
+
+    @field_validator("events")
+    @classmethod
+    def _small(cls, events: list[EventIn]) -> list[EventIn]:
+        if (size := sum(data_bytes(e.data) for e in events)) > MAX_BATCH_DATA_BYTES:
+            raise ValueError(f"data van alle events samen mag hoogstens {MAX_BATCH_DATA_BYTES >> 20} MB zijn (JSON), "
+                             f"deze batch is {size} bytes; stuur kleinere batches")
+        return events
 
 
 class EventBatchResult(BaseModel):

@@ -4,7 +4,8 @@ A headset gets a bundle's files only when the scene is in one of its playlists, 
 media only the rendition for its profile; staff get every file of a published scene. The privacy
 review sheet and summary (review.png, privacy.json) lie in the bundle folder but are not in its
 manifest's file list, so /bundles/ serves them to nobody: staff fetch them from
-``/api/scenes/{key}/review-sheet`` and ``/privacy``, for drafts too (that is when they are read).
+``/api/scenes/{key}/review-sheet`` and ``/privacy``, for drafts too (that is when they are read),
+and only comms, authors and admin (``privacy.read``): they name people who refused consent.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ Reader = Annotated[StaffUser, Depends(require("scenes.read"))]
 Publisher = Annotated[StaffUser, Depends(require("scenes.publish"))]
 Withdrawer = Annotated[StaffUser, Depends(require("scenes.withdraw"))]
 Signer = Annotated[StaffUser, Depends(require("scenes.signoff"))]
+PrivacyReader = Annotated[StaffUser, Depends(require("privacy.read"))]
 
 #: The staff-only files render.stages.write_review puts beside a bundle (not in its manifest).
 REVIEW_SHEET, PRIVACY_SUMMARY = "review.png", "privacy.json"
@@ -97,16 +99,16 @@ def _review_file(settings, bundle_key: str, name: str, db) -> Path:
 
 
 @router.get("/api/scenes/{bundle_key}/review-sheet", tags=["scenes"], response_class=FileResponse)
-def review_sheet(bundle_key: str, db: DbDep, settings: SettingsDep, _user: Reader) -> FileResponse:
-    """The privacy review sheet (PNG) of this version: every blurred face, kept face and region. Staff only."""
+def review_sheet(bundle_key: str, db: DbDep, settings: SettingsDep, _user: PrivacyReader) -> FileResponse:
+    """The privacy review sheet (PNG) of this version: every blurred face, kept face and region."""
     return FileResponse(_review_file(settings, bundle_key, REVIEW_SHEET, db), media_type="image/png",
                         headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/api/scenes/{bundle_key}/privacy", tags=["scenes"])
-def privacy_summary(bundle_key: str, db: DbDep, settings: SettingsDep, _user: Reader) -> dict:
+def privacy_summary(bundle_key: str, db: DbDep, settings: SettingsDep, _user: PrivacyReader) -> dict:
     """What the privacy pass did (counts, notes on who was blurred after all, every item) and
-    whether publishing waits for a sign-off, with the sign-off if there is one. Staff only."""
+    whether publishing waits for a sign-off, with the sign-off if there is one."""
     version = queries.scene_version_by_bundle_key(db, bundle_key)
     summary = json.loads(_review_file(settings, bundle_key, PRIVACY_SUMMARY, db).read_text(encoding="utf-8"))
     done = signoffs.signoff_for(db, version)

@@ -71,8 +71,11 @@ def create_group_sessions(group_id: int, body: GroupSessionCreate, db: DbDep, li
 
 
 @router.get("/api/sessions/{session_id}", response_model=SessionPublic)
-def get_session(session_id: int, db: DbDep, _user: Runner) -> SessionPublic:
-    return session_public(fleet.get_session(db, session_id))
+def get_session(session_id: int, db: DbDep, user: Runner) -> SessionPublic:
+    """Only for the roles of its context: an interview's learner code is not a teacher's business."""
+    session = fleet.get_session(db, session_id)
+    _check_context(user, session.context)
+    return session_public(session)
 
 
 @router.post("/api/sessions/{session_id}/commands", response_model=SessionPublic)
@@ -105,7 +108,7 @@ def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDe
 
 @router.post("/api/sessions/{session_id}/events", response_model=EventBatchResult)
 def post_events(session_id: int, batch: EventBatch, db: DbDep, caller: RunnerOrHeadset) -> EventBatchResult:
-    """A batch of events (at most 500). Head direction: at most 5 samples a second are kept, and
+    """A batch of events (at most 500; data at most 16 KB each, 1 MB together). Head direction: at most 5 samples a second are kept, and
     none in sessions that do not record it (interviews, by default)."""
     session = fleet.get_session(db, session_id)
     if caller.headset is not None and session.headset_id != caller.headset.id:

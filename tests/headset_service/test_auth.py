@@ -120,3 +120,39 @@ def test_cli_creates_the_first_admin_with_an_argon2id_hash(harness, tmp_path, mo
         user = db.query(StaffUser).one()
         assert user.password_hash.startswith("$argon2id$")
         assert accounts.authenticate(db, "BEHEER", "een-goed-wachtwoord") is not None
+
+
+def test_staff_pages_and_json_carry_security_headers_and_the_headset_page_no_csp(harness):
+    """Not framed (clickjacking), not sniffed, no referrer to elsewhere, nothing of a staff member's
+    left in a shared browser's cache; the headset page keeps its WebSocket and service worker."""
+    key = harness.bundle("kop")
+    page = httpx.get(f"{harness.base_url}/inloggen")
+    staff_json = harness.staff("intake").get("/api/auth/me")
+    refused_json = harness.client().get("/api/auth/me")
+    for response in (page, staff_json, refused_json):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert response.headers["cache-control"] == "no-store"
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+    headset = httpx.get(f"{harness.base_url}/headset")
+    assert "content-security-policy" not in headset.headers and headset.headers["cache-control"] == "no-cache"
+    assert headset.headers["x-frame-options"] == "DENY" and headset.headers["x-content-type-options"] == "nosniff"
+    script = httpx.get(f"{harness.base_url}/static/player/headset.js")
+    assert "javascript" in script.headers["content-type"] and script.headers["x-content-type-options"] == "nosniff"
+    bundle_file = harness.staff("intake").get(f"/bundles/{key}/manifest.json")
+    assert bundle_file.status_code == 200 and "no-store" not in bundle_file.headers.get("cache-control", "")
+
+
+def test_the_session_cookie_is_secure_over_https_also_behind_a_proxy(harness):
+    """uvicorn takes X-Forwarded-Proto from a proxy on the same machine (its forwarded_allow_ips)."""
+    with harness.catalog.session() as db:
+        accounts.create_user(db, username="via-proxy", role="hr", password="lang-genoeg-wachtwoord")
+    body = {"username": "via-proxy", "password": "lang-genoeg-wachtwoord"}
+    plain = httpx.post(f"{harness.base_url}/api/auth/login", json=body).headers["set-cookie"].lower()
+    proxied = httpx.post(f"{harness.base_url}/api/auth/login", json=body,
+                         headers={"X-Forwarded-Proto": "https"}).headers["set-cookie"].lower()
+    assert plain.startswith("zorgblik_sessie=") and "secure" not in plain
+    assert proxied.startswith("zorgblik_sessie=") and "; secure" in proxied and "httponly" in proxied

@@ -1,5 +1,5 @@
 """Privacy sign-off over the real service: publishing waits for it, authors and comms give it as
-themselves, and the review sheet and summary reach staff only, never a headset."""
+themselves, and the review sheet and summary reach comms, authors and admin only, never a headset."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_publishing_waits_for_a_signoff_by_a_signed_in_author_or_comms(harness, 
 
 
 def test_review_sheet_is_for_staff_and_never_served_as_a_bundle_file(harness, draft, error_shape):
-    sheet = harness.staff("teacher").get(f"/api/scenes/{draft}/review-sheet")
+    sheet = harness.staff("comms").get(f"/api/scenes/{draft}/review-sheet")
     assert sheet.status_code == 200 and sheet.headers["content-type"] == "image/png"
     assert sheet.headers["cache-control"] == "private, no-store"
     error_shape(harness.client().get(f"/api/scenes/{draft}/review-sheet"), 401)
@@ -53,3 +53,13 @@ def test_review_sheet_is_for_staff_and_never_served_as_a_bundle_file(harness, dr
         error_shape(headset.get(f"/bundles/{draft}/{name}"), 404)
         error_shape(harness.staff("admin").get(f"/bundles/{draft}/{name}"), 404)
     error_shape(headset.get(f"/api/scenes/{draft}/review-sheet"), 401)
+
+
+@pytest.mark.parametrize("path", ["privacy", "review-sheet"])
+def test_privacy_reports_are_for_comms_authors_and_admin_only(harness, draft, error_shape, path):
+    """The notes name a filmed client who refused consent, drafts included: not for session staff."""
+    for role in ("intake", "hr", "teacher"):
+        refused = error_shape(harness.staff(role).get(f"/api/scenes/{draft}/{path}"), 403)
+        assert "F-1" not in refused["message"] and "mag dit niet" in refused["message"]
+    for role in ("comms", "author", "admin"):
+        assert harness.staff(role).get(f"/api/scenes/{draft}/{path}").status_code == 200

@@ -112,6 +112,15 @@ def test_roles_run_only_their_own_context(room, error_shape):
     assert "sollicitatie" in error_shape(wrong, 409)["message"]
 
 
+def test_a_session_is_read_only_by_the_roles_of_its_context(harness, room, error_shape):
+    interview = room["hr"].post("/api/sessions", json={"context": "sollicitatie", "learner_code": "SOL-K7F2"}).json()
+    for role in ("teacher", "intake"):
+        refused = error_shape(harness.staff(role).get(f"/api/sessions/{interview['id']}"), 403)
+        assert "SOL-K7F2" not in refused["message"] and "sollicitatie" in refused["message"]
+    assert room["hr"].get(f"/api/sessions/{interview['id']}").json()["learner_code"] == "SOL-K7F2"
+    assert room["admin"].get(f"/api/sessions/{interview['id']}").json()["learner_code"] == "SOL-K7F2"
+
+
 def test_duplicated_event_batches_store_once_even_when_sent_at_the_same_time(harness, room):
     headset_id, token = room["headsets"][0]
     session = room["intake"].post("/api/sessions", json={"context": "intake", "headset_id": headset_id}).json()
@@ -147,3 +156,23 @@ def test_a_headset_posts_events_only_to_its_own_sessions(harness, room, error_sh
     session = room["intake"].post("/api/sessions", json={"context": "intake", "headset_id": first}).json()
     batch = {"events": [{"event_id": f"evt-x-{first}-000001", "kind": "session_start", "at": "2026-11-24T09:00:00Z"}]}
     error_shape(harness.client(other_token).post(f"/api/sessions/{session['id']}/events", json=batch), 403)
+
+
+def test_event_data_is_bounded_per_event_and_per_batch_and_a_refused_batch_stores_nothing(harness, room, error_shape):
+    headset_id, token = room["headsets"][0]
+    device = harness.client(token)
+    session = room["intake"].post("/api/sessions", json={"context": "intake", "headset_id": headset_id}).json()
+
+    def event(n: int, size: int) -> dict:
+        return {"event_id": f"evt-size-{headset_id}-{n:04d}", "kind": "hotspot_open", "at": f"2026-11-24T09:00:{n % 60:02d}Z",
+                "data": {"hotspot": "x" * size}}
+
+    huge = device.post(f"/api/sessions/{session['id']}/events", json={"events": [event(0, 10), event(1, 5 << 20)]})
+    refused = error_shape(huge, 422)
+    assert "events.1.data" in refused["message"] and "16 KB" in refused["message"]
+    many = device.post(f"/api/sessions/{session['id']}/events", json={"events": [event(n, 15_000) for n in range(2, 102)]})
+    assert error_shape(many, 422)["message"].startswith("ongeldig verzoek: events: ") and "1 MB" in many.text
+    assert room["intake"].get(f"/api/sessions/{session['id']}/events").json() == []
+
+    fits = device.post(f"/api/sessions/{session['id']}/events", json={"events": [event(0, 15_000), event(1, 10)]})
+    assert fits.json() == {"received": 2, "stored": 2, "skipped": 0}
