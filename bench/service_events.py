@@ -1,6 +1,7 @@
 """Event ingest at 50 headsets x 5 Hz: sustained events/s and the latency of each batch.
 
     .venv/bin/python bench/service_events.py               # --headsets 50 --hz 5 --seconds 20
+    .venv/bin/python -m bench.service_events --burst 10    # 50 headsets posting at the same instant, 10 times
 
 Each simulated headset has a session and, once a second, posts the last second's events as one
 batch: --hz head-direction samples (yaw/pitch), plus a scene_start in its first batch. A tenth
@@ -66,11 +67,44 @@ async def run(base: str, tokens: list[str], sessions: list[int], key: str, hz: i
         raise SystemExit("a retried batch stored twice, or events were lost")
 
 
+async def burst(base: str, tokens: list[str], sessions: list[int], key: str, rounds: int) -> None:
+    """Every headset posts at the same instant, ``rounds`` times: the worst case for SQLite's one
+    writer. Counts the answers that are not 2xx (target: none) and the batch latency."""
+    latencies: list[float] = []
+    failed: list[int] = []
+    t0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        async def post(n: int, r: int) -> None:
+            events = [{"event_id": f"burst-h{n:02d}-r{r:03d}-{k}", "kind": "hotspot_open",
+                       "at": (t0 + timedelta(minutes=r, seconds=k)).isoformat(), "bundle_key": key,
+                       "data": {"hotspot": "tafel"}} for k in range(5)]
+            t = time.perf_counter()
+            response = await client.post(f"/api/sessions/{sessions[n]}/events", json={"events": events},
+                                         headers={"Authorization": f"Bearer {tokens[n]}"})
+            latencies.append((time.perf_counter() - t) * 1000)
+            if response.status_code >= 300:
+                failed.append(response.status_code)
+
+        start = time.perf_counter()
+        for r in range(rounds):
+            await asyncio.gather(*(post(n, r) for n in range(len(tokens))))
+        wall = time.perf_counter() - start
+    print(f"burst: {len(tokens)} headsets posting at the same instant, {rounds} rounds, {len(latencies)} POSTs "
+          f"in {wall:.1f} s: {len(failed)} failed {sorted(set(failed))}")
+    print(f"batch latency: p50={percentile(latencies, 50):.1f} ms p99={percentile(latencies, 99):.1f} ms "
+          f"max={max(latencies):.1f} ms")
+    if failed:
+        raise SystemExit("some batches were refused")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--headsets", type=int, default=50)
     parser.add_argument("--hz", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--burst", type=int, default=0, metavar="ROUNDS",
+                        help="instead: every headset posts at the same instant, ROUNDS times")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="zorgblik-bench-") as tmp:
         settings = Settings.from_env({}, data_dir=Path(tmp) / "data")
@@ -78,7 +112,10 @@ def main() -> None:
             key = publish_bundle(settings, catalog, 1 << 20)
             _, tokens, sessions = enrol(catalog, args.headsets)
         with running_service(settings.data_dir) as base:
-            asyncio.run(run(base, tokens, sessions, key, args.hz, args.seconds))
+            if args.burst:
+                asyncio.run(burst(base, tokens, sessions, key, args.burst))
+            else:
+                asyncio.run(run(base, tokens, sessions, key, args.hz, args.seconds))
 
 
 if __name__ == "__main__":

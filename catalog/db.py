@@ -40,18 +40,19 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def _sqlite_begin(conn) -> None:
     """SQLite has one writer at a time, and a transaction that read first cannot wait for the
-    write lock when it writes later (its snapshot may be stale: "database is locked" at once).
-    So a transaction begins DEFERRED (reads never wait), and the code on a busy write path ends its
-    reads and writes in a short transaction of its own that takes the lock at its start and waits
-    for it there, up to the busy timeout: :func:`begin_write`."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("zorgblik_write") else "BEGIN DEFERRED")
+    write lock when it writes later (its snapshot may be stale: "database is locked" at once). So
+    a unit of work takes the write lock at its start (BEGIN IMMEDIATE) and waits for it there, up
+    to the busy timeout — unless it said it reads first (``Catalog.session(read_first=True)``, a
+    web request: its sign-in check runs in one worker thread and its handler in another, and no
+    lock may be held in between); such a one takes the lock later, with :func:`begin_write`."""
+    conn.exec_driver_sql("BEGIN DEFERRED" if conn.get_execution_options().get("zorgblik_read_first") else "BEGIN IMMEDIATE")
 
 
 def begin_write(db: Session) -> None:
     """End ``db``'s reading and start a write transaction that holds the write lock from its first
     statement (on SQLite); commit it soon: every other writer waits meanwhile."""
     db.commit()
-    db.connection(execution_options={"zorgblik_write": True})
+    db.connection()  # a fresh connection, without read_first: BEGIN IMMEDIATE
 
 
 def make_engine(url: str) -> Engine:
@@ -101,10 +102,13 @@ class Catalog:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Commits at the end (rolls back on an error); code inside may commit sooner (begin_write)."""
+    def session(self, read_first: bool = False) -> Iterator[Session]:
+        """Commits at the end (rolls back on an error); code inside may commit sooner (begin_write).
+        ``read_first``: it reads before it writes, if at all (see _sqlite_begin)."""
         s = self._sessions()
         try:
+            if read_first:
+                s.connection(execution_options={"zorgblik_read_first": True})
             yield s
             s.commit()
         except BaseException:

@@ -37,7 +37,9 @@ async def get_classroom(request: Request) -> Classroom:
 
 
 def get_db(request: Request) -> Iterator[DbSession]:
-    with request.app.state.catalog.session() as db:
+    """A request's unit of work: it reads first (the sign-in check); a handler that writes takes the
+    write lock itself (UnitOfWorkRoute)."""
+    with request.app.state.catalog.session(read_first=True) as db:
         yield db
     for action in db.info.pop("after_commit", []):
         action()
