@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts_vr import load_script
+from scripts_vr.freshness import find_scripts
 from zorgblik.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,3 +138,15 @@ def test_lint_and_build_of_a_fifo_end_at_once_with_one_line(tmp_path):
                         "--role", "docent zorg")
     assert approved.returncode == 2 and approved.stderr.startswith(f"zorgblik: fout: {fifo}: is geen gewoon bestand")
 
+
+def test_a_folder_stands_for_the_regular_script_files_inside_it(variant, tmp_path):
+    folder = tmp_path / "scripts"
+    own = variant(name="scripts/eigen.yaml")
+    outside = variant(name="elders/geheim.yaml")
+    (folder / "geheim.yaml").symlink_to(outside)                      # shows a file outside the folder
+    (folder / "elders").symlink_to(outside.parent, target_is_directory=True)
+    (folder / "ook.yaml").symlink_to(own)                             # stays inside: a script like any other
+    os.mkfifo(folder / "pijp.yaml")
+    (folder / "map.yaml").mkdir()
+    assert find_scripts([folder]) == [own, folder / "ook.yaml"]
+    assert main(["script", "freshness", str(folder), "--today", "2027-03-01"]) == 0
