@@ -19,7 +19,7 @@ import numpy as np
 
 from capture.classify import DUAL_FISHEYE, classify
 from capture.errors import LayoutNotSupported, UnreadableMedia
-from capture.ingest import Ingested, add_footage, check_name
+from capture.ingest import Ingested, add_footage, check_name, check_pixels
 from capture.probe import probe
 from capture.stitch import MeiLens, measure_seam, stitch_dual_fisheye, stitch_side_by_side, stitch_video
 from capture.store import FootageStore
@@ -69,6 +69,7 @@ def add_dual_fisheye(
                                  hint="geef het voorste en het achterste lensbeeld, of één bestand met beide cirkels")
     for source in sources:
         check_name(source)
+        check_pixels(source)  # before OpenCV or ffprobe decodes it
     lenses = MeiLens.from_yaml(front_lens), MeiLens.from_yaml(back_lens)
     where = " + ".join(str(s) for s in sources)
     with tempfile.TemporaryDirectory(prefix="zorgblik-stitch-") as tmp:

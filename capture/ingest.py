@@ -20,13 +20,17 @@ from pathlib import Path
 
 from capture.classify import DUAL_FISHEYE, EQUIRECT, FISHEYE_HALF, FULL, PARTIAL, VR180, Classification, classify
 from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge
-from capture.probe import Probe, probe
+from capture.probe import Probe, header_size, probe
 from capture.store import FootageStore
 from catalog import Catalog, Footage, queries
 
 VIDEO_SUFFIXES = {".mp4", ".mov"}
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png"}
 _SUFFIX_FOR_CODEC = {"mjpeg": ".jpg", "png": ".png"}
+#: The largest photo taken in: 16384×8192 (134 megapixel). An 11K 360° camera's photo is
+#: 11008×5504; a PNG of 20000×10000 costs a decoder over 600 MB before anything can refuse it.
+MAX_PHOTO_SIDE = 16384
+MAX_PHOTO_PIXELS = 16384 * 8192
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,23 @@ def check_size(path: Path, max_bytes: int | None) -> int:
             where=str(path),
             hint="knip de opname in delen of verhoog ZORGBLIK_MAX_FOOTAGE_BYTES",
         )
+    return size
+
+
+def check_pixels(path: Path) -> tuple[int, int] | None:
+    """The size a PNG or JPEG declares in its header (None for a video), refused above the
+    photo limit before ffprobe or OpenCV decode it: they allocate the whole image first."""
+    size = header_size(path)
+    if size is not None:
+        width, height = size
+        if max(width, height) > MAX_PHOTO_SIDE or width * height > MAX_PHOTO_PIXELS:
+            raise TooLarge(
+                f"foto van {width}×{height} pixels ({width * height / 1e6:.0f} megapixel) is groter dan de grens van "
+                f"{MAX_PHOTO_SIDE} pixels breed of hoog en {MAX_PHOTO_PIXELS / 1e6:.0f} megapixel",
+                where=str(path),
+                hint=f"verklein de foto tot hoogstens {MAX_PHOTO_SIDE}×{MAX_PHOTO_PIXELS // MAX_PHOTO_SIDE} pixels "
+                     "(een 8K-360°-foto is 7680×3840)",
+            )
     return size
 
 
@@ -139,6 +160,7 @@ def add_footage(
     path = Path(path)
     suffix = check_name(path, name)
     check_size(path, max_bytes)
+    check_pixels(path)
     found = probe(path)
     _check_suffix_fits(path, suffix, found)
     kind = classify(found, path)

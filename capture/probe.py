@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -12,6 +13,11 @@ from zorgblik.tools import ffprobe_json
 
 PHOTO_CODECS = {"mjpeg", "png"}
 PHOTO_FORMATS = {"image2", "jpeg_pipe", "png_pipe"}
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: JPEG frame headers (SOF0–SOF15), which hold the image size; C4, C8 and CC are other segments.
+_JPEG_FRAMES = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_JPEG_STANDALONE = set(range(0xD0, 0xD8)) | {0x01}  # RSTn and TEM: markers without a length
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,40 @@ def _rotation(stream: dict) -> int:
         if "rotation" in item:
             return int(item["rotation"]) % 360
     return int(stream.get("tags", {}).get("rotate", 0)) % 360
+
+
+def header_size(path: Path) -> tuple[int, int] | None:
+    """The width and height a PNG or JPEG declares in its header, read without decoding a pixel
+    (ffprobe and OpenCV both decode a photo to learn its size); None for anything else."""
+    with open(path, "rb") as f:
+        start = f.read(24)
+        if start.startswith(_PNG_SIGNATURE) and start[12:16] == b"IHDR":
+            width, height = struct.unpack(">II", start[16:24])
+            return width, height
+        if not start.startswith(b"\xff\xd8"):
+            return None
+        f.seek(2)
+        while True:
+            byte = f.read(1)
+            if byte != b"\xff":
+                return None
+            marker = f.read(1)
+            while marker == b"\xff":  # fill bytes before a marker
+                marker = f.read(1)
+            if not marker or marker[0] in (0xD9, 0xDA):  # the end, or the scan, before any frame header
+                return None
+            if marker[0] in _JPEG_STANDALONE:
+                continue
+            length = f.read(2)
+            if len(length) < 2 or struct.unpack(">H", length)[0] < 2:
+                return None
+            if marker[0] in _JPEG_FRAMES:
+                frame = f.read(5)  # precision, height, width
+                if len(frame) < 5:
+                    return None
+                height, width = struct.unpack(">HH", frame[1:5])
+                return width, height
+            f.seek(struct.unpack(">H", length)[0] - 2, 1)
 
 
 def probe(path: Path) -> Probe:

@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from zorgblik.private import private_dir
+
 CHUNK = 1 << 20
 
 
@@ -37,7 +39,7 @@ class FootageStore:
     def put(self, src: Path, suffix: str, progress=None) -> StoredFile:
         """Copy ``src`` in; ``progress(bytes_done)`` is called as it goes."""
         incoming = self.root / ".incoming"
-        incoming.mkdir(parents=True, exist_ok=True)
+        private_dir(incoming)  # unblurred originals: the service user's only
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = tempfile.mkstemp(dir=incoming, suffix=".part")
@@ -58,8 +60,8 @@ class FootageStore:
             if final.exists():
                 tmp.unlink()
                 return StoredFile(sha, relpath, size, created=False)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp, 0o444)
+            private_dir(final.parent)
+            os.chmod(tmp, 0o400)
             os.replace(tmp, final)
             return StoredFile(sha, relpath, size, created=True)
         except BaseException:

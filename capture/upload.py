@@ -52,6 +52,7 @@ from capture.ingest import add_footage, check_name
 from capture.store import FootageStore
 from catalog import Catalog
 from zorgblik.errors import ZorgblikError
+from zorgblik.private import FILE_MODE, FOLDER_MODE, private_dir
 
 RECEIVING, PROCESSING, DONE, FAILED = "receiving", "processing", "done", "failed"
 CHECKSUM_ALGORITHMS = ("sha256",)
@@ -193,7 +194,7 @@ class UploadStore:
             )
         if sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", sha256):
             raise UploadError("sha256 moet 64 hexadecimale tekens zijn", hint="laat hem weg of geef hem volledig")
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)  # footage on its way in: the service user's only
         free = shutil.disk_usage(self.root).free
         if free < length:
             raise NoSpace(
@@ -202,8 +203,8 @@ class UploadStore:
             )
         upload_id = secrets.token_hex(16)
         folder = self.root / upload_id
-        folder.mkdir()
-        (folder / "data").touch()
+        folder.mkdir(FOLDER_MODE)
+        (folder / "data").touch(FILE_MODE)
         stamp = _now().isoformat()
         upload = Upload(
             id=upload_id, filename=filename, length=length, offset=0, status=RECEIVING,
@@ -320,7 +321,7 @@ class UploadStore:
             folder = self._folder(upload_id)
             named = folder / "complete" / upload.filename  # add_footage reads the name and extension
             if (folder / "data").exists():
-                named.parent.mkdir(exist_ok=True)
+                named.parent.mkdir(FOLDER_MODE, exist_ok=True)
                 os.replace(folder / "data", named)
             try:
                 self._verify(upload, named)

@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from zorgblik.private import private_dir, private_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration in MIGRATIONS (tests/catalog/test_migrations.py holds it to Alembic's
 #: head). A database already there opens without importing Alembic, which halves the start-up of
@@ -57,7 +59,11 @@ def begin_write(db: Session) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        database = url.removeprefix("sqlite:///")
+        private_dir(Path(database).parent)
+        if database and database != ":memory:" and "?" not in database:
+            # made 0600 before SQLite makes it 0644; its -wal and -shm files take the database's mode
+            private_file(Path(database))
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from zorgblik.errors import ZorgblikError
+from zorgblik.private import private_dir
 
 WRITE_EVERY_S = 0.25
 
@@ -78,7 +79,7 @@ class BuildEvents:
             return
         self._written = now
         self.state["updated"] = _now()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(self.state, f, ensure_ascii=False)

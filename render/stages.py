@@ -51,6 +51,7 @@ from render import privacy  # lazy: OpenCV and the face model load when the pass
 from render.errors import OutputInvalid
 from render.mesh import sphere_mesh
 from render.plan import Rendition, ScenePlan
+from zorgblik.private import private_dir
 from zorgblik.tools import ffprobe_json, run_tool
 
 Progress = Callable[[str, float], None]
@@ -162,7 +163,7 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
     plan = job.plan
     options = {"keep": plan.privacy.keep, "regions": plan.privacy.regions, "stereo": plan.stereo}
     filters = prepare_filters(plan)
-    files.picture.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(files.picture.parent)
     with tempfile.TemporaryDirectory(dir=files.picture.parent, prefix=".pass-") as tmp_dir:
         tmp = Path(tmp_dir)
         picture = tmp / f"blurred{files.picture.suffix}"
@@ -290,7 +291,7 @@ def missing_media(plan: ScenePlan, cache_dir: Path) -> bool:
 
 def _atomic_output(final: Path, make: Callable[[Path], None]) -> None:
     """Run ``make(tmp)`` and move the result to ``final``; a crash leaves only a ``.part``."""
-    final.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(final.parent)
     fd, tmp_name = tempfile.mkstemp(dir=final.parent, suffix=".part" + final.suffix)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -403,7 +404,7 @@ def make_poster(job: BundleJob) -> None:
     cached = {role: job.cache_dir / "poster" / f"{key}.{role}.jpg" for role in ("poster", "thumbnail")}
 
     def make() -> None:
-        cached["poster"].parent.mkdir(parents=True, exist_ok=True)
+        private_dir(cached["poster"].parent)
         with tempfile.TemporaryDirectory(dir=cached["poster"].parent, prefix=".poster-") as tmp:
             made = {role: Path(tmp) / f"{role}.jpg" for role in cached}
             source = PrivacyFiles.of(plan, job.cache_dir).picture
@@ -580,7 +581,7 @@ def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: 
         if progress:
             progress(plan.scene_key, 1.0)
         return BundleResult(final, 0)
-    bundles_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(bundles_dir)
     work = Path(tempfile.mkdtemp(dir=bundles_dir, prefix=".building-"))
     job = BundleJob(plan, work, cache_dir, progress)
     try:

@@ -88,11 +88,17 @@ class FreshnessReport:
 
 
 def find_scripts(paths: Iterable[str | Path]) -> list[Path]:
-    """The script files among ``paths``; a folder stands for its ``*.yaml``/``*.yml`` files, recursively."""
+    """The script files among ``paths``; a folder stands for its ``*.yaml``/``*.yml`` files, recursively.
+
+    Of a folder only the regular files inside it count: a FIFO would make reading wait forever,
+    and a link to a file elsewhere would put that file on the staff pages.
+    """
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in SCRIPT_SUFFIXES and p.is_file())
+            inside = path.resolve()
+            found += sorted(p for p in path.rglob("*")
+                            if p.suffix in SCRIPT_SUFFIXES and p.is_file() and p.resolve().is_relative_to(inside))
         else:
             found.append(path)
     return found

@@ -19,7 +19,9 @@ pydantic reports it, union labels and all) back to ``line, col``.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,15 +204,31 @@ def read_script(path: str | Path, *, max_bytes: int | None = None) -> ScriptSour
     return ScriptSource(file, path, root, data, problems, upgraded_from)
 
 
+#: What a path is when it is no regular file, for the one line that says so.
+_NOT_A_FILE = {stat.S_IFIFO: "een pipe", stat.S_IFSOCK: "een socket", stat.S_IFCHR: "een apparaat",
+               stat.S_IFBLK: "een apparaat"}
+
+
+def _check_regular(mode: int, file: str) -> None:
+    """Refuse anything but a regular file: reading a FIFO waits for a writer that never comes."""
+    if stat.S_ISDIR(mode):
+        raise ScriptUnreadable("is een map, geen bestand", file=file)
+    if not stat.S_ISREG(mode):
+        kind = _NOT_A_FILE.get(stat.S_IFMT(mode), "iets anders")
+        raise ScriptUnreadable(f"is geen gewoon bestand maar {kind}", file=file, hint="geef een YAML-bestand")
+
+
 def _read_bytes(path: Path, file: str, max_bytes: int) -> bytes:
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise ScriptUnreadable("is een map, geen bestand", file=file)
-        if size > max_bytes:
-            raise ScriptUnreadable(f"is te groot ({size} bytes; een VR-script mag hoogstens {max_bytes} bytes zijn)",
-                                   file=file, hint="staat er per ongeluk een video- of beeldbestand?")
-        with path.open("rb") as handle:
+        _check_regular(path.stat().st_mode, file)
+        # O_NONBLOCK: should the file have become a FIFO since, opening it still does not wait
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            found = os.fstat(handle.fileno())
+            _check_regular(found.st_mode, file)
+            size = found.st_size
+            if size > max_bytes:
+                raise ScriptUnreadable(f"is te groot ({size} bytes; een VR-script mag hoogstens {max_bytes} bytes zijn)",
+                                       file=file, hint="staat er per ongeluk een video- of beeldbestand?")
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise ScriptUnreadable("bestaat niet", file=file) from None
@@ -219,6 +237,12 @@ def _read_bytes(path: Path, file: str, max_bytes: int) -> bytes:
     if len(raw) > max_bytes:
         raise ScriptUnreadable(f"is te groot (meer dan {max_bytes} bytes)", file=file)
     return raw
+
+
+def read_text(path: str | Path, *, max_bytes: int) -> str:
+    """The text of a script file, read as :func:`read_script` reads it (a regular file, at most
+    ``max_bytes``, UTF-8), without parsing it."""
+    return _decode(_read_bytes(Path(path), str(path), max_bytes), str(path))
 
 
 def _decode(raw: bytes, file: str) -> str:

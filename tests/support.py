@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import threading
+import zlib
 from collections.abc import Sequence
 
 from pathlib import Path
@@ -138,3 +140,27 @@ def shoot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def oversized_png(path: Path, width: int, height: int) -> Path:
+    """A PNG whose header declares ``width``×``height`` pixels, in a few bytes: what capture must
+    refuse before any decoder allocates the image (the pixel data is one black row)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(width + 1)))
+                     + chunk(b"IEND", b""))
+    return path
+
+
+def oversized_jpeg(source: Path, path: Path, width: int, height: int) -> Path:
+    """The JPEG ``source`` (its APP segments, tables and scan kept) with a frame header that
+    declares ``width``×``height`` pixels."""
+    data = bytearray(source.read_bytes())
+    at = 2
+    while data[at + 1] not in (0xC0, 0xC1, 0xC2):
+        at += 2 + struct.unpack(">H", data[at + 2:at + 4])[0]
+    data[at + 5:at + 9] = struct.pack(">HH", height, width)
+    path.write_bytes(bytes(data))
+    return path

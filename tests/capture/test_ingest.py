@@ -15,6 +15,7 @@ from capture import (
     FootageStore, LayoutNotSupported, NotPanoramic, RejectedName, TooLarge, UnreadableMedia, add_footage,
 )
 from catalog import queries
+from support import oversized_jpeg, oversized_png
 
 
 def _grey(footage_dir: Path, name: str, width: int | None = None) -> np.ndarray:
@@ -184,6 +185,56 @@ def test_over_the_size_limit_is_refused_before_reading(footage_dir, settings, ca
     path = footage_dir / "equirect/testroom_2048x1024.jpg"
     line = _refused(settings, catalog, path, TooLarge, max_bytes=100_000)
     assert "groter dan de grens" in line and str(path) in line and "ZORGBLIK_MAX_FOOTAGE_BYTES" in line
+
+
+def _no_decoding(monkeypatch):
+    """ffprobe and OpenCV both decode a photo (ffprobe its first frame, 2 bytes a pixel for a PNG):
+    a refusal by the header must come before either."""
+    def decoded(*args, **kwargs):
+        raise AssertionError("the photo was decoded before it was refused")
+
+    monkeypatch.setattr("capture.ingest.probe", decoded)
+    monkeypatch.setattr("cv2.imread", decoded)
+
+
+@pytest.mark.parametrize("kind", ["png", "jpeg"])
+def test_a_photo_of_too_many_pixels_is_refused_by_its_header_before_decoding(footage_dir, tmp_path, settings,
+                                                                               catalog, monkeypatch, kind):
+    path = tmp_path / f"reus.{'png' if kind == 'png' else 'jpg'}"
+    if kind == "png":
+        oversized_png(path, 20000, 10000)
+    else:
+        oversized_jpeg(footage_dir / "equirect/testroom_2048x1024.jpg", path, 20000, 10000)
+    _no_decoding(monkeypatch)
+    line = _refused(settings, catalog, path, TooLarge)
+    assert str(path) in line and "20000×10000" in line and "16384" in line and "megapixel" in line
+
+
+@pytest.mark.parametrize("width,height", [(20000, 100), (9000, 16000)], ids=["too-wide", "too-many-pixels"])
+def test_either_limit_refuses_a_photo(tmp_path, width, height):
+    from capture.ingest import check_pixels
+
+    with pytest.raises(TooLarge):
+        check_pixels(oversized_png(tmp_path / "foto.png", width, height))
+
+
+@pytest.mark.parametrize("width,height", [(7680, 3840), (11008, 5504), (16384, 8192)], ids=["8K", "11K", "limit"])
+def test_real_360_camera_photos_pass_the_pixel_limit(tmp_path, width, height):
+    from capture.ingest import check_pixels
+
+    assert check_pixels(oversized_png(tmp_path / "foto.png", width, height)) == (width, height)
+
+
+def test_the_header_says_what_the_decoder_finds(footage_dir, tmp_path):
+    from capture.probe import header_size
+
+    photos = sorted((footage_dir / "equirect").glob("*.jpg")) + sorted((footage_dir / "dualfisheye").glob("*.jpg"))
+    png = tmp_path / "klein.png"
+    cv2.imwrite(str(png), np.zeros((48, 96), np.uint8))
+    for path in [*photos, png]:
+        image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        assert header_size(path) == (image.shape[1], image.shape[0]), path
+    assert header_size(footage_dir / "video/testroom_1920x960_mono.mp4") is None  # videos: ffprobe's job
 
 
 @pytest.mark.parametrize("name", ["../../etc/opname.mp4", "map/opname.mp4", "map\\opname.mp4", "..", "opname..mp4",

@@ -22,6 +22,7 @@ import pytest
 from capture.upload import Checksum, UploadBusy, UploadStore
 from catalog import Catalog, accounts, queries
 from headset_service.server import service_in_thread
+from support import oversized_png
 from zorgblik.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,6 +265,25 @@ def test_not_360_fails_with_dutch_reason_and_leaves_nothing(service):
     assert not list((service.settings.store_dir / ".incoming").glob("*"))
     assert service.client.head(url, headers=TUS).status_code == 410  # HEAD: status only, no body
     assert_error_shape(patch(service, url, len(data), b"x"), 410)
+
+
+def test_a_photo_of_too_many_pixels_fails_by_its_header_and_leaves_nothing(service, tmp_path, monkeypatch):
+    def decoded(*args, **kwargs):
+        raise AssertionError("the photo was decoded before it was refused")
+
+    monkeypatch.setattr("capture.ingest.probe", decoded)  # ffprobe decodes a photo's first frame
+    monkeypatch.setattr("cv2.imread", decoded)
+    path = oversized_png(tmp_path / "reus.png", 20000, 10000)
+    data = path.read_bytes()
+    url = create(service, path)
+    upload_rest(service, url, data, 0)
+    status = finished(service, url)
+    assert status["status"] == "failed" and "\n" not in status["message"]
+    assert status["message"].startswith("foto van 20000×10000 pixels (200 megapixel) is groter dan de grens")
+    with service.catalog.session() as db:
+        assert queries.footage_by_sha256(db, hashlib.sha256(data).hexdigest()) is None
+    assert not service.data_file(url).exists()
+    assert not list((service.settings.store_dir / ".incoming").glob("*"))
 
 
 def test_whole_file_sha256_mismatch_never_becomes_footage(service):

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from scripts_vr import load_script
+from scripts_vr.freshness import find_scripts
 from zorgblik.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def zorgblik(*args: object) -> subprocess.CompletedProcess:
+    """The command in a process of its own (this checkout's code), killed, and the test failed,
+    when it does not end within 60 s."""
+    return subprocess.run([sys.executable, "-c", "from zorgblik.cli import run; run()", *map(str, args)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
 
 
 def test_lint_clean_file_prints_ok(variant, capsys):
@@ -108,3 +123,30 @@ def test_freshness_prints_groups_and_summary(variant, tmp_path, capsys):
         f"  binnenkort  2027-03-10  {tmp_path / 's.yaml'}:10  team.size: 8",
         "samenvatting: 1 script, 1 wisselend feit; 0 verlopen, 1 binnenkort (binnen 14 dagen na 2027-03-01)",
     ]
+
+
+def test_lint_and_build_of_a_fifo_end_at_once_with_one_line(tmp_path):
+    fifo = tmp_path / "pijp.yaml"
+    os.mkfifo(fifo)  # opening it for reading waits for a writer that never comes
+    linted = zorgblik("script", "lint", fifo)
+    assert linted.returncode == 2, linted.stderr
+    assert linted.stdout.splitlines() == [f"{fifo}: is geen gewoon bestand maar een pipe — geef een YAML-bestand"]
+    built = zorgblik("--data", tmp_path / "data", "build", fifo)
+    assert built.returncode == 2 and "Traceback" not in built.stderr, built.stderr
+    assert built.stderr.splitlines()[-1] == f"zorgblik: fout: {fifo}: is geen gewoon bestand maar een pipe — geef een YAML-bestand"
+    approved = zorgblik("--data", tmp_path / "data", "script", "approve", fifo, "--side", "opleiding", "--by", "Jan",
+                        "--role", "docent zorg")
+    assert approved.returncode == 2 and approved.stderr.startswith(f"zorgblik: fout: {fifo}: is geen gewoon bestand")
+
+
+def test_a_folder_stands_for_the_regular_script_files_inside_it(variant, tmp_path):
+    folder = tmp_path / "scripts"
+    own = variant(name="scripts/eigen.yaml")
+    outside = variant(name="elders/geheim.yaml")
+    (folder / "geheim.yaml").symlink_to(outside)                      # shows a file outside the folder
+    (folder / "elders").symlink_to(outside.parent, target_is_directory=True)
+    (folder / "ook.yaml").symlink_to(own)                             # stays inside: a script like any other
+    os.mkfifo(folder / "pijp.yaml")
+    (folder / "map.yaml").mkdir()
+    assert find_scripts([folder]) == [own, folder / "ook.yaml"]
+    assert main(["script", "freshness", str(folder), "--today", "2027-03-01"]) == 0

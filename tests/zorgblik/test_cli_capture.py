@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog import Catalog, Footage
+from support import oversized_jpeg, oversized_png
 from zorgblik.cli import main
 from zorgblik.settings import Settings
 
@@ -122,6 +123,39 @@ def test_bad_footage_gets_one_dutch_line_exit_1_and_nothing_stored(zb, tmp_path,
     assert f"zorgblik: fout: {path}: " in line and words in line
     assert not list((zb.data / "store").rglob("*.*")) if (zb.data / "store").exists() else True
     assert zb("capture", "list")[1].startswith("Nog geen opnames")
+
+
+def _refuse_decoding(*args, **kwargs):
+    raise AssertionError("the photo was decoded before it was refused")
+
+
+@pytest.mark.parametrize("kind", ["png", "jpeg"])
+def test_a_photo_of_too_many_pixels_gets_one_line_before_it_is_decoded(zb, tmp_path, footage_dir, monkeypatch, kind):
+    monkeypatch.setattr("capture.ingest.probe", _refuse_decoding)  # ffprobe decodes a photo's first frame
+    monkeypatch.setattr("cv2.imread", _refuse_decoding)
+    path = tmp_path / ("reus.png" if kind == "png" else "reus.jpg")
+    if kind == "png":
+        oversized_png(path, 20000, 10000)
+    else:
+        oversized_jpeg(footage_dir / "equirect/testroom_2048x1024.jpg", path, 20000, 10000)
+    code, out, err = zb("capture", "add", path)
+    line = _one_error_line(err)
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert line.startswith(f"zorgblik: fout: {path}: foto van 20000×10000 pixels (200 megapixel) is groter dan de grens")
+    assert "16384 pixels breed" in line and "134 megapixel" in line
+    assert not list((zb.data / "store").rglob("*.*")) if (zb.data / "store").exists() else True
+    assert zb("capture", "list")[1].startswith("Nog geen opnames")
+
+
+def test_stitch_refuses_lens_images_of_too_many_pixels_before_decoding(zb, tmp_path, footage_dir, monkeypatch):
+    monkeypatch.setattr("cv2.imread", _refuse_decoding)
+    front = oversized_png(tmp_path / "voor.png", 20000, 20000)
+    lenses = footage_dir / "dualfisheye"
+    code, out, err = zb("capture", "stitch", front, footage_dir / "dualfisheye/theta_back_table.jpg",
+                        "--lens-front", lenses / "theta_front.yaml", "--lens-back", lenses / "theta_back.yaml")
+    line = _one_error_line(err)
+    assert code == 1 and f"zorgblik: fout: {front}: foto van 20000×20000 pixels" in line
+    assert not list((zb.data / "store").rglob("*.*")) if (zb.data / "store").exists() else True
 
 
 def test_size_limit_comes_from_the_setting(zb, footage_dir, monkeypatch):

@@ -104,11 +104,10 @@ def approve_cmd(settings: Settings, name: str, side: str, by: str, role: str) ->
     from catalog import Catalog, approvals
     from scripts_vr.digest import profile_sha256_of_text
 
+    from scripts_vr.loader import read_text
+
     path = Path(name) if name.endswith((".yaml", ".yml")) else settings.scripts_path / f"{name}.yaml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise scripts_vr.ScriptUnreadable(f"kan niet worden gelezen: {exc.strerror or exc}", file=str(path)) from None
+    text = read_text(path, max_bytes=settings.max_script_bytes)  # a FIFO is refused, not waited on
     profile = profile_sha256_of_text(text, file=str(path))
     with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
         approvals.profile_seen(db, path.stem, profile, reason="het profiel in het scriptbestand is gewijzigd")
