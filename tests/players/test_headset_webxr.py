@@ -146,7 +146,9 @@ def test_2d_mode_keyboard_and_an_offline_spell(harness, intake, page):
     log = wait_for(lambda: (e := events_of(intake, session_id)) and len(e) >= 5 and e, "the queued events")
     assert [e["kind"] for e in log] == ["session_start", "scene_start", "hotspot_open", "scene_end", "scene_start"]
     assert log[2]["data"] == {"hotspot": "tafel", "kind": "info", "via": "2d"}
-    assert page.evaluate("JSON.parse(localStorage.getItem('zorgblik.events')).length") == 0
+    # the service has them; the page clears its queue when the answer is back: wait for that, not a moment
+    wait_for(lambda: page.evaluate("JSON.parse(localStorage.getItem('zorgblik.events')).length") == 0,
+             "the page's queue emptied")
     intake["staff"].post(f"/api/sessions/{session_id}/commands", json={"command": "stop"}).raise_for_status()
     wait_for(lambda: page.evaluate("document.body.dataset.state") == "waiting", "back to waiting")
     assert page.errors == []
