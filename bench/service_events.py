@@ -80,9 +80,14 @@ async def burst(base: str, tokens: list[str], sessions: list[int], key: str, rou
                        "at": (t0 + timedelta(minutes=r, seconds=k)).isoformat(), "bundle_key": key,
                        "data": {"hotspot": "tafel"}} for k in range(5)]
             t = time.perf_counter()
-            response = await client.post(f"/api/sessions/{sessions[n]}/events", json={"events": events},
-                                         headers={"Authorization": f"Bearer {tokens[n]}"})
-            latencies.append((time.perf_counter() - t) * 1000)
+            try:
+                response = await client.post(f"/api/sessions/{sessions[n]}/events", json={"events": events},
+                                             headers={"Authorization": f"Bearer {tokens[n]}"})
+            except httpx.TimeoutException:
+                failed.append("no answer in 60 s")
+                return
+            finally:
+                latencies.append((time.perf_counter() - t) * 1000)
             if response.status_code >= 300:
                 failed.append(response.status_code)
 
@@ -91,7 +96,7 @@ async def burst(base: str, tokens: list[str], sessions: list[int], key: str, rou
             await asyncio.gather(*(post(n, r) for n in range(len(tokens))))
         wall = time.perf_counter() - start
     print(f"burst: {len(tokens)} headsets posting at the same instant, {rounds} rounds, {len(latencies)} POSTs "
-          f"in {wall:.1f} s: {len(failed)} failed {sorted(set(failed))}")
+          f"in {wall:.1f} s: {len(failed)} failed {sorted(set(map(str, failed)))}")
     print(f"batch latency: p50={percentile(latencies, 50):.1f} ms p99={percentile(latencies, 99):.1f} ms "
           f"max={max(latencies):.1f} ms")
     if failed:
