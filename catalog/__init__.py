@@ -12,7 +12,7 @@ import lazy_loader as _lazy
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
     submodules=["accounts", "approvals", "authoring", "fleet", "outcomes", "passwords", "playlists", "presence", "queries", "reports",
-                "retention", "runs", "signoffs"],
+                "retention", "runs", "signoffs", "throttle"],
     submod_attrs={
         "db": ["Catalog", "current_revision", "head_revision", "migrate"],
         "errors": ["ApprovalRequired", "CatalogError", "Conflict", "Misfit", "NotFound", "SignoffRequired"],
