@@ -17,11 +17,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
+from catalog import passwords
 from catalog.errors import CatalogError, Conflict, NotFound
 from catalog.models import StaffLogin, StaffUser, utcnow
 
 ROLES = ("admin", "comms", "author", "intake", "hr", "teacher")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 LOGIN_LIFETIME = timedelta(hours=12)
 STAFF_TOKEN_PREFIX = "zbs_"
 
@@ -35,9 +36,12 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher()
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"wachtwoord is te kort (minstens {MIN_PASSWORD_LENGTH} tekens)")
+def hash_password(password: str, username: str = "") -> str:
+    """The hash of a new password, which must pass :func:`catalog.passwords.problem` (every way a
+    password is set comes here: Beheer, the API, the CLI)."""
+    refused = passwords.problem(password, username)
+    if refused:
+        raise AccountError(refused, hint="kies een zin van een paar woorden die je makkelijk onthoudt")
     return _hasher().hash(password)
 
 
@@ -55,7 +59,7 @@ def create_user(db: DbSession, *, username: str, role: str, password: str, displ
     if db.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
         raise Conflict(f"gebruiker {username} bestaat al")
     user = StaffUser(username=username, role=role, display_name=display_name or username,
-                     password_hash=hash_password(password))
+                     password_hash=hash_password(password, username))
     db.add(user)
     db.flush()
     return user
@@ -81,7 +85,7 @@ def update_user(db: DbSession, user: StaffUser, *, role: str | None = None, acti
     if display_name is not None:
         user.display_name = display_name
     if password is not None:
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(password, user.username)
     if active is not None:
         user.active = active
     if active is False or password is not None:  # a changed password or a closed account signs out everywhere

@@ -235,6 +235,21 @@ class StaffLogin(Base):
     user: Mapped[StaffUser] = relationship()
 
 
+class LoginThrottle(Base):
+    """Failed sign-ins (or pairing-code guesses) of one account or address, and the lock they
+    brought (catalog.throttle): kept in the database, so a restart or a second worker does not
+    give a guesser a fresh start."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True,
+                                     doc="account:<username> | login-address:<ip> | pair-address:<ip>")
+    failures: Mapped[int] = mapped_column(default=0, doc="failures since the last quiet spell")
+    locks: Mapped[int] = mapped_column(default=0, doc="locks since the last quiet spell: each one doubles")
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None] = mapped_column(index=True)
+
+
 group_playlists = Table(
     "group_playlists", Base.metadata,
     Column("group_id", ForeignKey("headset_groups.id", ondelete="CASCADE"), primary_key=True),

@@ -18,7 +18,8 @@ from zorgblik.errors import ZorgblikError
 log = logging.getLogger(__name__)
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 413: "too_large", 416: "range_not_satisfiable", 422: "invalid", 500: "internal"}
+          409: "conflict", 413: "too_large", 416: "range_not_satisfiable", 422: "invalid", 429: "too_many_requests",
+          500: "internal"}
 
 
 def error_body(status: int, message: str, detail: object = None, code: str | None = None) -> dict:

@@ -143,7 +143,7 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
     role: Role
-    password: str = Field(min_length=10, max_length=1024)
+    password: str = Field(max_length=1024, description="the password rules (catalog.passwords) answer 400, in Dutch")
     display_name: str = Field("", max_length=255)
 
 
@@ -151,7 +151,7 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Role | None = None
     active: bool | None = None
-    password: str | None = Field(None, min_length=10, max_length=1024)
+    password: str | None = Field(None, max_length=1024, description="as for a new account")
     display_name: str | None = Field(None, max_length=255)
 
 

@@ -32,6 +32,13 @@ class Settings:
     retention_months: int = setting(12, "session data older than this many months is deleted by the daily retention job")
     session_grace_minutes: int = setting(10, "a session whose headset is gone is 'onderbroken'; after this many "
                                              "minutes without it coming back, it ends (at the moment it was last heard)")
+    login_max_failures: int = setting(5, "failed sign-ins of one account (within login_window_minutes of each other) "
+                                         "that lock it: 1 minute, doubling with each failure after, up to "
+                                         "login_lock_max_minutes")
+    login_address_max_failures: int = setting(20, "failed sign-ins, or pairing-code guesses, from one address that lock "
+                                                  "that address the same way (higher: colleagues may share one)")
+    login_window_minutes: int = setting(15, "failures are forgotten after this many quiet minutes")
+    login_lock_max_minutes: int = setting(15, "the longest a lock lasts")
     scripts_dir: str = setting("", "folder with the VR scripts authors edit on the staff pages; "
                                    "empty means <data_dir>/scripts")
 

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from catalog import StaffUser, accounts
-from headset_service.auth import STAFF_COOKIE, require, staff_token, unauthorized
-from headset_service.deps import DbDep, UnitOfWorkRoute
+from headset_service import throttling
+from headset_service.auth import STAFF_COOKIE, require, staff_token
+from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
+from headset_service.errors import error_response
 from headset_service.schemas import LoginIn, LoginResult, UserCreate, UserPublic, UserUpdate
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["accounts"])
@@ -26,12 +28,21 @@ def set_staff_cookie(response: Response, token: str) -> None:
                         httponly=True, samesite="strict", path="/")
 
 
-@router.post("/api/auth/login", response_model=LoginResult)
-def login(body: LoginIn, response: Response, db: DbDep) -> LoginResult:
-    """Sign in; the token comes back in the body (scripts) and as an HttpOnly cookie (browsers)."""
+@router.post("/api/auth/login", response_model=LoginResult,
+             responses={401: {"description": "gebruikersnaam of wachtwoord klopt niet"},
+                        429: {"description": "te veel mislukte pogingen: account of adres tijdelijk geblokkeerd "
+                                              "(Retry-After)"}})
+def login(body: LoginIn, request: Request, response: Response, db: DbDep, settings: SettingsDep) -> LoginResult | Response:
+    """Sign in; the token comes back in the body (scripts) and as an HttpOnly cookie (browsers).
+    Repeated failures lock the account and the address for a while (429, :mod:`catalog.throttle`)."""
+    wait = throttling.login_wait(db, request, body.username)
+    if wait:
+        return throttling.too_many(wait)
     user = accounts.authenticate(db, body.username, body.password)
     if user is None:
-        raise unauthorized("gebruikersnaam of wachtwoord klopt niet")
+        throttling.login_failed(db, settings, request, body.username)
+        return error_response(401, "gebruikersnaam of wachtwoord klopt niet", headers={"WWW-Authenticate": "Bearer"})
+    throttling.login_succeeded(db, request, body.username)
     token = accounts.open_login(db, user)
     set_staff_cookie(response, token)
     return LoginResult(token=token, user=user_public(user))

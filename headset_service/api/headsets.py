@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from sqlalchemy.orm import Session as DbSession
 
-from catalog import Headset, HeadsetGroup, StaffUser, fleet
+from catalog import Headset, HeadsetGroup, NotFound, StaffUser, fleet
+from headset_service import throttling
 from headset_service.auth import DEVICE_COOKIE, require
-from headset_service.deps import DbDep, LiveDep, UnitOfWorkRoute, after_commit
+from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
+from headset_service.errors import error_response
 from headset_service.live import Live
 from headset_service.schemas import (Assignment, GroupCreate, GroupPublic, HeadsetPublic, HeadsetUpdate, PairIn,
                                      PairingCodeCreate, PairingCodePublic, PairResult)
@@ -71,11 +73,21 @@ def create_pairing_code(body: PairingCodeCreate, db: DbDep, user: Manager) -> Pa
     return PairingCodePublic(code=code, expires_at=row.expires_at)
 
 
-@router.post("/api/headsets/pair", response_model=PairResult, status_code=201)
-def pair(body: PairIn, response: Response, db: DbDep) -> PairResult:
+@router.post("/api/headsets/pair", response_model=PairResult, status_code=201,
+             responses={404: {"description": "koppelcode onbekend, verlopen of al gebruikt"},
+                        429: {"description": "te veel verkeerde koppelcodes van dit adres (Retry-After)"}})
+def pair(body: PairIn, request: Request, response: Response, db: DbDep, settings: SettingsDep) -> PairResult | Response:
     """Public: a headset trades a pairing code for its device token (also set as an HttpOnly
-    cookie, for a player in the headset's browser)."""
-    token, headset = fleet.pair_headset(db, body.code)
+    cookie, for a player in the headset's browser). Repeated wrong codes lock the address for a
+    while (429), like failed sign-ins."""
+    wait = throttling.pairing_wait(db, request)
+    if wait:
+        return throttling.too_many(wait)
+    try:
+        token, headset = fleet.pair_headset(db, body.code)
+    except NotFound as error:
+        throttling.pairing_failed(db, settings, request)
+        return error_response(404, error.one_line())
     response.set_cookie(DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="strict", path="/")
     return PairResult(headset_id=headset.id, name=headset.name, profile=headset.profile, token=token)
 

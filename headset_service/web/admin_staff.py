@@ -1,5 +1,6 @@
 """The admin's forms on /beheer for the fleet and the staff: make a pairing code to enrol a
-headset, revoke one, create a member of staff, change their role, close their account.
+headset, revoke one, create a member of staff, change their role, close their account, unlock an
+account that too many failed sign-ins locked.
 The page itself is :func:`headset_service.web.admin.admin_page`; this module gives it
 :func:`admin_context` and takes its form posts."""
 
@@ -10,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from sqlalchemy.orm import Session as DbSession
 
-from catalog import accounts, fleet
+from catalog import accounts, fleet, throttle
 from catalog.errors import CatalogError
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, LiveDep, UnitOfWorkRoute
@@ -24,8 +25,11 @@ Admin = PageUser("users.manage")
 
 
 def admin_context(db: DbSession) -> dict:
+    """``locks``: username → (until, on this machine's clock; failed attempts) of the locked accounts."""
+    locks = {name: (throttle.local_time(row.locked_until), row.failures)
+             for name, row in throttle.locked_accounts(db).items()}
     return {"headsets": fleet.list_headsets(db), "groups": fleet.list_groups(db), "profiles": list(PROFILES),
-            "staff": accounts.list_users(db), "roles": accounts.ROLES}
+            "staff": accounts.list_users(db), "roles": accounts.ROLES, "locks": locks}
 
 
 @router.post("/beheer/koppelcode")
@@ -62,3 +66,11 @@ def change_staff_form(user_id: int, db: DbDep, user: Admin, _csrf: CsrfChecked, 
         return back("/beheer", fout=error.one_line())
     state = "" if target.active else " (afgesloten)"
     return back("/beheer", melding=f"{target.display_name}: rol {target.role}{state}.")
+
+
+@router.post("/beheer/medewerkers/{user_id}/deblokkeren")
+def unlock_staff_form(user_id: int, db: DbDep, user: Admin, _csrf: CsrfChecked):
+    """The admin lets a locked-out colleague try again at once (after, say, a phone call)."""
+    target = accounts.get_user(db, user_id)
+    throttle.clear(db, throttle.account_key(target.username))
+    return back("/beheer", melding=f"{target.display_name} is gedeblokkeerd en kan weer inloggen.")

@@ -16,7 +16,8 @@ from catalog import Headset, StaffUser, accounts, queries
 from headset_service.web import rendering as webpages
 from headset_service.auth import STAFF_COOKIE, Caller, allowed, optional_device, optional_staff, staff_token
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, UnitOfWorkRoute
+from headset_service import throttling
+from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.api.accounts import set_staff_cookie
 from headset_service.api.scenes import scene_public, visible_version
 
@@ -41,13 +42,24 @@ def login_page(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/inloggen", response_class=HTMLResponse)
-def login_form(request: Request, db: DbDep, _csrf: CsrfChecked, username: Annotated[str, Form()],
+def login_form(request: Request, db: DbDep, settings: SettingsDep, _csrf: CsrfChecked, username: Annotated[str, Form()],
                password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    """Repeated failures lock the account and the address for a while (429, as the API)."""
+    wait = throttling.login_wait(db, request, username)
+    if wait:
+        page = webpages.render(request, "login.html", None, {
+            "next": _safe_next(next), "username": username,
+            "error": f"Te veel mislukte pogingen; probeer het over {throttling.minutes_text(wait)} opnieuw."},
+            status_code=429)
+        page.headers["Retry-After"] = str(wait)
+        return page
     user = accounts.authenticate(db, username, password)
     if user is None:
+        throttling.login_failed(db, settings, request, username)
         return webpages.render(request, "login.html", None, {
             "next": _safe_next(next), "username": username,
             "error": "Gebruikersnaam of wachtwoord klopt niet."}, status_code=401)
+    throttling.login_succeeded(db, request, username)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_staff_cookie(response, accounts.open_login(db, user))
     return response

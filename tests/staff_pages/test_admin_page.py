@@ -55,7 +55,7 @@ def test_admin_creates_a_teacher_who_can_sign_in_and_closes_the_account(site, op
     page.get_by_label("Naam", exact=True).fill("Tim Docent")
     page.get_by_label("Gebruikersnaam").fill("tim")
     page.get_by_label("Rol", exact=True).select_option("teacher")
-    page.get_by_label("Eerste wachtwoord (minstens 10 tekens)").fill(TEACHER_PASSWORD)
+    page.get_by_label("Eerste wachtwoord (minstens 12 tekens)").fill(TEACHER_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_have_text("Account tim (Tim Docent) is aangemaakt.")
     expect(page.locator("tr[data-user='tim']")).to_contain_text("actief")
