@@ -45,7 +45,7 @@ from pydantic import ValidationError
 
 from catalog import Headset, HeadsetCommand, fleet, presence, runs
 from headset_service.auth import DeviceDep, device_token
-from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute
+from headset_service.deps import DbDep, LiveDep, QueryId, SettingsDep, UnitOfWorkRoute
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.live import CLOSE
 from headset_service.schemas import (ClassCue, ClassMessage, CommandPublic, HeadsetStatus, InventoryReport, InventoryResult,
@@ -183,7 +183,7 @@ def class_message_over_http(body: ClassMessage, request: Request, headset: Devic
 
 
 @router.get("/cue", response_model=ClassCue)
-def class_cue(session_id: int, request: Request, headset: DeviceDep, db: DbDep, live: LiveDep) -> ClassCue:
+def class_cue(session_id: QueryId, request: Request, headset: DeviceDep, db: DbDep, live: LiveDep) -> ClassCue:
     """The class's current cue for this headset's ``session_id`` (what the socket would have sent
     last), with the service's time so a polling headset keeps its clock too."""
     live.seen(headset.id)
