@@ -54,8 +54,7 @@ def test_an_id_past_64_bits_in_the_path_is_a_4xx(harness, error_shape, method, p
 
 
 @pytest.mark.parametrize("path", ["/rapportages", "/rapportages/export.csv", "/rapportages/xapi.json"])
-@pytest.mark.parametrize("query", ["van=0001-01-01&tot=9999-12-31", "van=9999-12-31&tot=9999-12-31",
-])
+@pytest.mark.parametrize("query", ["van=0001-01-01&tot=9999-12-31", "van=9999-12-31&tot=9999-12-31"])
 def test_report_dates_at_the_calendars_ends_are_422_in_dutch(harness, error_shape, path, query):
     answer = harness.staff("admin").get(f"{path}?{query}")
     assert "datum" in error_shape(answer, 422)["message"]
@@ -95,3 +94,11 @@ def test_start_form_with_ids_no_row_can_have_is_a_4xx(harness, error_shape, fiel
 def test_an_id_out_of_range_is_refused_in_dutch(harness, error_shape):
     answer = harness.staff("admin").get(f"/api/sessions/{HUGE}")
     assert error_shape(answer, 422)["message"] == f"ongeldig verzoek: path.session_id: mag hoogstens {2**63 - 1} zijn"
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/sessions", {"context": "intake", "headset_id": 10**23}),
+    ("/api/headsets/pairing-codes", {"name": "q", "profile": "quest2", "group_id": 10**23}),
+], ids=["session-headset", "pairing-group"])
+def test_an_id_past_64_bits_in_a_body_is_422(harness, error_shape, path, body):
+    assert error_shape(harness.staff("admin").post(path, json=body), 422)["message"].startswith("ongeldig verzoek: ")
