@@ -20,7 +20,7 @@ from headset_service.errors import error_response
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / 1_000_000:g} MB".replace(".", ",")
+    return f"{round(n / 1_000_000, 1):g} MB".replace(".", ",")
 
 
 class BodyTooLarge(HTTPException):
