@@ -21,7 +21,8 @@ def footage_by_sha256(db: DbSession, sha256: str) -> Footage | None:
 def footage_by_ref(db: DbSession, kind: str, value: str) -> Footage | None:
     """The footage a script names as ``footage:<id>`` (kind ``catalog``) or ``sha256:<hex>``."""
     if kind == "catalog":
-        return db.get(Footage, int(value))
+        number = int(value) if value.isascii() and value.isdigit() else -1
+        return db.get(Footage, number) if 0 <= number < 2**63 else None  # SQLite cannot bind a larger id
     if kind == "sha256":
         return footage_by_sha256(db, value)
     return None

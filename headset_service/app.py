@@ -14,7 +14,9 @@ from headset_service.api import accounts, device, headsets, playlists, scenes, s
 from headset_service.classroom import Classroom
 from headset_service.errors import install_error_handlers
 from headset_service.headers import SecurityHeaders
+from headset_service.limits import BodyLimit
 from headset_service.live import Live
+from headset_service.schemas import MAX_BATCH_DATA_BYTES
 from headset_service.watchdog import session_watchdog
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports, team_profile
 from headset_service.web import classroom as class_pages
@@ -34,6 +36,21 @@ ROUTERS = (
     home, headset, session_pages, playlist_pages, class_pages, footage, reports, admin, admin_staff, script_pages,
     script_form, effect, team_profile,
 )
+
+#: A JSON body or a form: far more than any of them needs, far less than memory allows.
+DEFAULT_BODY_BYTES = 1_000_000
+
+
+def body_limits(settings: Settings) -> list[tuple[str, str, int | None]]:
+    """The routes that need more than :data:`DEFAULT_BODY_BYTES` (or keep a limit of their own)."""
+    script_form = 3 * settings.max_script_bytes + DEFAULT_BODY_BYTES  # a whole script, percent-encoded (%XX)
+    return [
+        ("PATCH", r"/api/uploads/[^/]+", None),  # tus chunks stream to disk; UploadStore checks Upload-Length
+        ("POST", r"/api/sessions/[^/]+/events", 2 * MAX_BATCH_DATA_BYTES),  # 1 MB of event data and the events around it
+        ("POST", r"/scripts/nieuw", script_form),
+        ("POST", r"/scripts/[^/]+/(bewerken|goedkeuren)", script_form),
+        ("POST", r"/effect/import", effect.MAX_CSV_BYTES + DEFAULT_BODY_BYTES),  # the CSV, as multipart
+    ]
 
 
 def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
@@ -65,6 +82,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_middleware(BodyLimit, default=DEFAULT_BODY_BYTES, routes=body_limits(settings))
     app.add_middleware(SecurityHeaders, no_csp=frozenset(
         {"/headset", app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url} - {None}))
 

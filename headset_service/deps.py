@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session as DbSession
 
@@ -77,6 +77,14 @@ def _in_a_write_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 def after_commit(db: DbSession, action: Callable[[], None]) -> None:
     db.info.setdefault("after_commit", []).append(action)
 
+
+#: The highest row id SQLite holds (a signed 64-bit INTEGER); a larger one cannot even be bound to a
+#: query (OverflowError, a 500), so ids are checked where they come in.
+MAX_ID = 2**63 - 1
+#: A row id in a path (``/api/sessions/{session_id}``): past the range it is a 422, not a crash.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: The same for a row id in the query string.
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DbDep = Annotated[DbSession, Depends(get_db, scope="function")]

@@ -22,6 +22,20 @@ _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_f
           500: "internal"}
 
 
+#: Pydantic's words for the refusals a caller meets most (a number out of range, not a number), in Dutch.
+_IN_DUTCH = {"int_parsing": "moet een geheel getal zijn", "int_from_float": "moet een geheel getal zijn",
+             "less_than_equal": "mag hoogstens {le} zijn", "greater_than_equal": "moet minstens {ge} zijn",
+             "missing": "ontbreekt"}
+
+
+def _message(error: dict) -> str:
+    text = _IN_DUTCH.get(error.get("type", ""))
+    try:
+        return text.format(**(error.get("ctx") or {})) if text else error.get("msg", "")
+    except (KeyError, IndexError):
+        return error.get("msg", "")
+
+
 def error_body(status: int, message: str, detail: object = None, code: str | None = None) -> dict:
     return {"error": {"status": status, "code": code or _CODES.get(status, "error"), "message": message, "detail": detail}}
 
@@ -39,7 +53,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "")}
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": _message(e)}
             for e in exc.errors()
         ]
         first = problems[0] if problems else {"field": "", "message": "ongeldig verzoek"}

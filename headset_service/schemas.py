@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zorgblik.terms import Language, MboLevel, Route, UseContext
 
+#: A row id sent in a body: SQLite's ids are signed 64-bit, and a larger number crashed the query
+#: (OverflowError binding it) instead of being refused.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction",
                     "panel_show", "panel_end"]  # panel_*: a profile panel (welcome, expectations, guidance, closing)
 
@@ -45,8 +49,8 @@ class SessionCreate(BaseModel):
     context: UseContext
     learner_code: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                      description="a pseudonymous code, never a name")
-    headset_id: int | None = Field(None, description="the headset it runs on; it gets a start command")
-    playlist_id: int | None = Field(None, description="a playlist of the same context; the headset gets it if it lacks it")
+    headset_id: RowId | None = Field(None, description="the headset it runs on; it gets a start command")
+    playlist_id: RowId | None = Field(None, description="a playlist of the same context; the headset gets it if it lacks it")
     record_head_direction: bool | None = Field(
         None, description="default: yes; never in sollicitatie (candidates are not judged by where they looked)")
     route: Route | None = Field(None, description="the learner's route; decides which expectations the headset shows")
@@ -186,7 +190,7 @@ class PairingCodeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=255, description="what staff call the headset, e.g. 'Quest 07'")
     profile: str = Field(description="the headset profile it plays: quest2, quest3, pico4, web")
-    group_id: int | None = None
+    group_id: RowId | None = None
 
 
 class PairingCodePublic(BaseModel):
@@ -209,7 +213,7 @@ class PairResult(BaseModel):
 class HeadsetUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, min_length=1, max_length=255)
-    group_id: int | None = None
+    group_id: RowId | None = None
     profile: str | None = None
 
 
@@ -230,7 +234,7 @@ class HeadsetPublic(BaseModel):
 
 class Assignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    playlist_ids: list[int]
+    playlist_ids: list[RowId]
 
 
 # playlists -------------------------------------------------------------------------------------
@@ -335,14 +339,14 @@ class HeadsetStatus(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     state: Literal["idle", "syncing", "playing", "paused", "waiting"] = "idle"
-    session_id: int | None = Field(None, ge=1)
+    session_id: RowId | None = None
     bundle_key: str | None = Field(None, max_length=64)
     position_s: float | None = Field(None, ge=0, le=86_400)
     yaw: float | None = Field(None, ge=-360, le=360, description="where the viewer looks (degrees, scene); only "
                               "while the session records head direction, for meekijken")
     pitch: float | None = Field(None, ge=-90, le=90)
     sync: SyncProgress | None = Field(None, description="while it fetches scenes for a session, and once it has them")
-    ack: int | None = Field(None, ge=0, description="the id of the last command carried out")
+    ack: int | None = Field(None, ge=0, le=2**63 - 1, description="the id of the last command carried out")
     device: DeviceInfo | None = Field(None, description="battery and storage, now and then")
 
 
@@ -359,7 +363,7 @@ class ClassMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     type: Literal["loaded", "join"]
-    session_id: int = Field(ge=1)
+    session_id: RowId
     index: int | None = Field(None, ge=0, le=10_000)
     rtt_ms: float | None = Field(None, ge=0, le=60_000)
     start_ms: float | None = Field(None, ge=0, le=60_000)
@@ -392,7 +396,7 @@ class RejoinPublic(BaseModel):
 class GroupSessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     context: UseContext
-    playlist_id: int
+    playlist_id: RowId
     language: Language = "nl"
 
 

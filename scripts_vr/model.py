@@ -361,6 +361,11 @@ class Capacity(_Model):
 # --- scenes ------------------------------------------------------------------------------------
 
 
+#: The highest id a catalog row can have (SQLite's INTEGER is 64-bit signed); a larger number cannot
+#: be looked up at all (the driver refuses it), so it is refused where the script is read.
+MAX_CATALOG_ID = 2**63 - 1
+
+
 @dataclass(frozen=True)
 class FootageRef:
     """Which footage a scene uses: ``sha256:<hex>``, ``footage:<catalog id>`` or a relative path."""
@@ -385,8 +390,13 @@ def parse_footage(value: Any) -> FootageRef:
         return FootageRef("sha256", digest)
     if text.startswith("footage:"):
         number = text[len("footage:"):]
-        if not number.isdigit():
+        # ASCII only: str.isdigit() and int() also take '²' and other scripts' digits
+        if not (number.isascii() and number.isdigit()):
             raise PydanticCustomError("footage", "na footage: hoort het nummer uit de catalogus")
+        if int(number) > MAX_CATALOG_ID:
+            raise PydanticCustomError("footage", "footage:{number} kan niet in de catalogus staan: zo'n hoog nummer "
+                                      "bestaat niet; neem het nummer over uit 'zorgblik capture list'",
+                                      {"number": number})
         return FootageRef("catalog", str(int(number)))
     if text.startswith(("/", "\\")) or re.match(r"[A-Za-z]:[\\/]", text):
         raise PydanticCustomError("footage", "een pad moet relatief zijn, vanaf de map van dit script")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from catalog import StaffUser, accounts
 from headset_service import throttling
 from headset_service.auth import STAFF_COOKIE, require, staff_token
-from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
+from headset_service.deps import DbDep, Id, SettingsDep, UnitOfWorkRoute
 from headset_service.errors import error_response
 from headset_service.schemas import LoginIn, LoginResult, UserCreate, UserPublic, UserUpdate
 
@@ -71,7 +71,7 @@ def create_user(body: UserCreate, db: DbDep, _admin: Admin) -> UserPublic:
 
 
 @router.patch("/api/users/{user_id}", response_model=UserPublic)
-def update_user(user_id: int, body: UserUpdate, db: DbDep, admin: Admin) -> UserPublic:
+def update_user(user_id: Id, body: UserUpdate, db: DbDep, admin: Admin) -> UserPublic:
     user = accounts.get_user(db, user_id)
     if user.id == admin.id and (body.active is False or (body.role and body.role != "admin")):
         raise HTTPException(409, "je kunt je eigen beheerdersaccount niet uitzetten of een andere rol geven")

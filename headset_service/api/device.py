@@ -38,14 +38,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from catalog import Headset, HeadsetCommand, fleet, presence, runs
 from headset_service.auth import DeviceDep, device_token
-from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute
+from headset_service.deps import MAX_ID, DbDep, LiveDep, QueryId, SettingsDep, UnitOfWorkRoute
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.live import CLOSE
 from headset_service.schemas import (ClassCue, ClassMessage, CommandPublic, HeadsetStatus, InventoryReport, InventoryResult,
@@ -100,7 +101,8 @@ def inventory(body: InventoryReport, headset: DeviceDep, settings: SettingsDep, 
 
 
 @router.get("/commands", response_model=list[CommandPublic])
-def poll_commands(headset: DeviceDep, db: DbDep, live: LiveDep, after: int = 0) -> list[CommandPublic]:
+def poll_commands(headset: DeviceDep, db: DbDep, live: LiveDep,
+                  after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> list[CommandPublic]:
     """The polling fallback: commands after id ``after`` (ask every few seconds)."""
     live.seen(headset.id)
     return [CommandPublic(id=c.id, command=c.command, session_id=c.session_id, payload=c.payload)
@@ -183,7 +185,7 @@ def class_message_over_http(body: ClassMessage, request: Request, headset: Devic
 
 
 @router.get("/cue", response_model=ClassCue)
-def class_cue(session_id: int, request: Request, headset: DeviceDep, db: DbDep, live: LiveDep) -> ClassCue:
+def class_cue(session_id: QueryId, request: Request, headset: DeviceDep, db: DbDep, live: LiveDep) -> ClassCue:
     """The class's current cue for this headset's ``session_id`` (what the socket would have sent
     last), with the service's time so a polling headset keeps its clock too."""
     live.seen(headset.id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session as DbSession
 from catalog import Headset, HeadsetGroup, NotFound, StaffUser, fleet
 from headset_service import throttling
 from headset_service.auth import DEVICE_COOKIE, require
-from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
+from headset_service.deps import DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
 from headset_service.errors import error_response
 from headset_service.live import Live
 from headset_service.schemas import (Assignment, GroupCreate, GroupPublic, HeadsetPublic, HeadsetUpdate, PairIn,
@@ -57,7 +57,7 @@ def create_group(body: GroupCreate, db: DbDep, _user: Manager) -> GroupPublic:
 
 
 @router.put("/api/groups/{group_id}/playlists", response_model=GroupPublic)
-def assign_group_playlists(group_id: int, body: Assignment, db: DbDep, _user: Manager) -> GroupPublic:
+def assign_group_playlists(group_id: Id, body: Assignment, db: DbDep, _user: Manager) -> GroupPublic:
     group = fleet.get_group(db, group_id)
     group.playlists = [fleet.get_playlist(db, pid) for pid in dict.fromkeys(body.playlist_ids)]
     return group_public(group)
@@ -100,12 +100,12 @@ def list_headsets(db: DbDep, live: LiveDep, _user: Reader, include_revoked: bool
 
 
 @router.get("/api/headsets/{headset_id}", response_model=HeadsetPublic)
-def get_headset(headset_id: int, db: DbDep, live: LiveDep, _user: Reader) -> HeadsetPublic:
+def get_headset(headset_id: Id, db: DbDep, live: LiveDep, _user: Reader) -> HeadsetPublic:
     return headset_public(fleet.get_headset(db, headset_id), live)
 
 
 @router.patch("/api/headsets/{headset_id}", response_model=HeadsetPublic)
-def update_headset(headset_id: int, body: HeadsetUpdate, db: DbDep, live: LiveDep, _user: Manager) -> HeadsetPublic:
+def update_headset(headset_id: Id, body: HeadsetUpdate, db: DbDep, live: LiveDep, _user: Manager) -> HeadsetPublic:
     headset = fleet.get_headset(db, headset_id)
     changes = body.model_dump(exclude_unset=True)
     if "profile" in changes:
@@ -120,7 +120,7 @@ def update_headset(headset_id: int, body: HeadsetUpdate, db: DbDep, live: LiveDe
 
 
 @router.put("/api/headsets/{headset_id}/playlists", response_model=HeadsetPublic)
-def assign_headset_playlists(headset_id: int, body: Assignment, db: DbDep, live: LiveDep, _user: Manager) -> HeadsetPublic:
+def assign_headset_playlists(headset_id: Id, body: Assignment, db: DbDep, live: LiveDep, _user: Manager) -> HeadsetPublic:
     headset = fleet.get_headset(db, headset_id)
     headset.playlists = [fleet.get_playlist(db, pid) for pid in dict.fromkeys(body.playlist_ids)]
     return headset_public(headset, live)
@@ -136,7 +136,7 @@ def revoke(db: DbSession, live: Live, headset_id: int) -> Headset:
 
 
 @router.post("/api/headsets/{headset_id}/revoke", response_model=HeadsetPublic)
-def revoke_headset(headset_id: int, db: DbDep, live: LiveDep, _user: Manager) -> HeadsetPublic:
+def revoke_headset(headset_id: Id, db: DbDep, live: LiveDep, _user: Manager) -> HeadsetPublic:
     """The headset's token stops working at once (its open WebSocket is closed); history stays."""
     headset = revoke(db, live, headset_id)
     return headset_public(headset, live)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response
 
 from catalog import Playlist, StaffUser, playlists
 from headset_service.auth import may_manage_playlist, require
-from headset_service.deps import DbDep, UnitOfWorkRoute
+from headset_service.deps import DbDep, Id, UnitOfWorkRoute
 from headset_service.schemas import (PlaylistCreate, PlaylistItemIn, PlaylistItemPublic, PlaylistPublic, PlaylistScenes,
                                      PlaylistUpdate, SceneRef)
 from zorgblik.terms import USE_CONTEXTS, label
@@ -69,12 +69,12 @@ def create_playlist(body: PlaylistCreate, db: DbDep, user: Writer) -> PlaylistPu
 
 
 @router.get("/{playlist_id}", response_model=PlaylistPublic)
-def get_playlist(playlist_id: int, db: DbDep, _user: Reader) -> PlaylistPublic:
+def get_playlist(playlist_id: Id, db: DbDep, _user: Reader) -> PlaylistPublic:
     return playlist_public(playlists.get_playlist(db, playlist_id))
 
 
 @router.patch("/{playlist_id}", response_model=PlaylistPublic)
-def update_playlist(playlist_id: int, body: PlaylistUpdate, db: DbDep, user: Writer) -> PlaylistPublic:
+def update_playlist(playlist_id: Id, body: PlaylistUpdate, db: DbDep, user: Writer) -> PlaylistPublic:
     """Rename, or change who it is for (route, level; null: any). Refused while a scene would not fit."""
     playlist = _writable(db, user, playlist_id)
     sent = body.model_fields_set
@@ -87,14 +87,14 @@ def update_playlist(playlist_id: int, body: PlaylistUpdate, db: DbDep, user: Wri
 
 
 @router.delete("/{playlist_id}", status_code=204)
-def delete_playlist(playlist_id: int, db: DbDep, user: Writer) -> Response:
+def delete_playlist(playlist_id: Id, db: DbDep, user: Writer) -> Response:
     """Delete it; refused (409) while a session uses it. Headsets drop its scenes at their next sync."""
     playlists.delete_playlist(db, _writable(db, user, playlist_id))
     return Response(status_code=204)
 
 
 @router.put("/{playlist_id}/scenes", response_model=PlaylistPublic)
-def set_scenes(playlist_id: int, body: PlaylistScenes, db: DbDep, user: Writer) -> PlaylistPublic:
+def set_scenes(playlist_id: Id, body: PlaylistScenes, db: DbDep, user: Writer) -> PlaylistPublic:
     """Replace the playlist's scenes (in this order, with their settings); headsets follow at their next sync."""
     playlist = _writable(db, user, playlist_id)
     playlists.set_items(db, playlist, _specs(db, body.scenes))

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from catalog import HeadsetCommand, Session, StaffUser, fleet, queries
 from headset_service.auth import Caller, may_run_context, require, staff_or_device
-from headset_service.deps import ClassroomDep, DbDep, LiveDep, UnitOfWorkRoute, after_commit
+from headset_service.deps import ClassroomDep, DbDep, Id, LiveDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
 from headset_service.api.device import command_message
 from headset_service.schemas import (EventBatch, EventBatchResult, GroupSessionCreate, SessionCommandIn, SessionCreate,
@@ -58,7 +58,7 @@ def create_session(body: SessionCreate, db: DbDep, live: LiveDep, user: Runner) 
 
 
 @router.post("/api/groups/{group_id}/sessions", response_model=list[SessionPublic], status_code=201)
-def create_group_sessions(group_id: int, body: GroupSessionCreate, db: DbDep, live: LiveDep,
+def create_group_sessions(group_id: Id, body: GroupSessionCreate, db: DbDep, live: LiveDep,
                           user: Runner) -> list[SessionPublic]:
     """Start the same playlist on every headset of a group at once (a class starting together)."""
     _check_context(user, body.context)
@@ -71,7 +71,7 @@ def create_group_sessions(group_id: int, body: GroupSessionCreate, db: DbDep, li
 
 
 @router.get("/api/sessions/{session_id}", response_model=SessionPublic)
-def get_session(session_id: int, db: DbDep, user: Runner) -> SessionPublic:
+def get_session(session_id: Id, db: DbDep, user: Runner) -> SessionPublic:
     """Only for the roles of its context: an interview's learner code is not a teacher's business."""
     session = fleet.get_session(db, session_id)
     _check_context(user, session.context)
@@ -79,7 +79,7 @@ def get_session(session_id: int, db: DbDep, user: Runner) -> SessionPublic:
 
 
 @router.post("/api/sessions/{session_id}/commands", response_model=SessionPublic)
-def command_session(session_id: int, body: SessionCommandIn, db: DbDep, live: LiveDep, user: Runner) -> SessionPublic:
+def command_session(session_id: Id, body: SessionCommandIn, db: DbDep, live: LiveDep, user: Runner) -> SessionPublic:
     """Pause, resume, stop, recenter or next for one session (next: not for one session of a class)."""
     session = fleet.get_session(db, session_id)
     _check_context(user, session.context)
@@ -88,7 +88,7 @@ def command_session(session_id: int, body: SessionCommandIn, db: DbDep, live: Li
 
 
 @router.post("/api/groups/{group_id}/commands", response_model=list[SessionPublic])
-def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDep, classroom: ClassroomDep,
+def command_group(group_id: Id, body: SessionCommandIn, db: DbDep, live: LiveDep, classroom: ClassroomDep,
                   user: Runner) -> list[SessionPublic]:
     """Pause, resume, stop, recenter or next for every open session on the group's headsets; a
     class (the group's sessions started together) moves in step, as "Verder" on the class page."""
@@ -107,7 +107,7 @@ def command_group(group_id: int, body: SessionCommandIn, db: DbDep, live: LiveDe
 
 
 @router.post("/api/sessions/{session_id}/events", response_model=EventBatchResult)
-def post_events(session_id: int, batch: EventBatch, db: DbDep, caller: RunnerOrHeadset) -> EventBatchResult:
+def post_events(session_id: Id, batch: EventBatch, db: DbDep, caller: RunnerOrHeadset) -> EventBatchResult:
     """A batch of events (at most 500; data at most 16 KB each, 1 MB together). Head direction: at most 5 samples a second are kept, and
     none in sessions that do not record it (interviews, by default)."""
     session = fleet.get_session(db, session_id)
@@ -128,7 +128,7 @@ def post_events(session_id: int, batch: EventBatch, db: DbDep, caller: RunnerOrH
 
 
 @router.get("/api/sessions/{session_id}/events")
-def list_events(session_id: int, db: DbDep, user: Runner, service: bool = False) -> list[dict]:
+def list_events(session_id: Id, db: DbDep, user: Runner, service: bool = False) -> list[dict]:
     """The events the headset (or player) sent; with ``service=true`` also what the service itself
     recorded: staff commands, the headset going away and coming back, an end after the grace period."""
     session = fleet.get_session(db, session_id)

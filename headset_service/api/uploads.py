@@ -121,7 +121,7 @@ def _bad(message: str) -> HTTPException:
 
 def _count(request: Request, name: str) -> int:
     raw = request.headers.get(name)
-    if raw is None or not raw.isdigit():
+    if raw is None or not (raw.isascii() and raw.isdigit()):  # isdigit() alone takes '²', int() then fails
         raise _bad(f"header {name} ontbreekt of is geen geheel getal ≥ 0")
     return int(raw)
 

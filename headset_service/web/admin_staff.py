@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from catalog import accounts, fleet, throttle
 from catalog.errors import CatalogError
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, LiveDep, UnitOfWorkRoute
+from headset_service.deps import DbDep, Id, LiveDep, UnitOfWorkRoute
 from headset_service.api.headsets import revoke
 from headset_service.web.rendering import PageUser, back
 from headset_service.web.sessions import pairing_code_message
@@ -39,7 +39,7 @@ def pairing_code_form(db: DbDep, user: Admin, _csrf: CsrfChecked, naam: Annotate
 
 
 @router.post("/beheer/headsets/{headset_id}/intrekken")
-def revoke_form(headset_id: int, db: DbDep, live: LiveDep, user: Admin, _csrf: CsrfChecked):
+def revoke_form(headset_id: Id, db: DbDep, live: LiveDep, user: Admin, _csrf: CsrfChecked):
     headset = revoke(db, live, headset_id)
     return back("/beheer", melding=f"{headset.name} is ontkoppeld: de headset kan niets meer ophalen of versturen.")
 
@@ -55,7 +55,7 @@ def create_staff_form(db: DbDep, user: Admin, _csrf: CsrfChecked, gebruikersnaam
 
 
 @router.post("/beheer/medewerkers/{user_id}")
-def change_staff_form(user_id: int, db: DbDep, user: Admin, _csrf: CsrfChecked, rol: Annotated[str, Form()] = "",
+def change_staff_form(user_id: Id, db: DbDep, user: Admin, _csrf: CsrfChecked, rol: Annotated[str, Form()] = "",
                       actief: Annotated[str, Form()] = ""):
     target = accounts.get_user(db, user_id)
     if target.id == user.id and (actief == "nee" or (rol and rol != "admin")):

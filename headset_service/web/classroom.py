@@ -17,7 +17,7 @@ from catalog import HeadsetGroup, fleet, reports
 from headset_service.auth import may_run_context
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import ClassroomDep, DbDep, LiveDep, UnitOfWorkRoute, after_commit
+from headset_service.deps import ClassroomDep, DbDep, Id, LiveDep, UnitOfWorkRoute, after_commit
 from headset_service.web.rendering import back, render, templates
 from headset_service.web.sessions import (COMMAND_NAMES, STATE_NAMES, Runner, _live_headsets, _push, _session_for,
                                           contexts_of)
@@ -50,7 +50,7 @@ def class_page(request: Request, db: DbDep, live: LiveDep, user: Runner, groep: 
 
 
 @router.post("/klas/{group_id}/commando")
-def class_command(request: Request, group_id: int, db: DbDep, live: LiveDep, classroom: ClassroomDep, user: Runner,
+def class_command(request: Request, group_id: Id, db: DbDep, live: LiveDep, classroom: ClassroomDep, user: Runner,
                   _csrf: CsrfChecked, command: Annotated[str, Form()]):
     """One command for the whole group; in a run, "Verder", pause and resume move the class in step."""
     group = fleet.get_group(db, group_id)
@@ -79,7 +79,7 @@ def projector_page(request: Request, db: DbDep, user: Runner, groep: int | None 
 
 
 @router.get("/klas/{group_id}/live.json")
-def class_live(group_id: int, db: DbDep, live: LiveDep, classroom: ClassroomDep, user: Runner) -> JSONResponse:
+def class_live(group_id: Id, db: DbDep, live: LiveDep, classroom: ClassroomDep, user: Runner) -> JSONResponse:
     """The group's class now: the run's scene, state and time base, its prompts, and each headset's state."""
     group = fleet.get_group(db, group_id)
     run = classroom.follow_group(db, group)
@@ -128,7 +128,7 @@ MEEKIJKEN_WAIT_S = 4.0  # a meekijken request waits this long at most for the ne
 
 
 @router.get("/sessies/{session_id}/meekijken.json")
-def meekijken(session_id: int, db: DbDep, live: LiveDep, user: Runner, na: int | None = Query(None, ge=0)) -> JSONResponse:
+def meekijken(session_id: Id, db: DbDep, live: LiveDep, user: Runner, na: int | None = Query(None, ge=0)) -> JSONResponse:
     """What the session's headset shows: scene, time (when it reported it) and head direction.
     ``na``: the ``report`` the page has; the answer then waits for the next one (a long poll: a
     head turn reaches the page as soon as the headset says it, not at the next poll)."""

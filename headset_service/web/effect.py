@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
 from catalog import outcomes
 from headset_service.csrf import CsrfChecked
@@ -20,14 +20,20 @@ MAX_CSV_BYTES = 2_000_000
 ENROLLED = {"ja": True, "nee": False, "onbekend": None}
 
 
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+def _months(raw: str | None) -> int | None:
+    """The ``periode`` filter: 1 to 60 months (as an outcome is recorded), or none. A number the
+    database cannot bind (past 64 bits, or a digit like '²' that only int() reads) crashed the page."""
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 60):
+        raise HTTPException(422, "periode moet een aantal maanden van 1 tot en met 60 zijn")
+    return int(raw)
 
 
 @router.get("/effect")
 def effect_page(request: Request, db: DbDep, user: Coordinator, periode: str | None = None,
                 cohort: str | None = None, categorie: str | None = None):
-    period = _int(periode)
+    period = _months(periode)
     report = outcomes.effect_report(db, period_months=period, cohort=cohort or None, care_category=categorie or None)
     known = outcomes.choices(db)
     return render(request, "effect.html", user, {

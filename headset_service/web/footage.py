@@ -18,7 +18,7 @@ from capture.errors import CaptureError
 from capture.upload import UploadNotFound, UploadStore
 from catalog import queries
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
+from headset_service.deps import DbDep, Id, SettingsDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, back, render
 from scripts_vr import TEMPLATE_CATEGORIES
 
@@ -54,7 +54,7 @@ def footage_page(request: Request, db: DbDep, settings: SettingsDep, user: Comms
 
 
 @router.get("/beeldmateriaal/{footage_id}")
-def footage_item(request: Request, footage_id: int, db: DbDep, user: Comms):
+def footage_item(request: Request, footage_id: Id, db: DbDep, user: Comms):
     item = queries.get_footage(db, footage_id)
     return render(request, "footage_item.html", user, {
         "item": item, "state": consent_state(item), "state_dutch": STATE_DUTCH, "roles": ROLE_DUTCH,
@@ -63,7 +63,7 @@ def footage_item(request: Request, footage_id: int, db: DbDep, user: Comms):
 
 
 @router.post("/beeldmateriaal/{footage_id}/toestemming")
-def add_consent(request: Request, footage_id: int, db: DbDep, user: Comms, _csrf: CsrfChecked,
+def add_consent(request: Request, footage_id: Id, db: DbDep, user: Comms, _csrf: CsrfChecked,
                 person: Annotated[str, Form(max_length=255)], role: Annotated[str, Form()],
                 status: Annotated[str, Form()], form_ref: Annotated[str, Form(max_length=255)] = ""):
     try:
@@ -74,7 +74,7 @@ def add_consent(request: Request, footage_id: int, db: DbDep, user: Comms, _csrf
 
 
 @router.post("/beeldmateriaal/{footage_id}/intrekken")
-def withdraw_consent(request: Request, footage_id: int, db: DbDep, user: Comms, _csrf: CsrfChecked,
+def withdraw_consent(request: Request, footage_id: Id, db: DbDep, user: Comms, _csrf: CsrfChecked,
                      person: Annotated[str, Form(max_length=255)]):
     try:
         withdraw(db, person, footage_id=footage_id)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, Request
 from catalog import CatalogError, Playlist, Scene, StaffUser, playlists
 from headset_service.auth import may_manage_playlist
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, UnitOfWorkRoute
+from headset_service.deps import DbDep, Id, UnitOfWorkRoute
 from headset_service.web.rendering import PageForbidden, PageUser, back, render
 from zorgblik.terms import MBO_LEVELS, ROUTES, USE_CONTEXTS, WAIT_FOR_STAFF_BY_DEFAULT, label
 
@@ -48,7 +48,7 @@ def _route(value: str) -> str | None:
 
 
 def _level(value: str) -> int | None:
-    return int(value) if value.isdigit() and int(value) in MBO_LEVELS else None
+    return int(value) if value.isascii() and value.isdigit() and int(value) in MBO_LEVELS else None
 
 
 def scene_view(version) -> dict:
@@ -83,7 +83,7 @@ def create(request: Request, db: DbDep, user: Maker, _csrf: CsrfChecked, name: A
 
 
 @router.get("/afspeellijsten/{playlist_id}")
-def playlist_page(request: Request, playlist_id: int, db: DbDep, user: Maker):
+def playlist_page(request: Request, playlist_id: Id, db: DbDep, user: Maker):
     playlist = _playlist_for(db, user, playlist_id)
     items = []
     for item in playlist.items:
@@ -105,7 +105,7 @@ def _ref(scene: Scene) -> str:
 
 
 @router.post("/afspeellijsten/{playlist_id}/naam")
-def rename(request: Request, playlist_id: int, db: DbDep, user: Maker, _csrf: CsrfChecked,
+def rename(request: Request, playlist_id: Id, db: DbDep, user: Maker, _csrf: CsrfChecked,
            name: Annotated[str, Form(max_length=255)]):
     playlist = _playlist_for(db, user, playlist_id)
     try:
@@ -116,7 +116,7 @@ def rename(request: Request, playlist_id: int, db: DbDep, user: Maker, _csrf: Cs
 
 
 @router.post("/afspeellijsten/{playlist_id}/doelgroep")
-def audience(request: Request, playlist_id: int, db: DbDep, user: Maker, _csrf: CsrfChecked,
+def audience(request: Request, playlist_id: Id, db: DbDep, user: Maker, _csrf: CsrfChecked,
              route: Annotated[str, Form()] = "", level: Annotated[str, Form()] = ""):
     playlist = _playlist_for(db, user, playlist_id)
     try:
@@ -137,7 +137,7 @@ def _change_items(db, playlist: Playlist, change) -> str | None:
 
 
 @router.post("/afspeellijsten/{playlist_id}/scenes")
-def add_scene(request: Request, playlist_id: int, db: DbDep, user: Maker, _csrf: CsrfChecked,
+def add_scene(request: Request, playlist_id: Id, db: DbDep, user: Maker, _csrf: CsrfChecked,
               scene_id: Annotated[int, Form()]):
     playlist = _playlist_for(db, user, playlist_id)
     scene = db.get(Scene, scene_id)
@@ -156,7 +156,7 @@ def _index(playlist: Playlist, item_id: int) -> int | None:
 
 
 @router.post("/afspeellijsten/{playlist_id}/onderdelen/{item_id}/{action}")
-def change_item(request: Request, playlist_id: int, item_id: int, action: str, db: DbDep, user: Maker,
+def change_item(request: Request, playlist_id: Id, item_id: Id, action: str, db: DbDep, user: Maker,
                 _csrf: CsrfChecked, photo_seconds: Annotated[str, Form()] = "", wait: Annotated[str, Form()] = "standaard"):
     playlist = _playlist_for(db, user, playlist_id)
     n = _index(playlist, item_id)
@@ -189,14 +189,14 @@ def change_item(request: Request, playlist_id: int, item_id: int, action: str, d
 
 
 @router.get("/afspeellijsten/{playlist_id}/verwijderen")
-def confirm_delete(request: Request, playlist_id: int, db: DbDep, user: Maker):
+def confirm_delete(request: Request, playlist_id: Id, db: DbDep, user: Maker):
     playlist = _playlist_for(db, user, playlist_id)
     return render(request, "playlist_delete.html", user, {"playlist": playlist,
                                                           "in_use": playlists.sessions_using(db, playlist)})
 
 
 @router.post("/afspeellijsten/{playlist_id}/verwijderen")
-def delete(request: Request, playlist_id: int, db: DbDep, user: Maker, _csrf: CsrfChecked):
+def delete(request: Request, playlist_id: Id, db: DbDep, user: Maker, _csrf: CsrfChecked):
     playlist = _playlist_for(db, user, playlist_id)
     name = playlist.name
     try:

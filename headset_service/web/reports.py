@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -34,6 +34,8 @@ def _period(van: str | None, tot: str | None) -> reports.Period:
         raise HTTPException(422, "datum moet de vorm JJJJ-MM-DD hebben") from None
     if end < start:
         raise HTTPException(422, "de einddatum ligt voor de begindatum")
+    if end >= date.max:  # a period ends at midnight after its last day: there is none after 9999-12-31
+        raise HTTPException(422, f"de einddatum (tot) kan hoogstens {date.max - timedelta(days=1)} zijn")
     return reports.Period(start, end)
 
 

@@ -227,7 +227,7 @@ def _indices(form, name: str) -> list[int]:
     for key in form.keys():
         if key.startswith(prefix):
             head = key[len(prefix):].split(".", 1)[0].split("~", 1)[0]
-            if head.isdigit():
+            if head.isascii() and head.isdigit():
                 found.add(int(head))
     return sorted(found)
 
@@ -288,7 +288,7 @@ def _typed(node: dict, text: str | None) -> Any:
 def change_list(data: dict, action: str) -> None:
     """Apply ``add:PATH`` (a new empty item at the end of the list at PATH) or ``remove:PATH.i``."""
     verb, _, path = action.partition(":")
-    parts: list[str | int] = [int(p) if p.isdigit() else p for p in path.split(".") if p]
+    parts: list[str | int] = [int(p) if p.isascii() and p.isdigit() else p for p in path.split(".") if p]
     if verb == "remove" and parts and isinstance(parts[-1], int):
         parts, index = parts[:-1], parts[-1]
     elif verb != "add" or not parts:

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from catalog import Conflict, Headset, Playlist, Session, StaffUser, fleet, reports
 from catalog.errors import CatalogError
@@ -22,7 +23,7 @@ from catalog.outcomes import clean_code
 from headset_service.api.device import command_message
 from headset_service.auth import CONTEXT_ROLES, may_run_context
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
+from headset_service.deps import MAX_ID, DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
 from headset_service.sync import bytes_to_fetch
 from headset_service.web.rendering import CONTEXT_NAMES, PageForbidden, PageUser, back, render
@@ -128,7 +129,7 @@ def _choice(value: str, allowed: dict) -> object | None:
     """A form's select value among ``allowed``'s keys ('' is no choice), or ValueError."""
     if not value:
         return None
-    key = int(value) if value.isdigit() else value
+    key = int(value) if value.isascii() and value.isdigit() else value
     if key not in allowed:
         raise ValueError(value)
     return key
@@ -136,8 +137,8 @@ def _choice(value: str, allowed: dict) -> object | None:
 
 @router.post("/sessies/start")
 async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: SettingsDep, user: Runner,
-                         _csrf: CsrfChecked, playlist_id: Annotated[int, Form()],
-                         headset_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+                         _csrf: CsrfChecked, playlist_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+                         headset_ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Form()] = [],  # noqa: B006
                          group_id: Annotated[str, Form()] = "", record_head_direction: Annotated[str, Form()] = "",
                          head_direction_asked: Annotated[str, Form()] = "", route: Annotated[str, Form()] = "",
                          level: Annotated[str, Form()] = "", year: Annotated[str, Form()] = "",
@@ -163,7 +164,7 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
     else:
         head = None  # a form without the box: the context's default
     if group_id:
-        if not group_id.isdigit():
+        if not (group_id.isascii() and group_id.isdigit()) or not 1 <= int(group_id) <= MAX_ID:
             return back(back_to, fout="Kies een groep uit de lijst.")
         group = fleet.get_group(db, int(group_id))
         headsets = [h for h in group.headsets if h.revoked_at is None]
@@ -215,7 +216,7 @@ def pairing_code(db: DbDep, user: Runner, _csrf: CsrfChecked, naam: Annotated[st
 
 
 @router.post("/sessies/koppelcode/{code_id}/intrekken")
-def withdraw_pairing_code(code_id: int, db: DbDep, user: Runner, _csrf: CsrfChecked):
+def withdraw_pairing_code(code_id: Id, db: DbDep, user: Runner, _csrf: CsrfChecked):
     try:
         row = fleet.withdraw_pairing_code(db, code_id)
     except CatalogError as error:
@@ -224,7 +225,7 @@ def withdraw_pairing_code(code_id: int, db: DbDep, user: Runner, _csrf: CsrfChec
 
 
 @router.post("/sessies/{session_id}/commando")
-def command(request: Request, session_id: int, db: DbDep, live: LiveDep, user: Runner, _csrf: CsrfChecked,
+def command(request: Request, session_id: Id, db: DbDep, live: LiveDep, user: Runner, _csrf: CsrfChecked,
             command: Annotated[str, Form()], back_to: Annotated[str, Form()] = ""):
     session = _session_for(db, user, session_id)
     target = back_to if back_to.startswith("/sessies") or back_to.startswith("/klas") else f"/sessies/{session_id}"
@@ -238,7 +239,7 @@ def command(request: Request, session_id: int, db: DbDep, live: LiveDep, user: R
 
 
 @router.post("/sessies/{session_id}/notitie")
-def add_note(request: Request, session_id: int, db: DbDep, live: LiveDep, user: Runner, _csrf: CsrfChecked,
+def add_note(request: Request, session_id: Id, db: DbDep, live: LiveDep, user: Runner, _csrf: CsrfChecked,
              text: Annotated[str, Form(max_length=4000)], scene: Annotated[str, Form()] = ""):
     """A note, filed under the scene the member of staff picked (the one playing, unless they chose)."""
     session = _session_for(db, user, session_id)
@@ -267,7 +268,7 @@ def live_json(db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
 
 
 @router.get("/sessies/{session_id}/live.json")
-def session_live_json(session_id: int, db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
+def session_live_json(session_id: Id, db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
     session = _session_for(db, user, session_id)
     status = live.view(session.headset_id) if session.headset_id else {"online": False}
     key = status.get("bundle_key") if status.get("session_id") in (None, session.id) else None
@@ -293,7 +294,7 @@ def has_profile(settings: Settings, db, name: str) -> bool:
 
 
 @router.get("/sessies/{session_id}")
-def session_page(request: Request, session_id: int, db: DbDep, live: LiveDep, settings: SettingsDep, user: Runner):
+def session_page(request: Request, session_id: Id, db: DbDep, live: LiveDep, settings: SettingsDep, user: Runner):
     session = _session_for(db, user, session_id)
     view = None
     key = None

@@ -63,8 +63,8 @@ def load_profile(settings: Settings, db, name: str) -> VRScript:
 
 def learner_from_query(route: str | None, niveau: str | None, jaar: str | None) -> Learner:
     """The learner the form chose; anything not offered counts as not chosen."""
-    level = int(niveau) if niveau and niveau.isdigit() and int(niveau) in MBO_LEVELS else None
-    year = int(jaar) if jaar and jaar.isdigit() and int(jaar) in YEARS else None
+    level = int(niveau) if niveau and niveau.isascii() and niveau.isdigit() and int(niveau) in MBO_LEVELS else None
+    year = int(jaar) if jaar and jaar.isascii() and jaar.isdigit() and int(jaar) in YEARS else None
     return Learner(route if route in ROUTES else None, level, year)
 
 

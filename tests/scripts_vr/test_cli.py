@@ -150,3 +150,17 @@ def test_a_folder_stands_for_the_regular_script_files_inside_it(variant, tmp_pat
     (folder / "map.yaml").mkdir()
     assert find_scripts([folder]) == [own, folder / "ook.yaml"]
     assert main(["script", "freshness", str(folder), "--today", "2027-03-01"]) == 0
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "²"], ids=["past-64-bit", "non-ascii-digit"])
+def test_lint_an_impossible_catalog_number_is_one_line_not_a_traceback(variant, tmp_path, capsys, number):
+    """A footage number the catalog can never hold (SQLite's ids end at 2**63-1) is a lint line."""
+    from catalog import Catalog
+
+    data = tmp_path / "data"
+    data.mkdir()
+    Catalog(f"sqlite:///{data / 'zorgblik.db'}").close()
+    path = variant("footage: sha256:" + "a" * 64, f"footage: footage:{number}")
+    assert main(["--data", str(data), "script", "lint", str(path)]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"{path}:19:14: scenes.0.footage: ") and "catalogus" in line, line
