@@ -1,16 +1,22 @@
 """The one place that runs external tools (ffmpeg, ffprobe).
 
-Every call logs the exact command, captures stderr, and on failure raises :class:`ToolError`
+On Linux a tool dies with the process that started it (PR_SET_PDEATHSIG), so a killed build
+leaves no ffmpeg behind. Every call logs the exact command, captures stderr, and on failure raises :class:`ToolError`
 carrying the tool's last line, so a user sees why an encode failed without a wall of text.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import logging
+import os
 import shlex
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +35,40 @@ def find_tool(name: str) -> str:
     if path is None:
         raise ToolError(f"{name} niet gevonden", hint=INSTALL_HINT)
     return path
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()  # looked up here: the child between fork and exec should do as little as possible
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel SIGKILL the tool when its parent dies.
+
+    A build killed with kill -9 must not leave ffmpeg encoding into a folder nobody will use.
+    (The signal follows the thread that spawned the tool; run_tool and stream_tool wait for the
+    tool in that same thread.) None where the platform has no such thing.
+    """
+    if _PRCTL is None:
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the line above: do what it would have done
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec
 
 
 #: ffmpeg's closing words that only repeat that something failed; the line before says what.
@@ -57,7 +97,8 @@ def run_tool(
     log.debug("run: %s", shlex.join(argv))
     name = Path(argv[0]).name
     if on_line is None:
-        proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              preexec_fn=_die_with_parent())
         stdout, stderr, code = proc.stdout, proc.stderr, proc.returncode
     else:
         with subprocess.Popen(
@@ -67,6 +108,7 @@ def run_tool(
             stdin=subprocess.DEVNULL,
             text=True,
             bufsize=1,
+            preexec_fn=_die_with_parent(),
         ) as proc:
             err_chunks: list[str] = []
             reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))
@@ -107,6 +149,7 @@ def stream_tool(
         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=_die_with_parent(),
     )
     err_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
