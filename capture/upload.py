@@ -339,7 +339,29 @@ class UploadStore:
             return self._save(replace(upload, status=DONE, footage_id=footage_id, message=message,
                                       updated_at=_now().isoformat()))
 
+    def recover(self, *, catalog: Catalog, footage: FootageStore) -> list[Upload]:
+        """Finish the uploads a dead process left ``processing``; each as it ended.
+
+        A kill between the last byte and the end of :meth:`finish` would otherwise leave the
+        upload stuck (no more bytes taken, DELETE refused). Its bytes are kept and checked as
+        any finish does; without them it ends ``failed`` with the reason. One a live process is
+        finishing right now (its lock is held) is left to that process.
+        """
+        recovered = []
+        for folder in sorted(self.root.iterdir()) if self.root.is_dir() else []:
+            if not _ID.fullmatch(folder.name):
+                continue
+            try:
+                if self.get(folder.name).status == PROCESSING:
+                    recovered.append(self.finish(folder.name, catalog=catalog, footage=footage))
+            except (UploadBusy, UploadNotFound):
+                continue
+        return recovered
+
     def _verify(self, upload: Upload, data: Path) -> None:
+        if not data.exists():  # removed while the service was down
+            raise UploadCorrupt("de ontvangen bytes zijn verloren gegaan toen de dienst stopte",
+                                hint="upload het bestand opnieuw")
         size = data.stat().st_size
         if size != upload.length:
             raise UploadCorrupt(f"er kwamen {size} van de {upload.length} bytes aan", hint="upload het bestand opnieuw")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from capture.store import FootageStore
 from catalog import Catalog
 from headset_service.api import accounts, device, headsets, playlists, scenes, sessions, uploads
 from headset_service.classroom import Classroom
@@ -17,7 +19,7 @@ from headset_service.headers import SecurityHeaders
 from headset_service.limits import BodyLimit
 from headset_service.live import Live
 from headset_service.schemas import MAX_BATCH_DATA_BYTES
-from headset_service.watchdog import session_watchdog
+from headset_service.watchdog import session_watchdog, upload_janitor
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports, team_profile
 from headset_service.web import classroom as class_pages
 from headset_service.web import playlists as playlist_pages
@@ -62,11 +64,15 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         app.state.catalog = catalog or Catalog(settings.catalog_url)
         janitor = asyncio.create_task(retention_daily(app.state.catalog, settings.retention_months))
         watchdog = asyncio.create_task(session_watchdog(app.state.catalog, app.state.live, settings.session_grace_minutes))
+        sweeper = asyncio.create_task(upload_janitor(uploads.get_uploads(settings), app.state.catalog,
+                                                     FootageStore(settings.store_dir),
+                                                     timedelta(hours=settings.upload_expire_hours)))
         try:
             yield
         finally:
             janitor.cancel()
             watchdog.cancel()
+            sweeper.cancel()
             if owned:
                 app.state.catalog.close()
 

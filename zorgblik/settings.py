@@ -32,6 +32,8 @@ class Settings:
     retention_months: int = setting(12, "session data older than this many months is deleted by the daily retention job")
     session_grace_minutes: int = setting(10, "a session whose headset is gone is 'onderbroken'; after this many "
                                              "minutes without it coming back, it ends (at the moment it was last heard)")
+    upload_expire_hours: int = setting(48, "an unfinished upload untouched for this many hours is removed with its "
+                                           "bytes (so is the status of a finished one)")
     login_max_failures: int = setting(5, "failed sign-ins of one account (within login_window_minutes of each other) "
                                          "that lock it: 1 minute, doubling with each failure after, up to "
                                          "login_lock_max_minutes")

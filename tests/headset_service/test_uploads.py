@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from capture.store import FootageStore
 from capture.upload import Checksum, UploadBusy, UploadStore
 from catalog import Catalog, accounts, queries
 from headset_service.server import service_in_thread
@@ -360,3 +361,61 @@ def test_expire_removes_stale_uploads_only(tmp_path):
     assert uploads.expire(timedelta(hours=2), now=now) == []
     assert uploads.expire(timedelta(minutes=30), now=now) == sorted([stale.id, fresh.id])
     assert list(tmp_path.iterdir()) == []
+
+
+# -- after a crash (kill -9) -------------------------------------------------------------------------
+
+def left_processing(uploads: UploadStore, path: Path, *, mid_finish: bool = False) -> str:
+    """An upload as a killed service leaves it: every byte in, ``processing``, never finished."""
+    upload = uploads.create(path.stat().st_size, path.name)
+    assert uploads.append(upload.id, 0, [path.read_bytes()]).status == "processing"
+    if mid_finish:  # killed inside finish(): the bytes were already moved aside for ingest
+        folder = uploads.root / upload.id
+        (folder / "complete").mkdir()
+        (folder / "data").rename(folder / "complete" / path.name)
+    return upload.id
+
+
+@pytest.mark.parametrize("mid_finish", [False, True])
+def test_recover_finishes_what_a_dead_process_left_processing(tmp_path, mid_finish):
+    uploads = UploadStore(tmp_path / "uploads", max_bytes=MAX_BYTES)
+    upload_id = left_processing(uploads, MONO_360, mid_finish=mid_finish)
+    with Catalog(f"sqlite:///{tmp_path / 'z.db'}") as catalog:
+        [recovered] = uploads.recover(catalog=catalog, footage=FootageStore(tmp_path / "store"))
+        assert recovered.id == upload_id and recovered.status == "done", recovered
+        with catalog.session() as db:
+            assert queries.get_footage(db, recovered.footage_id).sha256 == hashlib.sha256(MONO_360.read_bytes()).hexdigest()
+    assert uploads.recover(catalog=catalog, footage=FootageStore(tmp_path / "store")) == []
+
+
+def test_recover_fails_an_upload_whose_bytes_are_gone_with_a_reason(tmp_path):
+    uploads = UploadStore(tmp_path / "uploads", max_bytes=MAX_BYTES)
+    upload_id = left_processing(uploads, MONO_360)
+    (uploads.root / upload_id / "data").unlink()
+    with Catalog(f"sqlite:///{tmp_path / 'z.db'}") as catalog:
+        [recovered] = uploads.recover(catalog=catalog, footage=FootageStore(tmp_path / "store"))
+    assert recovered.status == "failed" and "opnieuw" in recovered.message, recovered
+    uploads.delete(upload_id)  # no longer stuck: DELETE is no 423
+
+
+def test_starting_the_service_recovers_and_expires_uploads(tmp_path):
+    settings = replace(Settings.from_env({}, data_dir=tmp_path, port=0), max_footage_bytes=MAX_BYTES,
+                       upload_expire_hours=24)
+    uploads = UploadStore(tmp_path / "uploads", max_bytes=MAX_BYTES)
+    stuck = left_processing(uploads, MONO_360)
+    abandoned = uploads.create(10, "half.mp4")
+    abandoned = uploads.append(abandoned.id, 0, [b"12345"])
+    state = uploads.root / abandoned.id / "state.json"
+    long_ago = (datetime.fromisoformat(abandoned.updated_at) - timedelta(hours=25)).isoformat()
+    state.write_text(state.read_text().replace(abandoned.updated_at, long_ago))
+    with Catalog(settings.catalog_url) as catalog:
+        with catalog.session() as db:
+            token = accounts.open_login(db, accounts.create_user(db, username="comms", role="comms",
+                                                                 password="correct-paard-batterij"))
+        with service_in_thread(settings, catalog) as running:
+            with httpx.Client(base_url=running.base_url, timeout=10,
+                              headers={"Authorization": f"Bearer {token}"}) as client:
+                service = Service(client, settings, catalog, token)
+                assert_became_footage(service, f"/api/uploads/{stuck}", MONO_360.read_bytes())
+                wait_until(lambda: not (uploads.root / abandoned.id).exists(), "the abandoned upload to expire")
+                assert client.head(f"/api/uploads/{abandoned.id}", headers=TUS).status_code == 404
