@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +31,10 @@ from headset_service.web import sessions as session_pages
 from headset_service.web.admin import retention_daily
 from headset_service.web.rendering import install_page_handlers
 from zorgblik import __version__
+from render.events import clear_abandoned_builds
 from zorgblik.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 #: The API for staff and headsets, then the pages people see.
@@ -55,12 +60,24 @@ def body_limits(settings: Settings) -> list[tuple[str, str, int | None]]:
     ]
 
 
+def _clear_abandoned_builds(settings: Settings, started: float) -> None:
+    """A build killed with the service (kill -9) left a half bundle and a page saying "bezig" for ever."""
+    try:
+        removed, failed = clear_abandoned_builds(settings.bundles_dir, settings.builds_dir, started)
+    except OSError:
+        log.warning("clearing abandoned builds failed", exc_info=True)
+        return
+    if removed or failed:
+        log.info("na herstart: %d halve bundels verwijderd, %d builds afgebroken", len(removed), len(failed))
+
+
 def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     """A service over ``settings``' data folder; pass ``catalog`` to share one already open."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         owned = catalog is None
+        _clear_abandoned_builds(settings, started=time.time())
         app.state.catalog = catalog or Catalog(settings.catalog_url)
         janitor = asyncio.create_task(retention_daily(app.state.catalog, settings.retention_months))
         watchdog = asyncio.create_task(session_watchdog(app.state.catalog, app.state.live, settings.session_grace_minutes))

@@ -9,6 +9,8 @@ goes, at most a few times a second, so a reader never sees half a file::
                                  "bundle_key": null | "…", "encoded": 0}}}
 
 The service lists the folder and reads the newest files (headset_service.web.scripts).
+Each file also names the process writing it (``pid``, ``pid_started``), so that the next start
+(:func:`clear_abandoned_builds`) can tell a build killed with kill -9 from one still running.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -28,6 +31,75 @@ from zorgblik.errors import ZorgblikError
 from zorgblik.private import private_dir
 
 WRITE_EVERY_S = 0.25
+ABANDONED = "afgebroken (de dienst of het proces stopte)"
+BUILDING_PREFIX = ".building-"
+
+
+def _started(pid: int) -> str | None:
+    """When ``pid`` started (clock ticks since boot, Linux), to tell it from a later one with the same id."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def process_alive(pid: int, started: str | None = None) -> bool:
+    """Whether the process ``pid`` (that started at ``started``, when known) still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it lives
+        pass
+    return started is None or _started(pid) in (None, started)
+
+
+def building_prefix() -> str:
+    """The name start of a bundle being built by this process: ``.building-<pid>-``."""
+    return f"{BUILDING_PREFIX}{os.getpid()}-"
+
+
+def clear_abandoned_builds(bundles_dir: Path, builds_dir: Path, started: float) -> tuple[list[Path], list[Path]]:
+    """Remove half bundles and fail progress files that a killed build left; what was removed and failed.
+
+    A ``.building-*`` folder goes when it is older than ``started`` (this start) and no live
+    process is building it; a ``running`` progress file fails with :data:`ABANDONED` when the
+    process that wrote it is gone, so the page no longer says "bezig" for ever.
+    """
+    removed = []
+    for folder in sorted(Path(bundles_dir).glob(BUILDING_PREFIX + "*")):
+        pid = folder.name[len(BUILDING_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and process_alive(int(pid)):
+            continue
+        try:
+            if folder.stat().st_mtime < started:
+                shutil.rmtree(folder)
+                removed.append(folder)
+        except OSError:
+            continue
+    failed = []
+    for path in sorted(Path(builds_dir).glob("*.json")):
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if state.get("state") != "running":
+            continue
+        pid = state.get("pid")
+        if isinstance(pid, int) and process_alive(pid, state.get("pid_started")):
+            continue
+        state.update(state="failed", error=ABANDONED, updated=_now())
+        _write_atomic(path, state)
+        failed.append(path)
+    return removed, failed
+
+
+def _write_atomic(path: Path, state: dict) -> None:
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(state, f, ensure_ascii=False)
+    os.replace(tmp, path)
 
 
 def _now() -> str:
@@ -38,7 +110,8 @@ class BuildEvents:
     def __init__(self, builds_dir: Path, build_id: str | None = None) -> None:
         self.id = build_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
         self.path = Path(builds_dir) / f"{self.id}.json"
-        self.state = {"id": self.id, "state": "running", "started": _now(), "updated": _now(), "error": None, "scenes": {}}
+        self.state = {"id": self.id, "state": "running", "started": _now(), "updated": _now(), "error": None, "scenes": {},
+                      "pid": os.getpid(), "pid_started": _started(os.getpid())}
         self._lock = threading.Lock()
         self._written = 0.0
         self._write(force=True)
@@ -79,8 +152,4 @@ class BuildEvents:
             return
         self._written = now
         self.state["updated"] = _now()
-        private_dir(self.path.parent)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(self.state, f, ensure_ascii=False)
-        os.replace(tmp, self.path)
+        _write_atomic(self.path, self.state)

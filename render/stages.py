@@ -49,6 +49,7 @@ import ffmpeg
 from capture.spherical import inject_spherical, verify_spherical
 from render import privacy  # lazy: OpenCV and the face model load when the pass runs
 from render.errors import OutputInvalid
+from render.events import building_prefix
 from render.mesh import sphere_mesh
 from render.plan import Rendition, ScenePlan
 from zorgblik.private import private_dir
@@ -582,7 +583,7 @@ def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: 
             progress(plan.scene_key, 1.0)
         return BundleResult(final, 0)
     private_dir(bundles_dir)
-    work = Path(tempfile.mkdtemp(dir=bundles_dir, prefix=".building-"))
+    work = Path(tempfile.mkdtemp(dir=bundles_dir, prefix=building_prefix()))  # the pid: see clear_abandoned_builds
     job = BundleJob(plan, work, cache_dir, progress)
     try:
         try:
