@@ -64,7 +64,8 @@ def make_engine(url: str) -> Engine:
         if database and database != ":memory:" and "?" not in database:
             # made 0600 before SQLite makes it 0644; its -wal and -shm files take the database's mode
             private_file(Path(database))
-    engine = create_engine(url)
+    # a failed statement's parameters (learner codes, notes, event data) stay out of its exception text, so out of the log
+    engine = create_engine(url, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
