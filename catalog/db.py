@@ -5,6 +5,7 @@ SQLite (WAL, foreign keys on) is the default; a PostgreSQL URL works with the sa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: no fsync per commit; a power cut may lose the last ones
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros, not left in free space: an erased learner is gone
     cur.execute("PRAGMA busy_timeout=15000")  # a writer waits this long for the write lock (50 at once: well under it)
     cur.close()
 
@@ -64,7 +66,8 @@ def make_engine(url: str) -> Engine:
         if database and database != ":memory:" and "?" not in database:
             # made 0600 before SQLite makes it 0644; its -wal and -shm files take the database's mode
             private_file(Path(database))
-    engine = create_engine(url)
+    # a failed statement's parameters (learner codes, notes, event data) stay out of its exception text, so out of the log
+    engine = create_engine(url, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -95,6 +98,24 @@ def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def checkpoint(db: Session) -> None:
+    """Commit ``db`` and copy the WAL into the database file, then empty the WAL: until then the
+    WAL keeps the rows as they were before a delete (an erased learner's code and notes)."""
+    db.commit()
+    engine = db.get_bind()
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # the driver's own connection: no BEGIN (a checkpoint cannot run in a transaction)
+    try:
+        cur = raw.cursor()
+        busy, _, _ = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cur.close()
+        if busy:  # a reader held on past the busy timeout; the WAL is emptied at a later checkpoint
+            logging.getLogger(__name__).warning("checkpoint after an erase incomplete: the WAL is still being read")
+    finally:
+        raw.close()
 
 
 class Catalog:

@@ -83,8 +83,7 @@
       .then(function () { bar.value = 100; return follow(url); })
       .then(function (u) {
         say("Klaar: " + (u.message || file.name) + ". Leg nu vast wie er in beeld is.");
-        if (u.footage_id) window.location.href = "/beeldmateriaal/" + u.footage_id + "?melding=" +
-          encodeURIComponent("Upload klaar. Leg vast wie er in beeld is.");
+        if (u.footage_id) window.location.href = "/beeldmateriaal/" + u.footage_id + "?bericht=upload-klaar";
       })
       .catch(function (err) { say("Niet gelukt: " + err.message); })
       .finally(function () { button.disabled = false; });

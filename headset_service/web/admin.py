@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from catalog import Catalog, retention
+from catalog.db import checkpoint
 from catalog.outcomes import clean_code
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute
@@ -69,4 +70,5 @@ def erase(request: Request, db: DbDep, user: Admin, _csrf: CsrfChecked, code: An
     if not code or confirm != code:
         return back("/beheer", fout="Typ de leerlingcode twee keer, precies gelijk, om te wissen.")
     removed = retention.erase_learner(db, code)
+    checkpoint(db)  # out of the WAL file too, now
     return back("/beheer", melding=f"Alle gegevens van {code} zijn gewist ({removed} sessies).")

@@ -9,6 +9,9 @@ rendering with the CSRF token and flash message filled in.
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated
@@ -88,20 +91,52 @@ def PageUser(permission: str | None = None):  # noqa: N802 - reads as a type in 
     return Annotated[StaffUser, Depends(page_user(permission))]
 
 
+#: How long a page message waits for its page; one process serves every page, so memory will do.
+FLASH_TTL_S = 300
+FLASH_MAX = 10_000
+#: Messages a script asks for by name (static/upload.js): fixed text, nothing personal in it.
+FIXED_FLASH = {"upload-klaar": ("Upload klaar. Leg vast wie er in beeld is.", None)}
+_flashes: dict[str, tuple[float, str | None, str | None]] = {}
+_flash_lock = threading.Lock()
+
+
+def keep_flash(melding: str | None, fout: str | None) -> str:
+    """Keep a message for the next page under a random id: in a URL, history, proxies and server
+    logs would keep a pairing code or a filmed client's name."""
+    key = secrets.token_urlsafe(16)
+    now = time.monotonic()
+    with _flash_lock:
+        for old in [k for k, (until, _, _) in _flashes.items() if until < now]:
+            del _flashes[old]
+        while len(_flashes) >= FLASH_MAX:  # never shown: the oldest go first
+            del _flashes[next(iter(_flashes))]
+        _flashes[key] = (now + FLASH_TTL_S, melding, fout)
+    return key
+
+
+def take_flash(key: str) -> tuple[str | None, str | None]:
+    """The (message, error) kept under ``key``, once: a reload or a copied link shows nothing."""
+    if key in FIXED_FLASH:
+        return FIXED_FLASH[key]
+    with _flash_lock:
+        until, melding, fout = _flashes.pop(key, (0.0, None, None))
+    return (melding, fout) if until >= time.monotonic() else (None, None)
+
+
 def render(request: Request, template: str, user: StaffUser | None, context: dict | None = None,
            status_code: int = 200) -> HTMLResponse:
     token = csrf.token_for(request)
+    flash, flash_error = take_flash(request.query_params.get("bericht", ""))
     response = templates.TemplateResponse(request, template, {
-        "user": user, "csrf": token, "path": request.url.path,
-        "flash": request.query_params.get("melding"), "flash_error": request.query_params.get("fout"),
+        "user": user, "csrf": token, "path": request.url.path, "flash": flash, "flash_error": flash_error,
         **(context or {})}, status_code=status_code)
     csrf.remember(request, response)
     return response
 
 
 def back(path: str, *, melding: str | None = None, fout: str | None = None) -> RedirectResponse:
-    """Redirect after a form POST (303), with a message the next page shows."""
-    query = urlencode({k: v for k, v in {"melding": melding, "fout": fout}.items() if v})
+    """Redirect after a form POST (303), with a message the next page shows (kept here, see keep_flash)."""
+    query = urlencode({"bericht": keep_flash(melding, fout)}) if melding or fout else ""
     path, hash_, fragment = path.partition("#")
     sep = "&" if "?" in path else "?"
     return RedirectResponse((f"{path}{sep}{query}" if query else path) + hash_ + fragment, status_code=303)

@@ -77,7 +77,7 @@ def test_start_form_with_a_group_that_is_no_number_says_so(harness, group_id):
     playlist = harness.playlist("start", [harness.bundle("start")])
     answer = admin.post("/sessies/start", data=_form(admin, playlist_id=str(playlist), group_id=group_id))
     assert answer.status_code == 303, answer.text
-    assert "fout=Kies+een+groep+uit+de+lijst" in answer.headers["location"]
+    assert "Kies een groep uit de lijst" in admin.get(answer.headers["location"]).text
 
 
 @pytest.mark.parametrize("fields", [{"playlist_id": HUGE}, {"headset_ids": HUGE}, {"playlist_id": "abc"}],

@@ -122,7 +122,7 @@ def test_the_admin_sees_a_locked_account_and_unlocks_it(service):
     assert f"geblokkeerd tot {throttle.local_time(until)} (3 mislukte pogingen)" in row
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     unlocked = admin.post(f"/beheer/medewerkers/{user_id}/deblokkeren", data={"csrf": csrf})
-    assert unlocked.status_code == 303 and "gedeblokkeerd" in httpx.URL(unlocked.headers["location"]).params["melding"]
+    assert unlocked.status_code == 303 and "gedeblokkeerd" in admin.get(unlocked.headers["location"]).text
     assert admin.post(f"/beheer/medewerkers/{user_id}/deblokkeren", data={}).status_code == 403  # no CSRF token
     assert service.login("pieter", GOOD, address()).status_code == 200
     assert "geblokkeerd" not in re.search(r'<tr data-user="pieter">.*?</tr>', admin.get("/beheer").text, re.S).group(0)
@@ -146,7 +146,7 @@ def test_weak_passwords_are_refused_on_beheer_the_api_and_the_cli(service, tmp_p
     csrf = re.search(r'name="csrf" value="([^"]+)"', admin.get("/beheer").text).group(1)
     made = admin.post("/beheer/medewerkers", data={"csrf": csrf, "gebruikersnaam": "zwak", "naam": "Zwak",
                                                    "rol": "hr", "wachtwoord": "aaaaaaaaaaaa"})
-    assert "herhaling of reeks" in httpx.URL(made.headers["location"]).params["fout"]
+    assert "herhaling of reeks" in admin.get(made.headers["location"]).text
     api = admin.post("/api/users", json={"username": "zwak", "role": "hr", "password": "wachtwoord123"})
     assert api.status_code == 400 and "veelgebruikte" in api.json()["error"]["message"]
     short = admin.post("/api/users", json={"username": "zwak", "role": "hr", "password": "aaaaaaaaaa"})

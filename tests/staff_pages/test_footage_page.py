@@ -17,7 +17,7 @@ def test_comms_uploads_sees_classification_and_records_consent(site, open_as, sh
     page.get_by_label("Zorgcategorie").select_option("ouderenzorg")
     page.get_by_label("Locatie").fill("De Linde, afdeling Zonnebloem")
     page.get_by_role("button", name="Uploaden").click()
-    page.wait_for_url("**/beeldmateriaal/*?melding=*", timeout=20000)
+    page.wait_for_url("**/beeldmateriaal/*?bericht=upload-klaar", timeout=20000)
     expect(page.get_by_role("heading", name="testroom_2048x1024.jpg")).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("360° (equirectangulair)")
     expect(page.get_by_text("geen toestemming vastgelegd")).to_be_visible()
