@@ -7,6 +7,7 @@ connection mid-body; the test first waits until the server has written what was 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import socket
 import time
@@ -45,10 +46,9 @@ class Service:
         return self.settings.data_dir / "uploads" / url.rsplit("/", 1)[1] / "data"
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory) -> Iterator[Service]:
-    data = tmp_path_factory.mktemp("uploads")
-    settings = replace(Settings.from_env({}, data_dir=data, port=0), max_footage_bytes=MAX_BYTES)
+@contextlib.contextmanager
+def comms_service(settings: Settings) -> Iterator[Service]:
+    """The real service on ``settings``' data folder, and a client signed in as communications."""
     with Catalog(settings.catalog_url) as catalog:
         with catalog.session() as db:
             token = accounts.open_login(db, accounts.create_user(db, username="comms", role="comms",
@@ -57,6 +57,13 @@ def service(tmp_path_factory) -> Iterator[Service]:
             with httpx.Client(base_url=running.base_url, timeout=10,
                               headers={"Authorization": f"Bearer {token}"}) as client:
                 yield Service(client, settings, catalog, token)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory) -> Iterator[Service]:
+    data = tmp_path_factory.mktemp("uploads")
+    with comms_service(replace(Settings.from_env({}, data_dir=data, port=0), max_footage_bytes=MAX_BYTES)) as running:
+        yield running
 
 
 def assert_error_shape(response: httpx.Response, status: int) -> dict:
@@ -408,14 +415,7 @@ def test_starting_the_service_recovers_and_expires_uploads(tmp_path):
     state = uploads.root / abandoned.id / "state.json"
     long_ago = (datetime.fromisoformat(abandoned.updated_at) - timedelta(hours=25)).isoformat()
     state.write_text(state.read_text().replace(abandoned.updated_at, long_ago))
-    with Catalog(settings.catalog_url) as catalog:
-        with catalog.session() as db:
-            token = accounts.open_login(db, accounts.create_user(db, username="comms", role="comms",
-                                                                 password="correct-paard-batterij"))
-        with service_in_thread(settings, catalog) as running:
-            with httpx.Client(base_url=running.base_url, timeout=10,
-                              headers={"Authorization": f"Bearer {token}"}) as client:
-                service = Service(client, settings, catalog, token)
-                assert_became_footage(service, f"/api/uploads/{stuck}", MONO_360.read_bytes())
-                wait_until(lambda: not (uploads.root / abandoned.id).exists(), "the abandoned upload to expire")
-                assert client.head(f"/api/uploads/{abandoned.id}", headers=TUS).status_code == 404
+    with comms_service(settings) as service:
+        assert_became_footage(service, f"/api/uploads/{stuck}", MONO_360.read_bytes())
+        wait_until(lambda: not (uploads.root / abandoned.id).exists(), "the abandoned upload to expire")
+        assert service.client.head(f"/api/uploads/{abandoned.id}", headers=TUS).status_code == 404
