@@ -87,11 +87,22 @@ class Classroom:
             else:
                 found.plan = plan
 
-    def follow_group(self, db, group) -> str | None:
-        """The group's current run, followed (from the catalog when the service restarted); None: none."""
-        run = runs.group_run(db, group) if group is not None else None
-        if run is not None and not self.knows(run) and (plan := runs.run_plan(db, run)) is not None:
+    def follow(self, db, run: str | None, refresh: bool = False) -> bool:
+        """Follow ``run``, from the catalog when it is not followed yet (the service restarted) or
+        ``refresh`` asks for its plan afresh; False: there is no such run."""
+        if run is None:
+            return False
+        if self.knows(run) and not refresh:
+            return True
+        plan = runs.run_plan(db, run)
+        if plan is not None:
             self.ensure(plan)
+        return plan is not None
+
+    def follow_group(self, db, group) -> str | None:
+        """The group's current run, followed; None: none."""
+        run = runs.group_run(db, group) if group is not None else None
+        self.follow(db, run)
         return run
 
     def step(self, run: str, command: str) -> None:

@@ -46,7 +46,7 @@ from pydantic import ValidationError
 
 from catalog import Headset, HeadsetCommand, fleet, presence, runs
 from headset_service.auth import DeviceDep, device_token
-from headset_service.deps import MAX_ID, DbDep, LiveDep, QueryId, SettingsDep, UnitOfWorkRoute
+from headset_service.deps import MAX_ID, ClassroomDep, DbDep, LiveDep, QueryId, SettingsDep, UnitOfWorkRoute
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.live import CLOSE
 from headset_service.schemas import (ClassCue, ClassMessage, CommandPublic, HeadsetStatus, InventoryReport, InventoryResult,
@@ -162,13 +162,8 @@ def _class_message(catalog, classroom: Classroom, headset_id: int, message: dict
         return
     with catalog.session() as db:
         run = runs.run_of_session(db, session_id, headset_id)
-        if run is None:
+        if not classroom.follow(db, run, refresh=message["type"] == "join"):
             return
-        if not classroom.knows(run) or message["type"] == "join":
-            plan = runs.run_plan(db, run)
-            if plan is None:
-                return
-            classroom.ensure(plan)
     if message["type"] == "join":
         classroom.join(run, session_id)
     elif isinstance(index, int):
@@ -185,15 +180,12 @@ def class_message_over_http(body: ClassMessage, request: Request, headset: Devic
 
 
 @router.get("/cue", response_model=ClassCue)
-def class_cue(session_id: QueryId, request: Request, headset: DeviceDep, db: DbDep, live: LiveDep) -> ClassCue:
+def class_cue(session_id: QueryId, headset: DeviceDep, db: DbDep, live: LiveDep, classroom: ClassroomDep) -> ClassCue:
     """The class's current cue for this headset's ``session_id`` (what the socket would have sent
     last), with the service's time so a polling headset keeps its clock too."""
     live.seen(headset.id)
-    classroom: Classroom = request.app.state.classroom
     run = runs.run_of_session(db, session_id, headset.id)
-    if run is not None and not classroom.knows(run) and (plan := runs.run_plan(db, run)) is not None:
-        classroom.ensure(plan)
-    cue = classroom.cue(run, session_id) if run is not None else None
+    cue = classroom.cue(run, session_id) if classroom.follow(db, run) else None
     if cue is None:
         raise HTTPException(404, f"sessie {session_id} is geen klassessie op deze headset")
     return ClassCue(**cue, server_ms=wall_ms())
