@@ -14,7 +14,9 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session as DbSession, selectinload
 
 from catalog.accounts import token_sha256
@@ -23,7 +25,7 @@ from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, Pairin
                             SceneVersion, Session, StaffUser, utcnow)
 from catalog.playlists import (create_playlist, find_scene, get_playlist, list_playlists,  # noqa: F401 - re-exported for older callers
                                playlist_versions, published_version, set_playlist_scenes, start_items)
-from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS, label
+from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, USE_CONTEXTS as CONTEXT_LABELS, YEARS, label
 
 USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
 DEVICE_TOKEN_PREFIX = "zbh_"
@@ -33,11 +35,17 @@ PAIRING_LIFETIME = timedelta(minutes=15)
 HEAD_DIRECTION_MIN_GAP_S = 0.19  # at most 5 Hz, with 10 ms for clock jitter
 
 
+def owner_name(context: str | None) -> str:
+    """Who a headset or group belongs to, in words: 'Intake', … or 'gedeeld'."""
+    return label(CONTEXT_LABELS, context) if context else "gedeeld"
+
+
 # groups ----------------------------------------------------------------------------------------
-def create_group(db: DbSession, name: str) -> HeadsetGroup:
+def create_group(db: DbSession, name: str, context: str | None = None) -> HeadsetGroup:
+    """A group of headsets that belongs to ``context`` (None: shared; see ``models.OWNER_DOC``)."""
     if db.scalar(select(HeadsetGroup.id).where(HeadsetGroup.name == name)) is not None:
         raise Conflict(f"groep {name} bestaat al")
-    group = HeadsetGroup(name=name)
+    group = HeadsetGroup(name=name, context=context)
     db.add(group)
     db.flush()
     return group
@@ -50,8 +58,18 @@ def get_group(db: DbSession, group_id: int) -> HeadsetGroup:
     return group
 
 
-def list_groups(db: DbSession) -> list[HeadsetGroup]:
-    return list(db.scalars(select(HeadsetGroup).order_by(HeadsetGroup.name)))
+def _owned_by(column, contexts: Iterable[str] | None, shared: bool):
+    """``column`` (a ``context`` column) is one of ``contexts`` (None: any), or None when ``shared``."""
+    if contexts is None:
+        return true()
+    owned = column.in_(list(contexts))
+    return or_(owned, column.is_(None)) if shared else owned
+
+
+def list_groups(db: DbSession, contexts: Iterable[str] | None = None, shared: bool = True) -> list[HeadsetGroup]:
+    """Every group, or those of ``contexts`` (and the shared ones, unless ``shared`` is false)."""
+    return list(db.scalars(select(HeadsetGroup).where(_owned_by(HeadsetGroup.context, contexts, shared))
+                           .order_by(HeadsetGroup.name)))
 
 
 # enrolment -------------------------------------------------------------------------------------
@@ -60,12 +78,18 @@ def normalise_code(code: str) -> str:
 
 
 def create_pairing_code(db: DbSession, *, headset_name: str, profile: str, group: HeadsetGroup | None = None,
-                        created_by: StaffUser | None = None, now: datetime | None = None) -> tuple[str, PairingCode]:
-    """A new code (shown once, as ``ABCD-EFGH``) and its row."""
+                        context: str | None = None, created_by: StaffUser | None = None,
+                        now: datetime | None = None) -> tuple[str, PairingCode]:
+    """A new code (shown once, as ``ABCD-EFGH``) and its row; the headset will belong to ``context``
+    (None: shared), which must be its group's."""
     now = now or utcnow()
+    if group is not None and group.context != context:
+        raise Conflict(f"groep {group.name} hoort bij {owner_name(group.context)}, de headset bij {owner_name(context)}",
+                       hint="kies een groep van dezelfde context, of een nieuwe groepsnaam")
     raw = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_LENGTH))
     row = PairingCode(code_sha256=token_sha256(raw), headset_name=headset_name, profile=profile,
-                      group_id=group.id if group else None, created_by_id=created_by.id if created_by else None,
+                      context=context, group_id=group.id if group else None,
+                      created_by_id=created_by.id if created_by else None,
                       created_at=now, expires_at=now + PAIRING_LIFETIME)
     db.add(row)
     db.flush()
@@ -79,7 +103,7 @@ def pair_headset(db: DbSession, code: str, now: datetime | None = None) -> tuple
     if row is None or row.used_at is not None or row.expires_at < now:
         raise NotFound("koppelcode onbekend, verlopen of al gebruikt", hint="vraag een nieuwe koppelcode")
     token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    headset = Headset(name=row.headset_name, profile=row.profile, group_id=row.group_id,
+    headset = Headset(name=row.headset_name, profile=row.profile, context=row.context, group_id=row.group_id,
                       token_sha256=token_sha256(token), enrolled_at=now, last_seen_at=now)
     db.add(headset)
     db.flush()
@@ -88,22 +112,26 @@ def pair_headset(db: DbSession, code: str, now: datetime | None = None) -> tuple
 
 
 def pairing_code_for(db: DbSession, *, headset_name: str, profile: str, group_name: str = "",
-                     created_by: StaffUser | None = None) -> tuple[str, PairingCode]:
-    """A code for a headset to be called ``headset_name`` in the group of that name (made if new):
-    what the forms on the sessions page and on Beheer ask for."""
+                     context: str | None = None, created_by: StaffUser | None = None) -> tuple[str, PairingCode]:
+    """A code for a headset to be called ``headset_name`` in the group of that name (made if new,
+    for ``context``): what the forms on the sessions page and on Beheer ask for."""
     name = headset_name.strip()[:255]
     if not name:
         raise CatalogError("een headset zonder naam kan niet gekoppeld worden", hint="geef de headset een naam")
     group = None
     if group_name.strip():
-        group = next((g for g in list_groups(db) if g.name == group_name.strip()), None) or create_group(db, group_name.strip())
-    return create_pairing_code(db, headset_name=name, profile=profile, group=group, created_by=created_by)
+        group = (next((g for g in list_groups(db) if g.name == group_name.strip()), None)
+                 or create_group(db, group_name.strip(), context))
+    return create_pairing_code(db, headset_name=name, profile=profile, group=group, context=context, created_by=created_by)
 
 
-def outstanding_pairing_codes(db: DbSession, now: datetime | None = None) -> list[PairingCode]:
-    """Codes made and not used yet that still work, soonest to expire first."""
+def outstanding_pairing_codes(db: DbSession, contexts: Iterable[str] | None = None,
+                              now: datetime | None = None) -> list[PairingCode]:
+    """Codes made and not used yet that still work (for headsets of ``contexts``; None: all),
+    soonest to expire first."""
     now = now or utcnow()
-    return list(db.scalars(select(PairingCode).where(PairingCode.used_at.is_(None), PairingCode.expires_at >= now)
+    return list(db.scalars(select(PairingCode).where(PairingCode.used_at.is_(None), PairingCode.expires_at >= now,
+                                                     _owned_by(PairingCode.context, contexts, shared=False))
                            .order_by(PairingCode.expires_at)))
 
 
@@ -132,8 +160,11 @@ def get_headset(db: DbSession, headset_id: int) -> Headset:
     return headset
 
 
-def list_headsets(db: DbSession, include_revoked: bool = False) -> list[Headset]:
-    stmt = select(Headset).options(selectinload(Headset.playlists)).order_by(Headset.id)
+def list_headsets(db: DbSession, include_revoked: bool = False, contexts: Iterable[str] | None = None,
+                  shared: bool = True) -> list[Headset]:
+    """Every headset, or those of ``contexts`` (and the shared ones, unless ``shared`` is false)."""
+    stmt = (select(Headset).options(selectinload(Headset.playlists)).where(_owned_by(Headset.context, contexts, shared))
+            .order_by(Headset.id))
     if not include_revoked:
         stmt = stmt.where(Headset.revoked_at.is_(None))
     return list(db.scalars(stmt))

@@ -263,6 +263,11 @@ headset_playlists = Table(
 )
 
 
+#: Headsets and groups belong to the use context whose staff enrolled them; None: shared, every
+#: session role starts sessions on it and only the admin changes or revokes it.
+OWNER_DOC = "the use context it belongs to (intake | sollicitatie | werkveldorientatie); None: shared"
+
+
 class HeadsetGroup(Base):
     """Headsets that are used together: a class set, the intake cart, the HR kit."""
 
@@ -270,6 +275,7 @@ class HeadsetGroup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
+    context: Mapped[str | None] = mapped_column(String(32), doc=OWNER_DOC)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     headsets: Mapped[list[Headset]] = relationship(back_populates="group", order_by="Headset.id")
     playlists: Mapped[list[Playlist]] = relationship(secondary=group_playlists, order_by="Playlist.id")
@@ -284,6 +290,7 @@ class Headset(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     profile: Mapped[str] = mapped_column(String(32), doc="the headset profile it plays (render.profiles)")
+    context: Mapped[str | None] = mapped_column(String(32), doc=OWNER_DOC)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("headset_groups.id"))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -308,6 +315,7 @@ class PairingCode(Base):
     code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     headset_name: Mapped[str] = mapped_column(String(255))
     profile: Mapped[str] = mapped_column(String(32))
+    context: Mapped[str | None] = mapped_column(String(32), doc="the context the headset will belong to")
     group_id: Mapped[int | None] = mapped_column(ForeignKey("headset_groups.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

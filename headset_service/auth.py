@@ -22,7 +22,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from catalog import Headset, StaffUser, accounts, fleet
+from catalog import Headset, HeadsetGroup, StaffUser, accounts, fleet
 from headset_service.deps import DbDep
 
 STAFF_COOKIE = "zorgblik_sessie"
@@ -68,6 +68,45 @@ def allowed(role: str, permission: str) -> bool:
 
 def may_run_context(role: str, context: str) -> bool:
     return role == "admin" or role in CONTEXT_ROLES.get(context, frozenset())
+
+
+def own_context(role: str) -> str | None:
+    """The one use context ``role`` runs (None for the admin and for roles that run none): the
+    context a headset belongs to when that role enrols it."""
+    contexts = [c for c, roles in CONTEXT_ROLES.items() if role in roles]
+    return contexts[0] if len(contexts) == 1 else None
+
+
+def headset_scope(role: str) -> list[str] | None:
+    """The use contexts whose headsets and groups ``role`` sees, besides the shared ones; None:
+    every one (the admin, and the author, who only reads where scenes are)."""
+    contexts = [c for c, roles in CONTEXT_ROLES.items() if role in roles]
+    return contexts if contexts and role != "admin" else None
+
+
+def may_use_headsets_of(role: str, context: str | None) -> bool:
+    """Who starts sessions on a headset or group of ``context``: its staff, anyone who runs sessions
+    when it is shared (None), and the admin."""
+    if context is None:
+        return allowed(role, "sessions.run")
+    return may_run_context(role, context)
+
+
+def may_manage_headsets_of(role: str, context: str | None) -> bool:
+    """Who revokes, renames, regroups or gives playlists to a headset or group of ``context``: its
+    staff; a shared one (None) only the admin."""
+    return role == "admin" or (context is not None and may_run_context(role, context))
+
+
+def refusal(role: str, thing: Headset | HeadsetGroup, *, manage: bool = False) -> str | None:
+    """Why ``role`` may not start sessions on (or, with ``manage``, change) a headset or group, in
+    words for a page or a 403; None when it may."""
+    if (may_manage_headsets_of if manage else may_use_headsets_of)(role, thing.context):
+        return None
+    kind = "groep" if isinstance(thing, HeadsetGroup) else "headset"
+    if thing.context is None:
+        return f"{kind} {thing.name} is gedeeld; alleen de beheerder past hem aan"
+    return f"{kind} {thing.name} hoort bij {fleet.owner_name(thing.context)}; vraag daar of bij de beheerder"
 
 
 def may_manage_playlist(role: str, context: str) -> bool:

@@ -174,14 +174,20 @@ class LoginResult(BaseModel):
 
 
 # headsets --------------------------------------------------------------------------------------
+OWNER = ("the use context it belongs to: its staff use and change it; null: shared (every session role "
+         "uses it, the admin changes it). Staff who run one context get their own; the admin chooses.")
+
+
 class GroupCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=255)
+    context: UseContext | None = Field(None, description=OWNER)
 
 
 class GroupPublic(BaseModel):
     id: int
     name: str
+    context: str | None = Field(description=OWNER)
     headset_ids: list[int]
     playlist_ids: list[int]
 
@@ -191,6 +197,7 @@ class PairingCodeCreate(BaseModel):
     name: str = Field(min_length=1, max_length=255, description="what staff call the headset, e.g. 'Quest 07'")
     profile: str = Field(description="the headset profile it plays: quest2, quest3, pico4, web")
     group_id: RowId | None = None
+    context: UseContext | None = Field(None, description=OWNER)
 
 
 class PairingCodePublic(BaseModel):
@@ -215,12 +222,14 @@ class HeadsetUpdate(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=255)
     group_id: RowId | None = None
     profile: str | None = None
+    context: UseContext | None = Field(None, description="admin only: " + OWNER)
 
 
 class HeadsetPublic(BaseModel):
     id: int
     name: str
     profile: str
+    context: str | None = Field(description=OWNER)
     group_id: int | None
     playlist_ids: list[int]
     enrolled_at: datetime

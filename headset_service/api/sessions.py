@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 
 from catalog import HeadsetCommand, Session, StaffUser, fleet, queries
+from headset_service.api.headsets import check
 from headset_service.auth import Caller, may_run_context, require, staff_or_device
 from headset_service.deps import ClassroomDep, DbDep, Id, LiveDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
@@ -46,6 +47,8 @@ def create_session(body: SessionCreate, db: DbDep, live: LiveDep, user: Runner) 
     """Start a session; on a headset, the headset gets the start command with the playlist's scenes."""
     _check_context(user, body.context)
     headset = fleet.get_headset(db, body.headset_id) if body.headset_id is not None else None
+    if headset is not None:
+        check(user, headset)
     if headset is not None and headset.revoked_at is not None:
         raise HTTPException(409, f"headset {headset.name} is ingetrokken")
     playlist = fleet.get_playlist(db, body.playlist_id) if body.playlist_id is not None else None
@@ -63,6 +66,7 @@ def create_group_sessions(group_id: Id, body: GroupSessionCreate, db: DbDep, liv
     """Start the same playlist on every headset of a group at once (a class starting together)."""
     _check_context(user, body.context)
     group = fleet.get_group(db, group_id)
+    check(user, group)
     sessions = fleet.start_group_sessions(db, group, context=body.context,
                                           playlist=fleet.get_playlist(db, body.playlist_id), started_by=user,
                                           language=body.language)

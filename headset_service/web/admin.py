@@ -50,7 +50,7 @@ async def retention_daily(catalog: Catalog, months: int) -> None:
 
 @router.get("/beheer")
 def admin_page(request: Request, db: DbDep, settings: SettingsDep, live: LiveDep, user: Admin):
-    context = admin_context(db)
+    context = admin_context(db, user)
     online = {h.id: live.online(h.id) for h in context["headsets"]}
     return render(request, "admin.html", user, {"retention_months": settings.retention_months,
                                                  "grace_minutes": settings.session_grace_minutes, "online": online, **context})

@@ -11,36 +11,53 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from sqlalchemy.orm import Session as DbSession
 
-from catalog import accounts, fleet, throttle
+from catalog import StaffUser, accounts, fleet, throttle
 from catalog.errors import CatalogError
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, Id, LiveDep, UnitOfWorkRoute
 from headset_service.api.headsets import revoke
 from headset_service.web.rendering import PageUser, back
-from headset_service.web.sessions import pairing_code_message
+from headset_service.web.sessions import owner_choices, pairing_code_message
 from render.profiles import PROFILES
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Admin = PageUser("users.manage")
 
 
-def admin_context(db: DbSession) -> dict:
+def admin_context(db: DbSession, user: StaffUser) -> dict:
     """``locks``: username → (until, on this machine's clock; failed attempts) of the locked accounts."""
     locks = {name: (throttle.local_time(row.locked_until), row.failures)
              for name, row in throttle.locked_accounts(db).items()}
     return {"headsets": fleet.list_headsets(db), "groups": fleet.list_groups(db), "profiles": list(PROFILES),
-            "staff": accounts.list_users(db), "roles": accounts.ROLES, "locks": locks}
+            "staff": accounts.list_users(db), "roles": accounts.ROLES, "locks": locks,
+            "owner_choices": owner_choices(user)}
 
 
 @router.post("/beheer/koppelcode")
 def pairing_code_form(db: DbDep, user: Admin, _csrf: CsrfChecked, naam: Annotated[str, Form()],
-                      profiel: Annotated[str, Form()], groep: Annotated[str, Form()] = ""):
-    return back("/beheer", **pairing_code_message(db, user, naam, profiel, groep))
+                      profiel: Annotated[str, Form()], groep: Annotated[str, Form()] = "",
+                      hoort_bij: Annotated[str, Form()] = ""):
+    return back("/beheer", **pairing_code_message(db, user, naam, profiel, groep, hoort_bij))
+
+
+@router.post("/beheer/headsets/{headset_id}/hoort-bij")
+def owner_form(headset_id: Id, db: DbDep, user: Admin, _csrf: CsrfChecked, hoort_bij: Annotated[str, Form()] = ""):
+    """The admin gives a headset to a context (or makes it shared): from then on only that
+    context's staff use and change it. It leaves a group of another context."""
+    if hoort_bij not in owner_choices(user):
+        return back("/beheer", fout="Kies bij 'Hoort bij' een context uit de lijst.")
+    headset = fleet.get_headset(db, headset_id)
+    headset.context = hoort_bij or None
+    left = ""
+    if headset.group is not None and headset.group.context != headset.context:
+        left = f" Hij is uit groep {headset.group.name} gehaald, want die hoort bij {fleet.owner_name(headset.group.context)}."
+        headset.group = None
+    return back("/beheer", melding=f"{headset.name} hoort nu bij {fleet.owner_name(headset.context)}.{left}")
 
 
 @router.post("/beheer/headsets/{headset_id}/intrekken")
 def revoke_form(headset_id: Id, db: DbDep, live: LiveDep, user: Admin, _csrf: CsrfChecked):
-    headset = revoke(db, live, headset_id)
+    headset = revoke(db, live, headset_id, user)
     return back("/beheer", melding=f"{headset.name} is ontkoppeld: de headset kan niets meer ophalen of versturen.")
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
-from catalog import HeadsetGroup, fleet, reports
-from headset_service.auth import may_run_context
+from catalog import HeadsetGroup, StaffUser, fleet, reports
+from headset_service.auth import headset_scope, may_run_context, refusal
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import ClassroomDep, DbDep, Id, LiveDep, UnitOfWorkRoute, after_commit
@@ -31,16 +31,17 @@ MEEKIJKEN_OFF = {"sollicitatie": "Meekijken kan niet in een sollicitatiegesprek.
                  None: "Meekijken staat uit: deze sessie legt geen kijkrichting vast."}
 
 
-def _group(db, groep: int | None) -> tuple[list[HeadsetGroup], HeadsetGroup | None]:
-    groups = fleet.list_groups(db)
+def _group(db, user: StaffUser, groep: int | None) -> tuple[list[HeadsetGroup], HeadsetGroup | None]:
+    """The groups ``user`` runs classes on, and the one asked for (or the first)."""
+    groups = fleet.list_groups(db, headset_scope(user.role))
     return groups, next((g for g in groups if g.id == groep), groups[0] if groups else None)
 
 
 @router.get("/klas")
 def class_page(request: Request, db: DbDep, live: LiveDep, user: Runner, groep: int | None = None):
     contexts = contexts_of(user)
-    groups, group = _group(db, groep)
-    headsets = [h for h in _live_headsets(db, live) if group is not None and h["group_id"] == group.id]
+    groups, group = _group(db, user, groep)
+    headsets = [h for h in _live_headsets(db, live, user) if group is not None and h["group_id"] == group.id]
     sessions = {s.headset_id: s for s in reports.open_sessions(db, contexts)}
     playlists = [p for p in fleet.list_playlists(db) if p.context in contexts]
     return render(request, "class.html", user, {
@@ -54,6 +55,8 @@ def class_command(request: Request, group_id: Id, db: DbDep, live: LiveDep, clas
                   _csrf: CsrfChecked, command: Annotated[str, Form()]):
     """One command for the whole group; in a run, "Verder", pause and resume move the class in step."""
     group = fleet.get_group(db, group_id)
+    if refused := refusal(user.role, group):
+        return back_to_class(group_id, fout=f"{refused}.")
     if command not in COMMAND_NAMES:
         return back_to_class(group_id, fout="Onbekende opdracht.")
     wanted = {"pause": "running", "resume": "paused"}.get(command)
@@ -74,7 +77,7 @@ def back_to_class(group_id: int, **flash):
 # the projector ------------------------------------------------------------------------------------
 @router.get("/klas/projectie")
 def projector_page(request: Request, db: DbDep, user: Runner, groep: int | None = None):
-    groups, group = _group(db, groep)
+    groups, group = _group(db, user, groep)
     return render(request, "class_projector.html", user, {"group": group, "groups": groups})
 
 
@@ -82,6 +85,8 @@ def projector_page(request: Request, db: DbDep, user: Runner, groep: int | None 
 def class_live(group_id: Id, db: DbDep, live: LiveDep, classroom: ClassroomDep, user: Runner) -> JSONResponse:
     """The group's class now: the run's scene, state and time base, its prompts, and each headset's state."""
     group = fleet.get_group(db, group_id)
+    if refused := refusal(user.role, group):
+        raise HTTPException(403, refused)
     run = classroom.follow_group(db, group)
     view = classroom.view(run) if run else None
     if view is not None and not may_run_context(user.role, view["context"]):

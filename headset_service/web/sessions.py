@@ -21,7 +21,7 @@ from catalog.errors import CatalogError
 from catalog.models import utcnow
 from catalog.outcomes import clean_code
 from headset_service.api.device import command_message
-from headset_service.auth import CONTEXT_ROLES, may_run_context
+from headset_service.auth import CONTEXT_ROLES, headset_scope, may_run_context, own_context, refusal
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import MAX_ID, DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
@@ -76,11 +76,13 @@ def headset_view(headset: Headset, live: Live, titles: dict[str, str]) -> dict:
             "scene": titles.get(status.get("bundle_key") or "", ""), "bundle_key": status.get("bundle_key"),
             "time": f"{int(position // 60)}:{int(position % 60):02d}" if position is not None else "",
             "battery": headset.battery, "group_id": headset.group_id, "sync": sync_text(status),
+            "shared": headset.context is None,
             "session_id": status.get("session_id")}
 
 
-def _live_headsets(db, live: Live) -> list[dict]:
-    headsets = fleet.list_headsets(db)
+def _live_headsets(db, live: Live, user: StaffUser) -> list[dict]:
+    """The headsets ``user`` starts sessions on (their context's and the shared ones), live."""
+    headsets = fleet.list_headsets(db, contexts=headset_scope(user.role))
     titles = reports.scene_titles(db, (live.view(h.id).get("bundle_key") for h in headsets))
     return [headset_view(h, live, titles) for h in headsets]
 
@@ -97,14 +99,16 @@ def sessions_page(request: Request, db: DbDep, live: LiveDep, user: Runner):
     contexts = contexts_of(user)
     playlists = [p for p in fleet.list_playlists(db) if p.context in contexts]
     open_sessions = reports.open_sessions(db, contexts)
-    headsets = _live_headsets(db, live)
+    headsets = _live_headsets(db, live, user)
     by_id = {h["id"]: h for h in headsets}
+    scope = headset_scope(user.role)
     return render(request, "sessions.html", user, {
-        "contexts": contexts, "playlists": playlists, "headsets": headsets, "groups": fleet.list_groups(db),
+        "contexts": contexts, "playlists": playlists, "headsets": headsets, "groups": fleet.list_groups(db, scope),
         "open_sessions": [(s, by_id.get(s.headset_id)) for s in open_sessions],
         "recent": reports.recent_sessions(db, contexts, limit=10), "command_names": COMMAND_NAMES,
         "state_names": STATE_NAMES, "routes": ROUTES, "levels": MBO_LEVELS, "years": YEARS, "languages": LANGUAGES,
-        "profiles": list(PROFILES), "pairing_codes": fleet.outstanding_pairing_codes(db), "now": utcnow()})
+        "profiles": list(PROFILES), "pairing_codes": fleet.outstanding_pairing_codes(db, scope), "now": utcnow(),
+        "owner_choices": owner_choices(user)})
 
 
 def why_not(headset: Headset, playlist: Playlist, live: Live, settings: Settings) -> str | None:
@@ -167,9 +171,13 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
         if not (group_id.isascii() and group_id.isdigit()) or not 1 <= int(group_id) <= MAX_ID:
             return back(back_to, fout="Kies een groep uit de lijst.")
         group = fleet.get_group(db, int(group_id))
+        if refused := refusal(user.role, group):
+            return back(back_to, fout=f"Niet gestart: {refused}.")
         headsets = [h for h in group.headsets if h.revoked_at is None]
     else:
         headsets = [fleet.get_headset(db, hid) for hid in dict.fromkeys(headset_ids)]
+        if refused := "; ".join(r for h in headsets if (r := refusal(user.role, h))):
+            return back(back_to, fout=f"Niet gestart: {refused}.")
     if not headsets:
         return back(back_to, fout="Kies minstens één headset of een groep (met headsets).")
     refused = {h.id: reason for h in headsets if (reason := why_not(h, playlist, live, settings))}
@@ -195,12 +203,30 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
                 fout=not_started)
 
 
-def pairing_code_message(db, user: StaffUser, naam: str, profiel: str, groep: str) -> dict:
-    """The flash for a pairing-code form (sessions page and Beheer): the code and how to use it, or why not."""
+def owner_choices(user: StaffUser) -> dict[str, str]:
+    """Whom the admin may give a new headset to ('' is shared); others enrol for their own context."""
+    if user.role != "admin":
+        return {}
+    return {"": "Gedeeld (iedereen die sessies leidt)", **{c: CONTEXT_NAMES[c] for c in CONTEXT_ROLES}}
+
+
+def pairing_code_message(db, user: StaffUser, naam: str, profiel: str, groep: str, hoort_bij: str = "") -> dict:
+    """The flash for a pairing-code form (sessions page and Beheer): the code and how to use it, or why not.
+    The headset belongs to the context of whoever makes the code; the admin says (``hoort_bij``)."""
     if profiel not in PROFILES:
         return {"fout": "Kies het type headset uit de lijst."}
+    if user.role == "admin":
+        if hoort_bij not in owner_choices(user):
+            return {"fout": "Kies bij 'Hoort bij' een context uit de lijst."}
+        context = hoort_bij or None
+    else:
+        context = own_context(user.role)
+    group = next((g for g in fleet.list_groups(db) if g.name == groep.strip()), None) if groep.strip() else None
+    if group is not None and (refused := refusal(user.role, group, manage=True)):
+        return {"fout": f"Geen koppelcode gemaakt: {refused}."}
     try:
-        code, row = fleet.pairing_code_for(db, headset_name=naam, profile=profiel, group_name=groep, created_by=user)
+        code, row = fleet.pairing_code_for(db, headset_name=naam, profile=profiel, group_name=groep, context=context,
+                                           created_by=user)
     except CatalogError as error:
         return {"fout": error.one_line()}
     minutes = int((row.expires_at - row.created_at).total_seconds() // 60)
@@ -210,13 +236,18 @@ def pairing_code_message(db, user: StaffUser, naam: str, profiel: str, groep: st
 
 @router.post("/sessies/koppelcode")
 def pairing_code(db: DbDep, user: Runner, _csrf: CsrfChecked, naam: Annotated[str, Form()],
-                 profiel: Annotated[str, Form()], groep: Annotated[str, Form()] = ""):
+                 profiel: Annotated[str, Form()], groep: Annotated[str, Form()] = "",
+                 hoort_bij: Annotated[str, Form()] = ""):
     """A pairing code for a new headset, made by whoever runs the session (shown once)."""
-    return back("/sessies#koppelen", **pairing_code_message(db, user, naam, profiel, groep))
+    return back("/sessies#koppelen", **pairing_code_message(db, user, naam, profiel, groep, hoort_bij))
 
 
 @router.post("/sessies/koppelcode/{code_id}/intrekken")
 def withdraw_pairing_code(code_id: Id, db: DbDep, user: Runner, _csrf: CsrfChecked):
+    """Only codes of one's own context (the admin: any): others are not on one's page either."""
+    scope = headset_scope(user.role)
+    if scope is not None and code_id not in {c.id for c in fleet.outstanding_pairing_codes(db, scope)}:
+        return back("/sessies#koppelen", fout=f"Koppelcode {code_id} is er niet (meer) voor jouw context.")
     try:
         row = fleet.withdraw_pairing_code(db, code_id)
     except CatalogError as error:
@@ -261,7 +292,7 @@ def live_json(db: DbDep, live: LiveDep, user: Runner) -> JSONResponse:
     contexts = contexts_of(user)
     sessions = {s.id: s.state for s in reports.recent_sessions(db, contexts, limit=50)}
     sessions.update({s.id: s.state for s in reports.open_sessions(db, contexts)})
-    return JSONResponse({"headsets": _live_headsets(db, live),
+    return JSONResponse({"headsets": _live_headsets(db, live, user),
                          "sessions": {str(k): STATE_NAMES.get(v, v) for k, v in sessions.items()},
                          "session_states": {str(k): v for k, v in sessions.items()}},
                         headers={"Cache-Control": "no-store"})

@@ -77,3 +77,29 @@ def test_upgrade_keeps_rows_and_downgrade_works(tmp_path):
         command.downgrade(cfg, "base")
     assert inspect(engine).get_table_names() == ["alembic_version"]
     engine.dispose()
+
+
+def test_existing_headsets_belong_to_the_context_of_whoever_made_their_pairing_code(tmp_path):
+    """0010: an HR-enrolled headset (and its group) become HR's; one the admin enrolled is shared."""
+    from catalog.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0009")
+    with engine.begin() as conn:
+        for uid, role in ((1, "hr"), (2, "admin")):
+            conn.execute(text("INSERT INTO staff_users (id, username, display_name, role, password_hash, active, created_at)"
+                              " VALUES (:i, :r, :r, :r, 'x', 1, '2026-01-01')"), {"i": uid, "r": role})
+        conn.execute(text("INSERT INTO headset_groups (id, name, created_at) VALUES (1, 'HR-kit', '2026-01-01')"))
+        for hid, by, group in ((1, 1, 1), (2, 2, None)):
+            conn.execute(text("INSERT INTO headsets (id, name, profile, group_id, token_sha256, enrolled_at, inventory,"
+                              " device_info) VALUES (:h, :n, 'quest2', :g, :n, '2026-01-01', '[]', '{}')"),
+                         {"h": hid, "n": f"h{hid}", "g": group})
+            conn.execute(text("INSERT INTO pairing_codes (code_sha256, headset_name, profile, created_by_id, created_at,"
+                              " expires_at, used_at, headset_id) VALUES (:n, :n, 'quest2', :b, '2026-01-01', '2026-01-01',"
+                              " '2026-01-01', :h)"), {"n": f"h{hid}", "b": by, "h": hid})
+    migrate(engine)
+    with engine.connect() as conn:
+        owners = dict(conn.execute(text("SELECT name, context FROM headsets")).all())
+        assert owners == {"h1": "sollicitatie", "h2": None}
+        assert conn.execute(text("SELECT context FROM headset_groups")).scalar() == "sollicitatie"
+    engine.dispose()

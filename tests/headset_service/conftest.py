@@ -66,9 +66,11 @@ class Harness:
         self.scene_of[key] = scene
         return key
 
-    def enrol(self, name: str, profile: str = "quest2", group_id: int | None = None) -> tuple[int, str]:
-        code = self.staff("admin").post("/api/headsets/pairing-codes",
-                          json={"name": name, "profile": profile, "group_id": group_id}).raise_for_status().json()
+    def enrol(self, name: str, profile: str = "quest2", group_id: int | None = None, by: str = "admin") -> tuple[int, str]:
+        """A paired headset (id, device token); enrolled by the admin it is shared, by a session
+        role it belongs to that role's context."""
+        code = self.staff(by).post("/api/headsets/pairing-codes",
+                                   json={"name": name, "profile": profile, "group_id": group_id}).raise_for_status().json()
         paired = httpx.post(f"{self.base_url}/api/headsets/pair", json={"code": code["code"]}).raise_for_status().json()
         return paired["headset_id"], paired["token"]
 

@@ -92,7 +92,7 @@ def test_revoking_closes_the_socket_and_the_token_gets_401(harness, room, error_
     (headset_id, token), _ = room["headsets"]
     with socket_for(harness, token) as ws:
         wait_for(lambda: room["admin"].get(f"/api/headsets/{headset_id}").json()["live"]["online"], "online")
-        room["intake"].post(f"/api/headsets/{headset_id}/revoke").raise_for_status()
+        room["admin"].post(f"/api/headsets/{headset_id}/revoke").raise_for_status()
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=5)
         assert closed.value.rcvd.code == 4401
