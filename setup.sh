@@ -54,7 +54,7 @@ fi
 # zorgblik's own bytecode, written now: an editable install leaves it to the first import, and
 # where PYTHONDONTWRITEBYTECODE is set (as on many images) every command would compile the sources
 # again (a tenth of a second per command). Quick when nothing changed.
-.venv/bin/python -m compileall -q -j 0 zorgblik scripts_vr capture render catalog headset_service >/dev/null
+.venv/bin/python -m compileall -q -j 0 zorgblik cli scripts_vr capture render catalog headset_service >/dev/null
 webxr=tests/players/webxr
 if command -v npm >/dev/null 2>&1 && [ -f "$webxr/package-lock.json" ]; then
     if [ ! -f "$webxr/node_modules/.zorgblik-installed" ] || [ "$(cat "$webxr/node_modules/.zorgblik-installed")" != "$(sha256sum "$webxr/package-lock.json" | cut -d' ' -f1)" ]; then

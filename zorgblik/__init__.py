@@ -6,8 +6,13 @@ The flow of data follows the top-level packages::
     capture (footage in) -> scripts_vr (what to show) -> render (scene bundles)
         -> catalog (what exists, what is published) -> headset_service (headsets, sessions)
 
-This package holds what they share: the error base, the settings, the wrapper around
-external tools and the ``zorgblik`` command.
+and the ``zorgblik`` command (``cli``) drives them all. Imports run down these layers only
+(import-linter holds them, tests/test_layers.py)::
+
+    cli > headset_service > render > capture > catalog > scripts_vr > zorgblik
+
+This package is the bottom layer: what every other one shares (the error base, the settings, the
+terms with their Dutch labels, the wrapper around external tools); it imports none of them.
 """
 
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@ import pytest
 
 from capture import FootageStore, LayoutNotSupported, add_dual_fisheye
 from catalog import queries
-from zorgblik.cli import main
+from cli import main
 from zorgblik.tools import ffprobe_json, run_tool
 
 

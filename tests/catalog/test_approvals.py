@@ -9,7 +9,7 @@ import pytest
 from catalog import ApprovalRequired, Footage, approvals, queries, signoffs
 from scripts_vr.digest import profile_sha256_of_text
 from scripts_vr.templates import minimal_script
-from zorgblik.cli import main
+from cli import main
 
 SCENE = """\
   - id: gang

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from catalog import StaffUser, accounts
-from zorgblik.cli import main
+from cli import main
 
 PUBLIC = {("GET", "/api/health"), ("POST", "/api/auth/login"), ("POST", "/api/headsets/pair")}
 

@@ -18,7 +18,7 @@ import pytest
 
 from catalog import Catalog, accounts, fleet, throttle
 from headset_service.server import service_in_thread
-from zorgblik.cli import main
+from cli import main
 from zorgblik.settings import Settings
 
 GOOD = "correct-paard-batterij"

@@ -12,7 +12,7 @@ import pytest
 
 from headset_service.station import EventLog, Session, SyncClient
 from headset_service.station import views
-from zorgblik.cli import main
+from cli import main
 
 
 def test_without_an_openxr_runtime_the_station_says_what_to_install_in_one_line(tmp_path, capsys, monkeypatch):

@@ -11,7 +11,7 @@ import pytest
 
 from scripts_vr import load_script
 from scripts_vr.freshness import find_scripts
-from zorgblik.cli import main
+from cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def zorgblik(*args: object) -> subprocess.CompletedProcess:
     """The command in a process of its own (this checkout's code), killed, and the test failed,
     when it does not end within 60 s."""
-    return subprocess.run([sys.executable, "-c", "from zorgblik.cli import run; run()", *map(str, args)],
+    return subprocess.run([sys.executable, "-c", "from cli import run; run()", *map(str, args)],
                           cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from catalog import fleet, reports, retention
 from catalog.models import Event, Session, SessionNote
-from zorgblik.cli import main
+from cli import main
 
 
 def seed(db, code: str, started: datetime) -> int:

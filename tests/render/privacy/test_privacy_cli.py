@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from zorgblik.cli import main
+from cli import main
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import click
 
 from catalog import Catalog, retention
-from zorgblik.cli import cli
+from cli import cli
 from zorgblik.settings import Settings
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from catalog import Catalog, Footage
 from support import oversized_jpeg, oversized_png
-from zorgblik.cli import main
+from cli import main
 from zorgblik.settings import Settings
 
 
@@ -36,7 +36,7 @@ def _one_error_line(err: str) -> str:
 
 
 def test_add_list_show_with_pose_and_no_progress_noise_in_logs(zb, footage_dir, monkeypatch):
-    monkeypatch.setattr("zorgblik.cli.capture.PROGRESS_FROM_BYTES", 0)  # would show a bar on a terminal
+    monkeypatch.setattr("cli.capture.PROGRESS_FROM_BYTES", 0)  # would show a bar on a terminal
     code, out, err = zb("capture", "add", footage_dir / "equirect/theta_half_dome_01.jpg", "--category", "ouderenzorg")
     assert code == 0 and err == ""  # captured stderr is no terminal: no progress bar
     assert out.startswith("footage:1 toegevoegd: theta_half_dome_01.jpg — photo, 800×400, equirectangular mono")

@@ -10,7 +10,7 @@ import click
 from render.events import BuildEvents
 from render.executors import EXECUTORS, get_executor
 from render.profiles import DEFAULT_PROFILES, PROFILES
-from zorgblik.cli import cli
+from cli import cli
 from zorgblik.settings import Settings
 
 

@@ -9,8 +9,8 @@ import click
 
 from catalog import Catalog, signoffs
 from render.privacy import blur_image, blur_video, is_photo, write_review_sheet
-from zorgblik.cli import cli
-from zorgblik.cli.build import SceneProgress
+from cli import cli
+from cli.build import SceneProgress
 from zorgblik.settings import Settings
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import scripts_vr
-from zorgblik.cli import cli
+from cli import cli
 from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES
 

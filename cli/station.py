@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from zorgblik.cli import cli
+from cli import cli
 from zorgblik.settings import Settings
 
 

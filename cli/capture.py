@@ -11,7 +11,7 @@ import click
 from capture import FootageStore, add_dual_fisheye, add_footage
 from capture.consent import ROLE_DUTCH, ROLES, STATE_DUTCH, STATUS_DUTCH, consent_state, record_consent
 from catalog import Catalog, queries
-from zorgblik.cli import cli
+from cli import cli
 from zorgblik.settings import Settings
 
 #: Files smaller than this are copied in a blink: no progress bar.

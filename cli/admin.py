@@ -8,7 +8,7 @@ import sys
 import click
 
 from catalog import Catalog, accounts
-from zorgblik.cli import cli
+from cli import cli
 from zorgblik.settings import Settings
 
 PASSWORD_ENV = "ZORGBLIK_NEW_PASSWORD"

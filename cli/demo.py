@@ -8,10 +8,10 @@ from dataclasses import replace
 import click
 
 from catalog import Catalog
-from zorgblik.cli import cli
-from zorgblik.cli.build import SceneProgress
+from cli import cli
+from cli.build import SceneProgress
 from headset_service.server import service_in_thread
-from zorgblik.demo import build_demo, check_service, demo_scripts, prepare_access
+from cli.demo_steps import build_demo, check_service, demo_scripts, prepare_access
 from zorgblik.settings import Settings
 
 

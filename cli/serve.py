@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from zorgblik.cli import cli
+from cli import cli
 from zorgblik.settings import Settings
 
 

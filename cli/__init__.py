@@ -21,7 +21,7 @@ from zorgblik.settings import Settings, settings_help
 
 #: The command modules, each with the line 'zorgblik --help' shows for it. A module adds its
 #: command (of the same name) to ``cli`` when imported; the list of commands is shown without
-#: importing any (tests/zorgblik/test_command.py holds each line to the command's own help).
+#: importing any (tests/cli/test_command.py holds each line to the command's own help).
 COMMANDS = {
     "script": "VR-scripts: een nieuw script maken, controleren en nagaan wat verouderd is.",
     "capture": "360°-opnames toevoegen en bekijken, en toestemming van gefilmde personen vastleggen.",
@@ -45,7 +45,7 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in COMMANDS and name not in self.commands:
-            importlib.import_module(f"zorgblik.cli.{name}")
+            importlib.import_module(f"cli.{name}")
         return super().get_command(ctx, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from zorgblik.cli import main
+from cli import main
 
 
 def test_demo_check_builds_serves_and_prints_where_to_look(tmp_path, monkeypatch, capsys):

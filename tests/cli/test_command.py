@@ -26,15 +26,15 @@ def test_help_lists_every_command_with_its_own_line_without_importing_them():
 
     import click
 
-    from zorgblik.cli import COMMANDS, cli
+    from cli import COMMANDS, cli
 
     for name, line in COMMANDS.items():
-        importlib.import_module(f"zorgblik.cli.{name}")
+        importlib.import_module(f"cli.{name}")
         command = cli.commands[name]
         for limit in (45, 200):
             assert click.Command(name, help=line).get_short_help_str(limit) == command.get_short_help_str(limit), name
-    probe = ("import sys; from zorgblik.cli import main; main(['--help']); "
-             "print(sorted(m for m in ('cv2', 'fastapi', 'sqlalchemy', 'zorgblik.cli.serve') if m in sys.modules))")
+    probe = ("import sys; from cli import main; main(['--help']); "
+             "print(sorted(m for m in ('cv2', 'fastapi', 'sqlalchemy', 'cli.serve') if m in sys.modules))")
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60).stdout
     assert all(f"  {name} " in shown for name in COMMANDS)
     assert shown.strip().splitlines()[-1] == "[]"

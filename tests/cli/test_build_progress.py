@@ -1,6 +1,6 @@
 """The per-scene progress lines of ``zorgblik build`` (as a log sees them: not a terminal)."""
 
-from zorgblik.cli.build import SceneProgress
+from cli.build import SceneProgress
 
 
 def test_each_scene_is_said_done_once(capsys):
