@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from capture import FootageStore, UnreadableMedia, add_footage
+from capture import FootageStore, UnreadableMedia, add_dual_fisheye, add_footage
 from capture.ingest import check_complete
 from capture.probe import media_end, probe
 from catalog import queries
@@ -127,3 +127,17 @@ def test_photos_are_not_checked(footage_dir):
     check_complete(path, probe(path))
     assert media_end(path) == 0
 
+
+def test_stitching_refuses_a_cut_off_video_before_it_stitches(whole, tmp_path, footage_dir, settings, catalog,
+                                                              monkeypatch):
+    def stitched(*args, **kwargs):
+        raise AssertionError("a cut-off video was stitched")
+
+    monkeypatch.setattr("capture.dual_fisheye.stitch_video", stitched)
+    source = whole["moov-vooraan"]
+    path = cut(source, tmp_path, int(source.stat().st_size * 0.9))
+    lenses = footage_dir / "dualfisheye"
+    with pytest.raises(UnreadableMedia) as info:
+        add_dual_fisheye([path], front_lens=lenses / "theta_front.yaml", back_lens=lenses / "theta_back.yaml",
+                         catalog=catalog, store=FootageStore(settings.store_dir))
+    assert "video is afgebroken" in info.value.one_line()
