@@ -19,7 +19,7 @@ import numpy as np
 
 from capture.classify import DUAL_FISHEYE, classify
 from capture.errors import LayoutNotSupported, UnreadableMedia
-from capture.ingest import Ingested, add_footage, check_name, check_pixels
+from capture.ingest import Ingested, add_footage, check_complete, check_name, check_pixels
 from capture.probe import probe
 from capture.stitch import MeiLens, measure_seam, stitch_dual_fisheye, stitch_side_by_side, stitch_video
 from capture.store import FootageStore
@@ -82,6 +82,7 @@ def add_dual_fisheye(
         else:
             source = sources[0]
             found = probe(source)
+            check_complete(source, found)  # before stitching: the stitched file would look whole
             kind = classify(found, source)
             if kind.layout != DUAL_FISHEYE:
                 raise LayoutNotSupported(f"geen dual-fisheyebeeld ({kind.layout}): " + "; ".join(kind.reasons),

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from capture.classify import DUAL_FISHEYE, EQUIRECT, FISHEYE_HALF, FULL, PARTIAL, VR180, Classification, classify
-from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge
-from capture.probe import Probe, header_size, probe
+from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge, UnreadableMedia
+from capture.probe import Probe, header_size, media_end, probe
 from capture.store import FootageStore
 from catalog import Catalog, Footage, queries
 
@@ -101,6 +101,21 @@ def check_pixels(path: Path) -> tuple[int, int] | None:
     return size
 
 
+def check_complete(path: Path, found: Probe) -> None:
+    """Refuse a video whose media data runs past the end of the file: cut off while copying.
+    ffprobe reads such a file without complaint when its index is at the front; the build
+    would be the first to fail on it."""
+    if found.media_kind != "video":
+        return
+    missing = media_end(path) - path.stat().st_size
+    if missing > 0:
+        raise UnreadableMedia(
+            f"video is afgebroken: er ontbreken {_gb(missing)} aan het eind",
+            where=str(path),
+            hint="de opname is afgebroken of niet helemaal gekopieerd; kopieer het bestand opnieuw van de camera",
+        )
+
+
 def _gb(n: int) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n:,} bytes".replace(",", ".")
 
@@ -163,6 +178,7 @@ def add_footage(
     check_pixels(path)
     found = probe(path)
     _check_suffix_fits(path, suffix, found)
+    check_complete(path, found)
     kind = classify(found, path)
     check_accepted(path, kind)
     stored = store.put(path, suffix, progress=progress)

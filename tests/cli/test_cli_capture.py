@@ -91,6 +91,18 @@ def _truncated(tmp_path: Path, footage_dir: Path) -> Path:
     return path
 
 
+def _cut_off(tmp_path: Path, footage_dir: Path) -> Path:
+    """Index at the front: ffprobe reads it as whole (#14, 10)."""
+    from zorgblik.tools import run_tool
+
+    whole = tmp_path / "heel.mp4"
+    run_tool(["ffmpeg", "-v", "error", "-i", footage_dir / "video/testroom_1920x960_mono.mp4", "-c", "copy",
+              "-movflags", "+faststart", whole])
+    path = tmp_path / "afgekapt.mp4"
+    path.write_bytes(whole.read_bytes()[:400_000])
+    return path
+
+
 def _not_360(tmp_path: Path, footage_dir: Path) -> Path:
     return footage_dir / "video/testsrc_320x240_not360.mp4"
 
@@ -108,6 +120,7 @@ def _wrong_extension(tmp_path: Path, footage_dir: Path) -> Path:
 REFUSED = [
     (_empty, "leeg bestand (0 bytes) — kopieer het bestand opnieuw van de camera"),
     (_truncated, "geen leesbare video of foto"),
+    (_cut_off, "bytes aan het eind — de opname is afgebroken of niet helemaal gekopieerd; kopieer het bestand"),
     (_not_360, "geen 360°-opname: beeldverhouding 320×240"),
     (_one_lens, "één fisheye-lensbeeld, op zichzelf geen 360°-opname"),
     (_wrong_extension, "extensie '.mp4' past niet bij de inhoud: het is een foto (mjpeg) — hernoem het bestand naar opname.jpg"),

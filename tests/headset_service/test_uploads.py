@@ -275,6 +275,26 @@ def test_not_360_fails_with_dutch_reason_and_leaves_nothing(service):
     assert_error_shape(patch(service, url, len(data), b"x"), 410)
 
 
+def test_a_cut_off_video_fails_and_leaves_nothing(service, tmp_path):
+    """The index at the front, the end cut off: ffprobe reads it as whole (#14, 10)."""
+    from zorgblik.tools import run_tool
+
+    whole = tmp_path / "heel.mp4"
+    run_tool(["ffmpeg", "-v", "error", "-i", MONO_360, "-c", "copy", "-movflags", "+faststart", whole])
+    path = tmp_path / "afgekapt.mp4"
+    path.write_bytes(data := whole.read_bytes()[:400_000])
+    url = create(service, path)
+    upload_rest(service, url, data, 0)
+    status = finished(service, url)
+    assert status["status"] == "failed" and "\n" not in status["message"]
+    assert status["message"].startswith("video is afgebroken: er ontbreken")
+    assert "kopieer het bestand opnieuw van de camera" in status["message"]
+    with service.catalog.session() as db:
+        assert queries.footage_by_sha256(db, hashlib.sha256(data).hexdigest()) is None
+    assert not service.data_file(url).exists()
+    assert not list((service.settings.store_dir / ".incoming").glob("*"))
+
+
 def test_a_photo_of_too_many_pixels_fails_by_its_header_and_leaves_nothing(service, tmp_path, monkeypatch):
     def decoded(*args, **kwargs):
         raise AssertionError("the photo was decoded before it was refused")
