@@ -2,10 +2,8 @@
 and field, what is overdue or due soon per owner, building with progress, the privacy review
 sheet and sign-off per scene version, and publishing.
 
-A build runs in a thread of the service (render does the heavy work in its own executor); its
-progress is the JSON file :class:`render.BuildEvents` rewrites under ``<data>/builds``, which the
-progress page reads and refreshes every second. The build id starts with the script's name, so
-the script page finds its recent builds by listing that folder.
+A build runs as a job of the service (:mod:`headset_service.builds`); the progress page reads its
+progress file and refreshes every second.
 
 Publishing goes through :func:`catalog.queries.publish`, the same door as the CLI and the API:
 its Dutch refusal (a withdrawn version, a missing privacy sign-off, a profile the school or the
@@ -16,12 +14,6 @@ file reads now (looking withdraws those of an older profile) and the saves made 
 
 from __future__ import annotations
 
-import json
-import logging
-import re
-import secrets
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
@@ -31,24 +23,21 @@ from sqlalchemy.orm import Session as DbSession
 from catalog import Catalog, approvals, queries, signoffs
 from catalog.authoring import saves_of, scenes_of_script, version_counts
 from catalog.errors import ApprovalRequired, CatalogError, SignoffRequired
+from headset_service.builds import read_build, recent_builds, start_build
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, back, render
-from render import BuildEvents, build_script
 from render.build import footage_lookup
 from scripts_vr import freshness, lint_files
 from scripts_vr.digest import profile_sha256_of_text
 from scripts_vr.errors import ScriptError
 from scripts_vr.freshness import find_scripts
-from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES, CARE_CATEGORIES
 
-log = logging.getLogger(__name__)
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Author = PageUser("scripts.edit")
 
-BUILD_ID = re.compile(r"^[A-Za-z0-9_.-]+-\d{8}-\d{6}-[0-9a-f]{6}$")
 STATUS_DUTCH = {"draft": "concept", "published": "gepubliceerd", "withdrawn": "teruggetrokken"}
 BUILD_STATE_DUTCH = {"running": "bezig", "done": "klaar", "failed": "mislukt"}
 SCENE_STATE_DUTCH = {"waiting": "wacht", "building": "wordt gebouwd", "encoding": "wordt gecodeerd", "done": "klaar"}
@@ -80,47 +69,6 @@ def lint_view(settings: Settings, paths: list[Path], catalog: Catalog) -> list[d
                       "scenes": len(result.script.scenes) if result.script else 0,
                       "title": str(result.script.care_category) if result.script else ""})
     return views
-
-
-# builds ----------------------------------------------------------------------------------------
-
-def new_build_id(name: str) -> str:
-    return f"{name}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
-
-
-def run_build(path: Path, settings: Settings, catalog: Catalog, events: BuildEvents) -> None:
-    """The build thread: build every scene (unpublished), and always leave the progress file finished."""
-    try:
-        with events.running():
-            build_script(path, settings=settings, catalog=catalog, events=events, publish=False)
-    except ZorgblikError:
-        pass  # the progress file says what went wrong, in one line
-    except Exception:  # noqa: BLE001 - a bug: the file says the build stopped; the log has the rest
-        log.warning("build %s stopped", events.id, exc_info=True)
-
-
-def start_build(path: Path, settings: Settings, catalog: Catalog) -> str:
-    events = BuildEvents(settings.builds_dir, build_id=new_build_id(path.stem))
-    threading.Thread(target=run_build, args=(path, settings, catalog, events), name=f"build-{events.id}",
-                     daemon=True).start()
-    return events.id
-
-
-def read_build(settings: Settings, build_id: str) -> dict | None:
-    if not BUILD_ID.match(build_id):
-        return None
-    try:
-        return json.loads((settings.builds_dir / f"{build_id}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def recent_builds(settings: Settings, name: str, limit: int = 5) -> list[dict]:
-    folder = settings.builds_dir
-    if not folder.is_dir():
-        return []
-    ids = sorted((p.stem for p in folder.glob(f"{name}-*.json") if p.stem[len(name) + 1:][:1].isdigit()), reverse=True)
-    return [b for b in (read_build(settings, i) for i in ids[:limit]) if b]
 
 
 # approvals ---------------------------------------------------------------------------------------
