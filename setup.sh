@@ -55,6 +55,9 @@ fi
 # where PYTHONDONTWRITEBYTECODE is set (as on many images) every command would compile the sources
 # again (a tenth of a second per command). Quick when nothing changed.
 .venv/bin/python -m compileall -q -j 0 zorgblik cli scripts_vr capture render catalog headset_service >/dev/null
+# the browser libraries the staff pages load (tus-js-client for uploads), from the npm registry,
+# checked against their published integrity
+.venv/bin/python headset_service/vendor.py
 webxr=tests/players/webxr
 if command -v npm >/dev/null 2>&1 && [ -f "$webxr/package-lock.json" ]; then
     if [ ! -f "$webxr/node_modules/.zorgblik-installed" ] || [ "$(cat "$webxr/node_modules/.zorgblik-installed")" != "$(sha256sum "$webxr/package-lock.json" | cut -d' ' -f1)" ]; then

@@ -1,63 +1,22 @@
-// zorgblik: footage upload from the browser over tus 1.0.0 (/api/uploads). Sends the file in 8 MiB
-// pieces; after a network error it asks the server where it stands (HEAD) and goes on from there.
+// zorgblik: footage upload from the browser over tus 1.0.0 (/api/uploads) with tus-js-client.
+// The file goes in 8 MiB pieces; after a network error the client asks the server where it stands
+// and goes on from there, and it remembers the upload (in this browser's localStorage, by file
+// name, size and date) so that after a page reload the same file goes on where it was.
 (function () {
   "use strict";
-  var CHUNK = 8 * 1024 * 1024;
-  var RETRIES = 5;
   var form = document.getElementById("upload-form");
-  if (!form) return;
+  if (!form || !window.tus) return;
   var bar = document.getElementById("upload-progress");
   var status = document.getElementById("upload-status");
 
   function say(text) { status.textContent = text; }
-  function b64(text) { return btoa(unescape(encodeURIComponent(text))); }
   function wait(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
-  function tus(method, url, headers, body) {
-    headers["Tus-Resumable"] = "1.0.0";
-    return fetch(url, { method: method, headers: headers, body: body, credentials: "same-origin" });
-  }
-  function failure(response) {
-    return response.json().then(function (b) { return b.error.message; }, function () { return "HTTP " + response.status; });
-  }
 
-  function create(file) {
-    var meta = ["filename " + b64(file.name)];
-    ["category", "location", "team"].forEach(function (name) {
-      var value = form.elements[name].value.trim();
-      if (value) meta.push(name + " " + b64(value));
-    });
-    return tus("POST", "/api/uploads", { "Upload-Length": String(file.size), "Upload-Metadata": meta.join(",") })
-      .then(function (r) {
-        if (r.status !== 201) return failure(r).then(function (m) { throw new Error(m); });
-        return r.headers.get("Location");
-      });
-  }
-
-  function offsetOf(url) {
-    return tus("HEAD", url, {}).then(function (r) {
-      if (!r.ok) throw new Error("de upload is niet meer te hervatten (HTTP " + r.status + ")");
-      return parseInt(r.headers.get("Upload-Offset"), 10);
-    });
-  }
-
-  function send(url, file, offset, tries) {
-    if (offset >= file.size) return Promise.resolve();
-    bar.value = Math.floor(100 * offset / file.size);
-    say("Bezig met uploaden: " + bar.value + "%");
-    return tus("PATCH", url, { "Content-Type": "application/offset+octet-stream", "Upload-Offset": String(offset) },
-               file.slice(offset, offset + CHUNK))
-      .then(function (r) {
-        if (r.status === 204) return send(url, file, parseInt(r.headers.get("Upload-Offset"), 10), RETRIES);
-        if (r.status === 409 || r.status >= 500) throw new Error("retry");
-        return failure(r).then(function (m) { throw new Error(m); });
-      })
-      .catch(function (err) {
-        if (err.message !== "retry" && !(err instanceof TypeError)) throw err;  // TypeError: the network
-        if (tries <= 0) throw new Error("de verbinding blijft wegvallen; probeer het later opnieuw");
-        say("Verbinding weg; opnieuw proberen…");
-        return wait(1500).then(function () { return offsetOf(url); })
-          .then(function (at) { return send(url, file, at, tries - 1); });
-      });
+  // the one JSON error shape of the service, or the HTTP status when there is none
+  function reason(error) {
+    var response = error.originalResponse;
+    if (!response) return "de verbinding blijft wegvallen; probeer het later opnieuw";
+    try { return JSON.parse(response.getBody()).error.message; } catch (e) { return "HTTP " + response.getStatus(); }
   }
 
   function follow(url) {
@@ -69,6 +28,15 @@
     });
   }
 
+  function metadata(file) {
+    var meta = { filename: file.name };
+    ["category", "location", "team"].forEach(function (name) {
+      var value = form.elements[name].value.trim();
+      if (value) meta[name] = value;
+    });
+    return meta;
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var file = form.elements.file.files[0];
@@ -77,15 +45,37 @@
     button.disabled = true;
     bar.hidden = false;
     bar.value = 0;
-    var url;
-    create(file)
-      .then(function (location) { url = location; return send(url, file, 0, RETRIES); })
-      .then(function () { bar.value = 100; return follow(url); })
-      .then(function (u) {
-        say("Klaar: " + (u.message || file.name) + ". Leg nu vast wie er in beeld is.");
-        if (u.footage_id) window.location.href = "/beeldmateriaal/" + u.footage_id + "?bericht=upload-klaar";
-      })
-      .catch(function (err) { say("Niet gelukt: " + err.message); })
-      .finally(function () { button.disabled = false; });
+    var done = function () { button.disabled = false; };
+    var upload = new tus.Upload(file, {
+      endpoint: "/api/uploads",
+      chunkSize: 8 * 1024 * 1024,
+      retryDelays: [1000, 1500, 3000, 5000, 10000],
+      metadata: metadata(file),
+      removeFingerprintOnSuccess: true,
+      onProgress: function (sent, total) {
+        bar.value = total ? Math.floor(100 * sent / total) : 0;
+        say("Bezig met uploaden: " + bar.value + "%");
+      },
+      onShouldRetry: function (error, attempt, options) {
+        var code = error.originalResponse ? error.originalResponse.getStatus() : 0;
+        if (code === 0 || code === 409 || code >= 500) { say("Verbinding weg; opnieuw proberen…"); return true; }
+        return false;
+      },
+      onError: function (error) { say("Niet gelukt: " + reason(error)); done(); },
+      onSuccess: function () {
+        bar.value = 100;
+        follow(upload.url).then(function (u) {
+          say("Klaar: " + (u.message || file.name) + ". Leg nu vast wie er in beeld is.");
+          if (u.footage_id) window.location.href = "/beeldmateriaal/" + u.footage_id + "?bericht=upload-klaar";
+        }).catch(function (err) { say("Niet gelukt: " + err.message); }).finally(done);
+      }
+    });
+    upload.findPreviousUploads().then(function (previous) {
+      if (previous.length) {
+        upload.resumeFromPreviousUpload(previous[0]);
+        say("Deze upload was al begonnen; hij gaat verder waar hij was.");
+      }
+      upload.start();
+    });
   });
 })();

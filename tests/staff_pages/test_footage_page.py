@@ -40,3 +40,43 @@ def test_comms_uploads_sees_classification_and_records_consent(site, open_as, sh
 def test_an_author_does_not_get_the_upload_page(site, open_as):
     page = open_as("author")
     assert page.goto(f"{site.base_url}/beeldmateriaal").status == 403
+
+
+def test_an_upload_goes_on_where_it_was_after_the_page_is_reloaded(site, open_as, tmp_path):
+    """tus-js-client remembers the upload in the browser: the same file, chosen again after a
+    reload, goes on from what the server already has instead of from 0 (#18)."""
+    import cv2
+    import numpy as np
+
+    big = tmp_path / "gang_3000x1500.png"  # the test room, enlarged, with grain: over two 8 MiB pieces
+    room = cv2.resize(cv2.imread(str(PHOTO)), (3000, 1500), interpolation=cv2.INTER_CUBIC).astype(np.int16)
+    grain = np.random.default_rng(7).integers(-40, 40, room.shape, dtype=np.int16)
+    grain[:, -32:] = grain[:, :32]  # the edges still meet, as a 360° picture's do
+    cv2.imwrite(str(big), np.clip(room + grain, 0, 255).astype(np.uint8))
+    assert big.stat().st_size > 8 * 1024 * 1024
+    page = open_as("comms")
+    page.goto(f"{site.base_url}/beeldmateriaal")
+    offsets: list[int] = []
+    blocked = {"on": True}
+
+    def patches(route, request):
+        if request.method != "PATCH":
+            return route.continue_()
+        offsets.append(int(request.headers["upload-offset"]))
+        if len(offsets) >= 2 and blocked["on"]:
+            return route.abort("connectionreset")  # the network goes, and stays gone until the reload
+        return route.continue_()
+
+    page.context.route("**/api/uploads/*", patches)
+    page.get_by_label("Bestand").set_input_files(str(big))
+    page.get_by_role("button", name="Uploaden").click()
+    expect(page.get_by_role("status")).to_contain_text("opnieuw proberen", timeout=20000)
+    assert offsets[0] == 0 and offsets[1] == 8 * 1024 * 1024
+    page.reload()
+    blocked["on"] = False
+    before = len(offsets)
+    page.get_by_label("Bestand").set_input_files(str(big))
+    page.get_by_role("button", name="Uploaden").click()
+    page.wait_for_url("**/beeldmateriaal/*?bericht=upload-klaar", timeout=30000)
+    assert offsets[before] == 8 * 1024 * 1024, f"after the reload the upload started at {offsets[before]}, not where it was"
+    expect(page.get_by_role("heading", name=big.name)).to_be_visible()
