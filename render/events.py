@@ -35,7 +35,7 @@ ABANDONED = "afgebroken (de dienst of het proces stopte)"
 BUILDING_PREFIX = ".building-"
 
 
-def _started(pid: int) -> str | None:
+def process_started(pid: int) -> str | None:
     """When ``pid`` started (clock ticks since boot, Linux), to tell it from a later one with the same id."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
@@ -51,7 +51,7 @@ def process_alive(pid: int, started: str | None = None) -> bool:
         return False
     except PermissionError:  # someone else's process: it lives
         pass
-    return started is None or _started(pid) in (None, started)
+    return started is None or process_started(pid) in (None, started)
 
 
 def building_prefix() -> str:
@@ -111,7 +111,7 @@ class BuildEvents:
         self.id = build_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
         self.path = Path(builds_dir) / f"{self.id}.json"
         self.state = {"id": self.id, "state": "running", "started": _now(), "updated": _now(), "error": None, "scenes": {},
-                      "pid": os.getpid(), "pid_started": _started(os.getpid())}
+                      "pid": os.getpid(), "pid_started": process_started(os.getpid())}
         self._lock = threading.Lock()
         self._written = 0.0
         self._write(force=True)
