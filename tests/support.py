@@ -137,6 +137,8 @@ def tus_offset(client: httpx.Client, url: str) -> int:
 
 # the service in a process of its own -------------------------------------------------------------
 ROOT = Path(__file__).resolve().parent.parent
+#: The ``zorgblik`` command of this checkout, in a process of its own (run it with PYTHONPATH=ROOT).
+ZORGBLIK = [sys.executable, "-c", "from zorgblik.cli import run; run()"]
 
 
 class ServiceProcess:
@@ -148,8 +150,7 @@ class ServiceProcess:
         self.log = log
         with open(log, "ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", "from zorgblik.cli import run; run()", "--data", str(data_dir), "serve",
-                 "--host", "127.0.0.1", "--port", str(port)],
+                [*ZORGBLIK, "--data", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)],
                 cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, start_new_session=True)
         wait_for(self._answers, f"the service on {self.base_url} (log: {log})", seconds=60)
