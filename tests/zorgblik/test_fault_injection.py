@@ -307,9 +307,9 @@ def test_a_killed_upload_loses_no_acknowledged_byte_and_completes_once(number, t
             status = wait_for(lambda: (s := client.get(url).json())["status"] != "processing" and s,
                               r.why("the upload to leave 'processing' after the restart"))
             assert status["status"] in {"receiving", "done"}, r.why(f"after the restart: {status}")
+            r.say(f"{acked} bytes acknowledged; after the restart: {status['status']} at {status['offset']}")
             if status["status"] == "receiving":
                 offset = tus_offset(client, url)
-                r.say(f"{acked} bytes acknowledged; resumes at {offset}")
                 assert acked <= offset <= len(source), r.why(f"resumes at {offset}, {acked} bytes were acknowledged")
                 tus_upload_rest(client, url, source, offset, chunk)
             status = wait_for(lambda: (s := client.get(url).json())["status"] != "processing" and s,
