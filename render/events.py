@@ -35,23 +35,34 @@ ABANDONED = "afgebroken (de dienst of het proces stopte)"
 BUILDING_PREFIX = ".building-"
 
 
-def _started(pid: int) -> str | None:
-    """When ``pid`` started (clock ticks since boot, Linux), to tell it from a later one with the same id."""
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the name (Linux; empty elsewhere or when gone)."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return None
+        return []
+
+
+def process_started(pid: int) -> str | None:
+    """When ``pid`` started (clock ticks since boot, Linux), to tell it from a later one with the same id."""
+    fields = _stat(pid)
+    return fields[19] if len(fields) > 19 else None
 
 
 def process_alive(pid: int, started: str | None = None) -> bool:
-    """Whether the process ``pid`` (that started at ``started``, when known) still runs."""
+    """Whether the process ``pid`` (that started at ``started``, when known) still runs.
+
+    A zombie does not: it is dead, only not yet reaped, and where nothing reaps it (a container
+    whose first process is no init) it stays, and so did the half bundle of a killed worker."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # someone else's process: it lives
         pass
-    return started is None or _started(pid) in (None, started)
+    if _stat(pid)[:1] == ["Z"]:
+        return False
+    return started is None or process_started(pid) in (None, started)
 
 
 def building_prefix() -> str:
@@ -111,7 +122,7 @@ class BuildEvents:
         self.id = build_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
         self.path = Path(builds_dir) / f"{self.id}.json"
         self.state = {"id": self.id, "state": "running", "started": _now(), "updated": _now(), "error": None, "scenes": {},
-                      "pid": os.getpid(), "pid_started": _started(os.getpid())}
+                      "pid": os.getpid(), "pid_started": process_started(os.getpid())}
         self._lock = threading.Lock()
         self._written = 0.0
         self._write(force=True)

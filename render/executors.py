@@ -15,12 +15,15 @@ A Dask executor fits the same interface later: ``client.map`` for the work, a
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from render.errors import RenderError
+from render.events import process_alive, process_started
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,11 +48,24 @@ class InlineExecutor:
 
 
 _worker_queue: Any = None
+CALLER_CHECK_S = 0.25
 
 
-def _init_worker(q) -> None:
+def _init_worker(q, caller: tuple[int, str | None]) -> None:
     global _worker_queue
     _worker_queue = q
+    threading.Thread(target=_exit_with_caller, args=caller, name="render-caller", daemon=True).start()
+
+
+def _exit_with_caller(pid: int, started: str | None) -> None:
+    """End this worker once the process that made the pool is gone (a build killed with kill -9).
+
+    A worker's parent is the fork server, not the build, so nothing else stops it: it finished its
+    encode for nobody and then waited for work for ever, and with it the fork server. Its ffmpeg
+    dies with it (zorgblik.tools)."""
+    while process_alive(pid, started):
+        time.sleep(CALLER_CHECK_S)
+    os._exit(1)
 
 
 def _worker_progress(scene: str, fraction: float) -> None:
@@ -93,7 +109,7 @@ class LocalExecutor:
         reader.start()
         try:
             with ProcessPoolExecutor(min(self.jobs, len(items)), mp_context=ctx, initializer=_init_worker,
-                                     initargs=(q,)) as pool:
+                                     initargs=(q, (os.getpid(), process_started(os.getpid())))) as pool:
                 futures = [pool.submit(_run_in_worker, fn, item) for item in items]
                 try:
                     return [f.result() for f in futures]

@@ -7,16 +7,22 @@ tests build bundles from real footage.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
 import json
 import os
+import signal
 import struct
 import subprocess
+import sys
 import threading
 import zlib
-from collections.abc import Sequence
-
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
 
 from catalog import Catalog, Footage, approvals, queries, signoffs
 from zorgblik.settings import Settings
@@ -82,6 +88,109 @@ def approve_profile(catalog: Catalog, script: str | Path) -> None:
     with catalog.session() as db:
         for side in approvals.APPROVAL_SIDES:
             approvals.approve(db, path.stem, side=side, by="test", role="test", profile_sha256=profile)
+
+
+# resumable uploads (tus 1.0.0) -----------------------------------------------------------------
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def tus_metadata(**fields: str) -> str:
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in fields.items())
+
+
+def tus_create(client: httpx.Client, path: Path, **fields: str) -> str:
+    """A new upload of the file ``path`` (its name and ``fields`` as metadata); its URL path."""
+    fields = {"filename": path.name, **fields}
+    response = client.post("/api/uploads", headers={
+        **TUS, "Upload-Length": str(path.stat().st_size), "Upload-Metadata": tus_metadata(**fields)})
+    assert response.status_code == 201, response.text
+    assert response.headers["Tus-Resumable"] == "1.0.0"
+    return urlsplit(response.headers["Location"]).path
+
+
+def tus_patch(client: httpx.Client, url: str, offset: int, body: bytes | Iterable[bytes],
+              checksum: bytes | None = None, length: int | None = None) -> httpx.Response:
+    """``body`` at ``offset``; an iterator of pieces is sent with ``length`` as its Content-Length."""
+    headers = {**TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}
+    if checksum is not None:
+        headers["Upload-Checksum"] = "sha256 " + base64.b64encode(checksum).decode()
+    if length is not None:
+        headers["Content-Length"] = str(length)
+    return client.patch(url, content=body, headers=headers)
+
+
+def tus_upload_rest(client: httpx.Client, url: str, data: bytes, offset: int, chunk: int = 150_000) -> None:
+    """``data`` from ``offset`` on, in checksummed pieces of ``chunk`` bytes."""
+    while offset < len(data):
+        piece = data[offset:offset + chunk]
+        response = tus_patch(client, url, offset, piece, hashlib.sha256(piece).digest())
+        assert response.status_code == 204, response.text
+        offset = int(response.headers["Upload-Offset"])
+
+
+def tus_offset(client: httpx.Client, url: str) -> int:
+    """Where the upload resumes (HEAD)."""
+    response = client.head(url, headers=TUS)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    return int(response.headers["Upload-Offset"])
+
+
+# the service in a process of its own -------------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+#: The ``zorgblik`` command of this checkout, in a process of its own (run it with PYTHONPATH=ROOT).
+ZORGBLIK = [sys.executable, "-c", "from zorgblik.cli import run; run()"]
+
+
+class ServiceProcess:
+    """``zorgblik serve`` (this checkout's code) in a process group of its own on ``port``, for a
+    test that kills it as kill -9 would; what it prints goes to ``log``."""
+
+    def __init__(self, data_dir: Path, port: int, log: Path) -> None:
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.log = log
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [*ZORGBLIK, "--data", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(self._answers, f"the service on {self.base_url} (log: {log})", seconds=60)
+
+    def _answers(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"the service stopped with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
+        try:
+            return httpx.get(f"{self.base_url}/api/health", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL for the whole process group: no clean-up runs."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def service_process(data_dir: Path, port: int, log: Path) -> Iterator[ServiceProcess]:
+    """A :class:`ServiceProcess` until the block ends (killed then, when still running)."""
+    service = ServiceProcess(data_dir, port, log)
+    try:
+        yield service
+    finally:
+        service.kill()
+
+
+def living_in_group(pgid: int) -> list[int]:
+    """The processes of process group ``pgid`` that still run (zombies are dead; Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(group) == pgid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
 
 
 # headsets over the WebSocket -------------------------------------------------------------------

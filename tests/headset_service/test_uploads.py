@@ -24,13 +24,17 @@ from capture.store import FootageStore
 from capture.upload import Checksum, UploadBusy, UploadStore
 from catalog import Catalog, accounts, queries
 from headset_service.server import service_in_thread
-from support import oversized_png
+from support import TUS, oversized_png
+from support import tus_create as create
+from support import tus_metadata as metadata
+from support import tus_offset as head_offset
+from support import tus_patch as patch
+from support import tus_upload_rest as upload_rest
 from zorgblik.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MONO_360 = ROOT / "demo" / "footage" / "video" / "testroom_1920x960_mono.mp4"
 NOT_360 = ROOT / "demo" / "footage" / "video" / "testsrc_320x240_not360.mp4"
-TUS = {"Tus-Resumable": "1.0.0"}
 MAX_BYTES = 1_000_000
 CHUNK = 150_000
 
@@ -73,40 +77,6 @@ def assert_error_shape(response: httpx.Response, status: int) -> dict:
     assert set(body["error"]) == {"status", "code", "message", "detail"}
     assert body["error"]["status"] == status and body["error"]["message"]
     return body["error"]
-
-
-def metadata(**fields: str) -> str:
-    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in fields.items())
-
-
-def create(service: Service, path: Path, **fields: str) -> str:
-    fields = {"filename": path.name, **fields}
-    response = service.client.post("/api/uploads", headers={
-        **TUS, "Upload-Length": str(path.stat().st_size), "Upload-Metadata": metadata(**fields)})
-    assert response.status_code == 201, response.text
-    assert response.headers["Tus-Resumable"] == "1.0.0"
-    return urlsplit(response.headers["Location"]).path
-
-
-def patch(service: Service, url: str, offset: int, body: bytes, checksum: bytes | None = None) -> httpx.Response:
-    headers = {**TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}
-    if checksum is not None:
-        headers["Upload-Checksum"] = "sha256 " + base64.b64encode(checksum).decode()
-    return service.client.patch(url, content=body, headers=headers)
-
-
-def upload_rest(service: Service, url: str, data: bytes, offset: int) -> None:
-    while offset < len(data):
-        piece = data[offset:offset + CHUNK]
-        response = patch(service, url, offset, piece, hashlib.sha256(piece).digest())
-        assert response.status_code == 204, response.text
-        offset = int(response.headers["Upload-Offset"])
-
-
-def head_offset(service: Service, url: str) -> int:
-    response = service.client.head(url, headers=TUS)
-    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    return int(response.headers["Upload-Offset"])
 
 
 def wait_until(check: Callable[[], object], what: str, timeout: float = 5.0):
@@ -159,9 +129,10 @@ def test_options_says_what_the_server_speaks(service):
 
 def test_upload_in_chunks_becomes_footage(service):
     data = MONO_360.read_bytes()
-    url = create(service, MONO_360, category="ouderenzorg", team="De Linde", sha256=hashlib.sha256(data).hexdigest())
-    assert head_offset(service, url) == 0
-    upload_rest(service, url, data, 0)
+    url = create(service.client, MONO_360, category="ouderenzorg", team="De Linde",
+                 sha256=hashlib.sha256(data).hexdigest())
+    assert head_offset(service.client, url) == 0
+    upload_rest(service.client, url, data, 0)
     assert_became_footage(service, url, data)
     status = service.client.get(url).json()
     assert (status["category"], status["team"], status["offset"]) == ("ouderenzorg", "De Linde", len(data))
@@ -173,18 +144,18 @@ def test_upload_in_chunks_becomes_footage(service):
 ], ids=["after-headers", "first-byte", "mid-body", "second-chunk", "one-byte-short"])
 def test_cut_connection_resumes_from_what_arrived(service, offset, sent):
     data = MONO_360.read_bytes()
-    url = create(service, MONO_360, sha256=hashlib.sha256(data).hexdigest())
-    upload_rest(service, url, data[:offset], 0)
+    url = create(service.client, MONO_360, sha256=hashlib.sha256(data).hexdigest())
+    upload_rest(service.client, url, data[:offset], 0)
     cut_with_socket(service, url, offset, data, sent)
-    assert wait_until(lambda: head_offset(service, url) == offset + sent, "the cut to be recorded")
+    assert wait_until(lambda: head_offset(service.client, url) == offset + sent, "the cut to be recorded")
     assert service.client.get(url).json()["status"] == "receiving"
-    upload_rest(service, url, data, offset + sent)
+    upload_rest(service.client, url, data, offset + sent)
     assert_became_footage(service, url, data)
 
 
 def test_client_body_that_breaks_off_keeps_what_arrived(service):
     data = MONO_360.read_bytes()
-    url = create(service, MONO_360)
+    url = create(service.client, MONO_360)
     sent = 123_457
 
     def breaks_off():
@@ -196,14 +167,14 @@ def test_client_body_that_breaks_off_keeps_what_arrived(service):
                "Content-Length": str(len(data))}
     with pytest.raises(ConnectionResetError):
         service.client.patch(url, content=breaks_off(), headers=headers)
-    assert wait_until(lambda: head_offset(service, url) == sent, "the cut to be recorded")
-    upload_rest(service, url, data, sent)
+    assert wait_until(lambda: head_offset(service.client, url) == sent, "the cut to be recorded")
+    upload_rest(service.client, url, data, sent)
     assert_became_footage(service, url, data)
 
 
 def test_cut_chunk_with_checksum_is_discarded(service):
     data = MONO_360.read_bytes()
-    url = create(service, MONO_360)
+    url = create(service.client, MONO_360)
     host, port = urlsplit(str(service.client.base_url)).netloc.split(":")
     piece = data[:CHUNK]
     head = (f"PATCH {url} HTTP/1.1\r\nHost: {host}\r\nTus-Resumable: 1.0.0\r\n"
@@ -216,32 +187,32 @@ def test_cut_chunk_with_checksum_is_discarded(service):
         wait_until(lambda: service.data_file(url).stat().st_size == 50_000, "the server to write what was sent")
     # unverifiable, so not kept: the offset stays 0 and the written bytes are cut off again
     wait_until(lambda: service.data_file(url).stat().st_size == 0, "the unverified bytes to be dropped")
-    assert head_offset(service, url) == 0
+    assert head_offset(service.client, url) == 0
 
 
 # -- refusals ----------------------------------------------------------------------------------------
 
 def test_wrong_offset_is_409_with_the_current_offset(service):
     data = MONO_360.read_bytes()
-    url = create(service, MONO_360)
-    assert patch(service, url, 0, data[:1000]).status_code == 204
-    response = patch(service, url, 500, data[500:2000])
+    url = create(service.client, MONO_360)
+    assert patch(service.client, url, 0, data[:1000]).status_code == 204
+    response = patch(service.client, url, 500, data[500:2000])
     err = assert_error_shape(response, 409)
     assert response.headers["Upload-Offset"] == "1000" and err["detail"] == {"offset": 1000}
     assert response.headers["Tus-Resumable"] == "1.0.0"
-    assert head_offset(service, url) == 1000
+    assert head_offset(service.client, url) == 1000
 
 
 def test_bad_checksum_is_460_and_the_offset_stays(service):
     data = MONO_360.read_bytes()
-    url = create(service, MONO_360)
-    assert patch(service, url, 0, data[:CHUNK]).status_code == 204
-    response = patch(service, url, CHUNK, data[CHUNK:2 * CHUNK], hashlib.sha256(b"iets anders").digest())
+    url = create(service.client, MONO_360)
+    assert patch(service.client, url, 0, data[:CHUNK]).status_code == 204
+    response = patch(service.client, url, CHUNK, data[CHUNK:2 * CHUNK], hashlib.sha256(b"iets anders").digest())
     err = assert_error_shape(response, 460)
     assert err["code"] == "checksum_mismatch" and "opnieuw" in err["message"]
-    assert head_offset(service, url) == CHUNK
+    assert head_offset(service.client, url) == CHUNK
     assert service.data_file(url).stat().st_size == CHUNK
-    upload_rest(service, url, data, CHUNK)
+    upload_rest(service.client, url, data, CHUNK)
     assert_became_footage(service, url, data)
 
 
@@ -254,15 +225,15 @@ def test_over_the_size_limit_is_413_at_creation(service):
 
 def test_more_bytes_than_announced_is_413_and_nothing_is_kept(service):
     data = MONO_360.read_bytes()
-    url = create(service, MONO_360)
-    assert_error_shape(patch(service, url, 0, data + b"extra"), 413)
-    assert head_offset(service, url) == 0
+    url = create(service.client, MONO_360)
+    assert_error_shape(patch(service.client, url, 0, data + b"extra"), 413)
+    assert head_offset(service.client, url) == 0
 
 
 def test_not_360_fails_with_dutch_reason_and_leaves_nothing(service):
     data = NOT_360.read_bytes()
-    url = create(service, NOT_360)
-    upload_rest(service, url, data, 0)
+    url = create(service.client, NOT_360)
+    upload_rest(service.client, url, data, 0)
     status = finished(service, url)
     assert status["status"] == "failed"
     assert status["message"].startswith("geen 360°-opname") and "\n" not in status["message"]
@@ -272,7 +243,7 @@ def test_not_360_fails_with_dutch_reason_and_leaves_nothing(service):
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == ["state.json"]
     assert not list((service.settings.store_dir / ".incoming").glob("*"))
     assert service.client.head(url, headers=TUS).status_code == 410  # HEAD: status only, no body
-    assert_error_shape(patch(service, url, len(data), b"x"), 410)
+    assert_error_shape(patch(service.client, url, len(data), b"x"), 410)
 
 
 def test_a_cut_off_video_fails_and_leaves_nothing(service, tmp_path):
@@ -303,8 +274,8 @@ def test_a_photo_of_too_many_pixels_fails_by_its_header_and_leaves_nothing(servi
     monkeypatch.setattr("cv2.imread", decoded)
     path = oversized_png(tmp_path / "reus.png", 20000, 10000)
     data = path.read_bytes()
-    url = create(service, path)
-    upload_rest(service, url, data, 0)
+    url = create(service.client, path)
+    upload_rest(service.client, url, data, 0)
     status = finished(service, url)
     assert status["status"] == "failed" and "\n" not in status["message"]
     assert status["message"].startswith("foto van 20000×10000 pixels (200 megapixel) is groter dan de grens")
@@ -316,8 +287,8 @@ def test_a_photo_of_too_many_pixels_fails_by_its_header_and_leaves_nothing(servi
 
 def test_whole_file_sha256_mismatch_never_becomes_footage(service):
     data = MONO_360.read_bytes()
-    url = create(service, MONO_360, filename="andere.mp4", sha256="0" * 64)
-    upload_rest(service, url, data, 0)
+    url = create(service.client, MONO_360, filename="andere.mp4", sha256="0" * 64)
+    upload_rest(service.client, url, data, 0)
     status = finished(service, url)
     assert status["status"] == "failed" and "sha256" in status["message"]
     assert not service.data_file(url).exists()
@@ -344,7 +315,7 @@ def test_bad_creation_is_400(service, headers, status):
 
 
 def test_protocol_errors(service):
-    url = create(service, MONO_360)
+    url = create(service.client, MONO_360)
     no_version = service.client.patch(url, content=b"x", headers={
         "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
     assert assert_error_shape(no_version, 412) and no_version.headers["Tus-Version"] == "1.0.0"
@@ -355,8 +326,8 @@ def test_protocol_errors(service):
 
 
 def test_terminated_upload_is_gone(service):
-    url = create(service, MONO_360)
-    assert patch(service, url, 0, MONO_360.read_bytes()[:1000]).status_code == 204
+    url = create(service.client, MONO_360)
+    assert patch(service.client, url, 0, MONO_360.read_bytes()[:1000]).status_code == 204
     response = service.client.delete(url, headers=TUS)
     assert response.status_code == 204 and response.headers["Tus-Resumable"] == "1.0.0"
     assert service.client.head(url, headers=TUS).status_code == 404

@@ -12,6 +12,7 @@ from pathlib import Path
 from catalog import Catalog
 from headset_service.server import service_in_thread
 from render.events import ABANDONED, BuildEvents, clear_abandoned_builds
+from support import wait_for
 from zorgblik.settings import Settings
 
 
@@ -57,3 +58,19 @@ def test_a_building_folder_of_a_live_build_is_kept(tmp_path):
     fresh.mkdir(parents=True)  # made after the start: a build that began just now
     clear_abandoned_builds(settings.bundles_dir, settings.builds_dir, started=time.time() - 60)
     assert fresh.exists()
+
+
+def test_a_half_bundle_of_a_dead_but_unreaped_process_is_cleared(tmp_path):
+    """A killed worker whose parent died too waits for init to reap it; in a container without an
+    init, for ever. Dead is dead: its half bundle goes."""
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        wait_for(lambda: Path(f"/proc/{zombie.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z",
+                 "the child to end (not reaped: a zombie)")
+        half = settings.bundles_dir / f".building-{zombie.pid}-x"
+        half.mkdir(parents=True)
+        clear_abandoned_builds(settings.bundles_dir, settings.builds_dir, started=time.time() + 1)
+        assert not half.exists()
+    finally:
+        zombie.wait()
