@@ -1,11 +1,12 @@
 """The footage store: originals kept by their sha256, never changed once stored.
 
     <store>/ab/abcdef….mp4      read-only
-    <store>/.incoming/…         partial copies; never visible under a content name
+    <store>/.incoming/<pid>-….part   partial copies; never visible under a content name
 
 A file appears under its content name only after it was copied completely, flushed to disk
 and its hash computed from the bytes written; so an interrupted import leaves nothing behind
-that looks complete.
+that looks complete. A copy killed half-way leaves its ``.part`` (unblurred footage): the next
+start of the service removes those whose process is gone (:meth:`FootageStore.clear_abandoned`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zorgblik.private import private_dir
+from zorgblik.processes import process_alive
 
 CHUNK = 1 << 20
 
@@ -42,7 +44,7 @@ class FootageStore:
         private_dir(incoming)  # unblurred originals: the service user's only
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=incoming, suffix=".part")
+        fd, tmp_name = tempfile.mkstemp(dir=incoming, prefix=f"{os.getpid()}-", suffix=".part")
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
@@ -71,3 +73,13 @@ class FootageStore:
     def remove(self, relpath: str) -> None:
         """Only for undoing a put whose catalog row could not be written."""
         self.path(relpath).unlink(missing_ok=True)
+
+    def clear_abandoned(self) -> list[Path]:
+        """Remove the partial copies whose process is gone (killed during a copy); what was removed."""
+        removed = []
+        for part in sorted((self.root / ".incoming").glob("*.part")):
+            pid = part.name.partition("-")[0]
+            if not (pid.isdigit() and process_alive(int(pid))):
+                part.unlink(missing_ok=True)
+                removed.append(part)
+        return removed

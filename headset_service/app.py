@@ -60,15 +60,18 @@ def body_limits(settings: Settings) -> list[tuple[str, str, int | None]]:
     ]
 
 
-def _clear_abandoned_builds(settings: Settings, started: float) -> None:
-    """A build killed with the service (kill -9) left a half bundle and a page saying "bezig" for ever."""
+def _clear_abandoned(settings: Settings, started: float) -> None:
+    """A build killed with the service (kill -9) left a half bundle and a page saying "bezig" for
+    ever; a copy into the footage store killed half-way left a partial copy of unblurred footage."""
     try:
         removed, failed = clear_abandoned_builds(settings.bundles_dir, settings.builds_dir, started)
+        copies = FootageStore(settings.store_dir).clear_abandoned()
     except OSError:
-        log.warning("clearing abandoned builds failed", exc_info=True)
+        log.warning("clearing what a killed process left failed", exc_info=True)
         return
-    if removed or failed:
-        log.info("na herstart: %d halve bundels verwijderd, %d builds afgebroken", len(removed), len(failed))
+    if removed or failed or copies:
+        log.info("na herstart: %d halve bundels verwijderd, %d builds afgebroken, %d halve kopieën van opnames verwijderd",
+                 len(removed), len(failed), len(copies))
 
 
 def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
@@ -77,7 +80,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         owned = catalog is None
-        _clear_abandoned_builds(settings, started=time.time())
+        _clear_abandoned(settings, started=time.time())
         app.state.catalog = catalog or Catalog(settings.catalog_url)
         janitor = asyncio.create_task(retention_daily(app.state.catalog, settings.retention_months))
         watchdog = asyncio.create_task(session_watchdog(app.state.catalog, app.state.live, settings.session_grace_minutes))

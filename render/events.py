@@ -8,7 +8,7 @@ goes, at most a few times a second, so a reader never sees half a file::
      "scenes": {"script/scene": {"fraction": 0.4, "state": "encoding" | "done",
                                  "bundle_key": null | "…", "encoded": 0}}}
 
-The service lists the folder and reads the newest files (headset_service.web.scripts).
+The service lists the folder and reads the newest files (headset_service.builds).
 Each file also names the process writing it (``pid``, ``pid_started``), so that the next start
 (:func:`clear_abandoned_builds`) can tell a build killed with kill -9 from one still running.
 """
@@ -29,40 +29,11 @@ from pathlib import Path
 
 from zorgblik.errors import ZorgblikError
 from zorgblik.private import private_dir
+from zorgblik.processes import process_alive, process_started
 
 WRITE_EVERY_S = 0.25
 ABANDONED = "afgebroken (de dienst of het proces stopte)"
 BUILDING_PREFIX = ".building-"
-
-
-def _stat(pid: int) -> list[str]:
-    """The fields of ``/proc/<pid>/stat`` after the name (Linux; empty elsewhere or when gone)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return []
-
-
-def process_started(pid: int) -> str | None:
-    """When ``pid`` started (clock ticks since boot, Linux), to tell it from a later one with the same id."""
-    fields = _stat(pid)
-    return fields[19] if len(fields) > 19 else None
-
-
-def process_alive(pid: int, started: str | None = None) -> bool:
-    """Whether the process ``pid`` (that started at ``started``, when known) still runs.
-
-    A zombie does not: it is dead, only not yet reaped, and where nothing reaps it (a container
-    whose first process is no init) it stays, and so did the half bundle of a killed worker."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: it lives
-        pass
-    if _stat(pid)[:1] == ["Z"]:
-        return False
-    return started is None or process_started(pid) in (None, started)
 
 
 def building_prefix() -> str:

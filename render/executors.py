@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from render.errors import RenderError
-from render.events import process_alive, process_started
+from zorgblik.processes import process_alive, process_started
 
 T = TypeVar("T")
 R = TypeVar("R")
