@@ -1,8 +1,10 @@
 """The bundle format has one definition (zorgblik.bundle): a manifest in another format is refused
-with what to do (tests/render/test_bundle_manifest.py checks a built bundle against it)."""
+with what to do, and no module reads a manifest past the model (tests/render/test_bundle_manifest.py
+checks a built bundle against it)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -13,6 +15,10 @@ from support import bundle_manifest
 from zorgblik.bundle import FORMAT, MANIFEST, BundleFile, BundleFormatError, BundleManifest, read_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ("cli", "headset_service", "render", "capture", "catalog", "scripts_vr", "zorgblik", "bench")
+#: Modules that may spell "manifest.json": the station keeps the service's sync manifest (a list of
+#: bundles, not a bundle's manifest) under that name in its folder, and the station command reads it.
+SYNC_MANIFEST_KEPT = {"headset_service/station/sync.py", "cli/station.py"}
 
 
 def a_manifest() -> BundleManifest:
@@ -63,3 +69,45 @@ def test_the_players_read_only_what_the_manifest_holds():
     asked = set(re.findall(r"(?<![\w\"'])manifest\.(\w+)", script))
     assert {"files", "media_kind", "renditions", "view", "title", "stereo"} <= asked
     assert asked <= set(BundleManifest.model_fields)
+
+
+def _source_files():
+    for package in SOURCES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _read_past_the_model(tree: ast.AST) -> list[str]:
+    """``x.manifest["files"]`` or ``x.manifest.get("title")``: a manifest read by string keys."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "manifest":
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "manifest"):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_every_module_reads_bundle_manifests_through_the_model():
+    """The file name, the format and the keys are zorgblik.bundle's: elsewhere a bundle's manifest is
+    found by ``MANIFEST``, read by ``read_manifest`` (or the catalog's typed column) and used by attribute."""
+    wrong = []
+    for name, tree in _source_files():
+        if name == "zorgblik/bundle.py":
+            continue
+        strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        if MANIFEST in strings and name not in SYNC_MANIFEST_KEPT:
+            wrong.append(f"{name}: spells {MANIFEST!r} (use zorgblik.bundle.MANIFEST and read_manifest)")
+        if any("zorgblik-bundle/" in s for s in strings):
+            wrong.append(f"{name}: spells the format (zorgblik.bundle.FORMAT is the one)")
+        wrong += [f"{name} {found}" for found in _read_past_the_model(tree)]
+    assert wrong == []
+
+
+def test_test_bundles_are_made_through_the_model():
+    """Synthetic bundles in the tests say no format of their own (support.bundle_manifest gives it)."""
+    here = Path(__file__).resolve()
+    spelled = [path.relative_to(ROOT).as_posix() for path in sorted((ROOT / "tests").rglob("*.py"))
+               if path != here and "zorgblik-bundle/" in path.read_text(encoding="utf-8")]
+    assert spelled == []
