@@ -4,7 +4,6 @@ and the real service (``zorgblik serve``) in its own process on a loopback port.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import socket
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from catalog import Catalog, Footage, accounts, fleet, queries, signoffs
+from zorgblik.bundle import FORMAT, BundleFile, BundleManifest
 from zorgblik.settings import Settings
 
 ZORGBLIK = Path(sys.executable).parent / "zorgblik"
@@ -47,11 +47,13 @@ def publish_bundle(settings: Settings, catalog: Catalog, media_bytes: int) -> st
     folder = settings.bundles_dir / key
     folder.mkdir(parents=True)
     digest = write_media(folder / "scene.quest2.mp4", media_bytes)
-    files = [{"name": "scene.quest2.mp4", "role": "media", "profile": "quest2", "bytes": media_bytes, "sha256": digest}]
-    manifest = {"format": "zorgblik-bundle/1", "bundle_key": key, "script": "bench", "scene": "huiskamer",
-                "title": {"nl": "Bench"}, "media_kind": "video", "stereo": "mono", "profile": "quest2",
-                "contexts": ["intake"], "files": files}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    media = BundleFile(name="scene.quest2.mp4", role="media", profile="quest2", bytes=media_bytes, sha256=digest)
+    manifest = BundleManifest(
+        format=FORMAT, bundle_key=key, script="bench", script_sha256="c" * 64, scene="huiskamer", title={"nl": "Bench"},
+        media_kind="video", stereo="mono", profile="quest2", profiles=["quest2"], renditions=[],
+        view={"yaw": 0.0, "pitch": 0.0}, level={"yaw": 0.0, "pitch": 0.0, "roll": 0.0}, contexts=["intake"], prompts=[],
+        source_footage=["b" * 64], codec=None, width=3840, height=1920, fps=None, duration_s=None, files=[media])
+    manifest.write(folder)
     with catalog.session() as db:
         footage = Footage(sha256="b" * 64, original_name="bench.mp4", store_path="bb/bench.mp4", size_bytes=1,
                           media_kind="video", codec="h264", width=3840, height=1920, projection="equirectangular",

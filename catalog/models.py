@@ -19,7 +19,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Column, Float, ForeignKey, Index, Integer, String, Table, Text,
                         UniqueConstraint, false)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy.types import TypeDecorator
+
+from zorgblik.bundle import BundleManifest
 
 
 def utcnow() -> datetime:
@@ -28,6 +31,20 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+class ManifestJSON(TypeDecorator):
+    """A bundle manifest stored as its JSON (the bundle's manifest.json), read back as a
+    :class:`BundleManifest`."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else BundleManifest.model_validate(value).model_dump(mode="json")
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else BundleManifest.model_validate(value)
 
 
 class Footage(Base):
@@ -137,12 +154,16 @@ class SceneVersion(Base):
     footage_id: Mapped[int] = mapped_column(ForeignKey("footage.id"))
     status: Mapped[str] = mapped_column(String(16), default="draft", doc="draft | published | withdrawn")
     title: Mapped[str] = mapped_column(String(255))
-    manifest: Mapped[dict] = mapped_column(JSON)
+    manifest: Mapped[BundleManifest] = mapped_column(ManifestJSON, doc="a copy of the bundle's manifest.json")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     scene: Mapped[Scene] = relationship(back_populates="versions")
     footage: Mapped[Footage] = relationship()
+
+    @validates("manifest")
+    def _typed(self, _key: str, manifest: BundleManifest | dict) -> BundleManifest:
+        return BundleManifest.model_validate(manifest)
 
 
 class PrivacySignoff(Base):

@@ -71,11 +71,12 @@ def playlist_versions(playlist: Playlist) -> list[SceneVersion]:
 
 
 def title_of(version: SceneVersion) -> str:
-    return (version.manifest.get("title") or {}).get("nl") or version.title
+    """The scene's Dutch title (the manifest's; else the title the version was recorded with)."""
+    return version.manifest.title.get("nl") or version.title
 
 
 def is_photo(version: SceneVersion) -> bool:
-    return version.manifest.get("media_kind") == "photo"
+    return version.manifest.media_kind == "photo"
 
 
 def waits_for_staff(item: PlaylistItem) -> bool:
@@ -107,15 +108,15 @@ def misfit(version: SceneVersion | None, *, context: str, route: str | None = No
     if version is None or version.status != "published":
         return "deze scène heeft geen gepubliceerde versie"
     title = title_of(version)
-    contexts = version.manifest.get("contexts") or []
+    contexts = version.manifest.contexts
     if context not in contexts:
         made_for = _and(label(USE_CONTEXTS, c) for c in contexts) if contexts else "geen enkele context"
         return f"«{title}» past niet bij {label(USE_CONTEXTS, context)}: de scène is gemaakt voor {made_for}"
-    audience = version.manifest.get("audience")
-    if not audience:
+    audience = version.manifest.audience
+    if audience is None:
         return None  # built before manifests carried the audience: unknown, so it fits
-    routes = set(audience.get("routes") or ROUTES)
-    levels = set(audience.get("levels") or MBO_LEVELS)
+    routes = set(audience.routes or ROUTES)
+    levels = set(audience.levels or MBO_LEVELS)
     context_routes = CONTEXT_ROUTES.get(context, frozenset(ROUTES))
     if not routes & context_routes:
         return (f"«{title}» is voor {_and(sorted(routes))}-leerlingen; {label(USE_CONTEXTS, context)} is alleen "

@@ -11,6 +11,7 @@ from catalog import approvals
 from catalog.errors import ApprovalRequired, Conflict, NotFound, SignoffRequired
 from catalog.models import Consent, Footage, Scene, SceneVersion, Script, ScriptVersion, utcnow
 from catalog.signoffs import scene_ref, signoff_for, signoff_reasons
+from zorgblik.bundle import BundleManifest
 
 
 # footage ---------------------------------------------------------------------------------------
@@ -87,7 +88,8 @@ def scene_for(db: DbSession, script: Script, key: str, position: int) -> Scene:
 
 
 def record_scene_version(
-    db: DbSession, *, scene: Scene, bundle_key: str, script_version: ScriptVersion, footage: Footage, title: str, manifest: dict
+    db: DbSession, *, scene: Scene, bundle_key: str, script_version: ScriptVersion, footage: Footage, title: str,
+    manifest: BundleManifest,
 ) -> SceneVersion:
     """The scene version for this bundle; building the same bundle again returns the existing one."""
     existing = db.scalar(select(SceneVersion).where(SceneVersion.bundle_key == bundle_key))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession, selectinload
 
 from catalog.models import Event, Headset, Scene, SceneVersion, Script, Session, SessionNote, StaffUser, utcnow
+from catalog.playlists import title_of
 from zorgblik.terms import COMMANDS_DONE, SESSION_END_REASONS, STAFF_ROLES, label
 
 
@@ -42,7 +43,7 @@ def scene_titles(db: DbSession, bundle_keys: Iterable[str | None]) -> dict[str, 
     if not keys:
         return {}
     rows = db.scalars(select(SceneVersion).where(SceneVersion.bundle_key.in_(keys)))
-    return {v.bundle_key: (v.manifest.get("title") or {}).get("nl") or v.title for v in rows}
+    return {v.bundle_key: title_of(v) for v in rows}
 
 
 def scene_prompts(db: DbSession, bundle_key: str | None, context: str) -> list[str]:
@@ -53,10 +54,9 @@ def scene_prompts(db: DbSession, bundle_key: str | None, context: str) -> list[s
     if version is None:
         return []
     out = []
-    for prompt in version.manifest.get("prompts") or []:
-        if not prompt.get("contexts") or context in prompt["contexts"]:
-            text = prompt.get("text") or {}
-            out.append(text.get("nl") or next(iter(text.values()), "") if isinstance(text, dict) else str(text))
+    for prompt in version.manifest.prompts:
+        if not prompt.contexts or context in prompt.contexts:
+            out.append(prompt.text.get("nl") or next(iter(prompt.text.values()), ""))
     return [p for p in out if p]
 
 
@@ -115,7 +115,7 @@ def timeline(db: DbSession, session: Session) -> list[TimelineStep]:
     steps = []
     for e in events:
         version = versions.get(e.scene_version_id)
-        title = ((version.manifest.get("title") or {}).get("nl") or version.title) if version else None
+        title = title_of(version) if version else None
         steps.append(TimelineStep(e.at, (e.at - session.started_at).total_seconds(), _KIND_DUTCH.get(e.kind, e.kind),
                                   title, _detail(session, e)))
     notes = notes_of(db, session)
@@ -189,7 +189,7 @@ def usage(db: DbSession, period: Period, contexts: Iterable[str] | None = None, 
             if category and v.scene.script.care_category != category:
                 continue
             result.by_category[v.scene.script.care_category] += 1
-            result.by_scene[(v.manifest.get("title") or {}).get("nl") or v.title] += 1
+            result.by_scene[title_of(v)] += 1
     return result
 
 
@@ -248,7 +248,7 @@ def xapi_statements(db: DbSession, period: Period, *, homepage: str, contexts: I
             version = versions.get(e.scene_version_id)
             if version is not None:
                 obj_id = f"{homepage}/scenes/{version.scene.script.name}/{version.scene.key}"
-                name = (version.manifest.get("title") or {}).get("nl") or version.title
+                name = title_of(version)
             else:
                 obj_id, name = f"{homepage}/sessions/{s.id}", f"VR-sessie ({s.context})"
             statement = {

@@ -31,12 +31,12 @@ def scene_ref(version: SceneVersion) -> str:
 
 def signoff_reasons(version: SceneVersion) -> list[str]:
     """Why ``version`` needs a sign-off before publishing (Dutch, one phrase each); [] when it does not."""
-    privacy = (version.manifest or {}).get("privacy")
+    privacy = version.manifest.privacy
     reasons = []
     if privacy is None:
         reasons.append("de bundel is niet door de privacycontrole gegaan")
-    elif privacy.get("blurred_faces"):
-        reasons.append(f"{privacy['blurred_faces']} gezicht(en) vervaagd")
+    elif privacy.blurred_faces:
+        reasons.append(f"{privacy.blurred_faces} gezicht(en) vervaagd")
     consents = version.footage.consents
     if not consents:
         reasons.append("geen toestemming vastgelegd voor deze opname")

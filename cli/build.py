@@ -11,6 +11,7 @@ from render.events import BuildEvents
 from render.executors import EXECUTORS, get_executor
 from render.profiles import DEFAULT_PROFILES, PROFILES
 from cli import cli
+from zorgblik.bundle import REVIEW_SHEET
 from zorgblik.settings import Settings
 
 
@@ -47,7 +48,7 @@ def _say_built(path: Path, scene) -> None:
     for note in scene.privacy_notes:
         click.echo(f"  privacy: {note}")
     if scene.needs_signoff and scene.status != "published":
-        click.echo(f"  privacy: bekijk {scene.bundle_dir / 'review.png'} en teken af met "
+        click.echo(f"  privacy: bekijk {scene.bundle_dir / REVIEW_SHEET} en teken af met "
                    f"'zorgblik privacy signoff {path.stem}/{scene.scene_key} --by NAAM' voor publicatie")
 
 

@@ -11,6 +11,7 @@ from catalog import Catalog, signoffs
 from render.privacy import blur_image, blur_video, is_photo, write_review_sheet
 from cli import cli
 from cli.build import SceneProgress
+from zorgblik.bundle import REVIEW_SHEET
 from zorgblik.settings import Settings
 
 
@@ -68,6 +69,6 @@ def signoff_cmd(settings: Settings, scene_ref: str, by: str) -> None:
         done = signoffs.sign_off(db, version, by=by)
         line = (f"{signoffs.scene_ref(version)}: privacy-controle afgetekend door {done.signed_by} "
                 f"op {done.signed_at:%Y-%m-%d %H:%M}" + (f" ({'; '.join(done.reasons)})" if done.reasons else ""))
-        sheet = settings.bundles_dir / version.bundle_key / "review.png"
+        sheet = settings.bundles_dir / version.bundle_key / REVIEW_SHEET
     click.echo(line)
     click.echo(f"  reviewblad: {sheet}")

@@ -8,9 +8,9 @@ Range (so a cut download resumes), verifies each file's sha256, then reports wha
 the manifest, withdrawn content included. The manifest carries an ETag; an unchanged one costs a
 304 and no body.
 
-A bundle's manifest.json lists its files; a media rendition names its profile in a ``profile``
-field (older bundles: the bundle's own ``profile``). Which renditions a headset may play, best
-first, is :data:`PLAYABLE`.
+A bundle's manifest.json (:class:`zorgblik.bundle.BundleManifest`) lists its files; a media
+rendition names its profile in a ``profile`` field (without one: the bundle's own ``profile``).
+Which renditions a headset may play, best first, is :data:`PLAYABLE`.
 
 The manifest also carries, per script of its bundles, the learning-workplace profile as panels
 (``profiles``: per language, :func:`scripts_vr.profile_view.headset_profile` of the newest build with a scene
@@ -32,6 +32,7 @@ from sqlalchemy.orm import object_session
 from catalog import Headset, SceneVersion, fleet
 from catalog.profiles import profile_sources
 from scripts_vr.profile_view import headset_profile, script_from_text
+from zorgblik.bundle import MANIFEST, ROLE_OF, BundleFile, BundleManifest
 from zorgblik.terms import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -48,27 +49,27 @@ PLAYABLE: dict[str, tuple[str, ...]] = {
 }
 
 
-def rendition_profile(manifest: dict, entry: dict) -> str | None:
+def rendition_profile(manifest: BundleManifest, entry: BundleFile) -> str | None:
     """The profile a file is for, or None for a file every headset gets."""
-    if entry.get("role", "").split(".")[0] != "media":
+    if not entry.is_media:
         return None
-    return entry.get("profile") or manifest.get("profile")
+    return entry.profile or manifest.profile
 
 
-def choose_rendition(manifest: dict, profile: str) -> str | None:
+def choose_rendition(manifest: BundleManifest, profile: str) -> str | None:
     """The rendition ``profile`` plays best, or None when it plays none of them."""
-    offered = {p for f in manifest.get("files", []) if (p := rendition_profile(manifest, f))}
+    offered = {p for f in manifest.files if (p := rendition_profile(manifest, f))}
     if not offered:
         return ""  # nothing profile-bound: every file is shared
     return next((p for p in PLAYABLE.get(profile, (profile,)) if p in offered), None)
 
 
-def files_for(manifest: dict, profile: str) -> list[dict] | None:
+def files_for(manifest: BundleManifest, profile: str) -> list[BundleFile] | None:
     """The bundle files a headset of ``profile`` gets (not manifest.json), or None when it plays none."""
     choice = choose_rendition(manifest, profile)
     if choice is None:
         return None
-    return [f for f in manifest.get("files", []) if rendition_profile(manifest, f) in (None, choice)]
+    return [f for f in manifest.files if rendition_profile(manifest, f) in (None, choice)]
 
 
 @lru_cache(maxsize=1024)
@@ -76,11 +77,11 @@ def _file_facts(path: str, mtime_ns: int, size: int) -> tuple[int, str]:
     return size, hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def manifest_file_entry(bundles_dir: Path, bundle_key: str) -> dict:
-    path = bundles_dir / bundle_key / "manifest.json"
+def manifest_file_entry(bundles_dir: Path, bundle_key: str) -> BundleFile:
+    path = bundles_dir / bundle_key / MANIFEST
     stat = path.stat()
     size, digest = _file_facts(str(path), stat.st_mtime_ns, stat.st_size)
-    return {"name": "manifest.json", "role": "manifest", "bytes": size, "sha256": digest}
+    return BundleFile(name=MANIFEST, role=ROLE_OF[MANIFEST], bytes=size, sha256=digest)
 
 
 def bundle_entry(version: SceneVersion, profile: str, bundles_dir: Path) -> dict | None:
@@ -95,18 +96,18 @@ def bundle_entry(version: SceneVersion, profile: str, bundles_dir: Path) -> dict
         "script": version.scene.script.name,
         "scene": version.scene.key,
         "version": version.number,
-        "title": m.get("title", {}),
-        "media_kind": m.get("media_kind"),
-        "stereo": m.get("stereo"),
-        "rendition": choose_rendition(m, profile) or m.get("profile"),
-        "bytes": sum(f["bytes"] for f in listed),
-        "files": [{**f, "url": f"/bundles/{key}/{f['name']}"} for f in listed],
+        "title": m.title,
+        "media_kind": m.media_kind,
+        "stereo": m.stereo,
+        "rendition": choose_rendition(m, profile) or m.profile,
+        "bytes": sum(f.bytes for f in listed),
+        "files": [{**f.model_dump(), "url": f"/bundles/{key}/{f.name}"} for f in listed],
     }
 
 
 def allowed_files(version: SceneVersion, profile: str) -> set[str]:
     files = files_for(version.manifest, profile) or []
-    return {f["name"] for f in files} | {"manifest.json"}
+    return {f.name for f in files} | {MANIFEST}
 
 
 @lru_cache(maxsize=64)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +47,7 @@ from scripts_vr.checks import FootageLookup
 from scripts_vr.digest import profile_sha256
 from scripts_vr.model import FootageRef, VRScript, plain
 from scripts_vr.model import Scene as ScriptScene
+from zorgblik.bundle import MANIFEST, read_manifest
 from zorgblik.settings import Settings
 
 
@@ -284,7 +284,7 @@ def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles:
     built, refused = [], []
     for position, (scene, footage, plan) in enumerate(plans):
         result = results[plan.scene_key]
-        manifest = json.loads((result.bundle_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(result.bundle_dir / MANIFEST)
         with catalog.session() as db:
             db.add(script_version)
             scene_row = queries.scene_for(db, script_version.script, scene.id, position)
@@ -302,7 +302,7 @@ def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles:
         with catalog.session() as db:
             version = db.get(SceneVersion, version_id)
             built_scene = BuiltScene(scene.id, plan.bundle_key(), result.bundle_dir, version.number, version.status,
-                                     result.encoded, plan.privacy.notes, manifest["privacy"]["needs_signoff"],
+                                     result.encoded, plan.privacy.notes, manifest.privacy.needs_signoff,
                                      result.searched)
         events.scene(f"{name}/{scene.id}", 1.0, state="done", bundle_key=plan.bundle_key(), encoded=result.encoded)
         built.append(built_scene)

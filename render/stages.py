@@ -52,6 +52,9 @@ from render.errors import OutputInvalid
 from render.events import building_prefix
 from render.mesh import sphere_mesh
 from render.plan import Rendition, ScenePlan
+from zorgblik.bundle import (FORMAT, HOTSPOTS, MANIFEST, MEDIA, MESH, POSTER, PRIVACY_SUMMARY, REVIEW_SHEET, ROLE_OF,
+                             THUMBNAIL, Audience, BundleFile, BundleManifest, Level, PrivacyCounts, RenditionInfo,
+                             View, captions_name, captions_role, media_name)
 from zorgblik.private import private_dir
 from zorgblik.tools import ffprobe_json, run_tool
 
@@ -70,8 +73,8 @@ class BundleJob:
     work_dir: Path  # the bundle folder being built; renamed into place when all stages ran
     cache_dir: Path
     progress: Progress | None = None
-    files: list[dict] = field(default_factory=list)  # {"name", "role", "profile"?} in work_dir
-    renditions: list[dict] = field(default_factory=list)  # per profile: what the probe found
+    files: list[dict] = field(default_factory=list)  # {"name", "role", "profile"?, "sha256"?} in work_dir
+    renditions: list[dict] = field(default_factory=list)  # per profile: what the probe found (RenditionInfo less bytes)
     media_info: dict = field(default_factory=dict)
     encoded: int = 0  # renditions encoded in this build (the rest came from the cache)
     privacy: dict = field(default_factory=dict)  # the privacy pass's summary (render.privacy)
@@ -89,11 +92,12 @@ class BundleJob:
             fraction = self.done_share + (1.0 - self.done_share) * fraction
             self.progress(self.plan.scene_key, min(1.0, max(0.0, fraction)))
 
-    def add_file(self, name: str, role: str, **extra: str) -> None:
-        self.files.append({"name": name, "role": role, **extra})
+    def add_file(self, name: str, role: str | None = None, **extra: str) -> None:
+        """List ``name`` in the manifest (``role``: the one zorgblik.bundle gives its name, if not given)."""
+        self.files.append({"name": name, "role": role or ROLE_OF[name], **extra})
 
     def media_files(self) -> list[dict]:
-        return [f for f in self.files if f["role"] == "media"]
+        return [f for f in self.files if f["role"] == MEDIA]
 
     def in_background(self, work: Callable[[], None], then: Callable[[], None]) -> None:
         """Run ``work`` (an ffmpeg run, say) beside the stages that follow, then ``then`` here at
@@ -184,9 +188,9 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
                 src = levelled
             report = privacy.blur_image(src, picture, **options)
         report.source = Path(plan.source_path).name
-        privacy.write_review_sheet(report, tmp / "review.png", scene=f"{plan.script_name}/{plan.scene_key}")
+        privacy.write_review_sheet(report, tmp / REVIEW_SHEET, scene=f"{plan.script_name}/{plan.scene_key}")
         os.replace(picture, files.picture)
-        os.replace(tmp / "review.png", files.sheet)
+        os.replace(tmp / REVIEW_SHEET, files.sheet)
         _atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
     job.searched = True
 
@@ -320,9 +324,9 @@ def encode_media(job: BundleJob) -> None:
                     run_tool(photo_command(plan, rendition, source, tmp), where=job.where)
             _atomic_output(cached, make)
             job.encoded += 1
-        name = f"scene.{rendition.name}{media_suffix(plan)}"
+        name = media_name(rendition.name, media_suffix(plan))
         _link(cached, job.work_dir / name)
-        job.add_file(name, "media", profile=rendition.name,
+        job.add_file(name, MEDIA, profile=rendition.name,
                      sha256=remembered(cached, "sha256", job.cache_dir, lambda: sha256_file(cached)))
         job.report((done + 1) / of)
 
@@ -402,52 +406,48 @@ def make_poster(job: BundleJob) -> None:
     duration = plan.duration_s or 0.0
     seek = min(1.0, duration / 2) if duration else None
     key = hashlib.sha256(json.dumps([POSTER_VERSION, plan.privacy_key(), plan.view, seek]).encode()).hexdigest()
-    cached = {role: job.cache_dir / "poster" / f"{key}.{role}.jpg" for role in ("poster", "thumbnail")}
+    files = (POSTER, THUMBNAIL)
+    cached = {name: job.cache_dir / "poster" / f"{key}.{ROLE_OF[name]}.jpg" for name in files}
 
     def make() -> None:
-        private_dir(cached["poster"].parent)
-        with tempfile.TemporaryDirectory(dir=cached["poster"].parent, prefix=".poster-") as tmp:
-            made = {role: Path(tmp) / f"{role}.jpg" for role in cached}
+        private_dir(cached[POSTER].parent)
+        with tempfile.TemporaryDirectory(dir=cached[POSTER].parent, prefix=".poster-") as tmp:
+            made = {name: Path(tmp) / name for name in files}
             source = PrivacyFiles.of(plan, job.cache_dir).picture
-            run_tool(_poster_command(plan, source, seek, made["poster"], made["thumbnail"]), where=job.where)
-            for role in ("thumbnail", "poster"):  # the poster last: its presence marks a finished pair
-                os.replace(made[role], cached[role])
+            run_tool(_poster_command(plan, source, seek, made[POSTER], made[THUMBNAIL]), where=job.where)
+            for name in (THUMBNAIL, POSTER):  # the poster last: its presence marks a finished pair
+                os.replace(made[name], cached[name])
 
     def place() -> None:
-        for name, role in files:
-            _link(cached[role], job.work_dir / name)
+        for name in files:
+            _link(cached[name], job.work_dir / name)
 
-    files = (("poster.jpg", "poster"), ("thumb.jpg", "thumbnail"))
-    for name, role in files:
-        job.add_file(name, role)
+    for name in files:
+        job.add_file(name)
     if all(path.exists() for path in cached.values()):
         place()
     else:
         job.in_background(make, then=place)
 
 
-def privacy_counts(job: BundleJob) -> dict:
+def privacy_counts(job: BundleJob) -> PrivacyCounts:
     """What the manifest says about the privacy pass: counts only (the manifest goes to headsets;
     who was kept or blurred stays in privacy.json, for staff)."""
     summary, plan = job.privacy, job.plan
-    return {
-        "blurred_faces": summary["blurred_faces"],
-        "kept_faces": summary["kept_faces"],
-        "regions": summary["regions"],
-        "consent_state": plan.privacy.consent_state,
-        "needs_signoff": bool(summary["needs_signoff"] or plan.privacy.consent_state != "ok"),
-    }
-
-
-#: Staff-only files in a bundle folder: written beside the bundle, never listed in its manifest.
-REVIEW_SHEET, PRIVACY_SUMMARY = "review.png", "privacy.json"
+    return PrivacyCounts(
+        blurred_faces=summary["blurred_faces"],
+        kept_faces=summary["kept_faces"],
+        regions=summary["regions"],
+        consent_state=plan.privacy.consent_state,
+        needs_signoff=bool(summary["needs_signoff"] or plan.privacy.consent_state != "ok"),
+    )
 
 
 def write_review(job: BundleJob) -> None:
     """The review sheet and the full privacy summary (with the notes on who was blurred after all)."""
     files = PrivacyFiles.of(job.plan, job.cache_dir)
     _link(files.sheet, job.work_dir / REVIEW_SHEET)
-    summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_key}", **privacy_counts(job),
+    summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_key}", **privacy_counts(job).model_dump(),
                "notes": list(job.plan.privacy.notes), "pass": job.privacy}
     (job.work_dir / PRIVACY_SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
 
@@ -467,9 +467,9 @@ def write_captions(job: BundleJob) -> None:
         lines = ["WEBVTT", ""]
         for n, cue in enumerate(cues, 1):
             lines += [str(n), f"{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}", cue.text[lang].strip(), ""]
-        name = f"captions.{lang}.vtt"
+        name = captions_name(lang)
         (job.work_dir / name).write_text("\n".join(lines), encoding="utf-8")
-        job.add_file(name, f"captions.{lang}")
+        job.add_file(name, captions_role(lang))
 
 
 def write_hotspots(job: BundleJob) -> None:
@@ -477,19 +477,19 @@ def write_hotspots(job: BundleJob) -> None:
         {"id": h.id, "kind": h.kind, "yaw": h.yaw, "pitch": h.pitch, "start": h.start, "end": h.end, "label": h.label, "text": h.text}
         for h in job.plan.hotspots
     ]
-    (job.work_dir / "hotspots.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    job.add_file("hotspots.json", "hotspots")
+    (job.work_dir / HOTSPOTS).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    job.add_file(HOTSPOTS)
 
 
 def write_sphere_mesh(job: BundleJob) -> None:
     """The viewing sphere for players that draw a mesh (the pyopenxr station). It is the same for
     every scene (stereo players take one half of the UV range per eye, as the manifest's
     ``stereo`` says), so it is made once, cached, and hard-linked into each bundle."""
-    cached = job.cache_dir / "mesh" / "sphere.obj"
+    cached = job.cache_dir / "mesh" / MESH
     if not cached.exists():
         _atomic_output(cached, sphere_mesh)
-    _link(cached, job.work_dir / "sphere.obj")
-    job.add_file("sphere.obj", "mesh")
+    _link(cached, job.work_dir / MESH)
+    job.add_file(MESH)
 
 
 def sha256_file(path: Path) -> str:
@@ -523,36 +523,31 @@ def write_manifest(job: BundleJob) -> None:
     files = []
     for entry in job.files:
         path = job.work_dir / entry["name"]
-        files.append({"bytes": path.stat().st_size, **entry})
-        if "sha256" not in entry:  # media carry theirs (remembered): not read again
-            files[-1]["sha256"] = sha256_file(path)
-    renditions = []
-    for r in job.renditions:
-        renditions.append({**r, "bytes": (job.work_dir / r["file"]).stat().st_size})
-    manifest = {
-        "format": "zorgblik-bundle/2",
-        "bundle_key": plan.bundle_key(),
-        "script": plan.script_name,
-        "script_sha256": plan.script_sha256,
-        "scene": plan.scene_key,
-        "title": plan.title,
-        "media_kind": plan.media_kind,
-        "projection": "equirectangular",
-        "stereo": plan.stereo,
-        "profile": plan.primary.name,  # the primary rendition: what a player without a profile takes
-        "profiles": [r.name for r in plan.renditions],
-        "renditions": renditions,
-        "view": {"yaw": plan.view[0], "pitch": plan.view[1]},
-        "level": {"yaw": plan.level[0], "pitch": plan.level[1], "roll": plan.level[2]},
-        "contexts": list(plan.contexts),
-        "audience": {"routes": list(plan.audience_routes), "levels": list(plan.audience_levels)},
-        "prompts": list(plan.prompts),
-        "source_footage": [plan.source_sha256],
-        "privacy": privacy_counts(job),
+        sha256 = entry.get("sha256") or sha256_file(path)  # media carry theirs (remembered): not read again
+        files.append(BundleFile(**{**entry, "bytes": path.stat().st_size, "sha256": sha256}))
+    renditions = [RenditionInfo(**r, bytes=(job.work_dir / r["file"]).stat().st_size) for r in job.renditions]
+    BundleManifest(
+        format=FORMAT,
+        bundle_key=plan.bundle_key(),
+        script=plan.script_name,
+        script_sha256=plan.script_sha256,
+        scene=plan.scene_key,
+        title=plan.title,
+        media_kind=plan.media_kind,
+        stereo=plan.stereo,
+        profile=plan.primary.name,
+        profiles=[r.name for r in plan.renditions],
+        renditions=renditions,
+        view=View(yaw=plan.view[0], pitch=plan.view[1]),
+        level=Level(yaw=plan.level[0], pitch=plan.level[1], roll=plan.level[2]),
+        contexts=list(plan.contexts),
+        audience=Audience(routes=list(plan.audience_routes), levels=list(plan.audience_levels)),
+        prompts=list(plan.prompts),
+        source_footage=[plan.source_sha256],
+        privacy=privacy_counts(job),
         **job.media_info,
-        "files": files,
-    }
-    (job.work_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        files=files,
+    ).write(job.work_dir)
 
 
 STAGES: tuple[Callable[[BundleJob], None], ...] = (
@@ -578,7 +573,7 @@ class BundleResult:
 def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: Progress | None = None) -> BundleResult:
     """Run every stage for ``plan``; the bundle folder appears whole or not at all."""
     final = bundles_dir / plan.bundle_key()
-    if (final / "manifest.json").exists():
+    if (final / MANIFEST).exists():
         if progress:
             progress(plan.scene_key, 1.0)
         return BundleResult(final, 0)
@@ -595,7 +590,7 @@ def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: 
         try:
             os.replace(work, final)
         except OSError:
-            if not (final / "manifest.json").exists():  # a half folder from an older crash
+            if not (final / MANIFEST).exists():  # a half folder from an older crash
                 shutil.rmtree(final, ignore_errors=True)
                 os.replace(work, final)
     finally:

@@ -85,7 +85,7 @@ def withdraw_consent(person: str, *, footage_id: int | None, settings: Settings,
             if plan is None:
                 plan = rebuilds[script.name] = _Rebuild(script.versions[-1].source)
                 plan.footage = {s.key: s.versions[-1].footage_id for s in script.scenes if s.versions}
-            plan.profiles.update(dict.fromkeys(profiles or version.manifest.get("profiles") or ()))
+            plan.profiles.update(dict.fromkeys(profiles or version.manifest.profiles))
             plan.scenes.add(version.scene.key)
     rebuilt = []
     for name, plan in rebuilds.items():

@@ -2,7 +2,8 @@
 
 ``synthetic_bundle`` writes a scene bundle straight into a data folder and the catalog, so that
 sync, pages and players can be tested without encoding video; test_service.py and the render
-tests build bundles from real footage.
+tests build bundles from real footage. Their manifests are made through the bundle format's
+model (``bundle_manifest``), so they say what render's do.
 """
 
 from __future__ import annotations
@@ -25,15 +26,16 @@ from urllib.parse import urlsplit
 import httpx
 
 from catalog import Catalog, Footage, approvals, queries, signoffs
+from zorgblik.bundle import FORMAT, BundleFile, BundleManifest
 from zorgblik.settings import Settings
 
 #: (file name, role, bytes, profile or None)
-BundleFile = tuple[str, str, bytes, str | None]
+FileSpec = tuple[str, str, bytes, str | None]
 
 
-def renditions(sizes: dict[str, int]) -> list[BundleFile]:
+def renditions(sizes: dict[str, int]) -> list[FileSpec]:
     """Random-bytes video renditions (``{"quest2": 300_000}``) plus the shared extras."""
-    files: list[BundleFile] = [(f"scene.{p}.mp4", "media", os.urandom(n), p) for p, n in sizes.items()]
+    files: list[FileSpec] = [(f"scene.{p}.mp4", "media", os.urandom(n), p) for p, n in sizes.items()]
     return files + [
         ("poster.jpg", "poster", os.urandom(2000), None),
         ("captions.nl.vtt", "captions.nl", b"WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nWelkom\n", None),
@@ -41,22 +43,41 @@ def renditions(sizes: dict[str, int]) -> list[BundleFile]:
     ]
 
 
-def synthetic_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: str, files: Sequence[BundleFile],
-                     manifest: dict, category: str = "ouderenzorg", publish: bool = True, seed: str = "") -> str:
-    """A scene bundle on disk and in the catalog (published unless ``publish`` is false); returns
-    its bundle key. ``manifest`` gives what the bundle says of itself; files, key, script and
-    scene are filled in."""
-    key = f"{script}-{scene}-{hashlib.sha256((script + scene + seed).encode()).hexdigest()[:10]}"
-    folder = settings.bundles_dir / key
+def bundle_manifest(*, key: str = "test-bundle", script: str = "test", scene: str = "scene",
+                    files: Sequence[BundleFile] = (), **fields) -> BundleManifest:
+    """A manifest like render's for a bundle of ``files``: ``fields`` over plain defaults (a mono
+    video for intake, with neither audience nor privacy counts, as a bundle built before those)."""
+    profiles = list(dict.fromkeys(f.profile for f in files if f.is_media and f.profile)) or ["quest2"]
+    defaults = {"format": FORMAT, "bundle_key": key, "script": script, "script_sha256": "c" * 64, "scene": scene, "title": {"nl": scene},
+                "media_kind": "video", "stereo": "mono", "profile": profiles[0], "profiles": profiles,
+                "renditions": [], "view": {"yaw": 0.0, "pitch": 0.0}, "level": {"yaw": 0.0, "pitch": 0.0, "roll": 0.0},
+                "contexts": ["intake"], "prompts": [], "source_footage": ["f" * 64], "codec": None, "width": 3840,
+                "height": 1920, "fps": None, "duration_s": None}
+    return BundleManifest(**{**defaults, **fields, "files": list(files)})
+
+
+def write_bundle_folder(folder: Path, files: Sequence[FileSpec], **fields) -> BundleManifest:
+    """``files`` (name, role, bytes, profile) and their manifest (``fields``: see bundle_manifest)
+    written into the bundle folder ``folder``; returns the manifest."""
     folder.mkdir(parents=True)
     entries = []
     for name, role, data, profile in files:
         (folder / name).write_bytes(data)
-        entry = {"name": name, "role": role, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        entries.append({**entry, "profile": profile} if profile else entry)
-    manifest = {"bundle_key": key, "script": script, "scene": scene, **manifest, "files": entries}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    photo = manifest.get("media_kind") == "photo"
+        entries.append(BundleFile(name=name, role=role, bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                                  profile=profile))
+    manifest = bundle_manifest(files=entries, **fields)
+    manifest.write(folder)
+    return manifest
+
+
+def synthetic_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: str, files: Sequence[FileSpec],
+                     manifest: dict, category: str = "ouderenzorg", publish: bool = True, seed: str = "") -> str:
+    """A scene bundle on disk and in the catalog (published unless ``publish`` is false); returns
+    its bundle key. ``manifest`` gives what the bundle says of itself (see bundle_manifest);
+    files, key, script and scene are filled in."""
+    key = f"{script}-{scene}-{hashlib.sha256((script + scene + seed).encode()).hexdigest()[:10]}"
+    manifest = write_bundle_folder(settings.bundles_dir / key, files, key=key, script=script, scene=scene, **manifest)
+    photo = manifest.media_kind == "photo"
     with catalog.session() as db:
         sha = ("e" if photo else "f") * 64
         footage = queries.footage_by_sha256(db, sha)

@@ -22,6 +22,7 @@ from headset_service.auth import Caller, require, staff_or_device
 from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.schemas import ScenePublic, SignoffPublic
 from headset_service.sync import allowed_files
+from zorgblik.bundle import MANIFEST, POSTER, PRIVACY_SUMMARY, REVIEW_SHEET
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -31,8 +32,6 @@ Withdrawer = Annotated[StaffUser, Depends(require("scenes.withdraw"))]
 Signer = Annotated[StaffUser, Depends(require("scenes.signoff"))]
 PrivacyReader = Annotated[StaffUser, Depends(require("privacy.read"))]
 
-#: The staff-only files render.stages.write_review puts beside a bundle (not in its manifest).
-REVIEW_SHEET, PRIVACY_SUMMARY = "review.png", "privacy.json"
 ReaderOrHeadset = Annotated[Caller, Depends(staff_or_device("scenes.read"))]
 
 
@@ -53,14 +52,14 @@ def scene_public(version: SceneVersion) -> ScenePublic:
         script=version.scene.script.name,
         scene=version.scene.key,
         version=version.number,
-        title=m["title"],
-        media_kind=m["media_kind"],
-        stereo=m["stereo"],
-        profile=m["profile"],
-        duration_s=m.get("duration_s"),
-        contexts=m.get("contexts", []),
-        manifest_url=f"/bundles/{key}/manifest.json",
-        poster_url=f"/bundles/{key}/poster.jpg",
+        title=m.title,
+        media_kind=m.media_kind,
+        stereo=m.stereo,
+        profile=m.profile,
+        duration_s=m.duration_s,
+        contexts=m.contexts,
+        manifest_url=f"/bundles/{key}/{MANIFEST}",
+        poster_url=f"/bundles/{key}/{POSTER}",
         player_url=f"/speler/{key}",
     )
 
@@ -145,7 +144,7 @@ def bundle_file(bundle_key: str, name: str, db: DbDep, settings: SettingsDep, ca
     if caller.headset is not None:
         listed = allowed_files(version, caller.headset.profile)
     else:
-        listed = {f["name"] for f in version.manifest["files"]} | {"manifest.json"}
+        listed = {f.name for f in version.manifest.files} | {MANIFEST}
     if name not in listed:
         raise HTTPException(404, f"bestand {name} hoort niet bij scène {bundle_key}")
     path: Path = settings.bundles_dir / bundle_key / name

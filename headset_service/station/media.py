@@ -4,7 +4,6 @@ loop never waits on the decoder; a photo is one frame."""
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from capture.probe import probe
 from headset_service.station.errors import StationError
 from headset_service.station.playback import texture_size
+from zorgblik.bundle import MANIFEST, read_manifest
 from zorgblik.tools import ToolError, stream_tool
 
 AHEAD = 3  # decoded frames waiting at most (a 4096×2048 RGB frame is 24 MiB)
@@ -22,13 +22,13 @@ class Media:
     yields bytes (width×height×3, rows top first) or None at the end."""
 
     def __init__(self, folder: Path, max_size: int):
-        self.manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        names = [f["name"] for f in self.manifest["files"] if f["role"].split(".")[0] == "media" and (folder / f["name"]).exists()]
+        self.manifest = read_manifest(folder / MANIFEST)
+        names = [f.name for f in self.manifest.media() if (folder / f.name).exists()]
         if not names:
             raise StationError(f"{folder.name}: geen media op schijf", hint="laat het station opnieuw synchroniseren")
         self.path = folder / names[0]
-        self.stereo = self.manifest.get("stereo", "mono")
-        self.is_video = self.manifest.get("media_kind") == "video"
+        self.stereo = self.manifest.stereo
+        self.is_video = self.manifest.media_kind == "video"
         found = probe(self.path)
         self.width, self.height = texture_size(found.width, found.height, max_size)
         self.fps = found.fps or 30.0

@@ -269,8 +269,7 @@ def run(instance, session_state, commands: queue.Queue, folder_of, stop: threadi
                 head = located[0].pose.orientation
                 orientation = (head.x, head.y, head.z, head.w)
                 if session_state.recenter_requested or scene.opened:
-                    view = (scene.media.manifest.get("view") or {}) if scene.media else {}
-                    scene.yaw = playback.recenter_yaw(orientation, view.get("yaw", 0))
+                    scene.yaw = playback.recenter_yaw(orientation, scene.media.manifest.view.yaw if scene.media else 0)
                     session_state.recenter_requested = scene.opened = False
                 yaw, pitch = views.gaze(orientation)
                 session_state.head_pose((yaw + math.degrees(scene.yaw) + 540) % 360 - 180, pitch)  # in scene degrees

@@ -117,4 +117,4 @@ def player(request: Request, bundle_key: str, db: DbDep, user: MaybeStaff, heads
         raise HTTPException(403, "je rol mag geen scènes bekijken")
     version = visible_version(db, bundle_key, Caller(staff=user if headset is None else None, headset=headset))
     return templates.TemplateResponse(request, "player.html", {"scene": scene_public(version),
-                                                               "manifest": version.manifest, "user": user})
+                                                               "view": version.manifest.view.model_dump(), "user": user})

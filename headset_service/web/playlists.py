@@ -53,9 +53,8 @@ def _level(value: str) -> int | None:
 
 def scene_view(version) -> dict:
     """What the page says of a scene: title, photo or video, and how long."""
-    m = version.manifest
     photo = playlists.is_photo(version)
-    duration = m.get("duration_s")
+    duration = version.manifest.duration_s
     length = "" if photo or not duration else f"{int(duration // 60)}:{int(duration % 60):02d}"
     return {"title": playlists.title_of(version), "photo": photo, "kind": "foto" if photo else "video",
             "length": length, "script": version.scene.script.name, "scene_id": version.scene_id}

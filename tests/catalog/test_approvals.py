@@ -10,6 +10,7 @@ from catalog import ApprovalRequired, Footage, approvals, queries, signoffs
 from scripts_vr.digest import profile_sha256_of_text
 from scripts_vr.templates import minimal_script
 from cli import main
+from support import bundle_manifest
 
 SCENE = """\
   - id: gang
@@ -29,8 +30,9 @@ def draft(db, source: str, name: str = "testzorg"):
     sv = queries.record_script_version(db, name=name, organisation="Testzorg", care_category="ouderenzorg",
                                        sha256=str(hash(source)), source=source)
     scene = queries.scene_for(db, sv.script, "gang", 0)
-    version = queries.record_scene_version(db, scene=scene, bundle_key=f"{name}-gang-{abs(hash(source))}",
-                                           script_version=sv, footage=footage, title="De gang", manifest={})
+    key = f"{name}-gang-{abs(hash(source))}"
+    version = queries.record_scene_version(db, scene=scene, bundle_key=key, script_version=sv, footage=footage,
+                                           title="De gang", manifest=bundle_manifest(key=key, title={"nl": "De gang"}))
     signoffs.sign_off(db, version, by="test")  # the privacy rule is separate; here it is met
     return version
 

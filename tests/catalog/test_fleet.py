@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from catalog import Conflict, NotFound, accounts, fleet
 from catalog.db import make_engine, migrate
+from support import bundle_manifest
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def _playlist_with_a_scene(db, context: str = "intake"):
     db.flush()
     db.add(SceneVersion(scene_id=scene.id, number=1, bundle_key="s-huiskamer-1", script_version_id=script_version.id,
                         footage_id=footage.id, status="published", title="Huiskamer",
-                        manifest={"contexts": [context], "media_kind": "video"}))
+                        manifest=bundle_manifest(key="s-huiskamer-1", contexts=[context])))
     db.flush()
     return fleet.create_playlist(db, name=f"Lijst {context}", context=context, scenes=[scene])
 

@@ -8,15 +8,13 @@ import pytest
 
 from catalog import CatalogError, Conflict, Misfit, SceneVersion, fleet, playlists, queries
 from catalog.playlists import ItemSpec
-from support import synthetic_bundle
+from support import bundle_manifest, synthetic_bundle
 
 BOTH = {"routes": ["BOL", "BBL"], "levels": [1, 2, 3, 4]}
 
 
 def version(contexts=("intake",), audience=BOTH, status="published") -> SceneVersion:
-    manifest = {"title": {"nl": "De huiskamer"}, "media_kind": "video", "contexts": list(contexts)}
-    if audience is not None:
-        manifest["audience"] = audience
+    manifest = bundle_manifest(title={"nl": "De huiskamer"}, contexts=list(contexts), audience=audience)
     return SceneVersion(title="huiskamer", status=status, manifest=manifest)
 
 
@@ -47,7 +45,7 @@ def scenes(settings, catalog):
     """Published scenes: a video for intake (BOL 3-4), a photo for intake and orientation, an interview video (BBL)."""
     def make(scene, kind, contexts, audience):
         files = [("scene.quest2.mp4" if kind == "video" else "scene.quest2.jpg", "media", b"x" * 100, "quest2")]
-        manifest = {"format": "zorgblik-bundle/2", "title": {"nl": scene.capitalize()}, "media_kind": kind,
+        manifest = {"title": {"nl": scene.capitalize()}, "media_kind": kind,
                     "stereo": "mono", "profile": "quest2", "duration_s": 60.0 if kind == "video" else None,
                     "contexts": contexts, "audience": audience}
         return synthetic_bundle(settings, catalog, script="de-linde-ouderenzorg", scene=scene, files=files,

@@ -24,7 +24,7 @@ def write_bundle(settings: Settings, catalog: Catalog, *, script: str = "de-lind
                  renditions: dict[str, int] | None = None, publish: bool = True, seed: str = "") -> str:
     """A video scene bundle with a rendition per profile; returns its bundle key."""
     sizes = renditions if renditions is not None else {"quest2": 300_000, "quest3": 500_000}
-    manifest = {"format": "zorgblik-bundle/1", "title": {"nl": f"Scène {scene}"}, "media_kind": "video",
+    manifest = {"title": {"nl": f"Scène {scene}"}, "media_kind": "video",
                 "stereo": "mono", "profile": "quest2", "duration_s": 10.0,
                 "contexts": ["intake", "sollicitatie", "werkveldorientatie"]}
     return synthetic_bundle(settings, catalog, script=script, scene=scene, files=support_renditions(sizes),

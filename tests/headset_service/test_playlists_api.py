@@ -15,7 +15,7 @@ def scenes(harness):
     def make(scene, kind, contexts, audience):
         scene = harness.unique(scene).replace(" #", "-")
         files = [(f"scene.quest2.{'mp4' if kind == 'video' else 'jpg'}", "media", b"x" * 100, "quest2")]
-        manifest = {"format": "zorgblik-bundle/2", "title": {"nl": scene}, "media_kind": kind, "stereo": "mono",
+        manifest = {"title": {"nl": scene}, "media_kind": kind, "stereo": "mono",
                     "profile": "quest2", "duration_s": 30.0 if kind == "video" else None, "contexts": contexts,
                     "audience": audience}
         key = synthetic_bundle(harness.settings, harness.catalog, script="de-linde-ouderenzorg", scene=scene,

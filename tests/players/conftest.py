@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from catalog import Footage, queries
+from support import write_bundle_folder
 
 try:
     from catalog import signoffs
@@ -46,34 +47,24 @@ def panorama(tmp_path_factory) -> bytes:
 
 
 def photo_bundle(h: Harness, scene: str, jpeg: bytes, hotspots: list[dict] = (), **extra) -> str:
-    """A published photo scene bundle (zorgblik-bundle/2 layout) with real media and hotspots."""
+    """A published photo scene bundle with real media and hotspots."""
     return scene_bundle(h, scene, ("scene.quest2.jpg", jpeg), jpeg, hotspots, **extra)
 
 
 def scene_bundle(h: Harness, scene: str, media: tuple[str, bytes], poster: bytes, hotspots: list[dict] = (),
                  **extra) -> str:
-    """A published scene bundle (zorgblik-bundle/2 layout): ``media`` (name, bytes) as the quest2
+    """A published scene bundle: ``media`` (name, bytes) as the quest2
     rendition, a poster, captions and hotspots; ``extra`` manifest fields (media_kind, duration_s…)."""
     scene = h.unique(scene).replace(" #", "-")
     script = "de-linde-ouderenzorg"
     key = f"{script}-{scene}-{hashlib.sha256(scene.encode()).hexdigest()[:10]}"
-    folder = h.settings.bundles_dir / key
-    folder.mkdir(parents=True)
-    files = []
-    for name, role, data, profile in [
+    fields = {"title": {"nl": f"Scène {scene}"}, "media_kind": "photo", **extra}
+    manifest = write_bundle_folder(h.settings.bundles_dir / key, [
         (media[0], "media", media[1], "quest2"),
         ("poster.jpg", "poster", poster, None),
         ("captions.nl.vtt", "captions.nl", b"WEBVTT\n\n1\n00:00:00.000 --> 00:01:00.000\nWelkom in de huiskamer\n", None),
         ("hotspots.json", "hotspots", json.dumps(list(hotspots)).encode(), None),
-    ]:
-        (folder / name).write_bytes(data)
-        entry = {"name": name, "role": role, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        files.append({**entry, "profile": profile} if profile else entry)
-    manifest = {"format": "zorgblik-bundle/2", "bundle_key": key, "script": script, "scene": scene,
-                "title": {"nl": f"Scène {scene}"}, "media_kind": "photo", "projection": "equirectangular",
-                "stereo": "mono", "profile": "quest2", "profiles": ["quest2"], "view": {"yaw": 0, "pitch": 0},
-                "duration_s": None, "contexts": ["intake"], "files": files, **extra}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    ], key=key, script=script, scene=scene, **fields)
     with h.catalog.session() as db:
         footage = queries.footage_by_sha256(db, "f" * 64)
         if footage is None:

@@ -4,7 +4,6 @@ against the real service. The OpenXR/OpenGL loop itself (xr.run) needs a runtime
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 
@@ -14,6 +13,7 @@ import pytest
 from headset_service.station import playback, views
 from headset_service.station.media import Media
 from headset_service.station.sync import CommandFeed, SyncClient
+from support import write_bundle_folder
 
 
 @pytest.mark.parametrize("size, expected", [
@@ -63,10 +63,7 @@ def test_session_changes_become_loop_steps(before, after, steps):
 
 def bundle_folder(tmp_path, media_kind, clip, stereo="mono"):
     folder = tmp_path / media_kind
-    folder.mkdir()
-    (folder / "scene.quest2.mp4").write_bytes(clip)
-    (folder / "manifest.json").write_text(json.dumps({"media_kind": media_kind, "stereo": stereo, "files": [
-        {"name": "scene.quest2.mp4", "role": "media"}]}))
+    write_bundle_folder(folder, [("scene.quest2.mp4", "media", clip, "quest2")], media_kind=media_kind, stereo=stereo)
     return folder
 
 

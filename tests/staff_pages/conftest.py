@@ -31,7 +31,7 @@ def write_bundle(settings: Settings, catalog: Catalog, *, script: str, scene: st
     media = ("scene.quest2.jpg", "media", b"\xff\xd8\xff\xd9", "quest2") if photo else \
         ("scene.quest2.mp4", "media", os.urandom(2000), "quest2")
     files = [media, ("poster.jpg", "poster", b"\xff\xd8\xff\xd9", None)]
-    manifest = {"format": "zorgblik-bundle/1", "title": {"nl": title}, "media_kind": "photo" if photo else "video",
+    manifest = {"title": {"nl": title}, "media_kind": "photo" if photo else "video",
                 "stereo": "mono", "profile": "quest2", "duration_s": None if photo else 60.0, "contexts": list(contexts),
                 "prompts": prompts or []}
     if audience is not None:

@@ -107,7 +107,7 @@ def test_a_scene_republished_for_another_context_is_flagged_in_the_playlist(site
     with site.catalog.session() as db:
         version = queries.scene_version_by_bundle_key(db, key)
         made = playlists.create_playlist(db, name="Intake keuken", context="intake", scenes=[version.scene]).id
-        version.manifest = {**version.manifest, "contexts": ["sollicitatie"]}  # as a new version would say
+        version.manifest = version.manifest.model_copy(update={"contexts": ["sollicitatie"]})  # as a new version would say
     page = open_as("intake", viewport=(820, 1180))  # on a tablet
     page.goto(f"{site.base_url}/afspeellijsten/{made}")
     expect(page.locator("tr[data-item]")).to_contain_text(

@@ -17,7 +17,7 @@ document.addEventListener("securitypolicyviolation",
 @pytest.fixture(scope="module")
 def scene(site):
     """A published photo scene (with the view the 2D player starts from) on an intake playlist and a headset."""
-    manifest = {"format": "zorgblik-bundle/1", "title": {"nl": "De huiskamer"}, "media_kind": "photo", "stereo": "mono",
+    manifest = {"title": {"nl": "De huiskamer"}, "media_kind": "photo", "stereo": "mono",
                 "profile": "quest2", "duration_s": None, "contexts": ["intake"], "view": {"yaw": 0, "pitch": 0}}
     files = [("scene.quest2.jpg", "media", b"\xff\xd8\xff\xd9", "quest2"), ("poster.jpg", "poster", b"\xff\xd8\xff\xd9", None)]
     key = synthetic_bundle(site.settings, site.catalog, script="csp-ouderenzorg", scene="huiskamer", files=files,
