@@ -35,6 +35,8 @@ from render.events import BUILDING_PREFIX
 from scripts_vr.templates import minimal_script
 from support import (ROOT, STAFF_PASSWORD, ZORGBLIK, living_in_group, service_process, tus_create, tus_offset,
                      tus_patch, tus_upload_rest, wait_for)
+from zorgblik.bundle import MANIFEST, read_manifest
+from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
 
 SEED = int(os.environ.get("ZORGBLIK_FAULT_SEED") or random.SystemRandom().randrange(1 << 32))
@@ -105,12 +107,12 @@ def bundle_problems(folder: Path) -> list[str]:
     """What keeps ``folder`` from being a whole bundle, checked as a headset checks it: every file
     of the manifest there, of its size and sha256."""
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        manifest = read_manifest(folder / MANIFEST)
+    except (OSError, ZorgblikError) as exc:
         return [f"{folder.name}: no readable manifest ({exc})"]
-    return [f"{folder.name}/{f['name']} is not the file its manifest lists" for f in manifest["files"]
-            if not (folder / f["name"]).is_file() or (folder / f["name"]).stat().st_size != f["bytes"]
-            or sha256_of(folder / f["name"]) != f["sha256"]]
+    return [f"{folder.name}/{f.name} is not the file its manifest lists" for f in manifest.files
+            if not (folder / f.name).is_file() or (folder / f.name).stat().st_size != f.bytes
+            or sha256_of(folder / f.name) != f.sha256]
 
 
 def half_made(settings: Settings, catalog: Catalog) -> list[str]:

@@ -32,6 +32,7 @@ from scripts_vr import freshness, lint_files
 from scripts_vr.digest import profile_sha256_of_text
 from scripts_vr.errors import ScriptError
 from scripts_vr.freshness import find_scripts
+from zorgblik.bundle import REVIEW_SHEET
 from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES, CARE_CATEGORIES
 
@@ -117,7 +118,7 @@ def script_page(request: Request, name: str, db: DbDep, settings: SettingsDep, u
     for scene, versions in scenes_of_script(db, name):
         rows = []
         for version in versions[:3]:
-            sheet = (settings.bundles_dir / version.bundle_key / "review.png").is_file()
+            sheet = (settings.bundles_dir / version.bundle_key / REVIEW_SHEET).is_file()
             rows.append({"v": version, "reasons": signoffs.signoff_reasons(version),
                          "signoff": signoffs.signoff_for(db, version), "sheet": sheet})
         scenes.append({"scene": scene, "versions": rows})
