@@ -26,7 +26,7 @@ __getattr__, __dir__, _lazy_names = _lazy.attach(
             "blur_frame", "blur_image", "blur_video",
         ],
         "detect": ["MODELS", "SphereDetector", "sphere_detector"],
-        "errors": ["MediaUnreadable", "ModelMissing", "NotEquirect", "PrivacyError"],
+        "errors": ["ModelMissing", "NotEquirect", "PrivacyError"],
         "review": ["review_sheet", "write_review_sheet"],
         "tiles": ["DEFAULT_TILES", "SphereBox", "Tile", "paste_perspective", "render_tile"],
     },

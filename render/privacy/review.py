@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from render.privacy.blur import PrivacyReport, ReviewItem
-from render.privacy.errors import MediaUnreadable
+from render.privacy.errors import PrivacyError
 
 #: Frame colours (BGR) and captions per kind of item.
 KINDS = {
@@ -82,6 +82,6 @@ def write_review_sheet(report: PrivacyReport, path: Path, *, scene: str | None =
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not cv2.imwrite(str(path), review_sheet(report, scene=scene)):
-        raise MediaUnreadable("controleblad kan niet geschreven worden", where=str(path),
-                              hint="kies een pad in een map waarin je mag schrijven")
+        raise PrivacyError("controleblad kan niet geschreven worden", where=str(path),
+                           hint="kies een pad in een map waarin je mag schrijven")
     return path
