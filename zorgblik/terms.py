@@ -41,6 +41,26 @@ SESSION_STATES: dict[str, str] = {"running": "loopt", "paused": "gepauzeerd", "i
 STAFF_ROLES: dict[str, str] = {"admin": "beheerder", "comms": "communicatie", "author": "praktijkopleider",
                                "intake": "intake", "hr": "HR", "teacher": "docent"}
 
+#: What a footage item (and a scene made of it) is: a clip or a photo.
+MediaKind = Literal["video", "photo"]
+MEDIA_KINDS: dict[str, str] = {"video": "video", "photo": "foto"}
+
+#: How a footage item lies on the sphere, as the catalog stores it (``Footage.projection``, from
+#: capture's classification): render uses "equirectangular" as it is, stitches "dual-fisheye"
+#: first and refuses a cropped one. "not_360" and "cubemap" are what capture may recognise in a
+#: file it then refuses.
+Projection = Literal["equirectangular", "equirectangular-partial", "dual-fisheye"]
+PROJECTIONS: dict[str, str] = {"equirectangular": "360° (equirectangulair)",
+                               "equirectangular-partial": "deels 360° (bijgesneden equirectangulair)",
+                               "dual-fisheye": "dubbele fisheye (nog te stitchen)",
+                               "not_360": "geen 360°-beeld", "cubemap": "kubus"}
+
+#: How the two eyes of stereo footage share one picture; in the order of the spherical-video V2
+#: ``st3d`` byte, which :mod:`capture.spherical` reads and writes by index.
+StereoMode = Literal["mono", "top-bottom", "left-right"]
+STEREO_MODES: dict[str, str] = {"mono": "mono", "top-bottom": "stereo boven-onder",
+                                "left-right": "stereo naast elkaar"}
+
 #: Why a session ended (``Session.end_reason``).
 SESSION_END_REASONS: dict[str, str] = {"stopped": "gestopt door begeleider", "finished": "afspeellijst afgelopen",
                                        "headset_gone": "headset weg (geen verbinding meer)",
