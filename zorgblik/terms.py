@@ -45,6 +45,11 @@ STAFF_ROLES: dict[str, str] = {"admin": "beheerder", "comms": "communicatie", "a
 MediaKind = Literal["video", "photo"]
 MEDIA_KINDS: dict[str, str] = {"video": "video", "photo": "foto"}
 
+#: The file suffixes capture takes in, per media kind (lower case). The privacy pass treats a file
+#: with a photo suffix as a photo and anything else as a clip.
+VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov"})
+PHOTO_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png"})
+
 #: How a footage item lies on the sphere, as the catalog stores it (``Footage.projection``, from
 #: capture's classification): render uses "equirectangular" as it is, stitches "dual-fisheye"
 #: first and refuses a cropped one. "not_360" and "cubemap" are what capture may recognise in a

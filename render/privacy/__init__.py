@@ -17,6 +17,8 @@ from pathlib import Path
 
 import lazy_loader as _lazy
 
+from zorgblik.terms import PHOTO_SUFFIXES
+
 # Names load from their module on first use: only the privacy pass itself needs OpenCV and the model.
 __getattr__, __dir__, _lazy_names = _lazy.attach(
     __name__,
@@ -32,12 +34,9 @@ __getattr__, __dir__, _lazy_names = _lazy.attach(
     },
 )
 
-#: File suffixes treated as photos; anything else goes through ffmpeg as a clip.
-PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
-
-
 def is_photo(path: str | Path) -> bool:
-    """Whether ``path`` is handled as a photo (by its suffix)."""
+    """Whether ``path`` is handled as a photo (by its suffix, one capture takes photos in with);
+    anything else goes through ffmpeg as a clip."""
     return Path(path).suffix.lower() in PHOTO_SUFFIXES
 
 
