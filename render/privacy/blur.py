@@ -404,7 +404,7 @@ def blur_image(src: Path, dst: Path | None, **options) -> PrivacyReport:
         dst = Path(dst)
         dst.parent.mkdir(parents=True, exist_ok=True)
         if not cv2.imwrite(str(dst), out, [cv2.IMWRITE_JPEG_QUALITY, 95]):
-            raise PrivacyError("geblurde foto kan niet geschreven worden", where=str(dst),
+            raise PrivacyError("vervaagde foto kan niet geschreven worden", where=str(dst),
                                hint="kies een uitvoernaam op .jpg of .png in een map waarin je mag schrijven")
     return report
 
