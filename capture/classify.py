@@ -34,6 +34,7 @@ import numpy as np
 from capture.probe import Probe
 from capture.spherical import EquirectBounds, PanoInfo, Pose, SphericalInfo, SphericalMetadataError, read_gpano, read_spherical
 from zorgblik.errors import ToolError
+from zorgblik.terms import STEREO_MODES
 from zorgblik.tools import run_tool
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,6 @@ SEAM_STRONG = 0.2
 #: 0.93–0.99; unrelated halves of a mono equirect up to 0.35, a symmetric test room 0.99).
 SIMILAR = 0.85
 ASPECT_TOLERANCE = 0.03
-
-_STEREO_DUTCH = {"mono": "mono", "top-bottom": "stereo boven-onder", "left-right": "stereo naast elkaar"}
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ class _Meta:
 def _from_spherical(info: SphericalInfo) -> _Meta:
     source = "metadata (Spherical Video " + "+".join(s.upper() for s in info.sources) + ")"
     meta = _Meta(source, info.projection, info.stereo, info.pose)
-    meta.reasons.append(f"{source}: projectie {info.projection or 'onbekend'}, {_STEREO_DUTCH.get(info.stereo or '', info.stereo or 'stereo-indeling onbekend')}")
+    meta.reasons.append(f"{source}: projectie {info.projection or 'onbekend'}, {STEREO_MODES.get(info.stereo or '', info.stereo or 'stereo-indeling onbekend')}")
     bounds = info.bounds
     if bounds is not None and bounds.is_cropped:
         if abs(bounds.left + bounds.right - 0.5) < 0.02 and bounds.top == bounds.bottom == 0:
@@ -297,7 +296,7 @@ def _from_side_data(found: Probe) -> _Meta | None:
     stereo = names.get(stereo_data.get("type", ""), None) if stereo_data else "mono"
     meta = _Meta("metadata (ffprobe)", mapping.get("projection"), stereo,
                  Pose(float(mapping.get("yaw", 0)), float(mapping.get("pitch", 0)), float(mapping.get("roll", 0))))
-    meta.reasons.append(f"metadata (ffprobe): projectie {meta.projection}, {_STEREO_DUTCH.get(stereo or '', 'stereo onbekend')}")
+    meta.reasons.append(f"metadata (ffprobe): projectie {meta.projection}, {STEREO_MODES.get(stereo or '', 'stereo onbekend')}")
     return meta
 
 

@@ -19,12 +19,7 @@ from sqlalchemy.orm import Session as DbSession
 from capture.errors import ConsentError
 from catalog import queries
 from catalog.models import Consent, Footage, utcnow
-
-ROLES = ("client", "staff", "student", "visitor")
-STATUSES = ("given", "refused", "unknown", "withdrawn")
-
-ROLE_DUTCH = {"client": "cliënt", "staff": "medewerker", "student": "student", "visitor": "bezoeker"}
-STATUS_DUTCH = {"given": "gegeven", "refused": "geweigerd", "unknown": "onbekend", "withdrawn": "ingetrokken"}
+from zorgblik.terms import CONSENT_STATUSES, FILMED_ROLES
 
 OK, BLUR_REQUIRED, NONE_RECORDED = "ok", "blur_required", "none_recorded"
 STATE_DUTCH = {
@@ -57,11 +52,11 @@ def record_consent(
     withdrawal is made with :func:`withdraw`, which also dates it.
     """
     person = _check_person(person)
-    if role not in ROLES:
-        raise ConsentError(f"onbekende rol '{role}'", hint="kies uit: " + ", ".join(ROLES))
-    if status not in STATUSES or status == "withdrawn":
+    if role not in FILMED_ROLES:
+        raise ConsentError(f"onbekende rol '{role}'", hint="kies uit: " + ", ".join(FILMED_ROLES))
+    if status not in CONSENT_STATUSES or status == "withdrawn":
         raise ConsentError(
-            f"onbekende status '{status}'" if status not in STATUSES else "intrekken gaat met 'zorgblik capture withdraw'",
+            f"onbekende status '{status}'" if status not in CONSENT_STATUSES else "intrekken gaat met 'zorgblik capture withdraw'",
             hint="kies uit: given, refused, unknown",
         )
     footage = queries.get_footage(db, footage_id)

@@ -1,14 +1,6 @@
-"""Capture errors: a file that cannot be taken in, with what to do about it::
+"""Capture errors: a file that cannot be taken in, with what to do about it.
 
-    CaptureError (ZorgblikError)
-    ├── UnreadableMedia      empty, truncated, not a video or photo, audio only
-    ├── NotPanoramic         a picture, but not 360°
-    ├── LayoutNotSupported   360°, but a layout capture cannot use yet (VR180, cubemap, …)
-    ├── RejectedName         a name or extension that does not fit
-    ├── TooLarge             over the size limit (setting max_footage_bytes)
-    └── ConsentError         a consent record that cannot be made or changed
-
-(capture.stitch adds StitchError under CaptureError.)
+The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`.
 """
 
 from zorgblik.errors import ZorgblikError
@@ -19,7 +11,7 @@ class CaptureError(ZorgblikError):
 
 
 class UnreadableMedia(CaptureError):
-    """Empty, truncated, not a video or photo, or sound only."""
+    """A photo or clip cannot be read: empty, truncated, not a video or photo, or sound only."""
 
 
 class NotPanoramic(CaptureError):

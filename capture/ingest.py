@@ -23,9 +23,8 @@ from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLa
 from capture.probe import Probe, header_size, media_end, probe
 from capture.store import FootageStore
 from catalog import Catalog, Footage, queries
+from zorgblik.terms import PHOTO_SUFFIXES, VIDEO_SUFFIXES
 
-VIDEO_SUFFIXES = {".mp4", ".mov"}
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png"}
 _SUFFIX_FOR_CODEC = {"mjpeg": ".jpg", "png": ".png"}
 #: The largest photo taken in: 16384×8192 (134 megapixel). An 11K 360° camera's photo is
 #: 11008×5504; a PNG of 20000×10000 costs a decoder over 600 MB before anything can refuse it.

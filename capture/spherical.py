@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+from zorgblik import terms
 from zorgblik.errors import ZorgblikError
 from zorgblik.tools import ffprobe_json
 
@@ -94,8 +95,8 @@ class SphericalMismatch(SphericalMetadataError):
 
 # ── what the readers return ─────────────────────────────────────────────────────────────
 
-STEREO_MODES = ("mono", "top-bottom", "left-right")
-"""Stereo layouts, by their V1 names; the V2 ``stereo_mode`` byte is the index."""
+STEREO_MODES = tuple(terms.STEREO_MODES)
+"""Stereo layouts, by their V1 names (``zorgblik.terms``); the V2 ``stereo_mode`` byte is the index."""
 
 
 class Pose(NamedTuple):

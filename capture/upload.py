@@ -13,21 +13,8 @@ file (its size, and its sha256 when the client gave one) and only then hands it 
 :func:`capture.ingest.add_footage`. A refusal ends the upload ``failed`` with its reason, and
 the received bytes are removed; a partial file never becomes footage.
 
-Errors, each carrying the offset the client should resume from where that is known::
-
-    CaptureError
-    └── UploadError              a request on an upload cannot be honoured
-        ├── UploadNotFound       no upload with this id (never made, removed or expired)
-        ├── UploadGone           the upload failed; start a new one
-        ├── UploadClosed         all bytes are in; nothing more is taken
-        ├── UploadBusy           another request is writing to this upload right now
-        ├── UploadTooLarge       over the size limit, or more bytes than announced
-        ├── NoSpace              the data folder's disk cannot hold the file
-        ├── OffsetMismatch       the client's offset is not the stored one
-        ├── ChecksumMismatch     a piece does not match its checksum; it was discarded
-        ├── UploadInterrupted    the piece was cut off; what arrived was kept (or discarded
-        │                        when a checksum could not be verified)
-        └── UploadCorrupt        the whole file does not match its sha256
+Its errors (:class:`UploadError` and the classes under it, drawn in :mod:`zorgblik.errors`) each
+carry the offset the client should resume from where that is known.
 """
 
 from __future__ import annotations
@@ -70,11 +57,11 @@ class UploadError(CaptureError):
 
 
 class UploadNotFound(UploadError):
-    """No upload with this id."""
+    """No upload with this id: never made, removed or expired."""
 
 
 class UploadGone(UploadError):
-    """The upload failed; its bytes are gone."""
+    """The upload failed; its bytes are gone: start a new one."""
 
 
 class UploadClosed(UploadError):
@@ -98,11 +85,12 @@ class OffsetMismatch(UploadError):
 
 
 class ChecksumMismatch(UploadError):
-    """A piece does not match its checksum."""
+    """A piece does not match its checksum; it was discarded."""
 
 
 class UploadInterrupted(UploadError):
-    """The piece was cut off mid-way."""
+    """The piece was cut off mid-way; what arrived was kept (or discarded when a checksum could not
+    be verified)."""
 
 
 class UploadCorrupt(UploadError):

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session as DbSession
 from catalog import passwords
 from catalog.errors import CatalogError, Conflict, NotFound
 from catalog.models import StaffLogin, StaffUser, utcnow
+from zorgblik.terms import STAFF_ROLES
 
-ROLES = ("admin", "comms", "author", "intake", "hr", "teacher")
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 LOGIN_LIFETIME = timedelta(hours=12)
 STAFF_TOKEN_PREFIX = "zbs_"
@@ -51,8 +51,8 @@ def token_sha256(token: str) -> str:
 
 
 def create_user(db: DbSession, *, username: str, role: str, password: str, display_name: str = "") -> StaffUser:
-    if role not in ROLES:
-        raise AccountError(f"onbekende rol {role!r}", hint=f"kies uit {', '.join(ROLES)}")
+    if role not in STAFF_ROLES:
+        raise AccountError(f"onbekende rol {role!r}", hint=f"kies uit {', '.join(STAFF_ROLES)}")
     username = username.strip().lower()
     if not username:
         raise AccountError("gebruikersnaam is leeg")
@@ -79,8 +79,8 @@ def get_user(db: DbSession, user_id: int) -> StaffUser:
 def update_user(db: DbSession, user: StaffUser, *, role: str | None = None, active: bool | None = None,
                 password: str | None = None, display_name: str | None = None) -> StaffUser:
     if role is not None:
-        if role not in ROLES:
-            raise AccountError(f"onbekende rol {role!r}", hint=f"kies uit {', '.join(ROLES)}")
+        if role not in STAFF_ROLES:
+            raise AccountError(f"onbekende rol {role!r}", hint=f"kies uit {', '.join(STAFF_ROLES)}")
         user.role = role
     if display_name is not None:
         user.display_name = display_name

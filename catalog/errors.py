@@ -1,12 +1,6 @@
-"""Catalog errors::
+"""Catalog errors: the catalog refuses a change or cannot find what was asked for.
 
-    CatalogError (ZorgblikError)
-    ├── NotFound        no row with that id or key
-    └── Conflict        the change does not fit the current state (a name taken, a session stopped)
-        ├── SignoffRequired   publishing waits for a person to sign the privacy review sheet off
-        ├── ApprovalRequired  publishing waits for the school and the practice to approve the profile
-        └── Misfit            a scene does not fit a playlist (its context or audience), or an item's
-                              setting does not fit its scene (photo seconds on a video)
+The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`.
 """
 
 from zorgblik.errors import ZorgblikError

@@ -25,9 +25,8 @@ from catalog.models import (Event, Headset, HeadsetCommand, HeadsetGroup, Pairin
                             SceneVersion, Session, StaffUser, utcnow)
 from catalog.playlists import (create_playlist, find_scene, get_playlist, list_playlists,  # noqa: F401 - re-exported for older callers
                                playlist_versions, published_version, set_playlist_scenes, start_items)
-from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, USE_CONTEXTS as CONTEXT_LABELS, YEARS, label
+from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, USE_CONTEXTS, YEARS, label
 
-USE_CONTEXTS = ("intake", "sollicitatie", "werkveldorientatie")
 DEVICE_TOKEN_PREFIX = "zbh_"
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud from a screen
 PAIRING_LENGTH = 8  # 40 bits, single use, valid for PAIRING_LIFETIME
@@ -37,7 +36,7 @@ HEAD_DIRECTION_MIN_GAP_S = 0.19  # at most 5 Hz, with 10 ms for clock jitter
 
 def owner_name(context: str | None) -> str:
     """Who a headset or group belongs to, in words: 'Intake', … or 'gedeeld'."""
-    return label(CONTEXT_LABELS, context) if context else "gedeeld"
+    return label(USE_CONTEXTS, context) if context else "gedeeld"
 
 
 # groups ----------------------------------------------------------------------------------------

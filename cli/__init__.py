@@ -29,7 +29,7 @@ COMMANDS = {
     "serve": "Start de headsetservice (stoppen met Ctrl-C).",
     "demo": "Bouw de voorbeeldscripts uit demo/, publiceer ze en start de service.",
     "admin": "Beheer: medewerkersaccounts.",
-    "privacy": "Gezichten onherkenbaar maken in 360°-beeld, met een controleblad om af te tekenen.",
+    "privacy": "Gezichten onherkenbaar maken in 360°-beeld, met een reviewblad om af te tekenen.",
     "retention": "Bewaartermijn: oude sessiegegevens opruimen; gegevens van één leerling inzien of wissen.",
     "station": "Speel scènes af op een headset aan deze pc (OpenXR: SteamVR, Meta Quest Link of Monado).",
 }

@@ -10,6 +10,7 @@ import click
 from catalog import Catalog, accounts
 from cli import cli
 from zorgblik.settings import Settings
+from zorgblik.terms import STAFF_ROLES
 
 PASSWORD_ENV = "ZORGBLIK_NEW_PASSWORD"
 
@@ -31,7 +32,7 @@ def read_password(from_stdin: bool) -> str:
 
 @admin.command("create-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(accounts.ROLES), required=True,
+@click.option("--role", type=click.Choice(list(STAFF_ROLES)), required=True,
               help="admin: alles; comms: opnames; author: scripts en afspeellijsten; "
                    "intake / hr / teacher: headsets en sessies in hun context.")
 @click.option("--name", "display_name", default="", help="Naam zoals de pagina's hem tonen.")

@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from capture import FootageStore, add_dual_fisheye, add_footage
-from capture.consent import ROLE_DUTCH, ROLES, STATE_DUTCH, STATUS_DUTCH, consent_state, record_consent
+from capture.consent import STATE_DUTCH, consent_state, record_consent
 from catalog import Catalog, queries
 from cli import cli
 from zorgblik.settings import Settings
+from zorgblik.terms import CONSENT_STATUSES, FILMED_ROLES
 
 #: Files smaller than this are copied in a blink: no progress bar.
 PROGRESS_FROM_BYTES = 64 * 1024 * 1024
@@ -119,7 +120,7 @@ def capture_show(settings: Settings, footage_id: int) -> None:
         click.echo(f"  stand       yaw {f.pose_yaw:+.1f}°, pitch {f.pose_pitch:+.1f}°, roll {f.pose_roll:+.1f}°")
         click.echo(f"  toestemming {consent_state(f)}: {STATE_DUTCH[consent_state(f)]}")
         for c in f.consents:
-            line = f"    - {c.person} ({ROLE_DUTCH[c.role]}): {STATUS_DUTCH[c.status]}"
+            line = f"    - {c.person} ({FILMED_ROLES[c.role]}): {CONSENT_STATUSES[c.status]}"
             if c.withdrawn_at:
                 line += f" op {c.withdrawn_at:%Y-%m-%d}"
             if c.form_ref:
@@ -130,7 +131,7 @@ def capture_show(settings: Settings, footage_id: int) -> None:
 @capture.command("consent")
 @click.argument("footage_id", type=int)
 @click.option("--person", required=True, help="Referentie van de gefilmde persoon (zoals in het toestemmingsregister).")
-@click.option("--role", required=True, help="Rol in beeld: " + ", ".join(ROLES) + ".")
+@click.option("--role", required=True, help="Rol in beeld: " + ", ".join(FILMED_ROLES) + ".")
 @click.option("--status", required=True, help="Toestemming: given, refused of unknown (intrekken: capture withdraw).")
 @click.option("--form", "form_ref", help="Referentie van het getekende toestemmingsformulier.")
 @click.pass_obj
@@ -139,7 +140,7 @@ def capture_consent(settings: Settings, footage_id: int, person: str, role: str,
     with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
         record_consent(db, footage_id, person=person, role=role, status=status, form_ref=form_ref)
         state = consent_state(queries.get_footage(db, footage_id))
-    click.echo(f"footage:{footage_id}: toestemming vastgelegd ({ROLE_DUTCH[role]}, {STATUS_DUTCH[status]}); "
+    click.echo(f"footage:{footage_id}: toestemming vastgelegd ({FILMED_ROLES[role]}, {CONSENT_STATUSES[status]}); "
                f"stand nu: {STATE_DUTCH[state]}")
 
 

@@ -23,13 +23,13 @@ def _blur(src: Path, dst: Path | None):
 
 
 def _describe(report) -> str:
-    return (f"{report.count('face')} gezicht(en) geblurd, {report.count('kept')} onvervaagd, "
+    return (f"{report.count('face')} gezicht(en) vervaagd, {report.count('kept')} onvervaagd, "
             f"{report.count('region')} handmatige vlakken")
 
 
 @cli.group("privacy")
 def privacy() -> None:
-    """Gezichten onherkenbaar maken in 360°-beeld, met een controleblad om af te tekenen."""
+    """Gezichten onherkenbaar maken in 360°-beeld, met een reviewblad om af te tekenen."""
 
 
 @privacy.command("blur")
@@ -37,24 +37,24 @@ def privacy() -> None:
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Uitvoerbestand (foto: .jpg/.png, clip: .mp4).")
 @click.option("--review-sheet", "sheet", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Schrijf ook het controleblad (PNG).")
+              help="Schrijf ook het reviewblad (PNG).")
 def blur_cmd(file: Path, out: Path, sheet: Path | None) -> None:
-    """Blur elk gezicht in een equirectangulaire 360°-foto of -clip."""
+    """Vervaag elk gezicht in een equirectangulaire 360°-foto of -clip."""
     report = _blur(file, out)
     if sheet is not None:
         write_review_sheet(report, sheet)
-    click.echo(f"{file} → {out}: {_describe(report)}" + (f"; controleblad {sheet}" if sheet else ""))
+    click.echo(f"{file} → {out}: {_describe(report)}" + (f"; reviewblad {sheet}" if sheet else ""))
 
 
 @privacy.command("sheet")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Het controleblad (PNG).")
+              help="Het reviewblad (PNG).")
 def sheet_cmd(file: Path, out: Path) -> None:
-    """Maak het controleblad van een 360°-foto of -clip: elk geblurd vlak, met tijd en richting."""
+    """Maak het reviewblad van een 360°-foto of -clip: elk vervaagd vlak, met tijd en richting."""
     report = _blur(file, None)
     write_review_sheet(report, out)
-    click.echo(f"{file}: {_describe(report)}; controleblad {out}")
+    click.echo(f"{file}: {_describe(report)}; reviewblad {out}")
 
 
 @privacy.command("signoff")
@@ -67,7 +67,7 @@ def signoff_cmd(settings: Settings, scene_ref: str, by: str) -> None:
     with Catalog(settings.catalog_url) as catalog, catalog.session() as db:
         version = signoffs.latest_version(db, scene_ref)
         done = signoffs.sign_off(db, version, by=by)
-        line = (f"{signoffs.scene_ref(version)}: privacy-controle afgetekend door {done.signed_by} "
+        line = (f"{signoffs.scene_ref(version)}: privacycontrole afgetekend door {done.signed_by} "
                 f"op {done.signed_at:%Y-%m-%d %H:%M}" + (f" ({'; '.join(done.reasons)})" if done.reasons else ""))
         sheet = settings.bundles_dir / version.bundle_key / REVIEW_SHEET
     click.echo(line)

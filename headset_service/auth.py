@@ -24,12 +24,13 @@ from fastapi import Depends, HTTPException, Request
 
 from catalog import Headset, HeadsetGroup, StaffUser, accounts, fleet
 from headset_service.deps import DbDep
+from zorgblik.terms import CONTEXT_ROLES, STAFF_ROLES
 
 STAFF_COOKIE = "zorgblik_sessie"
 DEVICE_COOKIE = "zorgblik_headset"
 
 _SESSION_ROLES = frozenset({"intake", "hr", "teacher"})
-_ALL_STAFF = frozenset(accounts.ROLES)
+_ALL_STAFF = frozenset(STAFF_ROLES)
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset(),  # admin only
@@ -53,13 +54,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outcomes.manage": frozenset(),  # the coordinator (admin): enrolment outcomes and the effect report
     "learners.erase": frozenset(),  # admin only: export and erase one learner's data on request
 }
-
-#: Who runs sessions in which use context (admin: every context).
-CONTEXT_ROLES: dict[str, frozenset[str]] = {
-    "intake": frozenset({"intake"}),
-    "sollicitatie": frozenset({"hr"}),
-    "werkveldorientatie": frozenset({"teacher"}),
-}
+# Who runs sessions in which use context: CONTEXT_ROLES, with the words in zorgblik.terms.
 
 
 def allowed(role: str, permission: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zorgblik.terms import Language, MboLevel, Route, UseContext
+from zorgblik.terms import Language, MboLevel, Route, SessionCommand, StaffRole, UseContext
 
 #: A row id sent in a body: SQLite's ids are signed 64-bit, and a larger number crashed the query
 #: (OverflowError binding it) instead of being refused.
@@ -133,8 +133,7 @@ class EventBatchResult(BaseModel):
 
 
 # staff -----------------------------------------------------------------------------------------
-Role = Literal["admin", "comms", "author", "intake", "hr", "teacher"]
-SessionCommand = Literal["pause", "resume", "stop", "recenter", "next"]
+Role = StaffRole
 
 
 class LoginIn(BaseModel):

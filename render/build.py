@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from capture.store import FootageStore
-from capture.consent import STATUS_DUTCH, consent_state
+from capture.consent import consent_state
 from catalog import ApprovalRequired, Catalog, Footage, SceneVersion, SignoffRequired, approvals, queries
 from catalog.models import Consent
 from render.errors import FootageMissing, FootageNotReady
@@ -49,6 +49,7 @@ from scripts_vr.model import FootageRef, VRScript, plain
 from scripts_vr.model import Scene as ScriptScene
 from zorgblik.bundle import MANIFEST, read_manifest
 from zorgblik.settings import Settings
+from zorgblik.terms import CONSENT_STATUSES, label
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def decide_privacy(scene: ScriptScene, consents: Sequence[Consent], state: str) 
         if row is None:
             why = "staat niet in het toestemmingsregister van deze opname"
         elif row.status != "given":
-            why = f"toestemming is {STATUS_DUTCH.get(row.status, row.status)}"
+            why = f"toestemming is {label(CONSENT_STATUSES, row.status)}"
         elif row.form_ref != form:
             why = f"formulier {form} staat niet bij deze persoon in het register (daar: {row.form_ref or 'geen'})"
         else:

@@ -1,9 +1,6 @@
-"""Render errors, each naming the scene it concerns::
+"""Render errors, each naming the scene it concerns.
 
-    RenderError (ZorgblikError)
-    ├── FootageMissing     a scene's footage is not in the catalog or store
-    ├── FootageNotReady    footage render cannot use as it is (dual-fisheye not stitched, cropped)
-    └── OutputInvalid      the encoded output does not match what was asked (probe check)
+The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`.
 """
 
 from zorgblik.errors import ZorgblikError

@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from scripts_vr.model import FootageRef, Scene
-from zorgblik.terms import CONTEXT_ROUTES, USE_CONTEXTS, label
+from zorgblik.terms import CONTEXT_ROUTES, USE_CONTEXTS, MediaKind, label
 
 Loc = tuple[str | int, ...]
 
@@ -172,7 +172,7 @@ SCENE_CHECKS: tuple[Callable[[Scene, Path], Iterator[Finding]], ...] = (
 class KnownFootage:
     """What is known of a scene's footage, as far as the footage checks need it."""
 
-    media_kind: Literal["video", "photo"]
+    media_kind: MediaKind
     duration_s: float | None = None
     name: str = ""
 

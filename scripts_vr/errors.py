@@ -1,13 +1,6 @@
 """What can go wrong with a VR script, and where.
 
-::
-
-    ZorgblikError                      zorgblik.errors
-    └── ScriptError                    anything about a VR script
-        ├── ScriptUnreadable  (exit 2) not a script at all: missing, binary, not UTF-8, empty,
-        │                              too large, not YAML, unsafe tags, top level not a mapping
-        ├── ScriptInvalid     (exit 1) readable, but wrong: carries every :class:`Problem`
-        └── ScriptExists      (exit 1) ``script new`` would overwrite a file
+The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`.
 
 A :class:`Problem` is one positioned complaint, printed as ``file:line:col: field.path: message``.
 """
@@ -45,7 +38,8 @@ class ScriptError(ZorgblikError):
 
 
 class ScriptUnreadable(ScriptError):
-    """The file cannot be read as a VR script at all."""
+    """The file cannot be read as a VR script at all: missing, binary, not UTF-8, empty, too large,
+    not YAML, unsafe tags, or a top level that is not a mapping."""
 
     exit_code = 2
 

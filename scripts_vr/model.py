@@ -57,7 +57,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from zorgblik.terms import LearningPreference, MboLevel, Route, SelfAssessment, SupervisorKind, UseContext
+from zorgblik.terms import (CareCategory, LearningPreference, MatchCriterion, MboLevel, Route, SelfAssessment, SupervisorKind,
+                            UseContext)
 
 FORMAT = "zorgblik-vr-script/2"
 #: Older formats the loader still reads, converting them in memory (see :mod:`scripts_vr.loader`).
@@ -145,9 +146,6 @@ Pitch = Annotated[float, Field(ge=-90, le=90, description="graden; positief omho
 Roll = Annotated[float, Field(ge=-180, le=180, description="graden")]
 
 Year = Annotated[int, Field(ge=1, le=4)]
-CareCategory = Literal[
-    "ouderenzorg", "gehandicaptenzorg", "wijkverpleging", "ziekenhuis", "ggz", "jeugdzorg", "custom"
-]
 #: The categories that ship a template (``custom`` has none).
 TEMPLATE_CATEGORIES: tuple[str, ...] = CareCategory.__args__[:-1]
 
@@ -300,9 +298,6 @@ class Acquaintance(_Model):
 
     description: Fact[Name]
     activities: list[Fact[Name]] = Field(default_factory=list)
-
-
-MatchCriterion = Literal["learning_preference", "programme", "year", "personality", "availability", "interests"]
 
 
 class Matching(_Model):

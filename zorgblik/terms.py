@@ -37,9 +37,50 @@ LANGUAGES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
 SESSION_STATES: dict[str, str] = {"running": "loopt", "paused": "gepauzeerd", "interrupted": "onderbroken",
                                   "stopped": "gestopt"}
 
-#: The roles of staff, as the pages and the session timeline name them.
+#: The roles of staff (a staff account's role), as the pages and the session timeline name them.
+#: Not the roles of people filmed: those are :data:`FILMED_ROLES`.
+StaffRole = Literal["admin", "comms", "author", "intake", "hr", "teacher"]
 STAFF_ROLES: dict[str, str] = {"admin": "beheerder", "comms": "communicatie", "author": "praktijkopleider",
                                "intake": "intake", "hr": "HR", "teacher": "docent"}
+
+#: Which staff roles run sessions in which use context (the admin runs every one).
+CONTEXT_ROLES: dict[str, frozenset[str]] = {"intake": frozenset({"intake"}), "sollicitatie": frozenset({"hr"}),
+                                            "werkveldorientatie": frozenset({"teacher"})}
+
+#: The role of someone recognisably filmed in a footage item (a consent record's role); not a
+#: staff role (:data:`STAFF_ROLES`).
+FilmedRole = Literal["client", "staff", "student", "visitor"]
+FILMED_ROLES: dict[str, str] = {"client": "cliënt", "staff": "medewerker", "student": "student", "visitor": "bezoeker"}
+
+#: Whether a filmed person consented; "withdrawn" is set by withdrawing, never recorded directly.
+ConsentStatus = Literal["given", "refused", "unknown", "withdrawn"]
+CONSENT_STATUSES: dict[str, str] = {"given": "gegeven", "refused": "geweigerd", "unknown": "onbekend",
+                                    "withdrawn": "ingetrokken"}
+
+#: What a footage item (and a scene made of it) is: a clip or a photo.
+MediaKind = Literal["video", "photo"]
+MEDIA_KINDS: dict[str, str] = {"video": "video", "photo": "foto"}
+
+#: The file suffixes capture takes in, per media kind (lower case). The privacy pass treats a file
+#: with a photo suffix as a photo and anything else as a clip.
+VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov"})
+PHOTO_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png"})
+
+#: How a footage item lies on the sphere, as the catalog stores it (``Footage.projection``, from
+#: capture's classification): render uses "equirectangular" as it is, stitches "dual-fisheye"
+#: first and refuses a cropped one. "not_360" and "cubemap" are what capture may recognise in a
+#: file it then refuses.
+Projection = Literal["equirectangular", "equirectangular-partial", "dual-fisheye"]
+PROJECTIONS: dict[str, str] = {"equirectangular": "360° (equirectangulair)",
+                               "equirectangular-partial": "deels 360° (bijgesneden equirectangulair)",
+                               "dual-fisheye": "dubbele fisheye (nog te stitchen)",
+                               "not_360": "geen 360°-beeld", "cubemap": "kubus"}
+
+#: How the two eyes of stereo footage share one picture; in the order of the spherical-video V2
+#: ``st3d`` byte, which :mod:`capture.spherical` reads and writes by index.
+StereoMode = Literal["mono", "top-bottom", "left-right"]
+STEREO_MODES: dict[str, str] = {"mono": "mono", "top-bottom": "stereo boven-onder",
+                                "left-right": "stereo naast elkaar"}
 
 #: Why a session ended (``Session.end_reason``).
 SESSION_END_REASONS: dict[str, str] = {"stopped": "gestopt door begeleider", "finished": "afspeellijst afgelopen",
@@ -55,6 +96,7 @@ CLASS_STATES: dict[str, str] = {"loading": "laadt", "playing": "speelt", "paused
                                 "finished": "afgelopen"}
 
 #: What staff can tell a running session to do.
+SessionCommand = Literal["pause", "resume", "next", "stop", "recenter"]
 SESSION_COMMANDS: dict[str, str] = {"pause": "Pauzeer", "resume": "Hervat", "next": "Volgende scène",
                                     "stop": "Stop", "recenter": "Hercentreer"}
 #: The same commands as the session's timeline tells them, once carried out.
@@ -82,11 +124,14 @@ CONTEXT_ROUTES: dict[str, frozenset[str]] = {"intake": frozenset({"BOL", "BBL"})
 WAIT_FOR_STAFF_BY_DEFAULT: dict[str, bool] = {"intake": False, "sollicitatie": False, "werkveldorientatie": True}
 
 #: Care categories of a VR script ("custom": the script names its own in custom_category).
+CareCategory = Literal["ouderenzorg", "gehandicaptenzorg", "wijkverpleging", "ziekenhuis", "ggz", "jeugdzorg",
+                       "custom"]
 CARE_CATEGORIES: dict[str, str] = {"ouderenzorg": "Ouderenzorg (VVT)", "gehandicaptenzorg": "Gehandicaptenzorg",
                                    "wijkverpleging": "Wijkverpleging en thuiszorg", "ziekenhuis": "Ziekenhuis",
                                    "ggz": "GGZ", "jeugdzorg": "Jeugdzorg", "custom": "Eigen categorie"}
 
 #: How a student can be matched to a werkbegeleider (the script's matching.criteria).
+MatchCriterion = Literal["learning_preference", "programme", "year", "personality", "availability", "interests"]
 MATCH_CRITERIA: dict[str, str] = {"learning_preference": "leervoorkeur", "programme": "opleiding",
                                   "year": "leerjaar", "personality": "persoonlijkheid",
                                   "availability": "beschikbaarheid", "interests": "interesses"}

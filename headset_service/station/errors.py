@@ -1,8 +1,6 @@
-"""Station errors::
+"""Station errors: the station cannot go on.
 
-    ZorgblikError
-    └── StationError        the station cannot go on (service unreachable, bad pairing code)
-        └── NoRuntime       no OpenXR runtime on this PC
+The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`.
 """
 
 from __future__ import annotations
@@ -15,6 +13,8 @@ class StationError(ZorgblikError):
 
 
 class NoRuntime(StationError):
+    """No OpenXR runtime on this PC: the station cannot drive a headset."""
+
     exit_code = 3
 
     def __init__(self) -> None:

@@ -19,6 +19,7 @@ from headset_service.api.headsets import revoke
 from headset_service.web.rendering import PageUser, back
 from headset_service.web.sessions import owner_choices, pairing_code_message
 from render.profiles import PROFILES
+from zorgblik.terms import STAFF_ROLES
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Admin = PageUser("users.manage")
@@ -29,7 +30,7 @@ def admin_context(db: DbSession, user: StaffUser) -> dict:
     locks = {name: (throttle.local_time(row.locked_until), row.failures)
              for name, row in throttle.locked_accounts(db).items()}
     return {"headsets": fleet.list_headsets(db), "groups": fleet.list_groups(db), "profiles": list(PROFILES),
-            "staff": accounts.list_users(db), "roles": accounts.ROLES, "locks": locks,
+            "staff": accounts.list_users(db), "roles": STAFF_ROLES, "locks": locks,
             "owner_choices": owner_choices(user)}
 
 

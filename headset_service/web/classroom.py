@@ -21,12 +21,12 @@ from headset_service.deps import ClassroomDep, DbDep, Id, LiveDep, UnitOfWorkRou
 from headset_service.web.rendering import back, render, templates
 from headset_service.web.sessions import (COMMAND_NAMES, STATE_NAMES, Runner, _live_headsets, _push, _session_for,
                                           contexts_of)
-from zorgblik.terms import CLASS_STATES, HEADSET_STATES, LANGUAGES, label
+from zorgblik.terms import CLASS_STATES, HEADSET_STATES, LANGUAGES, SESSION_COMMANDS, label
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 #: The class's buttons: "Verder" moves every headset on together (the ``next`` command).
-CLASS_COMMANDS = {"next": "Verder", "pause": "Pauzeer", "resume": "Hervat", "recenter": "Hercentreer", "stop": "Stop"}
+CLASS_COMMANDS = {"next": "Verder"} | {c: SESSION_COMMANDS[c] for c in ("pause", "resume", "recenter", "stop")}
 MEEKIJKEN_OFF = {"sollicitatie": "Meekijken kan niet in een sollicitatiegesprek.",
                  None: "Meekijken staat uit: deze sessie legt geen kijkrichting vast."}
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from capture.consent import ROLE_DUTCH, STATE_DUTCH, STATUS_DUTCH, consent_state, record_consent, withdraw
+from capture.consent import STATE_DUTCH, consent_state, record_consent, withdraw
 from capture.errors import CaptureError
 from capture.upload import UploadNotFound, UploadStore
 from catalog import queries
@@ -21,14 +21,13 @@ from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, Id, SettingsDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, back, render
 from scripts_vr import TEMPLATE_CATEGORIES
+from zorgblik.terms import CONSENT_STATUSES, FILMED_ROLES, MEDIA_KINDS, PROJECTIONS, STEREO_MODES
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Comms = PageUser("footage.upload")
 
 UPLOAD_STATUS_DUTCH = {"receiving": "wordt ontvangen", "processing": "wordt verwerkt", "done": "klaar",
                        "failed": "mislukt"}
-PROJECTION_DUTCH = {"equirectangular": "360° (equirectangulair)", "dual_fisheye": "dubbele fisheye (nog te stitchen)",
-                    "not_360": "geen 360°-beeld", "cubemap": "kubus"}
 
 
 def recent_uploads(store: UploadStore, limit: int = 15) -> list:
@@ -50,16 +49,16 @@ def footage_page(request: Request, db: DbDep, settings: SettingsDep, user: Comms
     return render(request, "footage.html", user, {
         "uploads": recent_uploads(store), "footage": footage, "categories": TEMPLATE_CATEGORIES,
         "consent_state": consent_state, "state_dutch": STATE_DUTCH, "upload_status": UPLOAD_STATUS_DUTCH,
-        "projection_dutch": PROJECTION_DUTCH, "max_bytes": settings.max_footage_bytes})
+        "projections": PROJECTIONS, "media_kinds": MEDIA_KINDS, "max_bytes": settings.max_footage_bytes})
 
 
 @router.get("/beeldmateriaal/{footage_id}")
 def footage_item(request: Request, footage_id: Id, db: DbDep, user: Comms):
     item = queries.get_footage(db, footage_id)
     return render(request, "footage_item.html", user, {
-        "item": item, "state": consent_state(item), "state_dutch": STATE_DUTCH, "roles": ROLE_DUTCH,
-        "statuses": {k: v for k, v in STATUS_DUTCH.items() if k != "withdrawn"}, "status_dutch": STATUS_DUTCH,
-        "projection_dutch": PROJECTION_DUTCH})
+        "item": item, "state": consent_state(item), "state_dutch": STATE_DUTCH, "roles": FILMED_ROLES,
+        "statuses": {k: v for k, v in CONSENT_STATUSES.items() if k != "withdrawn"}, "status_dutch": CONSENT_STATUSES,
+        "projections": PROJECTIONS, "stereo_modes": STEREO_MODES})
 
 
 @router.post("/beeldmateriaal/{footage_id}/toestemming")

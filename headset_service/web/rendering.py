@@ -24,13 +24,11 @@ from fastapi.templating import Jinja2Templates
 from catalog import StaffUser
 from headset_service import csrf
 from headset_service.auth import allowed, optional_staff
+from zorgblik.terms import STAFF_ROLES, USE_CONTEXTS
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
-CONTEXT_NAMES = {"intake": "Intake", "sollicitatie": "Sollicitatie", "werkveldorientatie": "Werkveldoriëntatie"}
-ROLE_NAMES = {"admin": "beheerder", "comms": "communicatie", "author": "praktijkopleider", "intake": "intake",
-              "hr": "HR", "teacher": "docent"}
-templates.env.globals.update(context_names=CONTEXT_NAMES, role_names=ROLE_NAMES, csrf_token=csrf.token_for)
+templates.env.globals.update(context_names=USE_CONTEXTS, role_names=STAFF_ROLES, csrf_token=csrf.token_for)
 
 #: The menu: (path, label, permission); each role sees the items it may open.
 NAVIGATION = (

@@ -18,7 +18,8 @@ from fastapi.responses import Response
 from catalog import reports
 from headset_service.deps import DbDep, UnitOfWorkRoute
 from headset_service.web.sessions import contexts_of
-from headset_service.web.rendering import CONTEXT_NAMES, PageUser, render
+from headset_service.web.rendering import PageUser, render
+from zorgblik.terms import USE_CONTEXTS, label
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Reader = PageUser("reports.read")
@@ -61,7 +62,7 @@ def reports_page(request: Request, db: DbDep, user: Reader, van: str | None = No
     return render(request, "reports.html", user, {
         "period": period, "usage": usage, "my_contexts": contexts_of(user), "context": context or "",
         "categories": reports.care_categories(db), "categorie": categorie or "",
-        "charts": [("Sessies per context", [(CONTEXT_NAMES.get(k, k), v) for k, v in bars(usage.by_context)], True),
+        "charts": [("Sessies per context", [(label(USE_CONTEXTS, k), v) for k, v in bars(usage.by_context)], True),
                    ("Scènes bekeken per zorgcategorie", bars(usage.by_category), False),
                    ("Meest bekeken scènes", bars(usage.by_scene), False),
                    ("Sessies per week", weeks, False)],

@@ -26,11 +26,11 @@ from headset_service.csrf import CsrfChecked
 from headset_service.deps import MAX_ID, DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
 from headset_service.sync import bytes_to_fetch
-from headset_service.web.rendering import CONTEXT_NAMES, PageForbidden, PageUser, back, render
+from headset_service.web.rendering import PageForbidden, PageUser, back, render
 from headset_service.web.team_profile import load_profile
 from render.profiles import PROFILES
 from zorgblik.settings import Settings
-from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, YEARS
+from zorgblik.terms import LANGUAGES, MBO_LEVELS, ROUTES, SESSION_COMMANDS, SESSION_STATES, USE_CONTEXTS, YEARS
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Runner = PageUser("sessions.run")
@@ -154,7 +154,7 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
     back_to = back_to if back_to in ("/sessies", "/klas") or back_to.startswith("/klas?") else "/sessies"
     playlist = fleet.get_playlist(db, playlist_id)
     if not may_run_context(user.role, playlist.context):
-        return back(back_to, fout=f"Je rol mag geen {CONTEXT_NAMES[playlist.context]}-sessies starten.")
+        return back(back_to, fout=f"Je rol mag geen {USE_CONTEXTS[playlist.context]}-sessies starten.")
     try:
         learner = {"route": _choice(route, ROUTES), "level": _choice(level, MBO_LEVELS), "year": _choice(year, YEARS)}
     except ValueError:
@@ -207,7 +207,7 @@ def owner_choices(user: StaffUser) -> dict[str, str]:
     """Whom the admin may give a new headset to ('' is shared); others enrol for their own context."""
     if user.role != "admin":
         return {}
-    return {"": "Gedeeld (iedereen die sessies leidt)", **{c: CONTEXT_NAMES[c] for c in CONTEXT_ROLES}}
+    return {"": "Gedeeld (iedereen die sessies leidt)", **{c: USE_CONTEXTS[c] for c in CONTEXT_ROLES}}
 
 
 def pairing_code_message(db, user: StaffUser, naam: str, profiel: str, groep: str, hoort_bij: str = "") -> dict:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import lazy_loader as _lazy
 
+from zorgblik.terms import PHOTO_SUFFIXES
+
 # Names load from their module on first use: only the privacy pass itself needs OpenCV and the model.
 __getattr__, __dir__, _lazy_names = _lazy.attach(
     __name__,
@@ -26,18 +28,15 @@ __getattr__, __dir__, _lazy_names = _lazy.attach(
             "blur_frame", "blur_image", "blur_video",
         ],
         "detect": ["MODELS", "SphereDetector", "sphere_detector"],
-        "errors": ["MediaUnreadable", "ModelMissing", "NotEquirect", "PrivacyError"],
+        "errors": ["ModelMissing", "NotEquirect", "PrivacyError"],
         "review": ["review_sheet", "write_review_sheet"],
         "tiles": ["DEFAULT_TILES", "SphereBox", "Tile", "paste_perspective", "render_tile"],
     },
 )
 
-#: File suffixes treated as photos; anything else goes through ffmpeg as a clip.
-PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
-
-
 def is_photo(path: str | Path) -> bool:
-    """Whether ``path`` is handled as a photo (by its suffix)."""
+    """Whether ``path`` is handled as a photo (by its suffix, one capture takes photos in with);
+    anything else goes through ffmpeg as a clip."""
     return Path(path).suffix.lower() in PHOTO_SUFFIXES
 
 

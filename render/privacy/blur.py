@@ -34,7 +34,7 @@ from capture.errors import UnreadableMedia
 from capture.probe import probe
 from render.plan import EYE_LAYOUT
 from render.privacy.detect import SphereDetector, sphere_detector
-from render.privacy.errors import MediaUnreadable, NotEquirect
+from render.privacy.errors import NotEquirect, PrivacyError
 from render.privacy.tiles import SphereBox, Tile, angle_between, equirect_mask, render_tile
 from zorgblik.tools import stream_tool
 
@@ -397,15 +397,15 @@ def blur_image(src: Path, dst: Path | None, **options) -> PrivacyReport:
     :func:`blur_frame`."""
     frame = cv2.imread(str(src), cv2.IMREAD_COLOR)
     if frame is None:
-        raise MediaUnreadable("foto kan niet gelezen worden", where=str(src),
+        raise UnreadableMedia("foto kan niet gelezen worden", where=str(src),
                               hint="geef een JPEG- of PNG-bestand van een equirectangulaire 360°-foto")
     out, report = blur_frame(frame, source=str(src), **options)
     if dst is not None:
         dst = Path(dst)
         dst.parent.mkdir(parents=True, exist_ok=True)
         if not cv2.imwrite(str(dst), out, [cv2.IMWRITE_JPEG_QUALITY, 95]):
-            raise MediaUnreadable("geblurde foto kan niet geschreven worden", where=str(dst),
-                                  hint="kies een uitvoernaam op .jpg of .png in een map waarin je mag schrijven")
+            raise PrivacyError("vervaagde foto kan niet geschreven worden", where=str(dst),
+                               hint="kies een uitvoernaam op .jpg of .png in een map waarin je mag schrijven")
     return report
 
 
@@ -424,9 +424,9 @@ class ClipInfo:
         try:
             found = probe(Path(path))
         except UnreadableMedia as exc:
-            raise MediaUnreadable(exc.message, where=str(path), hint="geef een 360°-clip (MP4/MOV)") from exc
+            raise UnreadableMedia(exc.message, where=str(path), hint="geef een 360°-clip (MP4/MOV)") from exc
         if found.media_kind != "video":
-            raise MediaUnreadable("geen videostroom gevonden", where=str(path), hint="geef een 360°-clip (MP4/MOV)")
+            raise UnreadableMedia("geen videostroom gevonden", where=str(path), hint="geef een 360°-clip (MP4/MOV)")
         return cls(found.width, found.height, found.frame_rate or Fraction(30), found.frames)
 
 

@@ -1,24 +1,18 @@
-"""Privacy errors, each naming the file it concerns and what to do::
+"""Privacy errors, each naming the file it concerns and what to do.
 
-    PrivacyError (ZorgblikError)
-    ├── ModelMissing        the face model is not installed (no download at run time)
-    ├── MediaUnreadable     a photo or clip cannot be read as an equirectangular frame
-    └── NotEquirect         the frame is not 2:1, so directions on the sphere mean nothing
+The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`.
+A photo or clip that cannot be read raises :class:`capture.errors.UnreadableMedia`, as in capture.
 """
 
 from zorgblik.errors import ZorgblikError
 
 
 class PrivacyError(ZorgblikError):
-    """Faces cannot be found or blurred."""
+    """Faces cannot be found or blurred, or the blurred result cannot be written."""
 
 
 class ModelMissing(PrivacyError):
     """The face-detection model is not installed."""
-
-
-class MediaUnreadable(PrivacyError):
-    """A photo or clip cannot be read."""
 
 
 class NotEquirect(PrivacyError):

@@ -14,11 +14,11 @@ import cv2
 import numpy as np
 
 from render.privacy.blur import PrivacyReport, ReviewItem
-from render.privacy.errors import MediaUnreadable
+from render.privacy.errors import PrivacyError
 
 #: Frame colours (BGR) and captions per kind of item.
 KINDS = {
-    "face": ((40, 40, 220), "geblurd gezicht"),
+    "face": ((40, 40, 220), "vervaagd gezicht"),
     "kept": ((60, 170, 40), "onvervaagd (toestemming)"),
     "region": ((0, 140, 240), "handmatig vlak"),
 }
@@ -61,7 +61,7 @@ def review_sheet(report: PrivacyReport, *, scene: str | None = None) -> np.ndarr
     rows = max(1, -(-len(items) // COLUMNS))
     sheet = np.full((HEADER + rows * CARD_H + PAD, COLUMNS * CARD_W, 3), 255, np.uint8)
     title = f"zorgblik privacycontrole - scene {_ascii(scene or Path(report.source).stem)}"
-    counts = (f"{report.count('face')} geblurde gezichten, {report.count('kept')} onvervaagd met toestemming, "
+    counts = (f"{report.count('face')} vervaagde gezichten, {report.count('kept')} onvervaagd met toestemming, "
               f"{report.count('region')} handmatige vlakken")
     source = f"{_ascii(Path(report.source).name)}  {report.width}x{report.height}  " + (
         "foto" if still else f"{report.frames} frames, {report.keyframes} zoekbeelden")
@@ -82,6 +82,6 @@ def write_review_sheet(report: PrivacyReport, path: Path, *, scene: str | None =
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not cv2.imwrite(str(path), review_sheet(report, scene=scene)):
-        raise MediaUnreadable("controleblad kan niet geschreven worden", where=str(path),
-                              hint="kies een pad in een map waarin je mag schrijven")
+        raise PrivacyError("reviewblad kan niet geschreven worden", where=str(path),
+                           hint="kies een pad in een map waarin je mag schrijven")
     return path

@@ -22,7 +22,7 @@ def test_blur_writes_photo_and_sheet(photo, tmp_path, capsys):
     out, sheet = tmp_path / "out" / "gang.jpg", tmp_path / "gang-controle.png"
     assert main(["privacy", "blur", str(path), "-o", str(out), "--review-sheet", str(sheet)]) == 0
     said = capsys.readouterr().out
-    assert "1 gezicht(en) geblurd" in said and str(sheet) in said
+    assert "1 gezicht(en) vervaagd" in said and str(sheet) in said
     before, after = cv2.imread(str(path)), cv2.imread(str(out))
     assert after.shape == before.shape
     row, col = int((0.5 - face.pitch / 180) * 1024), int((face.yaw / 360 + 0.5) * 2048) % 2048
@@ -35,7 +35,7 @@ def test_sheet_only(photo, tmp_path, capsys):
     path, _ = photo
     sheet = tmp_path / "controle.png"
     assert main(["privacy", "sheet", str(path), "-o", str(sheet)]) == 0
-    assert sheet.exists() and "controleblad" in capsys.readouterr().out
+    assert sheet.exists() and "reviewblad" in capsys.readouterr().out
 
 
 def test_not_360_is_one_dutch_line(tmp_path, capsys):
