@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from zorgblik.errors import ZorgblikError
-from zorgblik.terms import MboLevel, Route, UseContext
+from zorgblik.terms import MboLevel, MediaKind, Route, StereoMode, UseContext
 
 #: The format every manifest says it is in; a manifest in another one is refused (rebuild it).
 FORMAT = "zorgblik-bundle/2"
@@ -149,9 +149,9 @@ class BundleManifest(_Part):
     script_sha256: str
     scene: str
     title: dict[str, str]  # per language; Dutch always
-    media_kind: Literal["video", "photo"]
+    media_kind: MediaKind
     projection: Literal["equirectangular"] = "equirectangular"
-    stereo: Literal["mono", "top-bottom", "left-right"]
+    stereo: StereoMode
     profile: str  # the primary rendition: what a player without a profile takes
     profiles: list[str]
     renditions: list[RenditionInfo]

@@ -6,6 +6,7 @@ the subclasses and fails when the drawing and the code differ::
 
     ZorgblikError                  zorgblik.errors                 an error a user can act on
     ├── ToolError                  zorgblik.errors                 ffmpeg / ffprobe missing or failing
+    ├── BundleFormatError          zorgblik.bundle                 a bundle's manifest is not in the current format
     ├── ScriptError                scripts_vr.errors               a VR script cannot be used
     │   ├── ScriptUnreadable       scripts_vr.errors               not a script at all: missing, binary, not YAML
     │   ├── ScriptInvalid          scripts_vr.errors               YAML, but wrong: carries every Problem

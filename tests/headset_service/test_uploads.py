@@ -254,8 +254,8 @@ def test_a_cut_off_video_fails_and_leaves_nothing(service, tmp_path):
     run_tool(["ffmpeg", "-v", "error", "-i", MONO_360, "-c", "copy", "-movflags", "+faststart", whole])
     path = tmp_path / "afgekapt.mp4"
     path.write_bytes(data := whole.read_bytes()[:400_000])
-    url = create(service, path)
-    upload_rest(service, url, data, 0)
+    url = create(service.client, path)
+    upload_rest(service.client, url, data, 0)
     status = finished(service, url)
     assert status["status"] == "failed" and "\n" not in status["message"]
     assert status["message"].startswith("video is afgebroken: er ontbreken")
