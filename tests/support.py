@@ -159,7 +159,7 @@ def tus_offset(client: httpx.Client, url: str) -> int:
 # the service in a process of its own -------------------------------------------------------------
 ROOT = Path(__file__).resolve().parent.parent
 #: The ``zorgblik`` command of this checkout, in a process of its own (run it with PYTHONPATH=ROOT).
-ZORGBLIK = [sys.executable, "-c", "from zorgblik.cli import run; run()"]
+ZORGBLIK = [sys.executable, "-c", "from cli import run; run()"]
 
 
 class ServiceProcess:
