@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from catalog import Catalog, Footage, accounts, fleet, queries, signoffs
+from catalog import Catalog, Footage, accounts, fleet, playlists, queries, session_control, signoffs
 from zorgblik.bundle import FORMAT, BundleFile, BundleManifest
 from zorgblik.settings import Settings
 
@@ -75,7 +75,7 @@ def enrol(catalog: Catalog, count: int, *, context: str = "intake") -> tuple[str
         admin = accounts.create_user(db, username="bench", role="admin", password="bench-wachtwoord-lang")
         staff_token = accounts.open_login(db, admin)
         scenes = [v.scene for v in queries.published_scene_versions(db)]
-        playlist = fleet.create_playlist(db, name="Bench", context=context, scenes=scenes)
+        playlist = playlists.create_playlist(db, name="Bench", context=context, scenes=scenes)
         group = fleet.create_group(db, "Bench")
         group.playlists.append(playlist)
         tokens, sessions = [], []
@@ -83,7 +83,7 @@ def enrol(catalog: Catalog, count: int, *, context: str = "intake") -> tuple[str
             code, _ = fleet.create_pairing_code(db, headset_name=f"Bench {n:02d}", profile="quest2", group=group)
             token, headset = fleet.pair_headset(db, code)
             db.flush()
-            sessions.append(fleet.start_session(db, context=context, headset=headset, playlist=playlist).id)
+            sessions.append(session_control.start_session(db, context=context, headset=headset, playlist=playlist).id)
             tokens.append(token)
     return staff_token, tokens, sessions
 

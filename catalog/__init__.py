@@ -11,8 +11,8 @@ import lazy_loader as _lazy
 # (Alembic only when a database needs migrating, Argon2 only for accounts).
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
-    submodules=["accounts", "approvals", "authoring", "fleet", "outcomes", "passwords", "playlists", "presence", "queries", "reports",
-                "retention", "runs", "signoffs", "throttle"],
+    submodules=["accounts", "approvals", "authoring", "event_log", "fleet", "outcomes", "passwords", "playlists", "presence", "queries", "reports",
+                "retention", "runs", "session_control", "signoffs", "throttle"],
     submod_attrs={
         "db": ["Catalog", "current_revision", "head_revision", "migrate"],
         "errors": ["ApprovalRequired", "CatalogError", "Conflict", "Misfit", "NotFound", "SignoffRequired"],

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from catalog import fleet
+from catalog import event_log, session_control
 from catalog.models import Event, Headset, HeadsetCommand, Session, utcnow
 
 OPEN_STATES = ("running", "paused", "interrupted")
@@ -66,7 +66,7 @@ def watch_sessions(db: DbSession, *, online: Callable[[int], bool], heard: Calla
 
 
 def interrupt(db: DbSession, session: Session, last_heard: datetime) -> Change:
-    fleet.add_event(db, session, "interrupted", {"previous": session.state}, at=last_heard)
+    event_log.add_event(db, session, "interrupted", {"previous": session.state}, at=last_heard)
     session.state, session.interrupted_at = "interrupted", last_heard
     return Change(session.id, "interrupted")
 
@@ -80,7 +80,7 @@ def _state_before_interrupted(db: DbSession, session: Session) -> str:
 
 def rejoin(db: DbSession, session: Session, now: datetime) -> Change:
     session.state = _state_before_interrupted(db, session)
-    fleet.add_event(db, session, "rejoined", {"away_s": round((now - session.interrupted_at).total_seconds())}, at=now)
+    event_log.add_event(db, session, "rejoined", {"away_s": round((now - session.interrupted_at).total_seconds())}, at=now)
     session.interrupted_at = None
     return Change(session.id, session.state)
 
@@ -101,11 +101,11 @@ def rejoin_point(db: DbSession, headset: Headset) -> RejoinPoint | None:
                         .order_by(Session.id.desc()).limit(1))
     if session is None:
         return None
-    start = fleet.start_command(db, session)
+    start = session_control.start_command(db, session)
     if start is None:
         return None
     last_scene = db.scalar(select(Event).where(Event.session_id == session.id, Event.kind == "scene_start",
-                                               ~Event.event_id.startswith(fleet.SERVICE_EVENT_PREFIX))
+                                               ~Event.event_id.startswith(event_log.SERVICE_EVENT_PREFIX))
                            .order_by(Event.at.desc(), Event.id.desc()).limit(1))
     index = (last_scene.data or {}).get("index") if last_scene is not None else None
     state = _state_before_interrupted(db, session) if session.state == "interrupted" else session.state
@@ -116,9 +116,9 @@ def end_gone(db: DbSession, session: Session) -> Change:
     """End an interrupted session at the moment its headset was last heard of."""
     ended = session.interrupted_at
     session.state, session.ended_at, session.end_reason = "stopped", ended, "headset_gone"
-    fleet.add_event(db, session, "session_end", {"reason": "headset weg", "by": "service"}, at=ended,
+    event_log.add_event(db, session, "session_end", {"reason": "headset weg", "by": "service"}, at=ended,
                     event_id=f"end-{session.id}")
-    command = fleet.queue_command(db, session.headset, "stop", session, {"reason": "sessie beëindigd: headset weg"})
+    command = session_control.queue_command(db, session.headset, "stop", session, {"reason": "sessie beëindigd: headset weg"})
     return Change(session.id, "stopped", command)
 
 

@@ -178,3 +178,9 @@ def scene_version_by_bundle_key(db: DbSession, bundle_key: str) -> SceneVersion:
     if version is None:
         raise NotFound(f"scène {bundle_key} bestaat niet")
     return version
+
+
+def withdraw(db: DbSession, version: SceneVersion, when: datetime | None = None) -> None:
+    """Take ``version`` off every headset at its next sync; it can no longer be published again."""
+    version.status = "withdrawn"
+    version.withdrawn_at = when or utcnow()

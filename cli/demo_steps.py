@@ -88,11 +88,11 @@ def prepare_access(catalog: Catalog) -> DemoAccess:
             accounts.update_user(db, user, password=password, active=True)
         scenes = [v.scene for v in queries.published_scene_versions(db)
                   if playlists.misfit(v, context="intake") is None]  # a playlist takes only scenes that fit
-        playlist = next((p for p in fleet.list_playlists(db) if p.name == DEMO_PLAYLIST), None)
+        playlist = next((p for p in playlists.list_playlists(db) if p.name == DEMO_PLAYLIST), None)
         if playlist is None:
-            playlist = fleet.create_playlist(db, name=DEMO_PLAYLIST, context="intake", scenes=scenes)
+            playlist = playlists.create_playlist(db, name=DEMO_PLAYLIST, context="intake", scenes=scenes)
         else:
-            fleet.set_playlist_scenes(db, playlist, scenes)
+            playlists.set_playlist_scenes(db, playlist, scenes)
         group = next((g for g in fleet.list_groups(db) if g.name == DEMO_GROUP), None) or fleet.create_group(db, DEMO_GROUP)
         if playlist not in group.playlists:
             group.playlists.append(playlist)

@@ -29,7 +29,7 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy.orm import object_session
 
-from catalog import Headset, SceneVersion, fleet
+from catalog import Headset, SceneVersion, fleet, playlists
 from catalog.profiles import profile_sources
 from scripts_vr.profile_view import headset_profile, script_from_text
 from zorgblik.bundle import MANIFEST, ROLE_OF, BundleFile, BundleManifest
@@ -131,10 +131,10 @@ def profiles_for(versions: list[SceneVersion]) -> dict[str, dict]:
 
 def build_manifest(headset: Headset, bundles_dir: Path) -> dict:
     """What ``headset`` should hold now. Deterministic: the same state gives the same bytes (ETag)."""
-    playlists, bundles, unplayable, held = [], {}, {}, {}
+    listed, bundles, unplayable, held = [], {}, {}, {}
     for playlist in fleet.headset_playlists(headset):
         keys = []
-        for version in fleet.playlist_versions(playlist):
+        for version in playlists.playlist_versions(playlist):
             key = version.bundle_key
             held[key] = version
             if key not in bundles and key not in unplayable:
@@ -145,11 +145,11 @@ def build_manifest(headset: Headset, bundles_dir: Path) -> dict:
                     bundles[key] = entry
             if key in bundles:
                 keys.append(key)
-        playlists.append({"id": playlist.id, "name": playlist.name, "context": playlist.context, "scenes": keys})
+        listed.append({"id": playlist.id, "name": playlist.name, "context": playlist.context, "scenes": keys})
     return {
         "format": FORMAT,
         "headset": {"id": headset.id, "name": headset.name, "profile": headset.profile},
-        "playlists": playlists,
+        "playlists": listed,
         "bundles": list(bundles.values()),
         "total_bytes": sum(b["bytes"] for b in bundles.values()),
         "unplayable": [{"bundle_key": k, "reason": r} for k, r in unplayable.items()],

@@ -4,7 +4,7 @@
 
 1. the consent is marked withdrawn (capture.consent.withdraw);
 2. every draft or published scene version made from the footage is withdrawn
-   (catalog.fleet.withdraw): headsets delete it at their next sync, and it can never be
+   (catalog.queries.withdraw): headsets delete it at their next sync, and it can never be
    published again;
 3. each script those versions belong to is rebuilt from the catalog's copy of its latest text
    (script_versions.source, so the rebuild does not depend on where the script file lives),
@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from capture.consent import withdraw
-from catalog import Catalog, fleet, queries
+from catalog import Catalog, queries
 from render.build import BuiltScene, build_script
 from render.executors import Executor
 from zorgblik.settings import Settings
@@ -80,7 +80,7 @@ def withdraw_consent(person: str, *, footage_id: int | None, settings: Settings,
             script = version.scene.script
             withdrawn.append(WithdrawnVersion(script.name, version.scene.key, version.number, version.bundle_key,
                                               version.status))
-            fleet.withdraw(db, version)
+            queries.withdraw(db, version)
             plan = rebuilds.get(script.name)
             if plan is None:
                 plan = rebuilds[script.name] = _Rebuild(script.versions[-1].source)

@@ -44,7 +44,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from catalog import Headset, HeadsetCommand, fleet, presence, runs
+from catalog import Headset, HeadsetCommand, fleet, presence, runs, session_control
 from headset_service.auth import DeviceDep, device_token
 from headset_service.deps import MAX_ID, ClassroomDep, DbDep, LiveDep, QueryId, SettingsDep, UnitOfWorkRoute
 from headset_service.classroom import Classroom, wall_ms
@@ -106,7 +106,7 @@ def poll_commands(headset: DeviceDep, db: DbDep, live: LiveDep,
     """The polling fallback: commands after id ``after`` (ask every few seconds)."""
     live.seen(headset.id)
     return [CommandPublic(id=c.id, command=c.command, session_id=c.session_id, payload=c.payload)
-            for c in fleet.commands_after(db, headset, after)]
+            for c in session_control.commands_after(db, headset, after)]
 
 
 @router.get("/session", response_model=RejoinPublic, responses={204: {"description": "no open session"}})
@@ -128,7 +128,7 @@ def rejoin(headset: DeviceDep, db: DbDep, live: LiveDep) -> RejoinPublic | Respo
 def report_status(body: HeadsetStatus, headset: DeviceDep, db: DbDep, live: LiveDep) -> None:
     """Where the headset is now (and, polling, the last command it carried out)."""
     if body.ack is not None:
-        fleet.ack_commands(db, headset, body.ack)
+        session_control.ack_commands(db, headset, body.ack)
     live.report(headset.id, live_status(body))
     if body.device is not None and live.device_changed(headset.id, info := body.device.model_dump()):
         presence.record_device_info(db, headset, info)
@@ -142,12 +142,12 @@ def _authenticate(catalog, token: str | None) -> tuple[int, list[dict]] | None:
         headset: Headset | None = fleet.headset_for_token(db, token)
         if headset is None:
             return None
-        return headset.id, [command_message(c) for c in fleet.unacked_commands(db, headset)]
+        return headset.id, [command_message(c) for c in session_control.unacked_commands(db, headset)]
 
 
 def _ack(catalog, headset_id: int, command_id: int) -> None:
     with catalog.session() as db:
-        fleet.ack_commands(db, fleet.get_headset(db, headset_id), command_id)
+        session_control.ack_commands(db, fleet.get_headset(db, headset_id), command_id)
 
 
 def _record_device(catalog, headset_id: int, info: dict) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from sqlalchemy.orm import Session as DbSession
 
-from catalog import Headset, HeadsetGroup, NotFound, StaffUser, fleet
+from catalog import Headset, HeadsetGroup, NotFound, StaffUser, fleet, playlists
 from headset_service import throttling
 from headset_service.auth import DEVICE_COOKIE, headset_scope, own_context, refusal, require
 from headset_service.deps import DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
@@ -79,7 +79,7 @@ def create_group(body: GroupCreate, db: DbDep, user: Manager) -> GroupPublic:
 def assign_group_playlists(group_id: Id, body: Assignment, db: DbDep, user: Manager) -> GroupPublic:
     group = fleet.get_group(db, group_id)
     check(user, group, manage=True)
-    group.playlists = [fleet.get_playlist(db, pid) for pid in dict.fromkeys(body.playlist_ids)]
+    group.playlists = [playlists.get_playlist(db, pid) for pid in dict.fromkeys(body.playlist_ids)]
     return group_public(group)
 
 
@@ -161,7 +161,7 @@ def update_headset(headset_id: Id, body: HeadsetUpdate, db: DbDep, live: LiveDep
 def assign_headset_playlists(headset_id: Id, body: Assignment, db: DbDep, live: LiveDep, user: Manager) -> HeadsetPublic:
     headset = fleet.get_headset(db, headset_id)
     check(user, headset, manage=True)
-    headset.playlists = [fleet.get_playlist(db, pid) for pid in dict.fromkeys(body.playlist_ids)]
+    headset.playlists = [playlists.get_playlist(db, pid) for pid in dict.fromkeys(body.playlist_ids)]
     return headset_public(headset, live)
 
 

@@ -120,7 +120,7 @@ def privacy_summary(bundle_key: str, db: DbDep, settings: SettingsDep, _user: Pr
 def withdraw_scene(bundle_key: str, db: DbDep, _user: Withdrawer) -> ScenePublic:
     """Withdraw this version (e.g. consent withdrawn): headsets delete it at their next sync."""
     version = queries.scene_version_by_bundle_key(db, bundle_key)
-    fleet.withdraw(db, version)
+    queries.withdraw(db, version)
     return scene_public(version)
 
 

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
-from catalog import HeadsetGroup, StaffUser, fleet, reports
+from catalog import HeadsetGroup, StaffUser, fleet, playlists, reports, session_control
 from headset_service.auth import headset_scope, may_run_context, refusal
 from headset_service.classroom import Classroom, wall_ms
 from headset_service.csrf import CsrfChecked
@@ -43,9 +43,9 @@ def class_page(request: Request, db: DbDep, live: LiveDep, user: Runner, groep: 
     groups, group = _group(db, user, groep)
     headsets = [h for h in _live_headsets(db, live, user) if group is not None and h["group_id"] == group.id]
     sessions = {s.headset_id: s for s in reports.open_sessions(db, contexts)}
-    playlists = [p for p in fleet.list_playlists(db) if p.context in contexts]
+    offered = [p for p in playlists.list_playlists(db) if p.context in contexts]
     return render(request, "class.html", user, {
-        "groups": groups, "group": group, "headsets": headsets, "sessions": sessions, "playlists": playlists,
+        "groups": groups, "group": group, "headsets": headsets, "sessions": sessions, "playlists": offered,
         "command_names": CLASS_COMMANDS, "state_names": STATE_NAMES,
         "languages": LANGUAGES})
 
@@ -60,10 +60,10 @@ def class_command(request: Request, group_id: Id, db: DbDep, live: LiveDep, clas
     if command not in COMMAND_NAMES:
         return back_to_class(group_id, fout="Onbekende opdracht.")
     wanted = {"pause": "running", "resume": "paused"}.get(command)
-    sessions = [s for s in fleet.running_sessions(db, group.headsets)
+    sessions = [s for s in session_control.running_sessions(db, group.headsets)
                 if may_run_context(user.role, s.context) and (wanted is None or s.state == wanted)]
     run = classroom.follow_group(db, group)
-    commands = [fleet.control_session(db, s, command, by=user) for s in sessions]
+    commands = [session_control.control_session(db, s, command, by=user) for s in sessions]
     _push(db, live, commands)  # kept for the timeline; a headset in a class follows the run's cues
     if run is not None and sessions and all(s.run == run for s in sessions):
         after_commit(db, lambda: classroom.step(run, command))
@@ -92,7 +92,7 @@ def class_live(group_id: Id, db: DbDep, live: LiveDep, classroom: ClassroomDep, 
     if view is not None and not may_run_context(user.role, view["context"]):
         view = None
     key = view["bundle_key"] if view else None
-    by_headset = {s.headset_id: s for s in fleet.running_sessions(db, group.headsets)}
+    by_headset = {s.headset_id: s for s in session_control.running_sessions(db, group.headsets)}
     titles = reports.scene_titles(db, [key] + [live.view(h.id).get("bundle_key") for h in group.headsets])
     headsets = []
     for h in group.headsets:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from catalog import Conflict, Headset, Playlist, Session, StaffUser, fleet, reports
+from catalog import Conflict, Headset, Playlist, Session, StaffUser, fleet, playlists, reports, session_control
 from catalog.errors import CatalogError
 from catalog.models import utcnow
 from catalog.outcomes import clean_code
@@ -88,7 +88,7 @@ def _live_headsets(db, live: Live, user: StaffUser) -> list[dict]:
 
 
 def _session_for(db, user: StaffUser, session_id: int) -> Session:
-    session = fleet.get_session(db, session_id)
+    session = session_control.get_session(db, session_id)
     if not may_run_context(user.role, session.context):
         raise PageForbidden(user, "sessions.run")
     return session
@@ -97,13 +97,13 @@ def _session_for(db, user: StaffUser, session_id: int) -> Session:
 @router.get("/sessies")
 def sessions_page(request: Request, db: DbDep, live: LiveDep, user: Runner):
     contexts = contexts_of(user)
-    playlists = [p for p in fleet.list_playlists(db) if p.context in contexts]
+    offered = [p for p in playlists.list_playlists(db) if p.context in contexts]
     open_sessions = reports.open_sessions(db, contexts)
     headsets = _live_headsets(db, live, user)
     by_id = {h["id"]: h for h in headsets}
     scope = headset_scope(user.role)
     return render(request, "sessions.html", user, {
-        "contexts": contexts, "playlists": playlists, "headsets": headsets, "groups": fleet.list_groups(db, scope),
+        "contexts": contexts, "playlists": offered, "headsets": headsets, "groups": fleet.list_groups(db, scope),
         "open_sessions": [(s, by_id.get(s.headset_id)) for s in open_sessions],
         "recent": reports.recent_sessions(db, contexts, limit=10), "command_names": COMMAND_NAMES,
         "state_names": STATE_NAMES, "routes": ROUTES, "levels": MBO_LEVELS, "years": YEARS, "languages": LANGUAGES,
@@ -117,7 +117,7 @@ def why_not(headset: Headset, playlist: Playlist, live: Live, settings: Settings
         return f"{headset.name} is ontkoppeld; koppel hem opnieuw met een koppelcode"
     if not live.view(headset.id)["online"]:
         return f"{headset.name} is offline; zet hem aan en open /headset in zijn browser"
-    versions = fleet.playlist_versions(playlist)
+    versions = playlists.playlist_versions(playlist)
     if not versions:
         return f"afspeellijst {playlist.name} heeft nog geen gepubliceerde scènes"
     needed, unplayable = bytes_to_fetch(headset, versions, settings.bundles_dir)
@@ -152,7 +152,7 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
     Learner codes come per headset (``learner_code_<id>``; ``learner_code`` for a single one)."""
     form = await request.form()
     back_to = back_to if back_to in ("/sessies", "/klas") or back_to.startswith("/klas?") else "/sessies"
-    playlist = fleet.get_playlist(db, playlist_id)
+    playlist = playlists.get_playlist(db, playlist_id)
     if not may_run_context(user.role, playlist.context):
         return back(back_to, fout=f"Je rol mag geen {USE_CONTEXTS[playlist.context]}-sessies starten.")
     try:
@@ -190,12 +190,12 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
         code = clean_code(str(form.get(f"learner_code_{h.id}") or (form.get("learner_code") if len(headsets) == 1 else "")
                               or "")) or None
         try:
-            started.append(fleet.start_session(db, context=playlist.context, learner_code=code, headset=h,
+            started.append(session_control.start_session(db, context=playlist.context, learner_code=code, headset=h,
                                                playlist=playlist, started_by=user, run=run,
                                                record_head_direction=head, language=language, **learner))
         except CatalogError as error:
             refused[h.id] = f"{h.name}: {error.one_line()}"
-    _push(db, live, [fleet.start_command(db, s) for s in started])
+    _push(db, live, [session_control.start_command(db, s) for s in started])
     not_started = ("Niet gestart: " + "; ".join(refused.values()) + ".") if refused else None
     if len(started) == 1 and back_to == "/sessies":
         return back(f"/sessies/{started[0].id}", melding="Sessie gestart.", fout=not_started)
@@ -263,7 +263,7 @@ def command(request: Request, session_id: Id, db: DbDep, live: LiveDep, user: Ru
     if command not in COMMAND_NAMES:
         return back(target, fout="Onbekende opdracht.")
     try:
-        _push(db, live, [fleet.control_one(db, session, command, by=user)])
+        _push(db, live, [session_control.control_one(db, session, command, by=user)])
     except Conflict as exc:
         return back(target, fout=exc.one_line())
     return back(target, melding=f"{COMMAND_NAMES[command]}: verstuurd.")
@@ -276,7 +276,7 @@ def add_note(request: Request, session_id: Id, db: DbDep, live: LiveDep, user: R
     session = _session_for(db, user, session_id)
     if not text.strip():
         return back(f"/sessies/{session_id}", fout="Een lege notitie is niet bewaard.")
-    playlist_keys = {v.bundle_key for v in fleet.playlist_versions(session.playlist)} if session.playlist else set()
+    playlist_keys = {v.bundle_key for v in playlists.playlist_versions(session.playlist)} if session.playlist else set()
     if scene and scene not in playlist_keys:
         return back(f"/sessies/{session_id}#notities", fout="Kies een scène uit de afspeellijst van deze sessie.")
     bundle_key = scene or (_playing(live, session) if session.headset_id else None)
@@ -333,7 +333,7 @@ def session_page(request: Request, session_id: Id, db: DbDep, live: LiveDep, set
         key = _playing(live, session)
         view = headset_view(session.headset, live, reports.scene_titles(db, [key]))
     playing = key
-    playlist_scenes = fleet.playlist_versions(session.playlist) if session.playlist else []
+    playlist_scenes = playlists.playlist_versions(session.playlist) if session.playlist else []
     if key is None and playlist_scenes:  # not reported yet: the playlist's first scene is what starts
         key = playlist_scenes[0].bundle_key
     notes = reports.notes_of(db, session)

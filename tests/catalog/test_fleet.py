@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from catalog import Conflict, NotFound, accounts, fleet
+from catalog import Conflict, NotFound, accounts, event_log, fleet, playlists, session_control
 from catalog.db import make_engine, migrate
 from support import bundle_manifest
 
@@ -32,26 +32,26 @@ def test_a_pairing_code_expires_and_works_once(db):
 
 
 def test_events_store_once_and_head_direction_follows_the_session(db):
-    session = fleet.start_session(db, context="intake")
+    session = session_control.start_session(db, context="intake")
     at = datetime(2026, 11, 24, 9, 0)
     events = [{"event_id": f"e-{n}", "kind": "head_direction", "at": at + timedelta(milliseconds=100 * n),
                "data": {"yaw": n}} for n in range(10)]
-    assert fleet.ingest_events(db, session, events) == (5, 5)
-    assert fleet.ingest_events(db, session, events) == (0, 10)
-    interview = fleet.start_session(db, context="sollicitatie")
+    assert event_log.ingest_events(db, session, events) == (5, 5)
+    assert event_log.ingest_events(db, session, events) == (0, 10)
+    interview = session_control.start_session(db, context="sollicitatie")
     assert interview.record_head_direction is False
-    assert fleet.ingest_events(db, interview, [{**e, "event_id": e["event_id"] + "i"} for e in events]) == (0, 10)
+    assert event_log.ingest_events(db, interview, [{**e, "event_id": e["event_id"] + "i"} for e in events]) == (0, 10)
 
 
 def test_session_commands_follow_the_state(db):
-    session = fleet.start_session(db, context="werkveldorientatie")
+    session = session_control.start_session(db, context="werkveldorientatie")
     with pytest.raises(Conflict):
-        fleet.control_session(db, session, "resume")
-    fleet.control_session(db, session, "pause")
-    fleet.control_session(db, session, "stop")
+        session_control.control_session(db, session, "resume")
+    session_control.control_session(db, session, "pause")
+    session_control.control_session(db, session, "stop")
     assert session.state == "stopped" and session.ended_at is not None
     with pytest.raises(Conflict):
-        fleet.control_session(db, session, "recenter")
+        session_control.control_session(db, session, "recenter")
 
 
 def test_passwords_are_argon2id_and_short_ones_refused(db):
@@ -95,7 +95,7 @@ def _playlist_with_a_scene(db, context: str = "intake"):
                         footage_id=footage.id, status="published", title="Huiskamer",
                         manifest=bundle_manifest(key="s-huiskamer-1", contexts=[context])))
     db.flush()
-    return fleet.create_playlist(db, name=f"Lijst {context}", context=context, scenes=[scene])
+    return playlists.create_playlist(db, name=f"Lijst {context}", context=context, scenes=[scene])
 
 
 def test_starting_a_session_puts_the_playlist_on_the_headset(db):
@@ -104,9 +104,9 @@ def test_starting_a_session_puts_the_playlist_on_the_headset(db):
     code, _ = fleet.create_pairing_code(db, headset_name="Quest 1", profile="quest2")
     _, headset = fleet.pair_headset(db, code)
     assert fleet.headset_playlists(headset) == []
-    session = fleet.start_session(db, context="intake", headset=headset, playlist=playlist, route="BBL", level=3)
+    session = session_control.start_session(db, context="intake", headset=headset, playlist=playlist, route="BBL", level=3)
     assert fleet.headset_playlists(headset) == [playlist]
-    start = fleet.start_command(db, session)
+    start = session_control.start_command(db, session)
     assert start.payload["scenes"] == ["s-huiskamer-1"]
     assert start.payload["learner"] == {"route": "BBL", "level": 3, "year": None}
     assert (session.route, session.level, session.year) == ("BBL", 3, None)
@@ -115,12 +115,12 @@ def test_starting_a_session_puts_the_playlist_on_the_headset(db):
 def test_an_interview_never_records_head_direction_and_bad_learner_facts_are_refused(db):
     from catalog import CatalogError
 
-    assert fleet.start_session(db, context="sollicitatie", record_head_direction=True).record_head_direction is False
-    assert fleet.start_session(db, context="intake", record_head_direction=False).record_head_direction is False
+    assert session_control.start_session(db, context="sollicitatie", record_head_direction=True).record_head_direction is False
+    assert session_control.start_session(db, context="intake", record_head_direction=False).record_head_direction is False
     with pytest.raises(CatalogError, match="leerweg"):
-        fleet.start_session(db, context="intake", route="HBO")
+        session_control.start_session(db, context="intake", route="HBO")
     with pytest.raises(CatalogError, match="niveau"):
-        fleet.start_session(db, context="intake", level=6)
+        session_control.start_session(db, context="intake", level=6)
 
 
 def test_an_outstanding_pairing_code_is_listed_and_can_be_withdrawn(db):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog import CatalogError, Conflict, Misfit, SceneVersion, fleet, playlists, queries
+from catalog import CatalogError, Conflict, Misfit, SceneVersion, fleet, playlists, queries, session_control
 from catalog.playlists import ItemSpec
 from support import bundle_manifest, synthetic_bundle
 
@@ -120,8 +120,8 @@ def test_start_command_carries_each_scenes_photo_seconds_and_wait(db, scenes):
         (intake, [{"bundle_key": keys["huiskamer"], "photo_seconds": None, "wait_for_staff": False},
                   {"bundle_key": keys["tuin"], "photo_seconds": None, "wait_for_staff": True}]),
     ]:
-        session = fleet.start_session(db, context=playlist.context, headset=headset, playlist=playlist)
-        payload = fleet.start_command(db, session).payload
+        session = session_control.start_session(db, context=playlist.context, headset=headset, playlist=playlist)
+        payload = session_control.start_command(db, session).payload
         assert payload["items"] == items
         assert payload["scenes"] == [i["bundle_key"] for i in items]
 
@@ -132,10 +132,10 @@ def test_a_playlist_in_use_is_not_deleted_and_past_sessions_keep_their_history(d
     _, headset = fleet.pair_headset(db, code)
     headset.playlists.append(made)
     db.flush()
-    session = fleet.start_session(db, context="intake", headset=headset, playlist=made)
+    session = session_control.start_session(db, context="intake", headset=headset, playlist=made)
     with pytest.raises(Conflict, match=f"afspeellijst Intake is in gebruik \\(sessie {session.id} op Quest 7\\)"):
         playlists.delete_playlist(db, made)
-    fleet.control_session(db, session, "stop")
+    session_control.control_session(db, session, "stop")
     playlists.delete_playlist(db, made)
     db.expire_all()
     assert playlists.list_playlists(db) == [] and headset.playlists == []
@@ -145,7 +145,7 @@ def test_a_playlist_in_use_is_not_deleted_and_past_sessions_keep_their_history(d
 def test_a_withdrawn_scene_stays_listed_and_does_not_block_changes(db, scenes):
     tuin, huiskamer = scene(db, scenes, "tuin"), scene(db, scenes, "huiskamer")
     made = playlists.create_playlist(db, name="Intake", context="intake", scenes=[huiskamer, tuin])
-    fleet.withdraw(db, queries.scene_version_by_bundle_key(db, scenes["keys"]["huiskamer"]))
+    queries.withdraw(db, queries.scene_version_by_bundle_key(db, scenes["keys"]["huiskamer"]))
     specs = playlists.item_specs(made)
     playlists.set_items(db, made, [ItemSpec(tuin, photo_seconds=30), specs[0]])
     assert [i.scene.key for i in made.items] == ["tuin", "huiskamer"]

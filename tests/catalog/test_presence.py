@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from catalog import Conflict, accounts, fleet, presence, reports
+from catalog import Conflict, accounts, event_log, fleet, presence, reports, session_control
 
 T0 = datetime(2026, 12, 3, 9, 0)
 GRACE = timedelta(minutes=10)
@@ -43,7 +43,7 @@ def headset(db, name: str):
 
 
 def session_on(db, h, learner: str | None = "K7F2"):
-    session = fleet.start_session(db, context="intake", headset=h, learner_code=learner)
+    session = session_control.start_session(db, context="intake", headset=h, learner_code=learner)
     session.started_at = T0
     return session
 
@@ -55,12 +55,12 @@ def test_a_session_whose_headset_goes_is_interrupted_comes_back_and_ends_after_t
     clock.now = T0 + timedelta(seconds=40)
     assert clock.watch(db) == []
 
-    fleet.control_session(db, gone, "pause", now=clock.now)
+    session_control.control_session(db, gone, "pause", now=clock.now)
     clock.at[other.id] = clock.now = T0 + timedelta(seconds=46)  # Quest 1 last heard 16 s ago
     assert [(c.session_id, c.became) for c in clock.watch(db)] == [(gone.id, "interrupted")]
     assert (gone.state, gone.interrupted_at, stays.state) == ("interrupted", T0 + timedelta(seconds=30), "running")
     with pytest.raises(Conflict, match="onderbroken"):
-        fleet.control_session(db, gone, "resume")
+        session_control.control_session(db, gone, "resume")
 
     clock.at[quest.id] = clock.now = T0 + timedelta(minutes=3)  # back: to the state it had (paused)
     clock.at[other.id] = clock.now
@@ -115,9 +115,9 @@ def test_a_headset_never_heard_since_a_restart_counts_from_its_last_seen(db):
 def test_staff_commands_are_in_the_timeline_with_the_role_not_the_name(db):
     teacher = accounts.create_user(db, username="tess", role="teacher", password="lesgeven-met-vr-2026",
                                    display_name="Tess Docent")
-    session = fleet.start_session(db, context="werkveldorientatie")
+    session = session_control.start_session(db, context="werkveldorientatie")
     for command in ("pause", "resume", "recenter", "next", "stop"):
-        fleet.control_session(db, session, command, now=session.started_at + timedelta(seconds=5), by=teacher)
+        session_control.control_session(db, session, command, now=session.started_at + timedelta(seconds=5), by=teacher)
     steps = reports.timeline(db, session)
     assert [s.detail for s in steps] == ["gepauzeerd door docent", "hervat door docent", "beeld hercentreerd door docent",
                                         "naar de volgende scène door docent", "gestopt door docent"]
@@ -126,9 +126,9 @@ def test_staff_commands_are_in_the_timeline_with_the_role_not_the_name(db):
 
 
 def test_a_headset_that_ends_its_playlist_ends_the_session(db):
-    session = fleet.start_session(db, context="intake")
+    session = session_control.start_session(db, context="intake")
     at = session.started_at + timedelta(minutes=2)
-    fleet.ingest_events(db, session, [{"event_id": "end-of-list-1", "kind": "session_end", "at": at,
+    event_log.ingest_events(db, session, [{"event_id": "end-of-list-1", "kind": "session_end", "at": at,
                                        "data": {"reason": "einde afspeellijst"}}])
     assert (session.state, session.ended_at, session.end_reason) == ("stopped", at, "finished")
 

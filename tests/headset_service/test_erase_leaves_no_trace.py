@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from catalog import fleet, reports
+from catalog import event_log, reports, session_control
 from headset_service.csrf import _derived
 
 CODE = "WQZ8XK"
@@ -21,8 +21,8 @@ def _raw_files(settings) -> dict[str, bytes]:
 
 def test_erasing_a_learner_leaves_no_code_or_note_in_the_database_files(harness):
     with harness.catalog.session() as db:
-        session = fleet.start_session(db, context="intake", learner_code=CODE)
-        fleet.ingest_events(db, session, [{"event_id": f"evt-{CODE}", "kind": "session_start", "at": datetime.now(),
+        session = session_control.start_session(db, context="intake", learner_code=CODE)
+        event_log.ingest_events(db, session, [{"event_id": f"evt-{CODE}", "kind": "session_start", "at": datetime.now(),
                                            "scene_version_id": None, "data": {"learner": CODE}}])
         reports.add_note(db, session, NOTE)
     assert any(CODE.encode() in raw for raw in _raw_files(harness.settings).values())  # the test sees it before

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from catalog import fleet
+from catalog import fleet, session_control
 from headset_service.live import ONLINE_WINDOW_S, Live
 from headset_service.watchdog import watch_once
 from support import headset_socket, wait_for
@@ -64,7 +64,7 @@ def test_the_watchdog_round_interrupts_then_ends_a_session_at_its_last_word(cata
     with catalog.session() as db:
         code, _ = fleet.create_pairing_code(db, headset_name="Quest 9", profile="quest2")
         _, quest = fleet.pair_headset(db, code)
-        session = fleet.start_session(db, context="intake", headset=quest)
+        session = session_control.start_session(db, context="intake", headset=quest)
         session.started_at, session_id, quest_id = T0 - timedelta(minutes=1), session.id, quest.id
     live.seen(quest_id)
     clock.s += 5
@@ -74,9 +74,9 @@ def test_the_watchdog_round_interrupts_then_ends_a_session_at_its_last_word(cata
     clock.s += 120
     assert [c.became for c in watch_once(catalog, live, timedelta(minutes=2))] == ["stopped"]
     with catalog.session() as db:
-        session = fleet.get_session(db, session_id)
+        session = session_control.get_session(db, session_id)
         assert (session.state, session.ended_at, session.end_reason) == ("stopped", T0, "headset_gone")
-        assert [c.command for c in fleet.unacked_commands(db, session.headset)] == ["start", "stop"]
+        assert [c.command for c in session_control.unacked_commands(db, session.headset)] == ["start", "stop"]
 
 
 def test_device_numbers_must_be_finite_and_in_range(harness, error_shape):
@@ -124,7 +124,7 @@ def test_a_class_pause_skips_a_session_whose_headset_is_gone(harness):
             f"/api/groups/{group}/sessions", json={"context": "intake", "playlist_id": playlist}).json()}
         gone, there = started[headsets[0][0]], started[headsets[1][0]]
         with harness.catalog.session() as db:
-            fleet.get_session(db, gone).state = "interrupted"
+            session_control.get_session(db, gone).state = "interrupted"
         paused = intake.post(f"/api/groups/{group}/commands", json={"command": "pause"})
         assert paused.status_code == 200, paused.text
         assert {s["id"]: s["state"] for s in paused.json()} == {gone: "interrupted", there: "paused"}

@@ -11,7 +11,7 @@ from datetime import timezone
 import pytest
 from playwright.sync_api import expect
 
-from catalog import fleet
+from catalog import fleet, session_control
 
 PASSWORD = "correct-paard-batterij"  # tests/headset_service/conftest.py's staff
 
@@ -135,7 +135,7 @@ def test_two_staff_pages_both_see_a_pause_within_a_second(harness, contexts):
     expect(first.locator("dd[data-session-state]")).to_have_text("gepauzeerd")
     second.wait_for_function("window.pausedSeenAt", timeout=5000)
     with harness.catalog.session() as db:  # the moment the service applied the pause
-        applied = next(e.at for e in fleet.get_session(db, session).events if e.kind == "command")
+        applied = next(e.at for e in session_control.get_session(db, session).events if e.kind == "command")
     delay_s = second.evaluate("window.pausedSeenAt") / 1000 - applied.replace(tzinfo=timezone.utc).timestamp()
     print(f"the other staff page showed the pause {delay_s:.2f} s after the service applied it")
     assert delay_s <= 1.0

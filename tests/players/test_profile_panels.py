@@ -12,7 +12,7 @@ import pytest
 
 from sqlalchemy import select
 
-from catalog import Headset, Playlist, SceneVersion, Session, fleet, queries
+from catalog import Headset, Playlist, SceneVersion, Session, playlists, queries
 from support import staff_browser_page, wait_for
 
 DEMO = Path(__file__).parents[2] / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
@@ -221,7 +221,7 @@ def test_a_script_without_a_valid_profile_shows_no_panels(harness, photo_scene):
     with harness.catalog.session() as db:
         version = queries.scene_version_by_bundle_key(db, key)
         assert isinstance(version, SceneVersion)
-        playlist = fleet.create_playlist(db, name=harness.unique("Oud"), context="intake", scenes=[version.scene]).id
+        playlist = playlists.create_playlist(db, name=harness.unique("Oud"), context="intake", scenes=[version.scene]).id
     headset_id, token = harness.enrol(harness.unique("Quest"))
     with harness.catalog.session() as db:
         headset = db.get(Headset, headset_id)

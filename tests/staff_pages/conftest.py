@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from catalog import Catalog, accounts, fleet, queries
+from catalog import playlists as catalog_playlists
 from headset_service.server import service_in_thread
 import support
 from support import synthetic_bundle
@@ -68,7 +69,7 @@ class Site:
         """A quest2 headset in ``group`` (made if new) holding ``playlists``; returns (id, device token)."""
         with self.catalog.session() as db:
             g = next((x for x in fleet.list_groups(db) if x.name == group), None) or fleet.create_group(db, group)
-            for p in fleet.list_playlists(db):
+            for p in catalog_playlists.list_playlists(db):
                 if p.name in playlists and p not in g.playlists:
                     g.playlists.append(p)
             code, _ = fleet.create_pairing_code(db, headset_name=name, profile="quest2", group=g)
@@ -85,7 +86,7 @@ class Site:
     def playlist(self, name: str, context: str, bundle_keys: list[str]) -> int:
         with self.catalog.session() as db:
             scenes = [queries.scene_version_by_bundle_key(db, k).scene for k in bundle_keys]
-            return fleet.create_playlist(db, name=name, context=context, scenes=scenes).id
+            return catalog_playlists.create_playlist(db, name=name, context=context, scenes=scenes).id
 
 
 @pytest.fixture(scope="module")

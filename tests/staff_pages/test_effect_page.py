@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from catalog import fleet, outcomes
+from catalog import outcomes, session_control
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def learners(site):
     """Four learners of 2026-2027 ouderenzorg: VR1 and VR2 had a VR intake, GEEN1 and GEEN2 did not."""
     with site.catalog.session() as db:
         for code in ("VR1", "VR2"):
-            fleet.start_session(db, context="intake", learner_code=code)
+            session_control.start_session(db, context="intake", learner_code=code)
         for code, enrolled in (("VR1", True), ("GEEN1", False), ("GEEN2", True)):
             outcomes.record_outcome(db, learner_code=code, cohort="2026-2027", care_category="ouderenzorg",
                                     started=True, enrolled_after=enrolled, period_months=6)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from catalog import fleet, playlists, queries
+from catalog import playlists, queries
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_intake_makes_orders_renames_and_deletes_a_playlist(site, scenes, open_a
         [made] = [p for p in playlists.list_playlists(db) if p.name == "Intake BOL ouderenzorg"]
         assert [(i.scene.key, i.photo_seconds, i.wait_for_staff) for i in made.items] == [
             ("tuin", 20.0, True), ("huiskamer", None, None)]
-        assert made.route == "BOL" and fleet.start_items(made)[0]["photo_seconds"] == 20.0
+        assert made.route == "BOL" and playlists.start_items(made)[0]["photo_seconds"] == 20.0
 
     page.get_by_role("link", name="Alle afspeellijsten").click()
     page.get_by_label("Naam").fill("Proefje")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from catalog import fleet, queries
+from catalog import event_log, queries, session_control
 from catalog.models import utcnow
 
 
@@ -24,10 +24,10 @@ def history(site):
     with site.catalog.session() as db:
         version = queries.scene_version_by_bundle_key(db, key)
         for context, learner in (("intake", "K7F2"), ("sollicitatie", "KAND1"), ("werkveldorientatie", "KLAS9")):
-            session = fleet.start_session(db, context=context, learner_code=learner)
+            session = session_control.start_session(db, context=context, learner_code=learner)
             at = utcnow() - timedelta(days=2)
             session.started_at = at
-            fleet.ingest_events(db, session, [
+            event_log.ingest_events(db, session, [
                 {"event_id": f"evt-{learner}-start", "kind": "session_start", "at": at, "scene_version_id": None, "data": {}},
                 {"event_id": f"evt-{learner}-scene", "kind": "scene_start", "at": at + timedelta(seconds=5),
                  "scene_version_id": version.id, "data": {}},

@@ -9,15 +9,15 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from catalog import fleet, reports, retention
+from catalog import event_log, reports, retention, session_control
 from catalog.models import Event, Session, SessionNote
 from cli import main
 
 
 def seed(db, code: str, started: datetime) -> int:
-    session = fleet.start_session(db, context="intake", learner_code=code)
+    session = session_control.start_session(db, context="intake", learner_code=code)
     session.started_at = started
-    fleet.ingest_events(db, session, [{"event_id": f"evt-{code}-{started:%Y%m%d}", "kind": "session_start",
+    event_log.ingest_events(db, session, [{"event_id": f"evt-{code}-{started:%Y%m%d}", "kind": "session_start",
                                        "at": started, "scene_version_id": None, "data": {}}])
     reports.add_note(db, session, "Vroeg naar de nachtdienst.")
     return session.id

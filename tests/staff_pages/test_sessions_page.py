@@ -147,9 +147,9 @@ def test_head_direction_follows_the_box_and_never_in_an_interview(site, room, op
         page.get_by_role("button", name="Stop").click()
         assert json.loads(ws.recv(timeout=5))["command"] == "stop"
     with site.catalog.session() as db:
-        from catalog import fleet
+        from catalog import session_control
 
-        assert fleet.get_session(db, start["session_id"]).record_head_direction is False
+        assert session_control.get_session(db, start["session_id"]).record_head_direction is False
 
 
 def test_pairing_codes_are_made_listed_and_withdrawn_on_the_sessions_page(site, open_as, shoot):
@@ -188,6 +188,6 @@ def test_a_note_is_filed_under_the_scene_the_begeleider_picks(site, room, open_a
         page.get_by_role("button", name="Stop").click()
         assert json.loads(ws.recv(timeout=5))["command"] == "stop"
     with site.catalog.session() as db:
-        from catalog import fleet, reports
+        from catalog import reports, session_control
 
-        assert [n.bundle_key for n in reports.notes_of(db, fleet.get_session(db, session_id))] == [second]
+        assert [n.bundle_key for n in reports.notes_of(db, session_control.get_session(db, session_id))] == [second]
