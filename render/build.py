@@ -1,12 +1,18 @@
 """``zorgblik build``: a VR script and its footage in, scene bundles and catalog versions out.
 
     build_script(path, settings=…, catalog=…, profiles=("quest2", "web"), executor=…)
-        load the script → record its version → per scene: resolve footage → plan
-        → build the bundles (scenes that need an encoder go to the executor, in parallel; the
-          rest, e.g. after a caption edit, are quick and run here)
-        → record each scene version (→ publish: scenes that wait for a privacy sign-off, or whose
-          profile waits for the school's and the practice's approval, stay drafts, and the build
-          then raises SignoffRequired / ApprovalRequired naming them), in this process only
+
+runs :data:`STAGES` over a :class:`ScriptBuild` (one :class:`SceneTask` per scene), top to bottom:
+
+    read_script            load and lint the script with what the catalog knows of its footage
+    resolve_scene_footage  each scene's footage (a path is taken in, once); lint again
+    plan_scenes            each scene's plan, with who may stay unblurred (decide_privacy)
+    make_bundles           scenes that need an encoder go to the executor, in parallel; the rest
+                           (e.g. after a caption edit) are quick and run here
+    record_versions        the catalog's writes, all at the end: script version, scene versions,
+                           and publishing when asked (scenes waiting for a privacy sign-off or the
+                           profile's approvals stay drafts)
+    report_refusals        raise SignoffRequired / ApprovalRequired naming the drafts
 
 Levelling: the script's ``level`` is the correction; without one the footage's own pose
 (GPano / Spherical V2, read at ingest) is undone (:mod:`render.level`).
@@ -28,7 +34,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from capture.store import FootageStore
@@ -232,91 +238,167 @@ def build_script(
     return built
 
 
-def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles: Sequence[str], publish: bool,
-                  progress: Progress | None, on_scene: Callable[[BuiltScene], None] | None,
-                  executor: Executor | None, events: BuildEvents) -> list[BuiltScene]:
-    path = Path(path)
-    script = load_script(path, footage=footage_lookup(catalog))  # before any ffmpeg: the lint line, not ffmpeg's
-    source = path.read_text(encoding="utf-8")
-    sha = hashlib.sha256(source.encode()).hexdigest()
-    name = path.stem
-    chosen = [get_profile(p) for p in dict.fromkeys(profiles)]
-    store = FootageStore(settings.store_dir)
-    executor = executor or InlineExecutor()
-    with catalog.session() as db:
+@dataclass
+class SceneTask:
+    """One scene of a script on its way through the stages; each stage fills in its part."""
+
+    scene: ScriptScene
+    position: int
+    where: str
+    footage: Footage | None = None  # resolve_footage: the catalog row (detached)
+    plan: ScenePlan | None = None  # plan_scenes
+    result: BundleResult | None = None  # make_bundles
+    built: BuiltScene | None = None  # record_versions
+    refusal: SignoffRequired | ApprovalRequired | None = None  # publish refused (the version stays a draft)
+
+
+@dataclass
+class ScriptBuild:
+    """The build of one script: what the stages share, read at the start, written at the end."""
+
+    path: Path
+    settings: Settings
+    catalog: Catalog
+    profiles: list[HeadsetProfile]
+    publish: bool
+    events: BuildEvents
+    executor: Executor
+    progress: Progress | None = None
+    on_scene: Callable[[BuiltScene], None] | None = None
+    script: VRScript | None = None
+    source: str = ""
+    tasks: list[SceneTask] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.source.encode()).hexdigest()
+
+    def report(self, scene_key: str, fraction: float) -> None:
+        self.events.scene(f"{self.name}/{scene_key}", fraction)
+        if self.progress:
+            self.progress(scene_key, fraction)
+
+
+def read_script(build: ScriptBuild) -> None:
+    """Load and lint the script with what the catalog knows of its footage: before any ffmpeg, so
+    a problem is the lint line, not ffmpeg's."""
+    build.script = load_script(build.path, footage=footage_lookup(build.catalog))
+    build.source = build.path.read_text(encoding="utf-8")
+    build.tasks = [SceneTask(scene, position, f"{build.path}: scène {scene.id}")
+                   for position, scene in enumerate(build.script.scenes)]
+
+
+def resolve_scene_footage(build: ScriptBuild) -> None:
+    """The footage of every scene (a path is taken in, once); then lint again with what is now known."""
+    store = FootageStore(build.settings.store_dir)
+    rows = {}
+    for task in build.tasks:
+        ref = task.scene.footage
+        if ref not in rows:
+            rows[ref] = resolve_footage(ref, script_path=build.path, catalog=build.catalog, store=store,
+                                        where=task.where, sha_cache=build.settings.cache_dir)
+    if any(ref.kind == "path" for ref in rows):  # footage taken in just now: its length and kind are known
+        load_script(build.path, footage=footage_lookup(build.catalog, rows))
+    with build.catalog.session() as db:
+        for task in build.tasks:
+            row = queries.get_footage(db, rows[task.scene.footage].id)
+            check_renderable(row, task.where)
+            row.consents  # noqa: B018 - loaded now, read by plan_scenes after the session
+            db.expunge(row)
+            task.footage = row
+
+
+def plan_scenes(build: ScriptBuild) -> None:
+    """Everything that decides each scene's bundle, privacy included (who may stay unblurred)."""
+    store = FootageStore(build.settings.store_dir)
+    for task in build.tasks:
+        footage = task.footage
+        privacy = decide_privacy(task.scene, list(footage.consents), consent_state(footage))
+        task.plan = plan_scene(build.script, task.scene, task.position, script_name=build.name,
+                               script_sha256=build.sha256, footage=footage, store=store, profiles=build.profiles,
+                               preset=build.settings.encoder_preset, privacy=privacy)
+
+
+def make_bundles(build: ScriptBuild) -> None:
+    """The bundles: scenes that run an encoder or the face search go to the executor (in parallel);
+    the rest (after a caption edit, say) are quick and run here."""
+    settings = build.settings
+    item = lambda plan: (plan, settings.bundles_dir, settings.cache_dir)  # noqa: E731
+    heavy = [t for t in build.tasks if needs_encode(t.plan, settings.cache_dir)]
+    for task, result in zip(heavy, build.executor.map(_build_one, [item(t.plan) for t in heavy], build.report)):
+        task.result = result
+    for task in build.tasks:
+        if task.result is None:
+            task.result = _build_one(item(task.plan), build.report)
+
+
+def record_versions(build: ScriptBuild) -> None:
+    """The catalog's writes, all here at the end (a build that fails before records nothing): the
+    script version, the profile it was built from (an approval of another profile is withdrawn),
+    each scene version, and, when asked, publishing each (a refusal keeps it as a draft)."""
+    script, name = build.script, build.name
+    with build.catalog.session() as db:
         script_version = queries.record_script_version(
             db, name=name, organisation=str(plain(script.organisation.name)), care_category=str(script.care_category),
-            sha256=sha, source=source,
+            sha256=build.sha256, source=build.source,
         )
-        # an approval is of the profile as it read: a build of another profile withdraws it
         approvals.profile_seen(db, name, profile_sha256(script), reason="het profiel in het scriptbestand is gewijzigd "
                                "(gezien bij het bouwen)")
-    rows = {scene.footage: resolve_footage(scene.footage, script_path=path, catalog=catalog, store=store,
-                                           where=f"{path}: scène {scene.id}", sha_cache=settings.cache_dir)
-            for scene in script.scenes}
-    if any(ref.kind == "path" for ref in rows):  # footage taken in just now: its length and kind are known
-        load_script(path, footage=footage_lookup(catalog, rows))
-    plans: list[tuple[ScriptScene, Footage, ScenePlan]] = []
-    for position, scene in enumerate(script.scenes):
-        where = f"{path}: scène {scene.id}"
-        footage_id = rows[scene.footage].id
-        with catalog.session() as db:
-            row = queries.get_footage(db, footage_id)
-            check_renderable(row, where)
-            privacy = decide_privacy(scene, list(row.consents), consent_state(row))
-            db.expunge(row)
-        plan = plan_scene(script, scene, position, script_name=name, script_sha256=sha, footage=row,
-                          store=store, profiles=chosen, preset=settings.encoder_preset, privacy=privacy)
-        plans.append((scene, row, plan))
-
-    def report(scene_key: str, fraction: float) -> None:
-        events.scene(f"{name}/{scene_key}", fraction)
-        if progress:
-            progress(scene_key, fraction)
-
-    # Encodes go to the executor; scenes whose media are all cached are quick and stay here.
-    item = lambda plan: (plan, settings.bundles_dir, settings.cache_dir)  # noqa: E731
-    heavy = [plan for _, _, plan in plans if needs_encode(plan, settings.cache_dir)]
-    results = dict(zip((p.scene_key for p in heavy), executor.map(_build_one, [item(p) for p in heavy], report)))
-    for _, _, plan in plans:
-        if plan.scene_key not in results:
-            results[plan.scene_key] = _build_one(item(plan), report)
-
-    built, refused = [], []
-    for position, (scene, footage, plan) in enumerate(plans):
-        result = results[plan.scene_key]
+    for task in build.tasks:
+        plan, result = task.plan, task.result
         manifest = read_manifest(result.bundle_dir / MANIFEST)
-        with catalog.session() as db:
+        with build.catalog.session() as db:
             db.add(script_version)
-            scene_row = queries.scene_for(db, script_version.script, scene.id, position)
-            version = queries.record_scene_version(
+            scene_row = queries.scene_for(db, script_version.script, task.scene.id, task.position)
+            version_id = queries.record_scene_version(
                 db, scene=scene_row, bundle_key=plan.bundle_key(), script_version=script_version,
-                footage=db.merge(footage), title=plan.title["nl"], manifest=manifest,
-            )
-            version_id = version.id
-        if publish:  # its own transaction: a refusal keeps the version, as a draft
+                footage=db.merge(task.footage), title=plan.title["nl"], manifest=manifest,
+            ).id
+        if build.publish:  # its own transaction: a refusal keeps the version, as a draft
             try:
-                with catalog.session() as db:
+                with build.catalog.session() as db:
                     queries.publish(db, db.get(SceneVersion, version_id))
             except (SignoffRequired, ApprovalRequired) as refusal:
-                refused.append((scene.id, refusal))
-        with catalog.session() as db:
+                task.refusal = refusal
+        with build.catalog.session() as db:
             version = db.get(SceneVersion, version_id)
-            built_scene = BuiltScene(scene.id, plan.bundle_key(), result.bundle_dir, version.number, version.status,
-                                     result.encoded, plan.privacy.notes, manifest.privacy.needs_signoff,
-                                     result.searched)
-        events.scene(f"{name}/{scene.id}", 1.0, state="done", bundle_key=plan.bundle_key(), encoded=result.encoded)
-        built.append(built_scene)
-        if on_scene:
-            on_scene(built_scene)
+            task.built = BuiltScene(task.scene.id, plan.bundle_key(), result.bundle_dir, version.number, version.status,
+                                    result.encoded, plan.privacy.notes, manifest.privacy.needs_signoff, result.searched)
+        build.events.scene(f"{name}/{task.scene.id}", 1.0, state="done", bundle_key=plan.bundle_key(),
+                           encoded=result.encoded)
+        if build.on_scene:
+            build.on_scene(task.built)
+
+
+def report_refusals(build: ScriptBuild) -> None:
+    """Scenes left as drafts say why, once: the profile's approvals, or the privacy sign-offs."""
+    refused = [(t.scene.id, t.refusal) for t in build.tasks if t.refusal is not None]
     unapproved = [refusal for _, refusal in refused if isinstance(refusal, ApprovalRequired)]
     if unapproved:  # the same for every scene: the script's profile waits for its approvals
         raise unapproved[0]
     if refused:
-        error = refused[0][1] if len(refused) == 1 else SignoffRequired(
+        name = build.name
+        raise refused[0][1] if len(refused) == 1 else SignoffRequired(
             f"{len(refused)} scènes van {name} wachten op privacy-aftekening en zijn niet gepubliceerd: "
             + ", ".join(f"{name}/{key}" for key, _ in refused),
             hint=f"bekijk per scène het reviewblad en teken af: zorgblik privacy signoff {name}/SCENE --by NAAM",
         )
-        raise error
-    return built
+
+
+#: A script's build, top to bottom: the catalog is read at the start and written at the end.
+STAGES: tuple[Callable[[ScriptBuild], None], ...] = (
+    read_script, resolve_scene_footage, plan_scenes, make_bundles, record_versions, report_refusals)
+
+
+def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles: Sequence[str], publish: bool,
+                  progress: Progress | None, on_scene: Callable[[BuiltScene], None] | None,
+                  executor: Executor | None, events: BuildEvents) -> list[BuiltScene]:
+    build = ScriptBuild(Path(path), settings, catalog, [get_profile(p) for p in dict.fromkeys(profiles)], publish,
+                        events, executor or InlineExecutor(), progress, on_scene)
+    for stage in STAGES:
+        stage(build)
+    return [task.built for task in build.tasks]

@@ -243,6 +243,11 @@ def test_a_failing_poster_fails_the_build_and_leaves_no_bundle(footage_dir, tmp_
     assert "ffmpeg" in info.value.one_line() and "scène foto" in info.value.one_line()
     assert not fast.bundles_dir.exists() or not any(fast.bundles_dir.iterdir())
     assert not list((fast.cache_dir / "poster").glob("*.jpg"))
+    with catalog.session() as db:  # the catalog is written at the end: a failed build records nothing (#14, 14)
+        from catalog.models import ScriptVersion
+        from sqlalchemy import func, select
+
+        assert db.scalar(select(func.count()).select_from(ScriptVersion)) == 0
 
 
 def test_a_build_that_stops_early_leaves_its_progress_file_failed(tmp_path, fast, catalog):
