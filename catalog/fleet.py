@@ -132,10 +132,11 @@ def outstanding_pairing_codes(db: DbSession, contexts: Iterable[str] | None = No
                            .order_by(PairingCode.expires_at)))
 
 
-def withdraw_pairing_code(db: DbSession, code_id: int) -> PairingCode:
-    """Make an unused code unusable at once (it is deleted: it names nothing but a headset to be)."""
+def withdraw_pairing_code(db: DbSession, code_id: int, contexts: Iterable[str] | None = None) -> PairingCode:
+    """Make an unused code unusable at once (it is deleted: it names nothing but a headset to be);
+    with ``contexts``, only a code for a headset of one of them."""
     row = db.get(PairingCode, code_id)
-    if row is None or row.used_at is not None:
+    if row is None or row.used_at is not None or (contexts is not None and row.context not in contexts):
         raise NotFound(f"koppelcode {code_id} is er niet (meer)", hint="hij is al gebruikt, verlopen of ingetrokken")
     db.delete(row)
     db.flush()

@@ -245,11 +245,8 @@ def pairing_code(db: DbDep, user: Runner, _csrf: CsrfChecked, naam: Annotated[st
 @router.post("/sessies/koppelcode/{code_id}/intrekken")
 def withdraw_pairing_code(code_id: Id, db: DbDep, user: Runner, _csrf: CsrfChecked):
     """Only codes of one's own context (the admin: any): others are not on one's page either."""
-    scope = headset_scope(user.role)
-    if scope is not None and code_id not in {c.id for c in fleet.outstanding_pairing_codes(db, scope)}:
-        return back("/sessies#koppelen", fout=f"Koppelcode {code_id} is er niet (meer) voor jouw context.")
     try:
-        row = fleet.withdraw_pairing_code(db, code_id)
+        row = fleet.withdraw_pairing_code(db, code_id, headset_scope(user.role))
     except CatalogError as error:
         return back("/sessies#koppelen", fout=error.one_line())
     return back("/sessies#koppelen", melding=f"De koppelcode voor {row.headset_name} is ingetrokken.")
