@@ -45,7 +45,7 @@ from render.errors import FootageMissing, FootageNotReady
 from render.events import BuildEvents
 from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
-from render.plan import BlurArea, Caption, Hotspot, KeepFace, PrivacyPlan, Rendition, ScenePlan
+from render.plan import Caption, Hotspot, PrivacyPlan, Rendition, ScenePlan
 from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
 from render.stages import BundleResult, Progress, build_bundle, needs_encode, remembered, sha256_file
 from scripts_vr import KnownFootage, load_script
@@ -149,11 +149,10 @@ def decide_privacy(scene: ScriptScene, consents: Sequence[Consent], state: str) 
         elif row.form_ref != form:
             why = f"formulier {form} staat niet bij deze persoon in het register (daar: {row.form_ref or 'geen'})"
         else:
-            keep.append(KeepFace(person, form, float(entry.yaw), float(entry.pitch), entry.start, entry.end))
+            keep.append(entry)
             continue
         notes.append(f"scène {scene.id}: {person} wordt toch vervaagd, want {why}")
-    regions = tuple(BlurArea(float(r.yaw), float(r.pitch), float(r.width), float(r.height), r.start, r.end, str(r.reason))
-                    for r in scene.privacy.blur_regions)
+    regions = tuple(scene.privacy.blur_regions)
     return PrivacyPlan(keep=tuple(keep), regions=regions, consent_state=state, notes=tuple(notes))
 
 

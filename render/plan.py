@@ -19,6 +19,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from render.profiles import HeadsetProfile
+from scripts_vr.model import BlurRegion, KeepUnblurred
 
 #: How a stereo frame holds its eyes: (rows, columns) of eyes; the plan's intermediate size and
 #: the privacy pass's split into eyes both read it.
@@ -51,36 +52,11 @@ class Hotspot:
 
 
 @dataclass(frozen=True)
-class KeepFace:
-    """A script's ``keep_unblurred`` entry that the consent register confirms: this face stays sharp."""
-
-    person: str
-    consent_ref: str
-    yaw: float
-    pitch: float
-    start: float | None = None
-    end: float | None = None
-
-
-@dataclass(frozen=True)
-class BlurArea:
-    """A script's manual ``blur_regions`` entry: always blurred."""
-
-    yaw: float
-    pitch: float
-    width: float
-    height: float
-    start: float | None = None
-    end: float | None = None
-    reason: str = ""
-
-
-@dataclass(frozen=True)
 class PrivacyPlan:
     """Who stays sharp and what is blurred besides the faces found (every other face is)."""
 
-    keep: tuple[KeepFace, ...] = ()
-    regions: tuple[BlurArea, ...] = ()
+    keep: tuple[KeepUnblurred, ...] = ()  # only the entries the consent register confirms
+    regions: tuple[BlurRegion, ...] = ()
     consent_state: str = "none_recorded"  # capture.consent.consent_state of the footage
     notes: tuple[str, ...] = ()  # Dutch, one line per keep entry blurred after all (names a person: staff only)
 
@@ -165,8 +141,8 @@ class ScenePlan:
                 "out": self.out_s,
                 "level": self.level,
                 "size": self.intermediate_size,
-                "keep": [asdict(k) for k in self.privacy.keep],
-                "regions": [asdict(r) for r in self.privacy.regions],
+                "keep": [k.model_dump() for k in self.privacy.keep],
+                "regions": [r.model_dump() for r in self.privacy.regions],
             }
         )
 

@@ -25,7 +25,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Protocol
 
 import cv2
 import numpy as np
@@ -36,32 +35,10 @@ from render.plan import EYE_LAYOUT
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.errors import NotEquirect, PrivacyError
 from render.privacy.tiles import SphereBox, Tile, angle_between, equirect_mask, render_tile
+from scripts_vr.model import BlurRegion, KeepUnblurred
 from zorgblik.tools import stream_tool
 
 log = logging.getLogger(__name__)
-
-
-class KeepLike(Protocol):
-    """A consenting person (``scripts_vr.model.KeepUnblurred`` fits)."""
-
-    person: str
-    consent_ref: str
-    yaw: float
-    pitch: float
-    start: float | None
-    end: float | None
-
-
-class RegionLike(Protocol):
-    """A manual blur region (``scripts_vr.model.BlurRegion`` fits)."""
-
-    yaw: float
-    pitch: float
-    width: float
-    height: float
-    start: float | None
-    end: float | None
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -159,7 +136,7 @@ def _in_window(t: float, start: float | None, end: float | None) -> bool:
     return (start is None or t >= start) and (end is None or t <= end)
 
 
-def consenting(box: SphereBox, t: float, keep: Sequence[KeepLike], within: float) -> KeepLike | None:
+def consenting(box: SphereBox, t: float, keep: Sequence[KeepUnblurred], within: float) -> KeepUnblurred | None:
     """The keep_unblurred entry that covers this face at time ``t``, if any."""
     for entry in keep:
         if _in_window(t, entry.start, entry.end) and angle_between(box.yaw, box.pitch, entry.yaw, entry.pitch) <= within:
@@ -272,7 +249,7 @@ class _Pass:
     """The privacy pass over a stream of frames: detection on keyframes, decisions per frame,
     and the review items as they build up."""
 
-    def __init__(self, report: PrivacyReport, keep: Sequence[KeepLike], regions: Sequence[RegionLike],
+    def __init__(self, report: PrivacyReport, keep: Sequence[KeepUnblurred], regions: Sequence[BlurRegion],
                  settings: BlurSettings, detector: SphereDetector, fps: float, eye: str = ""):
         self.report, self.keep, self.regions = report, list(keep), list(regions)
         self.eye = eye
@@ -375,7 +352,7 @@ def _check_equirect(width: int, height: int, where: str, stereo: str = "mono") -
 # --- photos -----------------------------------------------------------------------------------
 
 
-def blur_frame(frame: np.ndarray, *, keep: Sequence[KeepLike] = (), regions: Sequence[RegionLike] = (),
+def blur_frame(frame: np.ndarray, *, keep: Sequence[KeepUnblurred] = (), regions: Sequence[BlurRegion] = (),
                settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
                source: str = "frame", stereo: str = "mono") -> tuple[np.ndarray, PrivacyReport]:
     """A blurred copy of one equirect BGR frame (``stereo``: mono, top-bottom or left-right),
@@ -479,7 +456,7 @@ class ClipCut:
         return ClipInfo(width, height, info.fps, frames)
 
 
-def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepLike] = (), regions: Sequence[RegionLike] = (),
+def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepUnblurred] = (), regions: Sequence[BlurRegion] = (),
                settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
                video_args: Sequence[str] = DEFAULT_VIDEO_ARGS,
                progress: Callable[[float], None] | None = None, cut: ClipCut = ClipCut(), stereo: str = "mono",
