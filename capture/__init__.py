@@ -1,4 +1,4 @@
-"""capture: taking 360° footage in — probe, classify, store, record, consent.
+"""capture: taking 360° footage in — classify, store, record, consent, stitch.
 
     ingested = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
     kind = classify(probe(path), path)          # projection, layout, stereo, pose, confidence
@@ -20,10 +20,8 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         "dual_fisheye": ["add_dual_fisheye"],
         "errors": [
             "CaptureError", "ConsentError", "LayoutNotSupported", "NotPanoramic", "RejectedName", "TooLarge",
-            "UnreadableMedia"
         ],
         "ingest": ["Ingested", "add_footage"],
-        "probe": ["Probe", "probe"],
         "stitch": [
             "DualFisheyeRig", "DualFisheyeStitcher", "LensPose", "MeiLens", "SeamMeasure", "StitchError",
             "measure_seam", "side_by_side_stitcher", "stitch_dual_fisheye", "stitch_side_by_side", "stitch_video"

@@ -31,9 +31,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from capture.probe import Probe
-from capture.spherical import EquirectBounds, PanoInfo, Pose, SphericalInfo, SphericalMetadataError, read_gpano, read_spherical
 from zorgblik.errors import ToolError
+from zorgblik.media.errors import SphericalMetadataError
+from zorgblik.media.gpano import PanoInfo, read_gpano
+from zorgblik.media.probe import Probe
+from zorgblik.media.spherical import EquirectBounds, Pose, SphericalInfo, read_spherical
 from zorgblik.terms import STEREO_MODES
 from zorgblik.tools import run_tool
 

@@ -64,7 +64,8 @@ import numpy as np
 import yaml
 
 from capture.errors import CaptureError
-from zorgblik.tools import ffprobe_json, stream_tool
+from zorgblik.media.probe import ffprobe_json
+from zorgblik.tools import stream_tool
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ import queue
 import threading
 from pathlib import Path
 
-from capture.probe import probe
 from headset_service.station.errors import StationError
 from headset_service.station.playback import texture_size
 from zorgblik.bundle import MANIFEST, read_manifest
+from zorgblik.media.probe import probe
 from zorgblik.tools import ToolError, stream_tool
 
 AHEAD = 3  # decoded frames waiting at most (a 4096×2048 RGB frame is 24 MiB)

@@ -30,12 +30,12 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from capture.errors import UnreadableMedia
-from capture.probe import probe
 from render.plan import EYE_LAYOUT
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.errors import NotEquirect, PrivacyError
 from render.privacy.tiles import SphereBox, Tile, angle_between, equirect_mask, render_tile
+from zorgblik.media.errors import UnreadableMedia
+from zorgblik.media.probe import probe
 from zorgblik.tools import stream_tool
 
 log = logging.getLogger(__name__)

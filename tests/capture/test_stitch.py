@@ -23,7 +23,8 @@ from capture.stitch import (
     stitch_video,
 )
 from zorgblik.errors import ToolError
-from zorgblik.tools import ffprobe_json, run_tool
+from zorgblik.media.probe import ffprobe_json
+from zorgblik.tools import run_tool
 
 # ── fixtures ──────────────────────────────────────────────────────────────────────────────
 
