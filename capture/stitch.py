@@ -55,7 +55,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -64,8 +64,8 @@ import numpy as np
 import yaml
 
 from capture.errors import CaptureError
+from zorgblik.media.frames import frame_writer, read_frames
 from zorgblik.media.probe import ffprobe_json
-from zorgblik.tools import stream_tool
 
 log = logging.getLogger(__name__)
 
@@ -633,15 +633,6 @@ def _video_size_and_rate(src: Path) -> tuple[int, int, str]:
     return int(stream["width"]), int(stream["height"]), rate
 
 
-def _read_frames(pipe, width: int, height: int) -> Iterator[np.ndarray]:
-    size = width * height * 3
-    while True:
-        buf = pipe.read(size)
-        if len(buf) < size:
-            return
-        yield np.frombuffer(buf, np.uint8).reshape(height, width, 3)
-
-
 def stitch_video(src: Path | str, dst: Path | str, front_lens: MeiLens, back_lens: MeiLens, out_width: int,
                  rig: DualFisheyeRig | None = None, *, front_on_left: bool = True, crf: int = 18,
                  preset: str = "medium") -> int:
@@ -654,19 +645,13 @@ def stitch_video(src: Path | str, dst: Path | str, front_lens: MeiLens, back_len
     width, height, rate = _video_size_and_rate(src)
     stitcher = side_by_side_stitcher(width, height, front_lens, back_lens, out_width, rig,
                                      front_on_left=front_on_left)
-    decode = ["ffmpeg", "-v", "error", "-nostdin", "-i", src, "-map", "0:v:0",
-              "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]
-    encode = ["ffmpeg", "-v", "error", "-y",
-              "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{out_width}x{out_width // 2}", "-r", rate, "-i", "pipe:0",
-              "-i", src, "-map", "0:v", "-map", "1:a?", "-c:a", "copy",
-              "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-              "-movflags", "+faststart", dst]
+    encoder = ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
     frames = 0
     pano = np.empty((out_width // 2, out_width, 3), np.uint8)
-    with stream_tool(decode, stdout=True, where=str(src)) as reader, \
-            stream_tool(encode, stdin=True, where=str(dst)) as writer:
-        for frame in _read_frames(reader.stdout, width, height):
-            writer.stdin.write(stitcher.remap(frame, out=pano).data)
+    with frame_writer(dst, (out_width, out_width // 2), rate, pix_fmt="bgr24", video_args=encoder,
+                      audio_from=src) as write:
+        for frame in read_frames(src, (width, height), pix_fmt="bgr24"):
+            write(stitcher.remap(frame.reshape(height, width, 3), out=pano))
             frames += 1
     if frames == 0:
         raise StitchError("de video bevat geen beelden", where=str(src), hint="controleer het bronbestand")

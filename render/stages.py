@@ -55,6 +55,7 @@ from zorgblik.bundle import (FORMAT, HOTSPOTS, MANIFEST, MEDIA, MESH, POSTER, PR
                              THUMBNAIL, Audience, BundleFile, BundleManifest, Level, PrivacyCounts, RenditionInfo,
                              View, captions_name, captions_role, media_name)
 from zorgblik.private import private_dir
+from zorgblik.media.ffmpeg import still_command
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.media.spherical import inject_spherical, verify_spherical
 from zorgblik.tools import run_tool
@@ -184,8 +185,7 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
             src = Path(plan.source_path)
             if filters:
                 levelled = tmp / "levelled.png"
-                run_tool(["ffmpeg", "-v", "error", "-y", "-i", src, "-vf", filters, "-frames:v", "1", levelled],
-                         where=job.where)
+                run_tool(still_command(src, levelled, filters=filters, overwrite=True), where=job.where)
                 src = levelled
             report = privacy.blur_image(src, picture, **options)
         report.source = Path(plan.source_path).name
