@@ -20,7 +20,9 @@ import numpy as np
 from capture.classify import DUAL_FISHEYE, classify
 from capture.errors import LayoutNotSupported
 from capture.ingest import Ingested, add_footage, check_complete, check_name, check_pixels
-from capture.stitch import MeiLens, measure_seam, stitch_dual_fisheye, stitch_side_by_side, stitch_video
+from capture.lens import MeiLens
+from capture.seam import measure_seam
+from capture.stitch import stitch_dual_fisheye, stitch_side_by_side, stitch_video
 from capture.store import FootageStore
 from catalog import Catalog, Footage
 from zorgblik.media.errors import UnreadableMedia

@@ -29,3 +29,7 @@ class TooLarge(CaptureError):
 
 class ConsentError(CaptureError):
     """A consent record that cannot be made or changed as asked."""
+
+
+class StitchError(CaptureError):
+    """A dual-fisheye capture cannot be stitched: its calibration, rig or pixels do not fit."""

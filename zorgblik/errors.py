@@ -35,7 +35,7 @@ the subclasses and fails when the drawing and the code differ::
     │   ├── RejectedName           capture.errors                  a name or extension that does not fit
     │   ├── TooLarge               capture.errors                  over the size limit (setting max_footage_bytes)
     │   ├── ConsentError           capture.errors                  a consent record that cannot be made or changed
-    │   ├── StitchError            capture.stitch                  dual-fisheye cannot be stitched: lens, rig or pixels
+    │   ├── StitchError            capture.errors                  dual-fisheye cannot be stitched: lens, rig or pixels
     │   └── UploadError            capture.upload                  an upload request cannot be honoured (with offset)
     │       ├── UploadNotFound     capture.upload                  no upload with this id (never made, or expired)
     │       ├── UploadGone         capture.upload                  the upload failed; start a new one
