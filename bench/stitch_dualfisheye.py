@@ -40,7 +40,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from capture.stitch import MeiLens, side_by_side_stitcher  # noqa: E402
+from capture.lens import MeiLens  # noqa: E402
+from capture.stitch import side_by_side_stitcher  # noqa: E402
 from zorgblik.errors import ZorgblikError  # noqa: E402
 from zorgblik.tools import run_tool, stream_tool  # noqa: E402
 

@@ -1,7 +1,7 @@
-"""capture: taking 360° footage in — probe, classify, store, record, consent.
+"""capture: taking 360° footage in — classify, store, record, consent, stitch.
 
     ingested = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
-    kind = classify(probe(path), path)          # projection, layout, stereo, pose, confidence
+    kind = classify(probe(path), path)          # probe: zorgblik.media; projection, layout, stereo, pose, …
     record_consent(db, footage_id, person="F-17", role="client", status="given")
     store = UploadStore(settings.data_dir / "uploads", ...)   # resumable uploads (tus) end in add_footage
     add_dual_fisheye([front.jpg, back.jpg], front_lens=…, back_lens=…, catalog=…, store=…)  # stitched in
@@ -19,14 +19,15 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         "consent": ["consent_state", "record_consent", "withdraw"],
         "dual_fisheye": ["add_dual_fisheye"],
         "errors": [
-            "CaptureError", "ConsentError", "LayoutNotSupported", "NotPanoramic", "RejectedName", "TooLarge",
-            "UnreadableMedia"
+            "CaptureError", "ConsentError", "LayoutNotSupported", "NotPanoramic", "RejectedName", "StitchError",
+            "TooLarge",
         ],
         "ingest": ["Ingested", "add_footage"],
-        "probe": ["Probe", "probe"],
+        "lens": ["MeiLens"],
+        "rig": ["DualFisheyeRig", "LensPose"],
+        "seam": ["SeamMeasure", "measure_seam"],
         "stitch": [
-            "DualFisheyeRig", "DualFisheyeStitcher", "LensPose", "MeiLens", "SeamMeasure", "StitchError",
-            "measure_seam", "side_by_side_stitcher", "stitch_dual_fisheye", "stitch_side_by_side", "stitch_video"
+            "DualFisheyeStitcher", "side_by_side_stitcher", "stitch_dual_fisheye", "stitch_side_by_side", "stitch_video"
         ],
         "store": ["FootageStore", "StoredFile"],
         "upload": ["Upload", "UploadError", "UploadStore"],

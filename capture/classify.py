@@ -31,9 +31,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from capture.probe import Probe
-from capture.spherical import EquirectBounds, PanoInfo, Pose, SphericalInfo, SphericalMetadataError, read_gpano, read_spherical
 from zorgblik.errors import ToolError
+from zorgblik.media.errors import SphericalMetadataError
+from zorgblik.media.ffmpeg import still_command
+from zorgblik.media.gpano import PanoInfo, read_gpano
+from zorgblik.media.probe import Probe
+from zorgblik.media.spherical import EquirectBounds, Pose, SphericalInfo, read_spherical
 from zorgblik.terms import STEREO_MODES
 from zorgblik.tools import run_tool
 
@@ -194,8 +197,8 @@ def read_frame(path: Path, found: Probe) -> np.ndarray | None:
     with tempfile.TemporaryDirectory(prefix="zorgblik-frame-") as tmp:
         out = Path(tmp) / "frame.png"
         try:
-            run_tool(["ffmpeg", "-v", "error", "-nostdin", "-ss", f"{at}", "-i", path, "-frames:v", "1",
-                      "-vf", f"scale='min({ANALYSIS_WIDTH},iw)':-1", "-pix_fmt", "gray", out], where=str(path))
+            run_tool(still_command(path, out, at=at, filters=f"scale='min({ANALYSIS_WIDTH},iw)':-1", pix_fmt="gray"),
+                     where=str(path))
         except ToolError as exc:
             if "niet gevonden" in exc.message:
                 raise

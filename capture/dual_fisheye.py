@@ -18,12 +18,15 @@ import cv2
 import numpy as np
 
 from capture.classify import DUAL_FISHEYE, classify
-from capture.errors import LayoutNotSupported, UnreadableMedia
+from capture.errors import LayoutNotSupported
 from capture.ingest import Ingested, add_footage, check_complete, check_name, check_pixels
-from capture.probe import probe
-from capture.stitch import MeiLens, measure_seam, stitch_dual_fisheye, stitch_side_by_side, stitch_video
+from capture.lens import MeiLens
+from capture.seam import measure_seam
+from capture.stitch import stitch_dual_fisheye, stitch_side_by_side, stitch_video
 from capture.store import FootageStore
 from catalog import Catalog, Footage
+from zorgblik.media.errors import UnreadableMedia
+from zorgblik.media.probe import probe
 
 JPEG_QUALITY = 95
 VIDEO_CRF = 16  # a near-lossless intermediate: render encodes the headset renditions from it

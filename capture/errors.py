@@ -1,6 +1,7 @@
 """Capture errors: a file that cannot be taken in, with what to do about it.
 
-The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`.
+The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`. A
+photo or clip that cannot be read at all is :class:`zorgblik.media.errors.UnreadableMedia`.
 """
 
 from zorgblik.errors import ZorgblikError
@@ -8,10 +9,6 @@ from zorgblik.errors import ZorgblikError
 
 class CaptureError(ZorgblikError):
     """A footage file cannot be taken in; nothing was stored."""
-
-
-class UnreadableMedia(CaptureError):
-    """A photo or clip cannot be read: empty, truncated, not a video or photo, or sound only."""
 
 
 class NotPanoramic(CaptureError):
@@ -32,3 +29,7 @@ class TooLarge(CaptureError):
 
 class ConsentError(CaptureError):
     """A consent record that cannot be made or changed as asked."""
+
+
+class StitchError(CaptureError):
+    """A dual-fisheye capture cannot be stitched: its calibration, rig or pixels do not fit."""

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from capture.classify import DUAL_FISHEYE, EQUIRECT, FISHEYE_HALF, FULL, PARTIAL, VR180, Classification, classify
-from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge, UnreadableMedia
-from capture.probe import Probe, header_size, media_end, probe
+from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge
 from capture.store import FootageStore
 from catalog import Catalog, Footage, queries
+from zorgblik.media.bmff import media_end
+from zorgblik.media.errors import UnreadableMedia
+from zorgblik.media.probe import Probe, header_size, probe
 from zorgblik.terms import PHOTO_SUFFIXES, VIDEO_SUFFIXES
 
 _SUFFIX_FOR_CODEC = {"mjpeg": ".jpg", "png": ".png"}

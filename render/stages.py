@@ -46,7 +46,6 @@ from typing import Any
 
 import ffmpeg
 
-from capture.spherical import inject_spherical, verify_spherical
 from render import privacy  # lazy: OpenCV and the face model load when the pass runs
 from render.errors import OutputInvalid
 from render.events import building_prefix
@@ -56,7 +55,10 @@ from zorgblik.bundle import (FORMAT, HOTSPOTS, MANIFEST, MEDIA, MESH, POSTER, PR
                              THUMBNAIL, Audience, BundleFile, BundleManifest, Level, PrivacyCounts, RenditionInfo,
                              View, captions_name, captions_role, media_name)
 from zorgblik.private import private_dir
-from zorgblik.tools import ffprobe_json, run_tool
+from zorgblik.media.ffmpeg import still_command
+from zorgblik.media.probe import ffprobe_json
+from zorgblik.media.spherical import inject_spherical, verify_spherical
+from zorgblik.tools import run_tool
 
 Progress = Callable[[str, float], None]
 
@@ -183,8 +185,7 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
             src = Path(plan.source_path)
             if filters:
                 levelled = tmp / "levelled.png"
-                run_tool(["ffmpeg", "-v", "error", "-y", "-i", src, "-vf", filters, "-frames:v", "1", levelled],
-                         where=job.where)
+                run_tool(still_command(src, levelled, filters=filters, overwrite=True), where=job.where)
                 src = levelled
             report = privacy.blur_image(src, picture, **options)
         report.source = Path(plan.source_path).name

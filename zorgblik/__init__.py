@@ -12,8 +12,9 @@ and the ``zorgblik`` command (``cli``) drives them all. Imports run down these l
     cli > headset_service > render > capture > catalog > scripts_vr > zorgblik
 
 This package is the bottom layer: what every other one shares (the error base, the settings, the
-terms with their Dutch labels, the scene bundle format, the wrapper around external tools); it
-imports none of them.
+terms with their Dutch labels, the scene bundle format, the wrapper around external tools, and the
+media layer :mod:`zorgblik.media`: probing, 360° metadata, frames through ffmpeg); it imports none
+of them. render takes from capture only its store, consent records and ingest (a second contract).
 """
 
 __version__ = "0.1.0"

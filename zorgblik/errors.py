@@ -7,6 +7,16 @@ the subclasses and fails when the drawing and the code differ::
     ZorgblikError                  zorgblik.errors                 an error a user can act on
     ├── ToolError                  zorgblik.errors                 ffmpeg / ffprobe missing or failing
     ├── BundleFormatError          zorgblik.bundle                 a bundle's manifest is not in the current format
+    ├── MediaError                 zorgblik.media.errors           a photo or clip cannot be read, or its 360° metadata
+    │   ├── UnreadableMedia        zorgblik.media.errors           a photo or clip cannot be read: empty, truncated
+    │   └── SphericalMetadataError zorgblik.media.errors           360° metadata cannot be read, written or confirmed
+    │       ├── NotAnMp4           zorgblik.media.errors           not an MP4 / MOV (ISO-BMFF) file
+    │       ├── NotAJpeg           zorgblik.media.errors           not a JPEG photo
+    │       ├── DamagedMedia       zorgblik.media.errors           broken structure: truncated, garbage for boxes
+    │       ├── NoVideoTrack       zorgblik.media.errors           an MP4 without a video track to mark
+    │       ├── UnsupportedLayout  zorgblik.media.errors           a valid file whose layout is not rewritten
+    │       ├── InvalidSpherical   zorgblik.media.errors           an argument that cannot be written (a ValueError)
+    │       └── SphericalMismatch  zorgblik.media.errors           after writing: missing, or ffprobe disagrees
     ├── ScriptError                scripts_vr.errors               a VR script cannot be used
     │   ├── ScriptUnreadable       scripts_vr.errors               not a script at all: missing, binary, not YAML
     │   ├── ScriptInvalid          scripts_vr.errors               YAML, but wrong: carries every Problem
@@ -20,13 +30,12 @@ the subclasses and fails when the drawing and the code differ::
     │   ├── AccountError           catalog.accounts                a staff account cannot be made or changed
     │   └── OutcomeError           catalog.outcomes                an enrolment outcome cannot be recorded as given
     ├── CaptureError               capture.errors                  a footage file cannot be taken in; nothing was stored
-    │   ├── UnreadableMedia        capture.errors                  a photo or clip cannot be read: empty, truncated
     │   ├── NotPanoramic           capture.errors                  a picture, but not 360°
     │   ├── LayoutNotSupported     capture.errors                  360°, but a layout not taken in yet (VR180, cubemap)
     │   ├── RejectedName           capture.errors                  a name or extension that does not fit
     │   ├── TooLarge               capture.errors                  over the size limit (setting max_footage_bytes)
     │   ├── ConsentError           capture.errors                  a consent record that cannot be made or changed
-    │   ├── StitchError            capture.stitch                  dual-fisheye cannot be stitched: lens, rig or pixels
+    │   ├── StitchError            capture.errors                  dual-fisheye cannot be stitched: lens, rig or pixels
     │   └── UploadError            capture.upload                  an upload request cannot be honoured (with offset)
     │       ├── UploadNotFound     capture.upload                  no upload with this id (never made, or expired)
     │       ├── UploadGone         capture.upload                  the upload failed; start a new one
@@ -38,14 +47,6 @@ the subclasses and fails when the drawing and the code differ::
     │       ├── ChecksumMismatch   capture.upload                  a piece does not match its checksum; it was discarded
     │       ├── UploadInterrupted  capture.upload                  the piece was cut off mid-way
     │       └── UploadCorrupt      capture.upload                  the whole file does not match its sha256
-    ├── SphericalMetadataError     capture.spherical               360° metadata cannot be read, written or confirmed
-    │   ├── NotAnMp4               capture.spherical               not an MP4 / MOV (ISO-BMFF) file
-    │   ├── NotAJpeg               capture.spherical               not a JPEG photo
-    │   ├── DamagedMedia           capture.spherical               broken structure: truncated, garbage for boxes
-    │   ├── NoVideoTrack           capture.spherical               an MP4 without a video track to mark
-    │   ├── UnsupportedLayout      capture.spherical               a valid file whose layout is not rewritten
-    │   ├── InvalidSpherical       capture.spherical               an argument that cannot be written (a ValueError)
-    │   └── SphericalMismatch      capture.spherical               after writing: missing, or ffprobe disagrees
     ├── RenderError                render.errors                   a scene bundle cannot be built
     │   ├── FootageMissing         render.errors                   a scene's footage is not in the catalog or store
     │   ├── FootageNotReady        render.errors                   footage to prepare first (stitch, deliver whole)

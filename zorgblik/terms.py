@@ -77,7 +77,7 @@ PROJECTIONS: dict[str, str] = {"equirectangular": "360° (equirectangulair)",
                                "not_360": "geen 360°-beeld", "cubemap": "kubus"}
 
 #: How the two eyes of stereo footage share one picture; in the order of the spherical-video V2
-#: ``st3d`` byte, which :mod:`capture.spherical` reads and writes by index.
+#: ``st3d`` byte, which :mod:`zorgblik.media.spherical` reads and writes by index.
 StereoMode = Literal["mono", "top-bottom", "left-right"]
 STEREO_MODES: dict[str, str] = {"mono": "mono", "top-bottom": "stereo boven-onder",
                                 "left-right": "stereo naast elkaar"}

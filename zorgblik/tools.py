@@ -1,4 +1,5 @@
-"""The one place that runs external tools (ffmpeg, ffprobe).
+"""The one place that runs external tools (ffmpeg, ffprobe); what they are asked to do is built
+in the media layer (:mod:`zorgblik.media.ffmpeg`, :mod:`zorgblik.media.probe`).
 
 On Linux a tool dies with the process that started it (PR_SET_PDEATHSIG), so a killed build
 leaves no ffmpeg behind. Every call logs the exact command, captures stderr, and on failure raises :class:`ToolError`
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import json
 import logging
 import os
 import shlex
@@ -185,11 +185,3 @@ def stream_tool(
     if code != 0:
         raise failure()
 
-
-def ffprobe_json(path: Path, *, where: str | None = None) -> dict:
-    """ffprobe's view of ``path``: format and streams, with side data, as a dict."""
-    out = run_tool(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
-        where=where or str(path),
-    )
-    return json.loads(out)

@@ -21,9 +21,13 @@ import sys
 import threading
 import time
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from headset_service.station import playback, views
 from headset_service.station.errors import NoRuntime, StationError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 VERTEX = """#version 330 core
 layout(location = 0) in vec3 pos;
@@ -119,7 +123,7 @@ class _Sphere:
         self.framebuffer = GL.glGenFramebuffers(1)
         self.max_texture = int(GL.glGetIntegerv(GL.GL_MAX_TEXTURE_SIZE))
 
-    def upload(self, frame: bytes | None, size: tuple[int, int]) -> None:
+    def upload(self, frame: np.ndarray | None, size: tuple[int, int]) -> None:
         GL = self.GL
         if frame is None:
             self.size = None

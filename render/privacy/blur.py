@@ -29,14 +29,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from capture.errors import UnreadableMedia
-from capture.probe import probe
 from render.plan import EYE_LAYOUT
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.errors import NotEquirect, PrivacyError
 from render.privacy.tiles import SphereBox, Tile, angle_between, equirect_mask, render_tile
 from scripts_vr.model import BlurRegion, KeepUnblurred
-from zorgblik.tools import stream_tool
+from zorgblik.media.errors import UnreadableMedia
+from zorgblik.media.frames import frame_writer, read_frames
+from zorgblik.media.probe import probe
 
 log = logging.getLogger(__name__)
 
@@ -410,17 +410,10 @@ class ClipInfo:
 def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray], cut: ClipCut | None = None) -> Iterator[Picture]:
     """Frames as yuv420p Pictures; their buffers come from ``spare`` (frames already written) when
     there are any, so a clip does not allocate 12 MB a frame."""
-    size = info.width * info.height * 3 // 2
     cut = cut or ClipCut()
-    filters = ["-vf", cut.filters] if cut.filters else []
-    with stream_tool(["ffmpeg", "-v", "error", "-nostdin", *cut.input_args(), "-i", src, "-map", "0:v:0", *filters,
-                      "-f", "rawvideo",
-                      "-pix_fmt", "yuv420p", "pipe:1"], where=str(src), stdout=True) as proc:
-        while True:
-            buffer = spare.pop() if spare else np.empty(size, np.uint8)  # blurred where it lies
-            if proc.stdout.readinto(buffer) < size:
-                break
-            yield Picture.from_i420(buffer, info.width, info.height)
+    for buffer in read_frames(src, (info.width, info.height), pix_fmt="yuv420p", filters=cut.filters, start=cut.start,
+                              duration=cut.duration, spare=spare):  # blurred where it lies
+        yield Picture.from_i420(buffer, info.width, info.height)
 
 
 def _cut(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
@@ -445,10 +438,6 @@ class ClipCut:
     """an ffmpeg filter chain for the picture (levelling, scaling), applied before the search"""
     size: tuple[int, int] | None = None
     """the frame size ``filters`` make; None: the clip's own"""
-
-    def input_args(self) -> list[str]:
-        return (["-ss", f"{self.start:.3f}"] if self.start else []) + (
-            ["-t", f"{self.duration:.3f}"] if self.duration is not None else [])
 
     def shape(self, info: ClipInfo) -> ClipInfo:
         width, height = self.size or (info.width, info.height)
@@ -535,10 +524,8 @@ def _frame_sink(src: Path, dst: Path | None, info: ClipInfo, video_args: Sequenc
         return
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    with stream_tool(
-        ["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p",
-         "-s", f"{info.width}x{info.height}", "-r", str(info.fps), "-i", "pipe:0",
-         *(cut or ClipCut()).input_args(), "-i", src, "-map", "0:v", "-map", "1:a?", *video_args, *audio_args, dst],
-        where=str(dst), stdin=True,
-    ) as proc:
-        yield lambda picture: proc.stdin.write(picture.data)
+    cut = cut or ClipCut()
+    with frame_writer(dst, (info.width, info.height), info.fps, pix_fmt="yuv420p", video_args=video_args,
+                      audio_from=src, audio_args=audio_args, audio_start=cut.start,
+                      audio_duration=cut.duration) as write:
+        yield lambda picture: write(picture.data)

@@ -1,7 +1,7 @@
 """Privacy errors, each naming the file it concerns and what to do.
 
 The whole error tree, with what each class means, is drawn once in :mod:`zorgblik.errors`.
-A photo or clip that cannot be read raises :class:`capture.errors.UnreadableMedia`, as in capture.
+A photo or clip that cannot be read raises :class:`zorgblik.media.errors.UnreadableMedia`, as in capture.
 """
 
 from zorgblik.errors import ZorgblikError

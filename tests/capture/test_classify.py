@@ -10,9 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-from capture import classify, probe
+from capture import classify
 from capture.classify import measure_pixels, read_frame, seam_ratio
-from capture.spherical import inject_spherical
+from zorgblik.media.probe import probe
+from zorgblik.media.spherical import inject_spherical
 
 # name, projection, layout, stereo
 FIXTURES = [

@@ -10,7 +10,8 @@ import pytest
 from capture import FootageStore, LayoutNotSupported, add_dual_fisheye
 from catalog import queries
 from cli import main
-from zorgblik.tools import ffprobe_json, run_tool
+from zorgblik.media.probe import ffprobe_json
+from zorgblik.tools import run_tool
 
 
 @pytest.fixture(scope="module")

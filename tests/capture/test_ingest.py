@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from capture import (
-    FootageStore, LayoutNotSupported, NotPanoramic, RejectedName, TooLarge, UnreadableMedia, add_footage,
+    FootageStore, LayoutNotSupported, NotPanoramic, RejectedName, TooLarge, add_footage,
 )
 from catalog import queries
 from support import oversized_jpeg, oversized_png
+from zorgblik.media.errors import UnreadableMedia
 
 
 def _grey(footage_dir: Path, name: str, width: int | None = None) -> np.ndarray:
@@ -226,7 +227,7 @@ def test_real_360_camera_photos_pass_the_pixel_limit(tmp_path, width, height):
 
 
 def test_the_header_says_what_the_decoder_finds(footage_dir, tmp_path):
-    from capture.probe import header_size
+    from zorgblik.media.probe import header_size
 
     photos = sorted((footage_dir / "equirect").glob("*.jpg")) + sorted((footage_dir / "dualfisheye").glob("*.jpg"))
     png = tmp_path / "klein.png"
@@ -258,5 +259,5 @@ def test_the_front_door_exports_what_it_says():
     assert sorted(capture.__all__) == capture.__all__
     assert all(hasattr(capture, name) for name in capture.__all__)
     public = {name for name in vars(capture) if not name.startswith("_")}
-    assert public - set(capture.__all__) <= {"classify", "consent", "dual_fisheye", "errors", "ingest", "probe", "spherical",
-                                            "stitch", "store", "upload"}  # the submodules themselves
+    assert public - set(capture.__all__) <= {"classify", "consent", "dual_fisheye", "errors", "ingest", "lens", "rig",
+                                            "seam", "stitch", "store", "upload"}  # the submodules themselves

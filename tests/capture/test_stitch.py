@@ -10,20 +10,14 @@ import cv2
 import numpy as np
 import pytest
 
-from capture.errors import CaptureError
-from capture.stitch import (
-    DualFisheyeRig,
-    LensPose,
-    MeiLens,
-    StitchError,
-    measure_seam,
-    side_by_side_stitcher,
-    stitch_dual_fisheye,
-    stitch_side_by_side,
-    stitch_video,
-)
+from capture.errors import CaptureError, StitchError
+from capture.lens import MeiLens
+from capture.rig import DualFisheyeRig, LensPose
+from capture.seam import measure_seam
+from capture.stitch import side_by_side_stitcher, stitch_dual_fisheye, stitch_side_by_side, stitch_video
 from zorgblik.errors import ToolError
-from zorgblik.tools import ffprobe_json, run_tool
+from zorgblik.media.probe import ffprobe_json
+from zorgblik.tools import run_tool
 
 # ── fixtures ──────────────────────────────────────────────────────────────────────────────
 
@@ -150,6 +144,26 @@ def test_calibration_missing_a_field_says_which(footage_dir, tmp_path):
 def test_calibration_file_not_found(tmp_path):
     with pytest.raises(StitchError, match="niet gevonden"):
         MeiLens.from_yaml(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda doc: doc.pop("pinhole"), "veld 'pinhole.fx' ontbreekt"),
+    (lambda doc: doc["radial_tangential"].pop("t2"), "veld 'radial_tangential.t2' ontbreekt"),
+    (lambda doc: doc["radial_tangential"].update(radial=[0.1, 0.2, 0.3]), "1 of 2 getallen"),
+    (lambda doc: doc["pinhole"].update(cx="midden"), "geen getal is (pinhole.cx: 'midden')"),
+    (lambda doc: doc.update(model="kannala_brandt"), "onbekend lensmodel 'kannala_brandt'"),
+    (lambda doc: doc.update(mirror_offset=-1), "kalibratie onmogelijk"),
+])
+def test_calibration_file_problems_are_named(footage_dir, tmp_path, change, message):
+    import yaml
+
+    doc = yaml.safe_load((footage_dir / "dualfisheye" / "theta_back.yaml").read_text())
+    change(doc)
+    broken = tmp_path / "lens.yaml"
+    broken.write_text(yaml.safe_dump(doc))
+    with pytest.raises(StitchError, match=message.replace("(", r"\(").replace(")", r"\)")) as caught:
+        MeiLens.from_yaml(broken)
+    assert caught.value.where == str(broken)
 
 
 def test_rig_file_is_read_and_checked(tmp_path):

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from capture import FootageStore, UnreadableMedia, add_dual_fisheye, add_footage
+from capture import FootageStore, add_dual_fisheye, add_footage
 from capture.ingest import check_complete
-from capture.probe import media_end, probe
 from catalog import queries
+from zorgblik.media.bmff import media_end
+from zorgblik.media.errors import UnreadableMedia
+from zorgblik.media.probe import probe
 from zorgblik.tools import run_tool
 
 #: How each layout is made from the demo clip (index at the end, as cameras write it).

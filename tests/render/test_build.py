@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from capture.spherical import read_spherical
 from catalog import queries, signoffs
 from render import FootageNotReady, build_script
 from render.build import footage_lookup
 from scripts_vr import ScriptInvalid, lint_file
 from scripts_vr.templates import minimal_script
 from support import approve_profile
+from zorgblik.media.probe import ffprobe_json
+from zorgblik.media.spherical import read_spherical
 from zorgblik.settings import Settings
-from zorgblik.tools import ffprobe_json, run_tool
+from zorgblik.tools import run_tool
 
 SCRIPT = minimal_script("""\
 {scenes}

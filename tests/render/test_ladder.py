@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from capture.spherical import read_spherical, verify_spherical
 from catalog import Catalog
 from render import PROFILES, BuildEvents, build_script, get_executor
 from scripts_vr.templates import minimal_script
+from zorgblik.media.probe import ffprobe_json
+from zorgblik.media.spherical import read_spherical, verify_spherical
 from zorgblik.settings import Settings
-from zorgblik.tools import ffprobe_json, run_tool
+from zorgblik.tools import run_tool
 
 SCRIPT = minimal_script("""\
   - id: kamer

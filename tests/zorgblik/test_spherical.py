@@ -14,21 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from capture.spherical import (
+from zorgblik.media.errors import (
     DamagedMedia,
     InvalidSpherical,
     NoVideoTrack,
     NotAJpeg,
     NotAnMp4,
-    Pose,
     SphericalMetadataError,
     SphericalMismatch,
-    inject_spherical,
-    read_gpano,
-    read_spherical,
-    verify_spherical,
 )
-from zorgblik.tools import ffprobe_json, run_tool
+from zorgblik.media.gpano import read_gpano
+from zorgblik.media.probe import ffprobe_json
+from zorgblik.media.spherical import Pose, inject_spherical, read_spherical, verify_spherical
+from zorgblik.tools import run_tool
 
 FOOTAGE = Path(__file__).resolve().parents[2] / "demo" / "footage"
 VIDEO = FOOTAGE / "video"
