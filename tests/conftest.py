@@ -1,5 +1,5 @@
-"""Shared fixtures: the real footage in demo/footage, a fresh data folder per test, and one render
-cache for the whole session.
+"""Shared fixtures: a fresh data folder per test, and one render cache for the whole session (the
+demo footage is named in support.py).
 
 The render cache is content-keyed (footage sha256, trim, level, who stays sharp, profile, preset:
 render.plan), so data folders can share it: the same footage cut the same way is searched for faces
@@ -15,13 +15,7 @@ from pathlib import Path
 import pytest
 
 from catalog import Catalog
-from support import FOOTAGE
 from zorgblik.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def footage_dir() -> Path:
-    return FOOTAGE
 
 
 @pytest.fixture(scope="session")
