@@ -1,4 +1,11 @@
-"""Shared fixtures: the real footage in demo/footage, and a fresh data folder per test."""
+"""Shared fixtures: a fresh data folder per test, and one render cache for the whole session (the
+demo footage is named in support.py).
+
+The render cache is content-keyed (footage sha256, trim, level, who stays sharp, profile, preset:
+render.plan), so data folders can share it: the same footage cut the same way is searched for faces
+and encoded once per session, whichever test builds it. It holds no catalog state (versions,
+sign-offs, consent stay in each data folder's catalog). A test about the cache itself takes an
+empty one of its own (support.own_render_cache)."""
 
 from __future__ import annotations
 
@@ -10,18 +17,17 @@ import pytest
 from catalog import Catalog
 from zorgblik.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-FOOTAGE = ROOT / "demo" / "footage"
-
 
 @pytest.fixture(scope="session")
-def footage_dir() -> Path:
-    return FOOTAGE
+def render_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's shared render cache (ZORGBLIK_RENDER_CACHE_DIR for a build in a process or
+    command of its own)."""
+    return tmp_path_factory.mktemp("render-cache")
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env({}, data_dir=tmp_path / "data", port=0)
+def settings(tmp_path: Path, render_cache_dir: Path) -> Settings:
+    return Settings.from_env({}, data_dir=tmp_path / "data", port=0, render_cache_dir=str(render_cache_dir))
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Helpers the test folders share (importable as ``support``: pytest puts tests/ on the path).
 
+The demo footage the tests use is named once, here (``MONO_VIDEO``, ``FACES_PHOTO``, ...);
+demo/footage/ATTRIBUTION.md says where each file comes from.
+
 ``synthetic_bundle`` writes a scene bundle straight into a data folder and the catalog, so that
 sync, pages and players can be tested without encoding video; test_service.py and the render
 tests build bundles from real footage. Their manifests are made through the bundle format's
@@ -20,6 +23,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +32,31 @@ import httpx
 from catalog import Catalog, Footage, approvals, queries, signoffs
 from zorgblik.bundle import FORMAT, BundleFile, BundleManifest
 from zorgblik.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# the demo footage ------------------------------------------------------------------------------
+FOOTAGE = ROOT / "demo" / "footage"
+MONO_VIDEO = FOOTAGE / "video" / "testroom_1920x960_mono.mp4"  # 12 s, 1920×960 mono, synthetic room, no sound
+STEREO_VIDEO = FOOTAGE / "video" / "congo_stereo_tb_1920x1080.mp4"  # 10 s, top-bottom stereo, with sound
+FLAT_VIDEO = FOOTAGE / "video" / "testsrc_320x240_not360.mp4"  # 4:3, not 360°
+ROOM_PHOTO = FOOTAGE / "equirect" / "testroom_2048x1024.jpg"  # synthetic grid room
+GLOWSTICKS_PHOTO = FOOTAGE / "equirect" / "theta_glowsticks.jpg"  # 800×400, Theta S, GPano
+HALF_DOME_PHOTO = FOOTAGE / "equirect" / "theta_half_dome_01.jpg"  # 800×400, GPano pose (and a wrong size claim)
+LANDSCAPE_PHOTO = FOOTAGE / "equirect" / "pannellum_examplepano_4096.jpg"  # 4096×2048, nobody in it
+FACES_PHOTO = FOOTAGE / "equirect" / "aframe_puydesancy_4096_faces.jpg"  # 4096×2048, two hikers' faces
+FRONT_LENS = FOOTAGE / "dualfisheye" / "theta_front_table.jpg"  # one fisheye half of a Theta capture
+BACK_LENS = FOOTAGE / "dualfisheye" / "theta_back_table.jpg"  # ... and the other
+FRONT_CALIBRATION = FOOTAGE / "dualfisheye" / "theta_front.yaml"
+BACK_CALIBRATION = FOOTAGE / "dualfisheye" / "theta_back.yaml"
+
+
+def own_render_cache(settings: Settings) -> Settings:
+    """``settings`` with render's cache in its own data folder, empty at first, as outside the
+    tests: for a test about the cache itself (what is encoded or searched again, what a failure
+    leaves in it), which the session's shared cache (tests/conftest.py) would answer for it."""
+    return replace(settings, render_cache_dir="")
+
 
 #: (file name, role, bytes, profile or None)
 FileSpec = tuple[str, str, bytes, str | None]
@@ -157,7 +186,6 @@ def tus_offset(client: httpx.Client, url: str) -> int:
 
 
 # the service in a process of its own -------------------------------------------------------------
-ROOT = Path(__file__).resolve().parent.parent
 #: The ``zorgblik`` command of this checkout, in a process of its own (run it with PYTHONPATH=ROOT).
 ZORGBLIK = [sys.executable, "-c", "from cli import run; run()"]
 

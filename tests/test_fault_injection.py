@@ -33,8 +33,8 @@ from catalog import Catalog, Footage, SceneVersion, accounts, queries
 from headset_service.server import free_port, service_in_thread
 from render.events import BUILDING_PREFIX
 from scripts_vr.templates import minimal_script
-from support import (ROOT, STAFF_PASSWORD, ZORGBLIK, living_in_group, service_process, tus_create, tus_offset,
-                     tus_patch, tus_upload_rest, wait_for)
+from support import (MONO_VIDEO, ROOM_PHOTO, ROOT, STAFF_PASSWORD, ZORGBLIK, living_in_group, service_process,
+                     tus_create, tus_offset, tus_patch, tus_upload_rest, wait_for)
 from zorgblik.bundle import MANIFEST, read_manifest
 from zorgblik.errors import ZorgblikError
 from zorgblik.settings import Settings
@@ -45,9 +45,6 @@ ROUNDS = int(os.environ.get("ZORGBLIK_FAULT_ROUNDS") or 3)
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and /proc: Linux")]
 rounds = pytest.mark.parametrize("number", range(ROUNDS), ids=lambda n: f"round-{n}")
-
-FOOTAGE = ROOT / "demo" / "footage"
-MONO_360 = FOOTAGE / "video" / "testroom_1920x960_mono.mp4"
 
 # A video and a photo: two scenes, so that --jobs 2 builds them in worker processes, as on any
 # machine with more than two cores; one second of video keeps a round short.
@@ -156,8 +153,11 @@ def all_ended(r: Round, group: int, what: str) -> None:
 # -- a build ---------------------------------------------------------------------------------------
 
 def build_args(settings: Settings, script: Path) -> tuple[list[str], dict[str, str]]:
+    """The build's command and environment; its render cache is its data folder's own, empty at
+    first (never the session's shared one): the kill must land in real work, the next build redo it."""
+    env = {k: v for k, v in os.environ.items() if k != "ZORGBLIK_RENDER_CACHE_DIR"}
     return ([*ZORGBLIK, "--data", str(settings.data_dir), "build", "--jobs", "2", "--profile", "quest2", str(script)],
-            {**os.environ, "PYTHONPATH": str(ROOT), "ZORGBLIK_ENCODER_PRESET": "ultrafast"})
+            {**env, "PYTHONPATH": str(ROOT), "ZORGBLIK_ENCODER_PRESET": "ultrafast"})
 
 
 def progress_files(settings: Settings) -> list[dict]:
@@ -180,8 +180,8 @@ def test_a_killed_build_leaves_nothing_half_made_and_the_next_one_completes(numb
     r = Round("build", number)
     settings = Settings.from_env({}, data_dir=tmp_path / "data")
     script = tmp_path / "fout.yaml"
-    script.write_text(SCRIPT.format(video=os.path.relpath(MONO_360, tmp_path),
-                                    photo=os.path.relpath(FOOTAGE / "equirect" / "testroom_2048x1024.jpg", tmp_path)),
+    script.write_text(SCRIPT.format(video=os.path.relpath(MONO_VIDEO, tmp_path),
+                                    photo=os.path.relpath(ROOM_PHOTO, tmp_path)),
                       encoding="utf-8")
     # even rounds kill the zorgblik process alone: its workers and their ffmpeg must end by themselves
     whole_group = number % 2 == 1
@@ -261,7 +261,7 @@ def test_a_killed_upload_loses_no_acknowledged_byte_and_completes_once(number, t
     r = Round("upload", number)
     settings = Settings.from_env({}, data_dir=tmp_path / "data")
     token, port, log = staff_token(settings, "comms"), free_port("127.0.0.1", 0), tmp_path / "service.log"
-    source = MONO_360.read_bytes()
+    source = MONO_VIDEO.read_bytes()
     sha = hashlib.sha256(source).hexdigest()
     chunk = r.rng.choice([40_000, 100_000, 150_000])
     pieces = -(-len(source) // chunk)
@@ -275,7 +275,7 @@ def test_a_killed_upload_loses_no_acknowledged_byte_and_completes_once(number, t
 
     acked = 0  # what the service said it has (204 with Upload-Offset)
     with service_process(settings.data_dir, port, log) as service, signed_in(service.base_url, token) as client:
-        url = tus_create(client, MONO_360, sha256=sha)
+        url = tus_create(client, MONO_VIDEO, sha256=sha)
         data_file = settings.data_dir / "uploads" / url.rsplit("/", 1)[1] / "data"
         for index in range(pieces):
             piece = source[acked:acked + chunk]

@@ -43,6 +43,9 @@ class Settings:
     login_lock_max_minutes: int = setting(15, "the longest a lock lasts")
     scripts_dir: str = setting("", "folder with the VR scripts authors edit on the staff pages; "
                                    "empty means <data_dir>/scripts")
+    render_cache_dir: str = setting("", "folder with render's intermediates and encodes, named by what made them (footage "
+                                        "sha256, trim, level, who stays sharp, profile), so several data folders "
+                                        "may share one; empty means <data_dir>/cache")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
@@ -71,7 +74,9 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+        """Render's cache: content-keyed, so it holds no catalog state (sign-offs, consent and
+        versions stay in the catalog of each data folder)."""
+        return Path(self.render_cache_dir) if self.render_cache_dir else self.data_dir / "cache"
 
     @property
     def scripts_path(self) -> Path:

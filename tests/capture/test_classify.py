@@ -14,19 +14,21 @@ from capture import classify
 from capture.classify import measure_pixels, read_frame, seam_ratio
 from zorgblik.media.probe import probe
 from zorgblik.media.spherical import inject_spherical
+from support import (BACK_LENS, FACES_PHOTO, FLAT_VIDEO, FRONT_LENS, GLOWSTICKS_PHOTO, HALF_DOME_PHOTO, LANDSCAPE_PHOTO,
+                     MONO_VIDEO, ROOM_PHOTO, STEREO_VIDEO)
 
 # name, projection, layout, stereo
 FIXTURES = [
-    ("video/testroom_1920x960_mono.mp4", "equirectangular", "full", "mono"),
-    ("video/congo_stereo_tb_1920x1080.mp4", "equirectangular", "full", "top-bottom"),
-    ("video/testsrc_320x240_not360.mp4", "not_360", "flat", "mono"),
-    ("equirect/theta_half_dome_01.jpg", "equirectangular", "full", "mono"),
-    ("equirect/theta_glowsticks.jpg", "equirectangular", "full", "mono"),
-    ("equirect/testroom_2048x1024.jpg", "equirectangular", "full", "mono"),
-    ("equirect/pannellum_examplepano_4096.jpg", "equirectangular", "full", "mono"),
-    ("equirect/aframe_puydesancy_4096_faces.jpg", "equirectangular", "full", "mono"),
-    ("dualfisheye/theta_front_table.jpg", "fisheye", "fisheye-half", "mono"),
-    ("dualfisheye/theta_back_table.jpg", "fisheye", "fisheye-half", "mono"),
+    (MONO_VIDEO, "equirectangular", "full", "mono"),
+    (STEREO_VIDEO, "equirectangular", "full", "top-bottom"),
+    (FLAT_VIDEO, "not_360", "flat", "mono"),
+    (HALF_DOME_PHOTO, "equirectangular", "full", "mono"),
+    (GLOWSTICKS_PHOTO, "equirectangular", "full", "mono"),
+    (ROOM_PHOTO, "equirectangular", "full", "mono"),
+    (LANDSCAPE_PHOTO, "equirectangular", "full", "mono"),
+    (FACES_PHOTO, "equirectangular", "full", "mono"),
+    (FRONT_LENS, "fisheye", "fisheye-half", "mono"),
+    (BACK_LENS, "fisheye", "fisheye-half", "mono"),
 ]
 
 
@@ -36,15 +38,16 @@ def _classified(path: Path):
     return classify(probe(path), path)
 
 
-@pytest.mark.parametrize("name,projection,layout,stereo", FIXTURES, ids=[f[0] for f in FIXTURES])
-def test_every_fixture_is_classified(footage_dir: Path, name, projection, layout, stereo):
-    kind = _classified(footage_dir / name)
+@pytest.mark.parametrize("path,projection,layout,stereo", FIXTURES,
+                         ids=[f"{f[0].parent.name}/{f[0].name}" for f in FIXTURES])
+def test_every_fixture_is_classified(path: Path, projection, layout, stereo):
+    kind = _classified(path)
     assert (kind.projection, kind.layout, kind.stereo) == (projection, layout, stereo), kind.reasons
     assert kind.reasons and 0.5 <= kind.confidence <= 1.0
 
 
-def test_theta_photo_keeps_metadata_projection_but_flags_the_size(footage_dir):
-    kind = _classified(footage_dir / "equirect/theta_half_dome_01.jpg")
+def test_theta_photo_keeps_metadata_projection_but_flags_the_size():
+    kind = _classified(HALF_DOME_PHOTO)
     assert kind.source == "metadata (XMP GPano)"
     assert any("5376×2688" in r and "800×400" in r and "verschillen" in r for r in kind.reasons)
     assert kind.pose.pitch == pytest.approx(1.3) and kind.pose.roll == pytest.approx(0.2)
@@ -52,15 +55,15 @@ def test_theta_photo_keeps_metadata_projection_but_flags_the_size(footage_dir):
     assert kind.confidence < 0.97
 
 
-def test_congo_clip_is_top_bottom_by_metadata_although_16_to_9(footage_dir):
-    kind = _classified(footage_dir / "video/congo_stereo_tb_1920x1080.mp4")
+def test_congo_clip_is_top_bottom_by_metadata_although_16_to_9():
+    kind = _classified(STEREO_VIDEO)
     assert kind.source.startswith("metadata (Spherical Video")
     assert any("1920×540" in r and "geen 2:1" in r for r in kind.reasons)
     assert any("hetzelfde beeld" in r for r in kind.reasons)  # the pixels confirm the stereo
 
 
-def test_seam_tells_a_true_equirect_from_a_shifted_crop(footage_dir):
-    pano = cv2.imread(str(footage_dir / "equirect/pannellum_examplepano_4096.jpg"), cv2.IMREAD_REDUCED_GRAYSCALE_4)
+def test_seam_tells_a_true_equirect_from_a_shifted_crop():
+    pano = cv2.imread(str(LANDSCAPE_PHOTO), cv2.IMREAD_REDUCED_GRAYSCALE_4)
     pano = pano.astype(np.float32)
     assert seam_ratio(pano) < 0.2
     assert seam_ratio(pano[:, 60:900]) > 0.4
@@ -71,11 +74,11 @@ def test_seam_tells_a_true_equirect_from_a_shifted_crop(footage_dir):
 
 
 @pytest.fixture(scope="module")
-def grey(footage_dir):
+def grey():
     @functools.cache
-    def load(name: str, width: int | None = None) -> np.ndarray:
-        flag = cv2.IMREAD_REDUCED_GRAYSCALE_2 if width and width <= 2048 and "4096" in name else cv2.IMREAD_GRAYSCALE
-        image = cv2.imread(str(footage_dir / name), flag)
+    def load(path: Path, width: int | None = None) -> np.ndarray:
+        flag = cv2.IMREAD_REDUCED_GRAYSCALE_2 if width and width <= 2048 and "4096" in path.name else cv2.IMREAD_GRAYSCALE
+        image = cv2.imread(str(path), flag)
         if width:
             image = cv2.resize(image, (width, round(image.shape[0] * width / image.shape[1])), interpolation=cv2.INTER_AREA)
         return image
@@ -102,41 +105,41 @@ def _on_black(image: np.ndarray, side: int) -> np.ndarray:
 
 
 def _side_by_side(grey):
-    room = grey("equirect/testroom_2048x1024.jpg", 1024)
+    room = grey(ROOM_PHOTO, 1024)
     return np.hstack([room, np.roll(room, 3, axis=1)])  # second eye: a little parallax
 
 
 def _top_bottom(grey):
-    pano = grey("equirect/pannellum_examplepano_4096.jpg", 1024)
+    pano = grey(LANDSCAPE_PHOTO, 1024)
     return np.vstack([pano, np.roll(pano, 3, axis=1)])
 
 
 def _dual_fisheye_halves(grey):
-    return np.hstack([grey("dualfisheye/theta_front_table.jpg"), grey("dualfisheye/theta_back_table.jpg")])
+    return np.hstack([grey(FRONT_LENS), grey(BACK_LENS)])
 
 
 def _dual_fisheye_squares(grey):
-    return np.hstack([_on_black(grey("dualfisheye/theta_front_table.jpg"), 960),
-                      _on_black(grey("dualfisheye/theta_back_table.jpg"), 960)])
+    return np.hstack([_on_black(grey(FRONT_LENS), 960),
+                      _on_black(grey(BACK_LENS), 960)])
 
 
 def _partial(grey):
-    pano = grey("equirect/pannellum_examplepano_4096.jpg", 1024)
+    pano = grey(LANDSCAPE_PHOTO, 1024)
     return pano[71 : 71 + 370]  # 1024×370 = 2.77:1, the full width kept
 
 
 def _vr180(grey):
-    pano = grey("equirect/aframe_puydesancy_4096_faces.jpg", 1024)
+    pano = grey(FACES_PHOTO, 1024)
     return np.hstack([pano[:, 256:768], pano[:, 258:770]])  # two 180° views a few pixels apart
 
 
 def _crop_breaks_seam(grey):
-    pano = grey("equirect/pannellum_examplepano_4096.jpg", 1024)
+    pano = grey(LANDSCAPE_PHOTO, 1024)
     return cv2.resize(pano[:, 125:875], (1024, 512), interpolation=cv2.INTER_AREA)
 
 
-def _testsrc_2to1(grey, footage_dir):
-    clip = footage_dir / "video/testsrc_320x240_not360.mp4"
+def _testsrc_2to1(grey):
+    clip = FLAT_VIDEO
     return cv2.resize(read_frame(clip, probe(clip)), (640, 320), interpolation=cv2.INTER_AREA)
 
 
@@ -154,10 +157,9 @@ SYNTHESIZED = [
 
 
 @pytest.mark.parametrize("make,projection,layout,stereo", SYNTHESIZED, ids=[s[0].__name__.strip("_") for s in SYNTHESIZED])
-def test_synthesized_layout_is_classified(grey, footage_dir, tmp_path, make, projection, layout, stereo):
-    args = (grey, footage_dir) if make is _testsrc_2to1 else (grey,)
+def test_synthesized_layout_is_classified(grey, tmp_path, make, projection, layout, stereo):
     path = tmp_path / "frame.jpg"
-    cv2.imwrite(str(path), make(*args))
+    cv2.imwrite(str(path), make(grey))
     kind = classify(probe(path), path)
     assert (kind.projection, kind.layout, kind.stereo) == (projection, layout, stereo), kind.reasons
     assert kind.source == "pixels"
@@ -188,10 +190,10 @@ def test_metadata_that_disagrees_with_pixels_is_kept_and_flagged(grey, tmp_path)
     assert kind.confidence < 0.9
 
 
-def test_spherical_v2_pose_is_read(footage_dir, grey, tmp_path):
+def test_spherical_v2_pose_is_read(grey, tmp_path):
     path = tmp_path / "posed.mp4"
-    inject_spherical(footage_dir / "video/testroom_1920x960_mono.mp4", path, pose=(30.0, 5.0, -2.0))
-    frame = grey("equirect/testroom_2048x1024.jpg", 1024)  # the same room; spares an ffmpeg start
+    inject_spherical(MONO_VIDEO, path, pose=(30.0, 5.0, -2.0))
+    frame = grey(ROOM_PHOTO, 1024)  # the same room; spares an ffmpeg start
     kind = classify(probe(path), path, frame=frame)
     assert kind.layout == "full" and kind.pose == pytest.approx((30.0, 5.0, -2.0))
 

@@ -12,12 +12,12 @@ from catalog import queries
 from cli import main
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.tools import run_tool
+from support import BACK_CALIBRATION, BACK_LENS, FRONT_CALIBRATION, FRONT_LENS, ROOM_PHOTO
 
 
 @pytest.fixture(scope="module")
-def pair(footage_dir):
-    d = footage_dir / "dualfisheye"
-    return d / "theta_front_table.jpg", d / "theta_back_table.jpg", d / "theta_front.yaml", d / "theta_back.yaml"
+def pair():
+    return FRONT_LENS, BACK_LENS, FRONT_CALIBRATION, BACK_CALIBRATION
 
 
 def test_two_lens_images_become_equirect_footage(pair, settings, catalog):
@@ -52,10 +52,10 @@ def test_side_by_side_video_is_stitched(pair, tmp_path, settings, catalog):
     assert int(video["nb_frames"]) == 10
 
 
-def test_an_equirect_file_is_not_stitched(footage_dir, pair, settings, catalog):
+def test_an_equirect_file_is_not_stitched(pair, settings, catalog):
     _, _, lf, lb = pair
     with pytest.raises(LayoutNotSupported) as info:
-        add_dual_fisheye([footage_dir / "equirect/testroom_2048x1024.jpg"], front_lens=lf, back_lens=lb,
+        add_dual_fisheye([ROOM_PHOTO], front_lens=lf, back_lens=lb,
                          catalog=catalog, store=FootageStore(settings.store_dir))
     assert "geen dual-fisheyebeeld" in info.value.one_line() and "capture add" in info.value.one_line()
 

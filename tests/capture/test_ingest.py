@@ -15,19 +15,19 @@ from capture import (
     FootageStore, LayoutNotSupported, NotPanoramic, RejectedName, TooLarge, add_footage,
 )
 from catalog import queries
-from support import oversized_jpeg, oversized_png
+from support import BACK_LENS, FACES_PHOTO, FLAT_VIDEO, FOOTAGE, FRONT_LENS, GLOWSTICKS_PHOTO, HALF_DOME_PHOTO, LANDSCAPE_PHOTO, MONO_VIDEO, ROOM_PHOTO, oversized_jpeg, oversized_png
 from zorgblik.media.errors import UnreadableMedia
 
 
-def _grey(footage_dir: Path, name: str, width: int | None = None) -> np.ndarray:
-    image = cv2.imread(str(footage_dir / name), cv2.IMREAD_REDUCED_GRAYSCALE_4 if "4096" in name else cv2.IMREAD_GRAYSCALE)
+def _grey(path: Path, width: int | None = None) -> np.ndarray:
+    image = cv2.imread(str(path), cv2.IMREAD_REDUCED_GRAYSCALE_4 if "4096" in path.name else cv2.IMREAD_GRAYSCALE)
     if width:
         image = cv2.resize(image, (width, round(image.shape[0] * width / image.shape[1])), interpolation=cv2.INTER_AREA)
     return image
 
 
-def _partial_pano(footage_dir: Path) -> np.ndarray:
-    return _grey(footage_dir, "equirect/pannellum_examplepano_4096.jpg", 1024)[71 : 71 + 370]
+def _partial_pano() -> np.ndarray:
+    return _grey(LANDSCAPE_PHOTO, 1024)[71 : 71 + 370]
 
 
 def _with_gpano(jpeg: bytes, **props) -> bytes:
@@ -38,26 +38,26 @@ def _with_gpano(jpeg: bytes, **props) -> bytes:
     return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
 
 
-def test_photo_pose_from_gpano_is_recorded(footage_dir, settings, catalog):
-    result = add_footage(footage_dir / "equirect/theta_half_dome_01.jpg", catalog=catalog,
+def test_photo_pose_from_gpano_is_recorded(settings, catalog):
+    result = add_footage(HALF_DOME_PHOTO, catalog=catalog,
                          store=FootageStore(settings.store_dir))
     f = result.footage
     assert (f.pose_yaw, f.pose_pitch, f.pose_roll) == (0.0, pytest.approx(1.3), pytest.approx(0.2))
     assert f.projection == "equirectangular" and any("verschillen" in r for r in f.reasons)
 
 
-def test_dual_fisheye_is_taken_in_and_flagged_for_stitching(footage_dir, tmp_path, settings, catalog):
+def test_dual_fisheye_is_taken_in_and_flagged_for_stitching(tmp_path, settings, catalog):
     path = tmp_path / "theta_dual.jpg"
-    cv2.imwrite(str(path), np.hstack([_grey(footage_dir, "dualfisheye/theta_front_table.jpg"),
-                                      _grey(footage_dir, "dualfisheye/theta_back_table.jpg")]))
+    cv2.imwrite(str(path), np.hstack([_grey(FRONT_LENS),
+                                      _grey(BACK_LENS)]))
     result = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
     assert result.created and result.classification.needs_stitching
     assert result.footage.projection == "dual-fisheye"
     assert any("gestitcht" in r for r in result.footage.reasons)
 
 
-def test_partial_with_gpano_crop_is_taken_in(footage_dir, tmp_path, settings, catalog):
-    ok, jpeg = cv2.imencode(".jpg", _partial_pano(footage_dir))
+def test_partial_with_gpano_crop_is_taken_in(tmp_path, settings, catalog):
+    ok, jpeg = cv2.imencode(".jpg", _partial_pano())
     path = tmp_path / "partial.jpg"
     path.write_bytes(_with_gpano(jpeg.tobytes(), ProjectionType="equirectangular", FullPanoWidthPixels=1024,
                                  FullPanoHeightPixels=512, CroppedAreaImageWidthPixels=1024,
@@ -66,9 +66,9 @@ def test_partial_with_gpano_crop_is_taken_in(footage_dir, tmp_path, settings, ca
     assert result.footage.projection == "equirectangular-partial"
 
 
-def test_add_stores_original_read_only_and_records_it(footage_dir, settings, catalog):
+def test_add_stores_original_read_only_and_records_it(settings, catalog):
     store = FootageStore(settings.store_dir)
-    src = footage_dir / "video/testroom_1920x960_mono.mp4"
+    src = MONO_VIDEO
     first = add_footage(src, catalog=catalog, store=store, category="ouderenzorg")
     assert first.created
     stored = store.path(first.footage.store_path)
@@ -83,29 +83,29 @@ def test_add_stores_original_read_only_and_records_it(footage_dir, settings, cat
     assert not list((settings.store_dir / ".incoming").iterdir())
 
 
-def _truncated(footage_dir, tmp_path):
+def _truncated(tmp_path):
     path = tmp_path / "afgebroken.mp4"
-    path.write_bytes((footage_dir / "video/testroom_1920x960_mono.mp4").read_bytes()[:4000])
+    path.write_bytes((MONO_VIDEO).read_bytes()[:4000])
     return path
 
 
-def _empty(footage_dir, tmp_path):
+def _empty(tmp_path):
     path = tmp_path / "leeg.mp4"
     path.write_bytes(b"")
     return path
 
 
-def _photo_named_mp4(footage_dir, tmp_path):
+def _photo_named_mp4(tmp_path):
     path = tmp_path / "foto.mp4"
-    shutil.copy(footage_dir / "equirect/theta_glowsticks.jpg", path)
+    shutil.copy(GLOWSTICKS_PHOTO, path)
     return path
 
 
-def _not_360(footage_dir, tmp_path):
-    return footage_dir / "video/testsrc_320x240_not360.mp4"
+def _not_360(tmp_path):
+    return FLAT_VIDEO
 
 
-def _audio_only(footage_dir, tmp_path):
+def _audio_only(tmp_path):
     from zorgblik.tools import run_tool
 
     path = tmp_path / "geluid.mp4"
@@ -113,31 +113,31 @@ def _audio_only(footage_dir, tmp_path):
     return path
 
 
-def _text_file(footage_dir, tmp_path):
+def _text_file(tmp_path):
     path = tmp_path / "notities.txt"
     path.write_text("geen video")
     return path
 
 
-def _one_fisheye_lens(footage_dir, tmp_path):
-    return footage_dir / "dualfisheye/theta_front_table.jpg"
+def _one_fisheye_lens(tmp_path):
+    return FRONT_LENS
 
 
-def _vr180(footage_dir, tmp_path):
-    pano = _grey(footage_dir, "equirect/aframe_puydesancy_4096_faces.jpg", 1024)
+def _vr180(tmp_path):
+    pano = _grey(FACES_PHOTO, 1024)
     path = tmp_path / "vr180.jpg"
     cv2.imwrite(str(path), np.hstack([pano[:, 256:768], pano[:, 258:770]]))
     return path
 
 
-def _partial_without_crop(footage_dir, tmp_path):
+def _partial_without_crop(tmp_path):
     path = tmp_path / "breed.jpg"
-    cv2.imwrite(str(path), _partial_pano(footage_dir))
+    cv2.imwrite(str(path), _partial_pano())
     return path
 
 
-def _seam_does_not_close(footage_dir, tmp_path):
-    pano = _grey(footage_dir, "equirect/pannellum_examplepano_4096.jpg", 1024)
+def _seam_does_not_close(tmp_path):
+    pano = _grey(LANDSCAPE_PHOTO, 1024)
     path = tmp_path / "gewone_foto.jpg"
     cv2.imwrite(str(path), cv2.resize(pano[:, 125:875], (1024, 512), interpolation=cv2.INTER_AREA))
     return path
@@ -158,8 +158,8 @@ BAD = [
 
 
 @pytest.mark.parametrize("make,error,words", BAD, ids=[b[0].__name__.strip("_") for b in BAD])
-def test_bad_input_is_refused_with_one_line_and_nothing_stored(footage_dir, tmp_path, settings, catalog, make, error, words):
-    path = make(footage_dir, tmp_path)
+def test_bad_input_is_refused_with_one_line_and_nothing_stored(tmp_path, settings, catalog, make, error, words):
+    path = make(tmp_path)
     store = FootageStore(settings.store_dir)
     with pytest.raises(error) as info:
         add_footage(path, catalog=catalog, store=store)
@@ -182,8 +182,8 @@ def _refused(settings, catalog, path, error, **kwargs):
     return line
 
 
-def test_over_the_size_limit_is_refused_before_reading(footage_dir, settings, catalog):
-    path = footage_dir / "equirect/testroom_2048x1024.jpg"
+def test_over_the_size_limit_is_refused_before_reading(settings, catalog):
+    path = ROOM_PHOTO
     line = _refused(settings, catalog, path, TooLarge, max_bytes=100_000)
     assert "groter dan de grens" in line and str(path) in line and "ZORGBLIK_MAX_FOOTAGE_BYTES" in line
 
@@ -199,13 +199,13 @@ def _no_decoding(monkeypatch):
 
 
 @pytest.mark.parametrize("kind", ["png", "jpeg"])
-def test_a_photo_of_too_many_pixels_is_refused_by_its_header_before_decoding(footage_dir, tmp_path, settings,
+def test_a_photo_of_too_many_pixels_is_refused_by_its_header_before_decoding(tmp_path, settings,
                                                                                catalog, monkeypatch, kind):
     path = tmp_path / f"reus.{'png' if kind == 'png' else 'jpg'}"
     if kind == "png":
         oversized_png(path, 20000, 10000)
     else:
-        oversized_jpeg(footage_dir / "equirect/testroom_2048x1024.jpg", path, 20000, 10000)
+        oversized_jpeg(ROOM_PHOTO, path, 20000, 10000)
     _no_decoding(monkeypatch)
     line = _refused(settings, catalog, path, TooLarge)
     assert str(path) in line and "20000×10000" in line and "16384" in line and "megapixel" in line
@@ -226,29 +226,29 @@ def test_real_360_camera_photos_pass_the_pixel_limit(tmp_path, width, height):
     assert check_pixels(oversized_png(tmp_path / "foto.png", width, height)) == (width, height)
 
 
-def test_the_header_says_what_the_decoder_finds(footage_dir, tmp_path):
+def test_the_header_says_what_the_decoder_finds(tmp_path):
     from zorgblik.media.probe import header_size
 
-    photos = sorted((footage_dir / "equirect").glob("*.jpg")) + sorted((footage_dir / "dualfisheye").glob("*.jpg"))
+    photos = sorted((FOOTAGE / "equirect").glob("*.jpg")) + sorted((FOOTAGE / "dualfisheye").glob("*.jpg"))
     png = tmp_path / "klein.png"
     cv2.imwrite(str(png), np.zeros((48, 96), np.uint8))
     for path in [*photos, png]:
         image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
         assert header_size(path) == (image.shape[1], image.shape[0]), path
-    assert header_size(footage_dir / "video/testroom_1920x960_mono.mp4") is None  # videos: ffprobe's job
+    assert header_size(MONO_VIDEO) is None  # videos: ffprobe's job
 
 
 @pytest.mark.parametrize("name", ["../../etc/opname.mp4", "map/opname.mp4", "map\\opname.mp4", "..", "opname..mp4",
                                   "regel\nbreuk.mp4"], ids=["dotdot-path", "slash", "backslash", "dotdot", "dotdot-inside",
                                                            "control-char"])
-def test_a_name_that_is_a_path_is_refused(footage_dir, settings, catalog, name):
-    path = footage_dir / "video/testroom_1920x960_mono.mp4"
+def test_a_name_that_is_a_path_is_refused(settings, catalog, name):
+    path = MONO_VIDEO
     line = _refused(settings, catalog, path, RejectedName, name=name)
     assert "ongeldige bestandsnaam" in line
 
 
-def test_a_plain_name_is_recorded(footage_dir, settings, catalog):
-    result = add_footage(footage_dir / "equirect/theta_glowsticks.jpg", catalog=catalog,
+def test_a_plain_name_is_recorded(settings, catalog):
+    result = add_footage(GLOWSTICKS_PHOTO, catalog=catalog,
                          store=FootageStore(settings.store_dir), name="Woonkamer De Linde.JPG")
     assert result.footage.original_name == "Woonkamer De Linde.JPG"
 

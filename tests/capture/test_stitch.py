@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -18,18 +17,18 @@ from capture.stitch import side_by_side_stitcher, stitch_dual_fisheye, stitch_si
 from zorgblik.errors import ToolError
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.tools import run_tool
+from support import BACK_CALIBRATION, BACK_LENS, FRONT_CALIBRATION, FRONT_LENS
 
 # ── fixtures ──────────────────────────────────────────────────────────────────────────────
 
 
 @pytest.fixture(scope="module")
-def theta(footage_dir: Path) -> dict:
-    d = footage_dir / "dualfisheye"
+def theta() -> dict:
     return {
-        "front_lens": MeiLens.from_yaml(d / "theta_front.yaml"),
-        "back_lens": MeiLens.from_yaml(d / "theta_back.yaml"),
-        "front_img": cv2.imread(str(d / "theta_front_table.jpg")),
-        "back_img": cv2.imread(str(d / "theta_back_table.jpg")),
+        "front_lens": MeiLens.from_yaml(FRONT_CALIBRATION),
+        "back_lens": MeiLens.from_yaml(BACK_CALIBRATION),
+        "front_img": cv2.imread(str(FRONT_LENS)),
+        "back_img": cv2.imread(str(BACK_LENS)),
     }
 
 
@@ -130,8 +129,8 @@ def test_scaled_lens_follows_the_image(theta):
 # ── calibration and rig files ─────────────────────────────────────────────────────────────
 
 
-def test_calibration_missing_a_field_says_which(footage_dir, tmp_path):
-    text = (footage_dir / "dualfisheye" / "theta_back.yaml").read_text()
+def test_calibration_missing_a_field_says_which(tmp_path):
+    text = (BACK_CALIBRATION).read_text()
     broken = tmp_path / "lens.yaml"
     broken.write_text("\n".join(line for line in text.splitlines() if not line.startswith("mirror_offset")))
     with pytest.raises(StitchError) as caught:
@@ -154,10 +153,10 @@ def test_calibration_file_not_found(tmp_path):
     (lambda doc: doc.update(model="kannala_brandt"), "onbekend lensmodel 'kannala_brandt'"),
     (lambda doc: doc.update(mirror_offset=-1), "kalibratie onmogelijk"),
 ])
-def test_calibration_file_problems_are_named(footage_dir, tmp_path, change, message):
+def test_calibration_file_problems_are_named(tmp_path, change, message):
     import yaml
 
-    doc = yaml.safe_load((footage_dir / "dualfisheye" / "theta_back.yaml").read_text())
+    doc = yaml.safe_load(BACK_CALIBRATION.read_text())
     change(doc)
     broken = tmp_path / "lens.yaml"
     broken.write_text(yaml.safe_dump(doc))

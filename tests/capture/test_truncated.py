@@ -19,14 +19,15 @@ from zorgblik.media.bmff import media_end
 from zorgblik.media.errors import UnreadableMedia
 from zorgblik.media.probe import probe
 from zorgblik.tools import run_tool
+from support import BACK_CALIBRATION, FRONT_CALIBRATION, GLOWSTICKS_PHOTO, MONO_VIDEO
 
 #: How each layout is made from the demo clip (index at the end, as cameras write it).
 LAYOUTS = {"moov-achteraan": None, "moov-vooraan": "+faststart", "gefragmenteerd": "frag_keyframe+empty_moov"}
 
 
 @pytest.fixture(scope="module")
-def whole(footage_dir, tmp_path_factory) -> dict[str, Path]:
-    clip = footage_dir / "video/testroom_1920x960_mono.mp4"
+def whole(tmp_path_factory) -> dict[str, Path]:
+    clip = MONO_VIDEO
     folder = tmp_path_factory.mktemp("heel")
     made = {}
     for layout, flags in LAYOUTS.items():
@@ -124,13 +125,13 @@ def test_bytes_after_the_last_box_are_no_cut(whole, tmp_path):
     assert media_end(path) <= path.stat().st_size
 
 
-def test_photos_are_not_checked(footage_dir):
-    path = footage_dir / "equirect/theta_glowsticks.jpg"
+def test_photos_are_not_checked():
+    path = GLOWSTICKS_PHOTO
     check_complete(path, probe(path))
     assert media_end(path) == 0
 
 
-def test_stitching_refuses_a_cut_off_video_before_it_stitches(whole, tmp_path, footage_dir, settings, catalog,
+def test_stitching_refuses_a_cut_off_video_before_it_stitches(whole, tmp_path, settings, catalog,
                                                               monkeypatch):
     def stitched(*args, **kwargs):
         raise AssertionError("a cut-off video was stitched")
@@ -138,8 +139,7 @@ def test_stitching_refuses_a_cut_off_video_before_it_stitches(whole, tmp_path, f
     monkeypatch.setattr("capture.dual_fisheye.stitch_video", stitched)
     source = whole["moov-vooraan"]
     path = cut(source, tmp_path, int(source.stat().st_size * 0.9))
-    lenses = footage_dir / "dualfisheye"
     with pytest.raises(UnreadableMedia) as info:
-        add_dual_fisheye([path], front_lens=lenses / "theta_front.yaml", back_lens=lenses / "theta_back.yaml",
+        add_dual_fisheye([path], front_lens=FRONT_CALIBRATION, back_lens=BACK_CALIBRATION,
                          catalog=catalog, store=FootageStore(settings.store_dir))
     assert "video is afgebroken" in info.value.one_line()

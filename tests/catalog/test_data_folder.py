@@ -14,6 +14,7 @@ from capture.upload import UploadStore
 from catalog import Catalog
 from render.events import BuildEvents
 from zorgblik.settings import Settings
+from support import GLOWSTICKS_PHOTO
 
 
 @pytest.fixture
@@ -31,10 +32,10 @@ def _modes(root: Path) -> dict[str, int]:
     return found
 
 
-def test_a_fresh_data_folder_is_the_service_users_only(tmp_path, footage_dir, open_umask):
+def test_a_fresh_data_folder_is_the_service_users_only(tmp_path, open_umask):
     settings = Settings.from_env({}, data_dir=tmp_path / "zorg" / "data")
     with Catalog(settings.catalog_url) as catalog:
-        add_footage(footage_dir / "equirect/theta_glowsticks.jpg", catalog=catalog,
+        add_footage(GLOWSTICKS_PHOTO, catalog=catalog,
                     store=FootageStore(settings.store_dir))
         uploads = UploadStore(settings.data_dir / "uploads", max_bytes=1000)
         upload = uploads.create(4, "opname.mp4")

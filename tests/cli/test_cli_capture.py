@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog import Catalog, Footage
-from support import oversized_jpeg, oversized_png
+from support import BACK_CALIBRATION, BACK_LENS, FLAT_VIDEO, FRONT_CALIBRATION, FRONT_LENS, GLOWSTICKS_PHOTO, HALF_DOME_PHOTO, MONO_VIDEO, ROOM_PHOTO, oversized_jpeg, oversized_png
 from cli import main
 from zorgblik.settings import Settings
 
@@ -35,9 +35,9 @@ def _one_error_line(err: str) -> str:
     return lines[0]
 
 
-def test_add_list_show_with_pose_and_no_progress_noise_in_logs(zb, footage_dir, monkeypatch):
+def test_add_list_show_with_pose_and_no_progress_noise_in_logs(zb, monkeypatch):
     monkeypatch.setattr("cli.capture.PROGRESS_FROM_BYTES", 0)  # would show a bar on a terminal
-    code, out, err = zb("capture", "add", footage_dir / "equirect/theta_half_dome_01.jpg", "--category", "ouderenzorg")
+    code, out, err = zb("capture", "add", HALF_DOME_PHOTO, "--category", "ouderenzorg")
     assert code == 0 and err == ""  # captured stderr is no terminal: no progress bar
     assert out.startswith("footage:1 toegevoegd: theta_half_dome_01.jpg — photo, 800×400, equirectangular mono")
 
@@ -48,8 +48,8 @@ def test_add_list_show_with_pose_and_no_progress_noise_in_logs(zb, footage_dir, 
     assert "toestemming none_recorded: geen toestemming vastgelegd" in out
 
 
-def test_consent_is_shown_in_show_but_never_in_list(zb, footage_dir):
-    zb("capture", "add", footage_dir / "equirect/theta_glowsticks.jpg")
+def test_consent_is_shown_in_show_but_never_in_list(zb):
+    zb("capture", "add", GLOWSTICKS_PHOTO)
     code, out, err = zb("capture", "consent", "1", "--person", "F-2024-017", "--role", "client", "--status", "given",
                         "--form", "FORM-88")
     assert code == 0 and err == "" and "stand nu: iedereen heeft toestemming gegeven" in out
@@ -68,52 +68,52 @@ def test_consent_is_shown_in_show_but_never_in_list(zb, footage_dir):
     assert "toestemming blur_required: vervagen nodig" in out
 
 
-def test_dual_fisheye_add_says_it_needs_stitching(zb, footage_dir, tmp_path):
+def test_dual_fisheye_add_says_it_needs_stitching(zb, tmp_path):
     import cv2
     import numpy as np
 
-    halves = [cv2.imread(str(footage_dir / f"dualfisheye/theta_{s}_table.jpg")) for s in ("front", "back")]
+    halves = [cv2.imread(str(lens)) for lens in (FRONT_LENS, BACK_LENS)]
     path = tmp_path / "dual.jpg"
     cv2.imwrite(str(path), np.hstack(halves))
     code, out, err = zb("capture", "add", path)
     assert code == 0 and "dual-fisheye" in out and "zorgblik capture stitch dual.jpg --lens-front" in out
 
 
-def _empty(tmp_path: Path, footage_dir: Path) -> Path:
+def _empty(tmp_path: Path) -> Path:
     path = tmp_path / "leeg.mp4"
     path.write_bytes(b"")
     return path
 
 
-def _truncated(tmp_path: Path, footage_dir: Path) -> Path:
+def _truncated(tmp_path: Path) -> Path:
     path = tmp_path / "afgebroken.mp4"
-    path.write_bytes((footage_dir / "video/testroom_1920x960_mono.mp4").read_bytes()[:4000])
+    path.write_bytes((MONO_VIDEO).read_bytes()[:4000])
     return path
 
 
-def _cut_off(tmp_path: Path, footage_dir: Path) -> Path:
+def _cut_off(tmp_path: Path) -> Path:
     """Index at the front: ffprobe reads it as whole (#14, 10)."""
     from zorgblik.tools import run_tool
 
     whole = tmp_path / "heel.mp4"
-    run_tool(["ffmpeg", "-v", "error", "-i", footage_dir / "video/testroom_1920x960_mono.mp4", "-c", "copy",
+    run_tool(["ffmpeg", "-v", "error", "-i", MONO_VIDEO, "-c", "copy",
               "-movflags", "+faststart", whole])
     path = tmp_path / "afgekapt.mp4"
     path.write_bytes(whole.read_bytes()[:400_000])
     return path
 
 
-def _not_360(tmp_path: Path, footage_dir: Path) -> Path:
-    return footage_dir / "video/testsrc_320x240_not360.mp4"
+def _not_360(tmp_path: Path) -> Path:
+    return FLAT_VIDEO
 
 
-def _one_lens(tmp_path: Path, footage_dir: Path) -> Path:
-    return footage_dir / "dualfisheye/theta_back_table.jpg"
+def _one_lens(tmp_path: Path) -> Path:
+    return BACK_LENS
 
 
-def _wrong_extension(tmp_path: Path, footage_dir: Path) -> Path:
+def _wrong_extension(tmp_path: Path) -> Path:
     path = tmp_path / "opname.mp4"
-    path.write_bytes((footage_dir / "equirect/testroom_2048x1024.jpg").read_bytes())
+    path.write_bytes((ROOM_PHOTO).read_bytes())
     return path
 
 
@@ -128,8 +128,8 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("make,words", REFUSED, ids=[r[0].__name__.strip("_") for r in REFUSED])
-def test_bad_footage_gets_one_dutch_line_exit_1_and_nothing_stored(zb, tmp_path, footage_dir, make, words):
-    path = make(tmp_path, footage_dir)
+def test_bad_footage_gets_one_dutch_line_exit_1_and_nothing_stored(zb, tmp_path, make, words):
+    path = make(tmp_path)
     code, out, err = zb("capture", "add", path)
     line = _one_error_line(err)
     assert code == 1 and out == ""
@@ -143,14 +143,14 @@ def _refuse_decoding(*args, **kwargs):
 
 
 @pytest.mark.parametrize("kind", ["png", "jpeg"])
-def test_a_photo_of_too_many_pixels_gets_one_line_before_it_is_decoded(zb, tmp_path, footage_dir, monkeypatch, kind):
+def test_a_photo_of_too_many_pixels_gets_one_line_before_it_is_decoded(zb, tmp_path, monkeypatch, kind):
     monkeypatch.setattr("capture.ingest.probe", _refuse_decoding)  # ffprobe decodes a photo's first frame
     monkeypatch.setattr("cv2.imread", _refuse_decoding)
     path = tmp_path / ("reus.png" if kind == "png" else "reus.jpg")
     if kind == "png":
         oversized_png(path, 20000, 10000)
     else:
-        oversized_jpeg(footage_dir / "equirect/testroom_2048x1024.jpg", path, 20000, 10000)
+        oversized_jpeg(ROOM_PHOTO, path, 20000, 10000)
     code, out, err = zb("capture", "add", path)
     line = _one_error_line(err)
     assert code == 1 and out == "" and "Traceback" not in err
@@ -160,20 +160,19 @@ def test_a_photo_of_too_many_pixels_gets_one_line_before_it_is_decoded(zb, tmp_p
     assert zb("capture", "list")[1].startswith("Nog geen opnames")
 
 
-def test_stitch_refuses_lens_images_of_too_many_pixels_before_decoding(zb, tmp_path, footage_dir, monkeypatch):
+def test_stitch_refuses_lens_images_of_too_many_pixels_before_decoding(zb, tmp_path, monkeypatch):
     monkeypatch.setattr("cv2.imread", _refuse_decoding)
     front = oversized_png(tmp_path / "voor.png", 20000, 20000)
-    lenses = footage_dir / "dualfisheye"
-    code, out, err = zb("capture", "stitch", front, footage_dir / "dualfisheye/theta_back_table.jpg",
-                        "--lens-front", lenses / "theta_front.yaml", "--lens-back", lenses / "theta_back.yaml")
+    code, out, err = zb("capture", "stitch", front, BACK_LENS,
+                        "--lens-front", FRONT_CALIBRATION, "--lens-back", BACK_CALIBRATION)
     line = _one_error_line(err)
     assert code == 1 and f"zorgblik: fout: {front}: foto van 20000×20000 pixels" in line
     assert not list((zb.data / "store").rglob("*.*")) if (zb.data / "store").exists() else True
 
 
-def test_size_limit_comes_from_the_setting(zb, footage_dir, monkeypatch):
+def test_size_limit_comes_from_the_setting(zb, monkeypatch):
     monkeypatch.setenv("ZORGBLIK_MAX_FOOTAGE_BYTES", "100000")
-    path = footage_dir / "equirect/testroom_2048x1024.jpg"
+    path = ROOM_PHOTO
     code, out, err = zb("capture", "add", path)
     line = _one_error_line(err)
     assert code == 1 and "bestand is 307.720 bytes, groter dan de grens van 100.000 bytes" in line

@@ -10,8 +10,9 @@ import httpx
 from cli import main
 
 
-def test_demo_check_builds_serves_and_prints_where_to_look(tmp_path, monkeypatch, capsys):
+def test_demo_check_builds_serves_and_prints_where_to_look(tmp_path, monkeypatch, capsys, render_cache_dir):
     monkeypatch.setenv("ZORGBLIK_ENCODER_PRESET", "ultrafast")
+    monkeypatch.setenv("ZORGBLIK_RENDER_CACHE_DIR", str(render_cache_dir))  # the demo scenes, encoded once a session
     monkeypatch.setenv("ZORGBLIK_PORT", "0")
     assert main(["--data", str(tmp_path / "data"), "demo", "--check"]) == 0
     out = capsys.readouterr().out

@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(tmp_path_factory, render_cache_dir):
     data = tmp_path_factory.mktemp("service")
-    settings = replace(Settings.from_env({}, data_dir=data, port=0), encoder_preset="ultrafast")
+    settings = replace(Settings.from_env({}, data_dir=data, port=0, render_cache_dir=str(render_cache_dir)),
+                       encoder_preset="ultrafast")
     script = ROOT / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
     with Catalog(settings.catalog_url) as catalog:
         built = build_script(script, settings=settings, catalog=catalog)

@@ -24,7 +24,7 @@ from capture.store import FootageStore
 from capture.upload import Checksum, UploadBusy, UploadStore
 from catalog import Catalog, accounts, queries
 from headset_service.server import service_in_thread
-from support import TUS, oversized_png
+from support import FLAT_VIDEO, MONO_VIDEO, TUS, oversized_png
 from support import tus_create as create
 from support import tus_metadata as metadata
 from support import tus_offset as head_offset
@@ -33,8 +33,8 @@ from support import tus_upload_rest as upload_rest
 from zorgblik.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-MONO_360 = ROOT / "demo" / "footage" / "video" / "testroom_1920x960_mono.mp4"
-NOT_360 = ROOT / "demo" / "footage" / "video" / "testsrc_320x240_not360.mp4"
+MONO_360 = MONO_VIDEO
+NOT_360 = FLAT_VIDEO
 MAX_BYTES = 1_000_000
 CHUNK = 150_000
 

@@ -1,19 +1,23 @@
-"""The thin path: a real script, real footage, a real encode; the output is probed again."""
+"""The thin path: a real script, real footage, a real encode; the output is probed again.
+
+The scenes that tests only read are built once for the module (``built``), with the session's
+shared render cache; the tests that count encodes or look into the cache have their own."""
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from catalog import queries, signoffs
+from catalog import Catalog, queries, signoffs
 from render import FootageNotReady, build_script
-from render.build import footage_lookup
+from render.build import BuiltScene, footage_lookup
 from scripts_vr import ScriptInvalid, lint_file
 from scripts_vr.templates import minimal_script
-from support import approve_profile
+from support import BACK_LENS, FRONT_LENS, GLOWSTICKS_PHOTO, MONO_VIDEO, STEREO_VIDEO, approve_profile, own_render_cache
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.media.spherical import read_spherical
 from zorgblik.settings import Settings
@@ -58,9 +62,13 @@ def write_script(folder: Path, *scenes: str, name: str = "testzorg") -> Path:
     return path
 
 
-def video_scene(footage_dir: Path, folder: Path, *, id="ochtend", title="Ochtend", in_=1, out=3, caption="Goedemorgen",
-                name="video/testroom_1920x960_mono.mp4") -> str:
-    return VIDEO_SCENE.format(id=id, title=title, footage=rel(footage_dir / name, folder), in_=in_, out=out, caption=caption)
+def video_scene(folder: Path, *, id="ochtend", title="Ochtend", in_=1, out=3, caption="Goedemorgen",
+                footage: Path = MONO_VIDEO) -> str:
+    return VIDEO_SCENE.format(id=id, title=title, footage=rel(footage, folder), in_=in_, out=out, caption=caption)
+
+
+def photo_scene(folder: Path, footage: Path = GLOWSTICKS_PHOTO) -> str:
+    return PHOTO_SCENE.format(footage=rel(footage, folder))
 
 
 @pytest.fixture
@@ -74,17 +82,35 @@ def encode_count(settings: Settings) -> int:
     return len(list((settings.cache_dir / "encode").glob("*.*")))
 
 
+@dataclass(frozen=True)
+class Built:
+    settings: Settings
+    script: Path  # the mono video scene's script
+    video: BuiltScene  # a mono video, 1 s to 3 s
+    stereo: BuiltScene  # a top-bottom stereo video, 0 s to 1 s ...
+    photo: BuiltScene  # ... and a photo, in one script
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, render_cache_dir) -> Built:
+    """The scenes the tests below only read, built once for the module (quest2, ultrafast)."""
+    folder = tmp_path_factory.mktemp("built")
+    settings = Settings.from_env({}, data_dir=folder / "data", port=0, encoder_preset="ultrafast",
+                                 render_cache_dir=str(render_cache_dir))
+    script = write_script(folder, video_scene(folder))
+    both = write_script(folder, video_scene(folder, id="stereo", footage=STEREO_VIDEO, in_=0, out=1),
+                        photo_scene(folder), name="stereo-en-foto")
+    with Catalog(settings.catalog_url) as catalog:
+        [video] = build_script(script, settings=settings, catalog=catalog, profiles=["quest2"])
+        stereo, photo = build_script(both, settings=settings, catalog=catalog, profiles=["quest2"])
+    return Built(settings, script, video, stereo, photo)
+
+
 @pytest.mark.slow
-def test_video_scene_builds_and_reprobes(footage_dir, tmp_path, fast, catalog):
-    script = write_script(tmp_path, video_scene(footage_dir, tmp_path))
-    [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
-    approve_profile(catalog, script)
-    with catalog.session() as db:  # nobody on the consent register: a person signs the review sheet off
-        version = queries.scene_version_by_bundle_key(db, built.bundle_key)
-        signoffs.sign_off(db, version, by="test")
-        queries.publish(db, version)
-    manifest = json.loads((built.bundle_dir / "manifest.json").read_text())
-    media = built.bundle_dir / "scene.quest2.mp4"
+def test_video_scene_builds_and_reprobes(built):
+    scene = built.video
+    manifest = json.loads((scene.bundle_dir / "manifest.json").read_text())
+    media = scene.bundle_dir / "scene.quest2.mp4"
 
     info = ffprobe_json(media)
     video = next(s for s in info["streams"] if s["codec_type"] == "video")
@@ -99,36 +125,46 @@ def test_video_scene_builds_and_reprobes(footage_dir, tmp_path, fast, catalog):
                        "-of", "csv=p=0", media]).split()
     assert [i for i, k in enumerate(frames) if k.startswith("1")] == [0, 30]
 
-    poster = ffprobe_json(built.bundle_dir / "poster.jpg")["streams"][0]
+    poster = ffprobe_json(scene.bundle_dir / "poster.jpg")["streams"][0]
     assert (poster["width"], poster["height"]) == (1280, 720)
-    assert "Goedemorgen" in (built.bundle_dir / "captions.nl.vtt").read_text()
-    assert json.loads((built.bundle_dir / "hotspots.json").read_text())[0]["id"] == "tafel"
+    assert "Goedemorgen" in (scene.bundle_dir / "captions.nl.vtt").read_text()
+    assert json.loads((scene.bundle_dir / "hotspots.json").read_text())[0]["id"] == "tafel"
     for f in manifest["files"]:
-        assert (built.bundle_dir / f["name"]).stat().st_size == f["bytes"]
+        assert (scene.bundle_dir / f["name"]).stat().st_size == f["bytes"]
     assert manifest["source_footage"] and manifest["stereo"] == "mono"
-    assert not list(fast.bundles_dir.glob(".building-*"))
-    with catalog.session() as db:
-        [published] = queries.published_scene_versions(db)
-        assert published.bundle_key == built.bundle_key
+    assert not list(built.settings.bundles_dir.glob(".building-*"))
+
+
+def test_a_built_scene_is_published_once_signed_off(built):
+    with Catalog(built.settings.catalog_url) as catalog:
+        approve_profile(catalog, built.script)
+        with catalog.session() as db:  # nobody on the consent register: a person signs the review sheet off
+            version = queries.scene_version_by_bundle_key(db, built.video.bundle_key)
+            signoffs.sign_off(db, version, by="test")
+            queries.publish(db, version)
+        with catalog.session() as db:
+            [published] = queries.published_scene_versions(db)
+            assert published.bundle_key == built.video.bundle_key
 
 
 @pytest.mark.slow
-def test_rebuild_reuses_and_caption_edit_reencodes_nothing(footage_dir, tmp_path, fast, catalog):
-    script = write_script(tmp_path, video_scene(footage_dir, tmp_path))
+def test_rebuild_reuses_and_caption_edit_reencodes_nothing(tmp_path, fast, catalog):
+    fast = own_render_cache(fast)  # it counts the encodes in the cache: an empty one of its own
+    script = write_script(tmp_path, video_scene(tmp_path))
     [first] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert encode_count(fast) == 1
 
     [same] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert same.bundle_key == first.bundle_key and same.version == first.version
 
-    script = write_script(tmp_path, video_scene(footage_dir, tmp_path, caption="Welkom op de afdeling"))
+    script = write_script(tmp_path, video_scene(tmp_path, caption="Welkom op de afdeling"))
     [edited] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert edited.encoded == 0
     assert edited.bundle_key != first.bundle_key and edited.version == 2
     assert encode_count(fast) == 1, "a caption edit must not re-encode"
     assert "Welkom op de afdeling" in (edited.bundle_dir / "captions.nl.vtt").read_text()
 
-    script = write_script(tmp_path, video_scene(footage_dir, tmp_path, in_=2, out=3))
+    script = write_script(tmp_path, video_scene(tmp_path, in_=2, out=3))
     build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert encode_count(fast) == 2, "a new in point re-encodes"
 
@@ -137,13 +173,8 @@ def test_rebuild_reuses_and_caption_edit_reencodes_nothing(footage_dir, tmp_path
 
 
 @pytest.mark.slow
-def test_stereo_video_and_photo_build(footage_dir, tmp_path, fast, catalog):
-    script = write_script(
-        tmp_path,
-        video_scene(footage_dir, tmp_path, id="stereo", name="video/congo_stereo_tb_1920x1080.mp4", in_=0, out=1),
-        PHOTO_SCENE.format(footage=rel(footage_dir / "equirect/theta_glowsticks.jpg", tmp_path)),
-    )
-    stereo, photo = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
+def test_stereo_video_and_photo_build(built):
+    stereo, photo = built.stereo, built.photo
     assert read_spherical(stereo.bundle_dir / "scene.quest2.mp4").stereo == "top-bottom"
     still = ffprobe_json(photo.bundle_dir / "scene.quest2.jpg")["streams"][0]
     assert (still["width"], still["height"]) == (800, 400)
@@ -171,10 +202,9 @@ def no_ffmpeg(monkeypatch):
     monkeypatch.setattr("render.stages.run_tool", refuse)
 
 
-def test_what_lint_knows_of_the_footage_fails_the_build_before_any_ffmpeg(footage_dir, tmp_path, fast, catalog, no_ffmpeg):
-    photo = PHOTO_SCENE.format(footage=rel(footage_dir / "equirect/theta_glowsticks.jpg", tmp_path)) + \
-        "    captions: [{start: 0, end: 2, text: Hallo}]\n"
-    script = write_script(tmp_path, video_scene(footage_dir, tmp_path, in_=1, out=20), photo)  # the video lasts 12 s
+def test_what_lint_knows_of_the_footage_fails_the_build_before_any_ffmpeg(tmp_path, fast, catalog, no_ffmpeg):
+    photo = photo_scene(tmp_path) + "    captions: [{start: 0, end: 2, text: Hallo}]\n"
+    script = write_script(tmp_path, video_scene(tmp_path, in_=1, out=20), photo)  # the video lasts 12 s
     with pytest.raises(ScriptInvalid) as info:
         build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert [(p.line, p.path, p.message.split(";")[0]) for p in info.value.problems] == [
@@ -186,16 +216,16 @@ def test_what_lint_knows_of_the_footage_fails_the_build_before_any_ffmpeg(footag
     # footage named by a path is known only once taken in (as the build just did); by sha256, lint knows it
     with catalog.session() as db:
         video = next(f for f in queries.list_footage(db) if f.media_kind == "video")
-    by_hash = write_script(tmp_path, video_scene(footage_dir, tmp_path, in_=1, out=20).replace(
-        rel(footage_dir / "video/testroom_1920x960_mono.mp4", tmp_path), f"sha256:{video.sha256}"), name="op-hash")
+    by_hash = write_script(tmp_path, video_scene(tmp_path, in_=1, out=20).replace(
+        rel(MONO_VIDEO, tmp_path), f"sha256:{video.sha256}"), name="op-hash")
     assert [p.path for p in lint_file(by_hash, footage=footage_lookup(catalog))] == ["scenes.0.out"]
 
 
-def test_unstitched_dual_fisheye_is_refused_with_what_to_do(footage_dir, tmp_path, fast, catalog):
+def test_unstitched_dual_fisheye_is_refused_with_what_to_do(tmp_path, fast, catalog):
     import cv2
     import numpy as np
 
-    halves = [cv2.imread(str(footage_dir / f"dualfisheye/theta_{s}_table.jpg")) for s in ("front", "back")]
+    halves = [cv2.imread(str(lens)) for lens in (FRONT_LENS, BACK_LENS)]
     raw = tmp_path / "dubbel.jpg"
     cv2.imwrite(str(raw), np.hstack(halves))
     script = write_script(tmp_path, PHOTO_SCENE.format(footage=rel(raw, tmp_path)))
@@ -228,17 +258,19 @@ def test_a_remade_cache_file_is_hashed_again(tmp_path):
     assert len(calls) == 2
 
 
-def test_a_failing_poster_fails_the_build_and_leaves_no_bundle(footage_dir, tmp_path, fast, catalog, monkeypatch):
+def test_a_failing_poster_fails_the_build_and_leaves_no_bundle(tmp_path, fast, catalog, monkeypatch):
     """The poster runs beside the encode; its failure still reaches the build, with no half
     bundle and no half poster in the cache."""
     from render import stages
     from zorgblik.errors import ZorgblikError
 
+    fast = own_render_cache(fast)  # a shared cache may hold this poster already, and it looks into the cache
+
     def broken(plan, src, seek, poster, thumb):
         return ["ffmpeg", "-v", "error", "-i", str(src.with_suffix(".bestaat-niet")), str(poster)]
 
     monkeypatch.setattr(stages, "_poster_command", broken)
-    script = write_script(tmp_path, PHOTO_SCENE.format(footage=rel(footage_dir / "equirect/theta_glowsticks.jpg", tmp_path)))
+    script = write_script(tmp_path, photo_scene(tmp_path))
     with pytest.raises(ZorgblikError) as info:
         build_script(script, settings=fast, catalog=catalog)
     assert "ffmpeg" in info.value.one_line() and "scène foto" in info.value.one_line()

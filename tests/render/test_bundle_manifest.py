@@ -12,6 +12,7 @@ from catalog import queries
 from render import build_script
 from scripts_vr.templates import minimal_script
 from zorgblik.bundle import FORMAT, MANIFEST, read_manifest
+from support import ROOM_PHOTO
 
 SCENE = """\
   - id: foto
@@ -26,8 +27,8 @@ SCENE = """\
 
 
 @pytest.mark.slow
-def test_a_built_bundle_manifest_is_the_model_and_round_trips(footage_dir, tmp_path, settings, catalog):
-    footage = os.path.relpath(footage_dir / "equirect" / "testroom_2048x1024.jpg", tmp_path)
+def test_a_built_bundle_manifest_is_the_model_and_round_trips(tmp_path, settings, catalog):
+    footage = os.path.relpath(ROOM_PHOTO, tmp_path)
     script = tmp_path / "testzorg.yaml"
     script.write_text(minimal_script(SCENE.format(footage=footage)), encoding="utf-8")
     [built] = build_script(script, settings=replace(settings, encoder_preset="ultrafast"), catalog=catalog,

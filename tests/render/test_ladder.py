@@ -17,6 +17,7 @@ import pytest
 from catalog import Catalog
 from render import PROFILES, BuildEvents, build_script, get_executor
 from scripts_vr.templates import minimal_script
+from support import MONO_VIDEO, STEREO_VIDEO
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.media.spherical import read_spherical, verify_spherical
 from zorgblik.settings import Settings
@@ -52,13 +53,13 @@ EXPECTED = {  # profile: codec, size of the 1920×960 mono source after fitting
 
 
 @pytest.fixture(scope="module")
-def ladder(tmp_path_factory, footage_dir):
+def ladder(tmp_path_factory, render_cache_dir):
     folder = tmp_path_factory.mktemp("ladder")
-    settings = Settings.from_env({}, data_dir=folder / "data", port=0, encoder_preset="ultrafast", jobs=2)
+    settings = Settings.from_env({}, data_dir=folder / "data", port=0, encoder_preset="ultrafast", jobs=2,
+                                 render_cache_dir=str(render_cache_dir))
     ladder, stereo = folder / "ladder.yaml", folder / "stereo.yaml"
-    ladder.write_text(SCRIPT.format(mono=os.path.relpath(footage_dir / "video/testroom_1920x960_mono.mp4", folder)))
-    stereo.write_text(STEREO_SCRIPT.format(
-        stereo=os.path.relpath(footage_dir / "video/congo_stereo_tb_1920x1080.mp4", folder)))
+    ladder.write_text(SCRIPT.format(mono=os.path.relpath(MONO_VIDEO, folder)))
+    stereo.write_text(STEREO_SCRIPT.format(stereo=os.path.relpath(STEREO_VIDEO, folder)))
     events = BuildEvents(settings.data_dir / "builds")
     with Catalog(settings.catalog_url) as catalog:
         [mono] = build_script(ladder, settings=settings, catalog=catalog, profiles=list(EXPECTED), events=events)

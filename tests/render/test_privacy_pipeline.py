@@ -15,16 +15,15 @@ import pytest
 from capture.consent import record_consent
 from sqlalchemy import select
 
-from catalog import SceneVersion, SignoffRequired, queries, signoffs
+from catalog import Catalog, SceneVersion, SignoffRequired, queries, signoffs
 from render import build_script
 from render.privacy import Tile, blur_frame, render_tile
 from render.withdrawal import withdraw_consent
 from scripts_vr.templates import minimal_script
-from support import approve_profile
+from support import FACES_PHOTO, MONO_VIDEO, STEREO_VIDEO, approve_profile, own_render_cache
+from zorgblik.settings import Settings
 
 HEAD = minimal_script("")
-
-FACES = "equirect/aframe_puydesancy_4096_faces.jpg"
 
 
 def scene(footage: Path, folder: Path, *, id: str = "plein", video: str = "", caption: str = "Welkom", keep: str = "") -> str:
@@ -62,9 +61,10 @@ def faces_of(summary: dict, kind: str = "face") -> list[dict]:
     return [i for i in summary["pass"]["items"] if i["kind"] == kind]
 
 
-def test_faces_blur_unless_the_register_confirms_consent(footage_dir, tmp_path, fast, catalog):
-    source = cv2.imread(str(footage_dir / FACES))
-    script = write(tmp_path, scene(footage_dir / FACES, tmp_path))
+def test_faces_blur_unless_the_register_confirms_consent(tmp_path, fast, catalog):
+    fast = own_render_cache(fast)  # that a confirmed keep entry runs the face search again is for its own cache to say
+    source = cv2.imread(str(FACES_PHOTO))
+    script = write(tmp_path, scene(FACES_PHOTO, tmp_path))
     [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     manifest, summary = bundle_privacy(built)
     blurred = faces_of(summary)
@@ -76,7 +76,7 @@ def test_faces_blur_unless_the_register_confirms_consent(footage_dir, tmp_path, 
     assert not {"review.png", "privacy.json"} & {f["name"] for f in manifest["files"]}  # never synced
 
     keep = f"{{person: P-1, consent_ref: FORM-1, yaw: {face['yaw']}, pitch: {face['pitch']}}}"
-    write(tmp_path, scene(footage_dir / FACES, tmp_path, keep=keep))
+    write(tmp_path, scene(FACES_PHOTO, tmp_path, keep=keep))
     [unconfirmed] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     assert unconfirmed.privacy_notes == ("scène plein: P-1 wordt toch vervaagd, want staat niet in het "
                                          "toestemmingsregister van deze opname",)
@@ -100,8 +100,8 @@ def test_faces_blur_unless_the_register_confirms_consent(footage_dir, tmp_path, 
     assert sharpness(out, face) < 0.35 * sharpness(source, face)
 
 
-def test_publishing_waits_for_signoff_and_withdrawal_takes_the_version_off(footage_dir, tmp_path, fast, catalog):
-    script = write(tmp_path, scene(footage_dir / FACES, tmp_path))
+def test_publishing_waits_for_signoff_and_withdrawal_takes_the_version_off(tmp_path, fast, catalog):
+    script = write(tmp_path, scene(FACES_PHOTO, tmp_path))
     with pytest.raises(SignoffRequired, match="zorgblik privacy signoff testzorg/plein --by NAAM"):
         build_script(script, settings=fast, catalog=catalog, profiles=["quest2"], publish=True)
     approve_profile(catalog, script)
@@ -127,8 +127,52 @@ def test_publishing_waits_for_signoff_and_withdrawal_takes_the_version_off(foota
             queries.publish(db, new)
 
 
-def test_caption_edit_runs_no_face_search_and_no_encode(footage_dir, tmp_path, fast, catalog):
-    clip = footage_dir / "video/testroom_1920x960_mono.mp4"
+def test_a_shared_cache_lends_no_data_folder_another_ones_consent_or_signoff(tmp_path):
+    """Two data folders sharing one render cache (render_cache_dir): who stays sharp is in the
+    cache's keys, and each data folder's own consent register decides it; sign-offs stay in each
+    catalog. Folder A confirms P-1's consent, keeps P-1 sharp and signs its version off; folder B
+    builds the same script from the same footage with nobody on its register: P-1 blurred (the
+    picture A's first build left in the cache), and no publishing without a sign-off of B's own."""
+    a = Settings.from_env({}, data_dir=tmp_path / "a" / "data", port=0, encoder_preset="ultrafast",
+                          render_cache_dir=str(tmp_path / "gedeeld"))
+    b = replace(a, data_dir=tmp_path / "b" / "data")
+    source = cv2.imread(str(FACES_PHOTO))
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    script = write(folder, scene(FACES_PHOTO, folder))
+    with Catalog(a.catalog_url) as in_a, Catalog(b.catalog_url) as in_b:
+        [first] = build_script(script, settings=a, catalog=in_a, profiles=["quest2"])
+        face = max(faces_of(bundle_privacy(first)[1]), key=lambda f: f["height"])
+        with in_a.session() as db:
+            footage_id = queries.scene_version_by_bundle_key(db, first.bundle_key).footage_id
+            record_consent(db, footage_id, person="P-1", role="client", status="given", form_ref="FORM-1")
+        write(folder, scene(FACES_PHOTO, folder,
+                            keep=f"{{person: P-1, consent_ref: FORM-1, yaw: {face['yaw']}, pitch: {face['pitch']}}}"))
+        [kept] = build_script(script, settings=a, catalog=in_a, profiles=["quest2"])
+        assert kept.privacy_notes == () and kept.searched
+        assert sharpness(cv2.imread(str(kept.bundle_dir / "scene.quest2.jpg")), face) > 0.7 * sharpness(source, face)
+        approve_profile(in_a, script)
+        with in_a.session() as db:
+            signoffs.sign_off(db, signoffs.latest_version(db, "testzorg/plein"), by="Anne")
+            queries.publish(db, queries.scene_version_by_bundle_key(db, kept.bundle_key))
+
+        [other] = build_script(script, settings=b, catalog=in_b, profiles=["quest2"])
+        assert not other.searched and other.encoded == 0  # from the shared cache ...
+        assert other.privacy_notes == ("scène plein: P-1 wordt toch vervaagd, want staat niet in het "
+                                       "toestemmingsregister van deze opname",)
+        out = cv2.imread(str(other.bundle_dir / "scene.quest2.jpg"))  # ... but the blurred picture
+        assert sharpness(out, face) < 0.35 * sharpness(source, face)
+        assert other.bundle_key != kept.bundle_key and other.needs_signoff and other.status == "draft"
+        approve_profile(in_b, script)
+        with in_b.session() as db:
+            with pytest.raises(SignoffRequired):
+                queries.publish(db, queries.scene_version_by_bundle_key(db, other.bundle_key))
+            assert queries.published_scene_versions(db) == []
+
+
+def test_caption_edit_runs_no_face_search_and_no_encode(tmp_path, fast, catalog):
+    fast = own_render_cache(fast)  # it counts searches and encodes, and the privacy passes in the cache
+    clip = MONO_VIDEO
     video = "    in: 1\n    out: 2\n"
     script = write(tmp_path, scene(clip, tmp_path, video=video))
     [first] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
@@ -140,7 +184,7 @@ def test_caption_edit_runs_no_face_search_and_no_encode(footage_dir, tmp_path, f
     assert len(list((fast.cache_dir / "privacy").glob("*.json"))) == 1
 
 
-def test_stereo_is_searched_and_blurred_per_eye(footage_dir, pano_with_face):
+def test_stereo_is_searched_and_blurred_per_eye(pano_with_face):
     frame, _ = pano_with_face
     stacked = np.vstack([cv2.resize(frame, (1024, 512)), cv2.resize(frame, (1024, 512))])
     out, report = blur_frame(stacked, stereo="top-bottom")
@@ -149,9 +193,8 @@ def test_stereo_is_searched_and_blurred_per_eye(footage_dir, pano_with_face):
     assert not np.array_equal(out[:512], stacked[:512]) and not np.array_equal(out[512:], stacked[512:])
 
 
-def test_stereo_scene_builds(footage_dir, tmp_path, fast, catalog):
-    clip = footage_dir / "video/congo_stereo_tb_1920x1080.mp4"
-    script = write(tmp_path, scene(clip, tmp_path, video="    in: 0\n    out: 1\n"))
+def test_stereo_scene_builds(tmp_path, fast, catalog):
+    script = write(tmp_path, scene(STEREO_VIDEO, tmp_path, video="    in: 0\n    out: 1\n"))
     [built] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     manifest, summary = bundle_privacy(built)
     assert manifest["stereo"] == "top-bottom" and (manifest["width"], manifest["height"]) == (1920, 1080)
@@ -159,6 +202,6 @@ def test_stereo_scene_builds(footage_dir, tmp_path, fast, catalog):
 
 
 @pytest.fixture(scope="module")
-def pano_with_face(footage_dir):
-    frame = cv2.imread(str(footage_dir / FACES))
+def pano_with_face():
+    frame = cv2.imread(str(FACES_PHOTO))
     return cv2.resize(frame, (2048, 1024), interpolation=cv2.INTER_AREA), None

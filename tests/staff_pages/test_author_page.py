@@ -11,10 +11,10 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from catalog import queries
-from support import approve_profile
+from support import ROOM_PHOTO, approve_profile
 
 ROOT = Path(__file__).resolve().parents[2]
-PHOTO = ROOT / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
+PHOTO = ROOM_PHOTO
 
 SCRIPT = """\
 format: zorgblik-vr-script/1

@@ -3,11 +3,11 @@ it was classified and why, and records who is filmed and their consent."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from playwright.sync_api import expect
+from support import ROOM_PHOTO
 
-PHOTO = Path(__file__).resolve().parents[2] / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
+PHOTO = ROOM_PHOTO
 
 
 def test_comms_uploads_sees_classification_and_records_consent(site, open_as, shoot):

@@ -20,10 +20,10 @@ from catalog import approvals, queries
 from catalog.models import ScriptSave
 from scripts_vr.digest import profile_sha256_of_text
 from scripts_vr.templates import minimal_script
-from support import approve_profile, handout_pngs
+from support import ROOM_PHOTO, approve_profile, handout_pngs
 
 ROOT = Path(__file__).resolve().parents[2]
-PHOTO = ROOT / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
+PHOTO = ROOM_PHOTO
 TEMPLATE_COMMENT = "  # Leerprofiel van het team. Leervoorkeuren: kunst_afkijken, participeren, kennis_verwerven,"
 
 

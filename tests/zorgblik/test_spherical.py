@@ -23,14 +23,12 @@ from zorgblik.media.errors import (
     SphericalMetadataError,
     SphericalMismatch,
 )
+from support import FLAT_VIDEO, GLOWSTICKS_PHOTO, HALF_DOME_PHOTO, LANDSCAPE_PHOTO, MONO_VIDEO, ROOM_PHOTO, STEREO_VIDEO
 from zorgblik.media.gpano import read_gpano
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.media.spherical import Pose, inject_spherical, read_spherical, verify_spherical
 from zorgblik.tools import run_tool
 
-FOOTAGE = Path(__file__).resolve().parents[2] / "demo" / "footage"
-VIDEO = FOOTAGE / "video"
-EQUIRECT = FOOTAGE / "equirect"
 SPHERICAL_UUID = bytes.fromhex("ffcc8263f8554a938814587a02521fdd")
 
 
@@ -45,7 +43,7 @@ def encode(dst: Path, *, faststart: bool, stereo: str = "mono") -> Path:
         "left-right": "scale=320:160,split[a][b];[a][b]hstack",
     }
     args = [
-        "ffmpeg", "-v", "error", "-y", "-i", VIDEO / "testroom_1920x960_mono.mp4",
+        "ffmpeg", "-v", "error", "-y", "-i", MONO_VIDEO,
         "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
         "-t", "2", "-filter_complex", f"[0:v]{layouts[stereo]}", "-map", "1:a",
         "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
@@ -107,21 +105,21 @@ def clips(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"),
+    ("path", "expected"),
     [
         pytest.param(
-            "congo_stereo_tb_1920x1080.mp4",
+            STEREO_VIDEO,
             # The clip carries only the V1 uuid box (no st3d/sv3d); ffprobe reads V1 too.
             dict(projection="equirectangular", stereo="top-bottom", pose=Pose(0, 0, 0),
                  sources=("v1",)),
             id="congo-v1-top-bottom",
         ),
-        pytest.param("testroom_1920x960_mono.mp4", None, id="testroom-no-metadata"),
-        pytest.param("testsrc_320x240_not360.mp4", None, id="vp9-not-360"),
+        pytest.param(MONO_VIDEO, None, id="testroom-no-metadata"),
+        pytest.param(FLAT_VIDEO, None, id="vp9-not-360"),
     ],
 )
-def test_read_spherical_from_real_footage(name, expected):
-    info = read_spherical(VIDEO / name)
+def test_read_spherical_from_real_footage(path, expected):
+    info = read_spherical(path)
     if expected is None:
         assert info is None
     else:
@@ -129,14 +127,14 @@ def test_read_spherical_from_real_footage(name, expected):
 
 
 @pytest.mark.parametrize(
-    ("name", "heading", "pitch", "roll"),
+    ("path", "heading", "pitch", "roll"),
     [
-        pytest.param("theta_half_dome_01.jpg", 202.5, 1.3, 0.2, id="theta-half-dome"),
-        pytest.param("theta_glowsticks.jpg", 67.5, -90.0, 0.0, id="theta-glowsticks"),
+        pytest.param(HALF_DOME_PHOTO, 202.5, 1.3, 0.2, id="theta-half-dome"),
+        pytest.param(GLOWSTICKS_PHOTO, 67.5, -90.0, 0.0, id="theta-glowsticks"),
     ],
 )
-def test_read_gpano_from_theta_photos(name, heading, pitch, roll):
-    pano = read_gpano(EQUIRECT / name)
+def test_read_gpano_from_theta_photos(path, heading, pitch, roll):
+    pano = read_gpano(path)
     assert pano.projection == "equirectangular"
     assert (pano.heading_deg, pano.pitch_deg, pano.roll_deg) == (heading, pitch, roll)
     assert (pano.full_width, pano.full_height) == (5376, 2688)
@@ -148,9 +146,9 @@ def test_read_gpano_from_theta_photos(name, heading, pitch, roll):
     assert not pano.size_matches_pixels
 
 
-@pytest.mark.parametrize("name", ["testroom_2048x1024.jpg", "pannellum_examplepano_4096.jpg"])
-def test_read_gpano_none_without_xmp(name):
-    assert read_gpano(EQUIRECT / name) is None
+@pytest.mark.parametrize("path", [ROOM_PHOTO, LANDSCAPE_PHOTO], ids=lambda p: p.name)
+def test_read_gpano_none_without_xmp(path):
+    assert read_gpano(path) is None
 
 
 def _jpeg_with_xmp(xmp: str) -> bytes:
@@ -294,13 +292,13 @@ def test_inject_promotes_stco_to_co64_when_offsets_pass_4gib(tmp_path):
 
 
 def _truncated(tmp: Path) -> bytes:
-    return (VIDEO / "congo_stereo_tb_1920x1080.mp4").read_bytes()[:1000]
+    return STEREO_VIDEO.read_bytes()[:1000]
 
 
 BAD_VIDEOS = [
     pytest.param(_truncated, DamagedMedia, id="truncated-1000-bytes"),
     pytest.param(lambda tmp: b"", NotAnMp4, id="zero-bytes"),
-    pytest.param(lambda tmp: (EQUIRECT / "theta_glowsticks.jpg").read_bytes(), NotAnMp4, id="jpeg"),
+    pytest.param(lambda tmp: GLOWSTICKS_PHOTO.read_bytes(), NotAnMp4, id="jpeg"),
     pytest.param(lambda tmp: os.urandom(4096), NotAnMp4, id="random-bytes"),
     pytest.param(
         lambda tmp: box(b"ftyp", b"isom") + struct.pack(">I4s", 1, b"moov") + b"\xff" * 8,
@@ -334,11 +332,11 @@ def test_bad_video_raises_clear_error(tmp_path, make, error):
     ("make", "error"),
     [
         pytest.param(
-            lambda: (VIDEO / "testsrc_320x240_not360.mp4").read_bytes(), NotAJpeg, id="mp4"
+            lambda: FLAT_VIDEO.read_bytes(), NotAJpeg, id="mp4"
         ),
         pytest.param(lambda: b"", NotAJpeg, id="zero-bytes"),
         pytest.param(
-            lambda: (EQUIRECT / "theta_glowsticks.jpg").read_bytes()[:5000], DamagedMedia,
+            lambda: GLOWSTICKS_PHOTO.read_bytes()[:5000], DamagedMedia,
             id="truncated",
         ),
         pytest.param(lambda: b"\xff\xd8junk" + os.urandom(64), DamagedMedia, id="garbage-segments"),
@@ -390,7 +388,7 @@ def test_audio_only_file_has_no_video_track(tmp_path):
 
 def test_verify_rejects_a_file_without_metadata():
     with pytest.raises(SphericalMismatch, match="geen 360°-metadata"):
-        verify_spherical(VIDEO / "testroom_1920x960_mono.mp4", "mono")
+        verify_spherical(MONO_VIDEO, "mono")
 
 
 def test_verify_rejects_the_wrong_stereo_layout(clips, tmp_path):
@@ -402,7 +400,7 @@ def test_verify_rejects_the_wrong_stereo_layout(clips, tmp_path):
 
 def test_verify_asks_for_v2_by_default():
     # The congo clip has V1 only: ffprobe sees it, but the render stage wants both schemes.
-    congo = VIDEO / "congo_stereo_tb_1920x1080.mp4"
+    congo = STEREO_VIDEO
     with pytest.raises(SphericalMismatch, match="V2 ontbreekt"):
         verify_spherical(congo, "top-bottom")
     assert verify_spherical(congo, "top-bottom", require=("v1",)).stereo == "top-bottom"

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from render.privacy import SphereBox, Tile, paste_perspective, sphere_detector
+from support import LANDSCAPE_PHOTO
 
 #: (portrait, face box in its pixels (x0, y0, x1, y1)), measured once with CenterFace.
 PORTRAITS = {
@@ -45,9 +46,9 @@ def detector():
 
 
 @pytest.fixture(scope="session")
-def pano(footage_dir: Path) -> np.ndarray:
+def pano() -> np.ndarray:
     """The pannellum landscape at 2048×1024: real, and without faces."""
-    frame = cv2.imread(str(footage_dir / "equirect" / "pannellum_examplepano_4096.jpg"))
+    frame = cv2.imread(str(LANDSCAPE_PHOTO))
     return cv2.resize(frame, (2048, 1024), interpolation=cv2.INTER_AREA)
 
 

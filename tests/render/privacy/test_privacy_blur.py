@@ -23,6 +23,7 @@ from render.privacy.tiles import equirect_mask
 from scripts_vr.model import BlurRegion, KeepUnblurred
 from zorgblik.errors import ZorgblikError
 from zorgblik.tools import run_tool
+from support import ROOM_PHOTO
 
 
 class FixedFaces:
@@ -114,7 +115,7 @@ def clip_with_cut(tmp_path_factory, pano) -> _Clip:
     folder = tmp_path_factory.mktemp("clip")
     a = folder / "a.png"
     cv2.imwrite(str(a), cv2.resize(pano, (512, 256), interpolation=cv2.INTER_AREA))
-    b = Path(__file__).resolve().parents[3] / "demo" / "footage" / "equirect" / "testroom_2048x1024.jpg"
+    b = ROOM_PHOTO
     out = folder / "cut.mp4"
     run_tool(["ffmpeg", "-v", "error", "-y", "-loop", "1", "-t", "1", "-r", "10", "-i", a, "-loop", "1", "-t", "1",
               "-r", "10", "-i", b, "-filter_complex", "[1]scale=512:256[b];[0][b]concat=n=2:v=1[v]", "-map", "[v]",

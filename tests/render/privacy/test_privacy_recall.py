@@ -8,10 +8,10 @@ seam, at ±60° and near the poles, 10–18° tall. The two hikers in the A-Fram
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import cv2
 from render.privacy.tiles import contains, overlap
+from support import FACES_PHOTO, ROOM_PHOTO
 
 #: Three frames of five faces each: (portrait, yaw, pitch, face height in degrees).
 PLACEMENTS = [
@@ -44,14 +44,14 @@ def test_recall_on_planted_portraits(pano, detector, planter):
     assert extra <= 1
 
 
-def test_both_hikers_in_a_real_panorama(footage_dir: Path, detector):
-    frame = cv2.imread(str(footage_dir / "equirect" / "aframe_puydesancy_4096_faces.jpg"))
+def test_both_hikers_in_a_real_panorama(detector):
+    frame = cv2.imread(str(FACES_PHOTO))
     boxes = detector(frame)
     yaws = sorted(round(b.yaw) for b in boxes if abs(b.pitch) < 10 and b.height < 6)
     assert any(-95 < y < -80 for y in yaws) and any(100 < y < 112 for y in yaws), yaws
 
 
-def test_no_faces_in_faceless_footage(footage_dir: Path, detector, pano):
-    testroom = cv2.imread(str(footage_dir / "equirect" / "testroom_2048x1024.jpg"))
+def test_no_faces_in_faceless_footage(detector, pano):
+    testroom = cv2.imread(str(ROOM_PHOTO))
     assert detector(pano) == []
     assert detector(testroom) == []
