@@ -2,9 +2,10 @@
 
 A detector made for ordinary photos finds few faces in a whole equirectangular frame (a face
 near the seam is cut in two, one near a pole is smeared over the width). So the frame is looked
-at through overlapping perspective tiles (:data:`~render.privacy.tiles.DEFAULT_TILES`), all tiles
-go through the model as one batch, each box is mapped back to the sphere and duplicates from
-neighbouring tiles are merged on the sphere.
+at through overlapping perspective tiles (:data:`~render.privacy.tiles.DEFAULT_TILES`), each
+also turned about its own axis (:attr:`SphereDetector.rolls`), since nothing says the camera was
+level or the head upright; the tiles go through the model in batches, each box is mapped back to
+the sphere and duplicates from neighbouring tiles and turns are merged on the sphere.
 
 The model sits behind :class:`FaceModel` with a registry (:data:`MODELS`), so another model can
 be added without touching the tiling. The one shipped is CenterFace (MIT) as found inside the
@@ -16,7 +17,7 @@ from __future__ import annotations
 import importlib.resources
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -29,6 +30,9 @@ from render.privacy.tiles import DEFAULT_TILES, SphereBox, Tile, render_tile, sp
 log = logging.getLogger(__name__)
 
 PixelBox = tuple[float, float, float, float, float]  # x0, y0, x1, y1, score
+
+#: How many turned views of each tile the detector searches by default (see SphereDetector.rolls).
+DEFAULT_ROLLS = 4
 
 
 class FaceModel(Protocol):
@@ -125,12 +129,28 @@ class SphereDetector:
 
     ``detect_width`` is the width the frame is scaled to before the tiles are cut (the tiles'
     own resolution is what limits the smallest face; scaling first only saves work).
+
+    ``rolls`` is how many ways each tile is looked at, turned about its own axis by equal steps
+    (4: 0°, 90°, 180°, 270°). The model finds a face only while its head leans less than about
+    45–60° in the view, and nothing says a capture is level: a camera held crooked, on its side
+    or upside down, or a person lying down, leans every face in the frame. Four turns leave no
+    face more than 45° from upright in one of them (#17). Each turn costs one more search of
+    every tile; ``rolls=1`` is the old, level-only search, for footage known to be level.
     """
 
     model: FaceModel
     tiles: Sequence[Tile] = DEFAULT_TILES
     detect_width: int = 4096
     min_size: float = 1.0  # degrees: smaller boxes are noise at this resolution
+    rolls: int = DEFAULT_ROLLS
+
+    def __post_init__(self) -> None:
+        if self.rolls < 1:
+            raise ValueError(f"rolls must be at least 1, not {self.rolls}")
+
+    def views(self) -> list[Tile]:
+        """Every tile at every roll: what the model is shown."""
+        return [replace(tile, roll=tile.roll + k * 360.0 / self.rolls) for k in range(self.rolls) for tile in self.tiles]
 
     def __call__(self, frame: np.ndarray) -> list[SphereBox]:
         small = frame
@@ -138,10 +158,11 @@ class SphereDetector:
             size = (self.detect_width, self.detect_width * frame.shape[0] // frame.shape[1])
             small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
         found: list[SphereBox] = []
-        by_size: dict[int, list[Tile]] = {}
-        for tile in self.tiles:
-            by_size.setdefault(tile.shape, []).append(tile)
-        for group in by_size.values():
+        # one batch per tile size and roll: the model's memory stays what one level search needs
+        batches: dict[tuple, list[Tile]] = {}
+        for tile in self.views():
+            batches.setdefault((tile.shape, tile.roll), []).append(tile)
+        for group in batches.values():
             views = np.stack([render_tile(small, tile) for tile in group])
             for tile, boxes in zip(group, self.model.detect(views)):
                 for x0, y0, x1, y1, score in boxes:
@@ -149,7 +170,7 @@ class SphereDetector:
                     if min(box.width, box.height) >= self.min_size:
                         found.append(box)
         merged = sphere_nms(found)
-        log.debug("faces: %d boxes from %d tiles → %d", len(found), len(self.tiles), len(merged))
+        log.debug("faces: %d boxes from %d tiles × %d rolls → %d", len(found), len(self.tiles), self.rolls, len(merged))
         return merged
 
 

@@ -42,6 +42,20 @@ def rotation(yaw: float, pitch: float) -> np.ndarray:
     return yaw_m @ pitch_m
 
 
+def roll_matrix(roll: float) -> np.ndarray:
+    """The 3×3 matrix turning a camera ``roll`` degrees about its own forward axis (positive:
+    its top leans to the right, clockwise as the camera sees it). In camera coordinates."""
+    r = math.radians(roll)
+    return np.array([[math.cos(r), math.sin(r), 0], [-math.sin(r), math.cos(r), 0], [0, 0, 1]])
+
+
+def camera_rotation(roll: float = 0.0, pitch: float = 0.0, yaw: float = 0.0) -> np.ndarray:
+    """How a 360° camera held crooked turns the world: a direction ``v`` of the level world is
+    seen at ``camera_rotation(...) @ v`` in its frame. Applied as the camera would be turned:
+    roll about the forward axis, then pitch (nose up), then yaw."""
+    return rotation(yaw, pitch) @ roll_matrix(roll)
+
+
 def angle_between(a_yaw: float, a_pitch: float, b_yaw: float, b_pitch: float) -> float:
     """Great-circle angle in degrees between two directions."""
     dot = float(np.dot(direction(a_yaw, a_pitch), direction(b_yaw, b_pitch)))
@@ -151,6 +165,9 @@ class Tile:
     fov: float = 90.0
     width: int = 384
     height: int = 384
+    roll: float = 0.0
+    """degrees the view is turned about its own axis: a face whose head leans this far shows
+    upright in it (the detector only finds faces that lean less than about 60°)"""
 
     @property
     def focal(self) -> float:
@@ -160,18 +177,28 @@ class Tile:
     def shape(self) -> tuple[int, int]:
         return self.height, self.width
 
+    @property
+    def matrix(self) -> np.ndarray:
+        """Camera (right, up, forward) to world, the view's roll included."""
+        if not self.roll:
+            return rotation(self.yaw, self.pitch)
+        return rotation(self.yaw, self.pitch) @ roll_matrix(self.roll)
+
     def rays(self) -> np.ndarray:
         """World vectors (height, width, 3) through each pixel's centre."""
         x, y = np.meshgrid((np.arange(self.width) + 0.5 - self.width / 2) / self.focal,
                            -(np.arange(self.height) + 0.5 - self.height / 2) / self.focal)
-        return np.stack([x, y, np.ones_like(x)], axis=-1) @ rotation(self.yaw, self.pitch).T
+        return np.stack([x, y, np.ones_like(x)], axis=-1) @ self.matrix.T
 
     def box_to_sphere(self, x0: float, y0: float, x1: float, y1: float, score: float = 1.0) -> SphereBox:
-        """A pixel box in this tile as a SphereBox that contains it."""
+        """A pixel box in this tile as a SphereBox that contains it (in a rolled tile: the
+        level box around the turned one)."""
+        to_world = self.matrix.T
+
         def world(px: np.ndarray, py: np.ndarray) -> np.ndarray:
             local = np.stack([(px - self.width / 2) / self.focal, -(py - self.height / 2) / self.focal,
                               np.ones_like(px)], axis=-1)
-            return local @ rotation(self.yaw, self.pitch).T
+            return local @ to_world
 
         cy, cp = yaw_pitch(world(np.array((x0 + x1) / 2), np.array((y0 + y1) / 2)))
         # the box's outline, sampled, seen from the centre's own tangent plane
@@ -207,7 +234,7 @@ def equirect_coords(vectors: np.ndarray, width: int, height: int) -> tuple[np.nd
     return u.astype(np.float32), v.astype(np.float32)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)  # every default tile at every roll, for a few frame sizes
 def _tile_maps(tile: Tile, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     return equirect_coords(tile.rays(), width, height)
 
@@ -219,17 +246,35 @@ def render_tile(frame: np.ndarray, tile: Tile) -> np.ndarray:
     return cv2.remap(frame, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
 
 
-def paste_perspective(frame: np.ndarray, picture: np.ndarray, yaw: float, pitch: float, fov: float) -> np.ndarray:
+def rotate_equirect(frame: np.ndarray, roll: float = 0.0, pitch: float = 0.0, yaw: float = 0.0) -> np.ndarray:
+    """``frame`` as a camera turned by (roll, pitch, yaw) would have taken it (see
+    :func:`camera_rotation`): how tilted test footage is made from level footage."""
+    h, w = frame.shape[:2]
+    yaws = (np.arange(w) + 0.5) / w * 360.0 - 180.0
+    pitches = 90.0 - (np.arange(h) + 0.5) / h * 180.0
+    out_dirs = direction(*np.meshgrid(yaws, pitches))
+    # each output pixel shows the level world's direction R⁻¹·d = Rᵀ·d, i.e. d @ R
+    mx, my = equirect_coords(out_dirs @ camera_rotation(roll, pitch, yaw), w, h)
+    return cv2.remap(frame, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+
+
+def paste_perspective(frame: np.ndarray, picture: np.ndarray, yaw: float, pitch: float, fov: float,
+                      roll: float = 0.0) -> np.ndarray:
     """``frame`` with ``picture`` placed into the sphere as if seen straight on from (yaw, pitch),
-    ``fov`` degrees wide: the inverse of :func:`render_tile`. Used to plant test faces."""
+    ``fov`` degrees wide, through a view turned ``roll`` degrees (see :attr:`Tile.roll`: the
+    picture leans the other way): the inverse of :func:`render_tile`. Used to plant test faces."""
     h, w = frame.shape[:2]
     ph, pw = picture.shape[:2]
     vfov = 2 * math.degrees(math.atan(math.tan(math.radians(fov / 2)) * ph / pw))
     probe = SphereBox(yaw, pitch, fov, vfov)
+    if roll:  # the turned picture fits in the square around its diagonal
+        reach = math.hypot(math.tan(math.radians(fov / 2)), math.tan(math.radians(vfov / 2)))
+        side = min(179.0, 2 * math.degrees(math.atan(reach)))
+        probe = SphereBox(yaw, pitch, side, side)
     rows, cols = equirect_span(probe, w, h)
     uu, vv = np.meshgrid(cols, rows)
     vec = direction((uu + 0.5) / w * 360.0 - 180.0, 90.0 - (vv + 0.5) / h * 180.0)
-    local = vec @ rotation(yaw, pitch)
+    local = vec @ Tile(yaw, pitch, roll=roll).matrix
     ahead = local[..., 2] > 1e-6
     z = np.where(ahead, local[..., 2], 1.0)
     focal = (pw / 2) / math.tan(math.radians(fov / 2))

@@ -29,15 +29,17 @@ def load_portrait(name: str) -> np.ndarray:
     return cv2.imread(str(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"))
 
 
-def plant(frame: np.ndarray, name: str, yaw: float, pitch: float, face_deg: float) -> tuple[np.ndarray, SphereBox]:
-    """``frame`` with the portrait seen straight on from (yaw, pitch), its face ``face_deg`` tall;
-    and where that face now is on the sphere."""
+def plant(frame: np.ndarray, name: str, yaw: float, pitch: float, face_deg: float,
+          lean: float = 0.0) -> tuple[np.ndarray, SphereBox]:
+    """``frame`` with the portrait seen straight on from (yaw, pitch), its face ``face_deg`` tall
+    and its head leaning ``lean`` degrees to its right; and where that face now is on the sphere."""
     picture = load_portrait(name)
     x0, y0, x1, y1 = PORTRAITS[name]
     ph, pw = picture.shape[:2]
     vfov = face_deg * ph / (y1 - y0)
     fov = math.degrees(2 * math.atan(math.tan(math.radians(vfov / 2)) * pw / ph))
-    return paste_perspective(frame, picture, yaw, pitch, fov), Tile(yaw, pitch, fov, pw, ph).box_to_sphere(x0, y0, x1, y1)
+    view = Tile(yaw, pitch, fov, pw, ph, roll=-lean)
+    return paste_perspective(frame, picture, yaw, pitch, fov, roll=-lean), view.box_to_sphere(x0, y0, x1, y1)
 
 
 @pytest.fixture(scope="session")
