@@ -19,14 +19,9 @@ from sqlalchemy.orm import Session as DbSession
 from capture.errors import ConsentError
 from catalog import queries
 from catalog.models import Consent, Footage, utcnow
-from zorgblik.terms import CONSENT_STATUSES, FILMED_ROLES
+from zorgblik.terms import CONSENT_STATES, CONSENT_STATUSES, FILMED_ROLES
 
-OK, BLUR_REQUIRED, NONE_RECORDED = "ok", "blur_required", "none_recorded"
-STATE_DUTCH = {
-    OK: "iedereen heeft toestemming gegeven",
-    BLUR_REQUIRED: "vervagen nodig: niet iedereen heeft (nog) toestemming",
-    NONE_RECORDED: "geen toestemming vastgelegd",
-}
+OK, BLUR_REQUIRED, NONE_RECORDED = CONSENT_STATES  # the words, in the order terms declares them
 
 
 def _check_person(person: str) -> str:

@@ -40,8 +40,9 @@ from capture.store import FootageStore
 from catalog import Catalog
 from zorgblik.errors import ZorgblikError
 from zorgblik.private import FILE_MODE, FOLDER_MODE, private_dir
+from zorgblik.terms import UPLOAD_STATES
 
-RECEIVING, PROCESSING, DONE, FAILED = "receiving", "processing", "done", "failed"
+RECEIVING, PROCESSING, DONE, FAILED = UPLOAD_STATES  # the words, in the order terms declares them
 CHECKSUM_ALGORITHMS = ("sha256",)
 LOCK_WAIT_S = 5.0
 _ID = re.compile(r"[0-9a-f]{32}")

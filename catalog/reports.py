@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session as DbSession, selectinload
 
 from catalog.models import Event, Headset, Scene, SceneVersion, Script, Session, SessionNote, StaffUser, utcnow
 from catalog.playlists import title_of
-from zorgblik.terms import COMMANDS_DONE, SESSION_END_REASONS, STAFF_ROLES, label
+from zorgblik.terms import COMMANDS_DONE, EVENT_KINDS, SESSION_END_REASONS, STAFF_ROLES, label
 
 
 def _in_contexts(stmt, contexts: Iterable[str] | None):
@@ -82,13 +82,6 @@ class TimelineStep:
     detail: str
 
 
-_KIND_DUTCH = {"session_start": "sessie begonnen", "session_end": "sessie beëindigd", "scene_start": "scène begonnen",
-               "scene_end": "scène afgelopen", "hotspot_open": "hotspot geopend", "note": "notitie",
-               "command": "opdracht", "interrupted": "onderbroken: headset niet meer gehoord",
-               "rejoined": "headset weer verbonden; sessie gaat verder",
-               "panel_show": "profielpaneel getoond", "panel_end": "profielpaneel verder"}
-
-
 def _detail(session: Session, e: Event) -> str:
     """What the timeline says beside an event's kind, in Dutch."""
     if e.kind == "hotspot_open":
@@ -116,7 +109,7 @@ def timeline(db: DbSession, session: Session) -> list[TimelineStep]:
     for e in events:
         version = versions.get(e.scene_version_id)
         title = title_of(version) if version else None
-        steps.append(TimelineStep(e.at, (e.at - session.started_at).total_seconds(), _KIND_DUTCH.get(e.kind, e.kind),
+        steps.append(TimelineStep(e.at, (e.at - session.started_at).total_seconds(), label(EVENT_KINDS, e.kind),
                                   title, _detail(session, e)))
     notes = notes_of(db, session)
     titles = scene_titles(db, (n.bundle_key for n in notes))

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from capture import FootageStore, add_dual_fisheye, add_footage
-from capture.consent import STATE_DUTCH, consent_state, record_consent
+from capture.consent import consent_state, record_consent
 from catalog import Catalog, queries
 from cli import cli
 from zorgblik.settings import Settings
-from zorgblik.terms import CONSENT_STATUSES, FILMED_ROLES
+from zorgblik.terms import CONSENT_STATES, CONSENT_STATUSES, FILMED_ROLES
 
 #: Files smaller than this are copied in a blink: no progress bar.
 PROGRESS_FROM_BYTES = 64 * 1024 * 1024
@@ -118,7 +118,7 @@ def capture_show(settings: Settings, footage_id: int) -> None:
         for reason in f.reasons:
             click.echo(f"    - {reason}")
         click.echo(f"  stand       yaw {f.pose_yaw:+.1f}°, pitch {f.pose_pitch:+.1f}°, roll {f.pose_roll:+.1f}°")
-        click.echo(f"  toestemming {consent_state(f)}: {STATE_DUTCH[consent_state(f)]}")
+        click.echo(f"  toestemming {consent_state(f)}: {CONSENT_STATES[consent_state(f)]}")
         for c in f.consents:
             line = f"    - {c.person} ({FILMED_ROLES[c.role]}): {CONSENT_STATUSES[c.status]}"
             if c.withdrawn_at:
@@ -141,7 +141,7 @@ def capture_consent(settings: Settings, footage_id: int, person: str, role: str,
         record_consent(db, footage_id, person=person, role=role, status=status, form_ref=form_ref)
         state = consent_state(queries.get_footage(db, footage_id))
     click.echo(f"footage:{footage_id}: toestemming vastgelegd ({FILMED_ROLES[role]}, {CONSENT_STATUSES[status]}); "
-               f"stand nu: {STATE_DUTCH[state]}")
+               f"stand nu: {CONSENT_STATES[state]}")
 
 
 @capture.command("withdraw")

@@ -8,14 +8,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zorgblik.terms import Language, MboLevel, Route, SessionCommand, StaffRole, UseContext
+from zorgblik.terms import EventKind, Language, MboLevel, Route, SessionCommand, StaffRole, UseContext
 
 #: A row id sent in a body: SQLite's ids are signed 64-bit, and a larger number crashed the query
 #: (OverflowError binding it) instead of being refused.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
-EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction",
-                    "panel_show", "panel_end"]  # panel_*: a profile panel (welcome, expectations, guidance, closing)
 
 
 class ScenePublic(BaseModel):

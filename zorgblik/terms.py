@@ -82,6 +82,36 @@ StereoMode = Literal["mono", "top-bottom", "left-right"]
 STEREO_MODES: dict[str, str] = {"mono": "mono", "top-bottom": "stereo boven-onder",
                                 "left-right": "stereo naast elkaar"}
 
+#: What happened in a session, as its events are stored (``Event.kind``). A headset sends the
+#: :data:`EventKind` ones; the service writes "command", "interrupted" and "rejoined" itself, and a
+#: begeleider's "note" is a note, not an event, but the timeline names it alike.
+EventKind = Literal["session_start", "session_end", "scene_start", "scene_end", "hotspot_open", "head_direction",
+                    "panel_show", "panel_end"]  # panel_*: a profile panel (welcome, expectations, guidance, closing)
+EVENT_KINDS: dict[str, str] = {"session_start": "sessie begonnen", "session_end": "sessie beëindigd",
+                               "scene_start": "scène begonnen", "scene_end": "scène afgelopen",
+                               "hotspot_open": "hotspot geopend", "head_direction": "kijkrichting",
+                               "panel_show": "profielpaneel getoond", "panel_end": "profielpaneel verder",
+                               "note": "notitie", "command": "opdracht",
+                               "interrupted": "onderbroken: headset niet meer gehoord",
+                               "rejoined": "headset weer verbonden; sessie gaat verder"}
+
+#: Where a footage item stands on consent, from its consent records (``capture.consent.consent_state``).
+CONSENT_STATES: dict[str, str] = {"ok": "iedereen heeft toestemming gegeven",
+                                  "blur_required": "vervagen nodig: niet iedereen heeft (nog) toestemming",
+                                  "none_recorded": "geen toestemming vastgelegd"}
+
+#: Where a browser upload of footage stands (``capture.upload``).
+UPLOAD_STATES: dict[str, str] = {"receiving": "wordt ontvangen", "processing": "wordt verwerkt", "done": "klaar",
+                                 "failed": "mislukt"}
+
+#: Where a version of a VR script stands (``ScriptVersion.status``).
+VERSION_STATUSES: dict[str, str] = {"draft": "concept", "published": "gepubliceerd", "withdrawn": "teruggetrokken"}
+
+#: Where a build started from the pages stands, and each scene in it (``render.events``).
+BUILD_STATES: dict[str, str] = {"running": "bezig", "done": "klaar", "failed": "mislukt"}
+SCENE_BUILD_STATES: dict[str, str] = {"waiting": "wacht", "building": "wordt gebouwd", "encoding": "wordt gecodeerd",
+                                      "done": "klaar"}
+
 #: Why a session ended (``Session.end_reason``).
 SESSION_END_REASONS: dict[str, str] = {"stopped": "gestopt door begeleider", "finished": "afspeellijst afgelopen",
                                        "headset_gone": "headset weg (geen verbinding meer)",

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from capture.consent import STATE_DUTCH, consent_state, record_consent, withdraw
+from capture.consent import consent_state, record_consent, withdraw
 from capture.errors import CaptureError
 from capture.upload import UploadNotFound, UploadStore
 from catalog import queries
@@ -21,14 +21,10 @@ from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, Id, SettingsDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, back, render
 from scripts_vr import TEMPLATE_CATEGORIES
-from zorgblik.terms import CONSENT_STATUSES, FILMED_ROLES, MEDIA_KINDS, PROJECTIONS, STEREO_MODES
+from zorgblik.terms import CONSENT_STATES, CONSENT_STATUSES, FILMED_ROLES, MEDIA_KINDS, PROJECTIONS, STEREO_MODES, UPLOAD_STATES
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Comms = PageUser("footage.upload")
-
-UPLOAD_STATUS_DUTCH = {"receiving": "wordt ontvangen", "processing": "wordt verwerkt", "done": "klaar",
-                       "failed": "mislukt"}
-
 
 def recent_uploads(store: UploadStore, limit: int = 15) -> list:
     """The newest uploads in the store (the folder names are their ids)."""
@@ -48,7 +44,7 @@ def footage_page(request: Request, db: DbDep, settings: SettingsDep, user: Comms
     footage = list(reversed(queries.list_footage(db)))
     return render(request, "footage.html", user, {
         "uploads": recent_uploads(store), "footage": footage, "categories": TEMPLATE_CATEGORIES,
-        "consent_state": consent_state, "state_dutch": STATE_DUTCH, "upload_status": UPLOAD_STATUS_DUTCH,
+        "consent_state": consent_state, "state_dutch": CONSENT_STATES, "upload_status": UPLOAD_STATES,
         "projections": PROJECTIONS, "media_kinds": MEDIA_KINDS, "max_bytes": settings.max_footage_bytes})
 
 
@@ -56,7 +52,7 @@ def footage_page(request: Request, db: DbDep, settings: SettingsDep, user: Comms
 def footage_item(request: Request, footage_id: Id, db: DbDep, user: Comms):
     item = queries.get_footage(db, footage_id)
     return render(request, "footage_item.html", user, {
-        "item": item, "state": consent_state(item), "state_dutch": STATE_DUTCH, "roles": FILMED_ROLES,
+        "item": item, "state": consent_state(item), "state_dutch": CONSENT_STATES, "roles": FILMED_ROLES,
         "statuses": {k: v for k, v in CONSENT_STATUSES.items() if k != "withdrawn"}, "status_dutch": CONSENT_STATUSES,
         "projections": PROJECTIONS, "stereo_modes": STEREO_MODES})
 

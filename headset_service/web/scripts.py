@@ -34,14 +34,10 @@ from scripts_vr.errors import ScriptError
 from scripts_vr.freshness import find_scripts
 from zorgblik.bundle import REVIEW_SHEET
 from zorgblik.settings import Settings
-from zorgblik.terms import APPROVAL_SIDES, CARE_CATEGORIES
+from zorgblik.terms import APPROVAL_SIDES, BUILD_STATES, CARE_CATEGORIES, SCENE_BUILD_STATES, VERSION_STATUSES
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Author = PageUser("scripts.edit")
-
-STATUS_DUTCH = {"draft": "concept", "published": "gepubliceerd", "withdrawn": "teruggetrokken"}
-BUILD_STATE_DUTCH = {"running": "bezig", "done": "klaar", "failed": "mislukt"}
-SCENE_STATE_DUTCH = {"waiting": "wacht", "building": "wordt gebouwd", "encoding": "wordt gecodeerd", "done": "klaar"}
 
 
 # scripts on disk -------------------------------------------------------------------------------
@@ -123,8 +119,8 @@ def script_page(request: Request, name: str, db: DbDep, settings: SettingsDep, u
                          "signoff": signoffs.signoff_for(db, version), "sheet": sheet})
         scenes.append({"scene": scene, "versions": rows})
     return render(request, "script.html", user, {
-        "script": view, "scenes": scenes, "builds": recent_builds(settings, name), "status_dutch": STATUS_DUTCH,
-        "build_state": BUILD_STATE_DUTCH, "source_lines": path.read_text(encoding="utf-8", errors="replace").splitlines()
+        "script": view, "scenes": scenes, "builds": recent_builds(settings, name), "status_dutch": VERSION_STATUSES,
+        "build_state": BUILD_STATES, "source_lines": path.read_text(encoding="utf-8", errors="replace").splitlines()
         if view["problems"] else [], "approval": approval_view(db, name, path), "saves": saves_of(db, name)})
 
 
@@ -145,7 +141,7 @@ def build_page(request: Request, build_id: str, settings: SettingsDep, user: Aut
         raise HTTPException(404, f"bouw {build_id} is niet bekend")
     name = build_id.rsplit("-", 3)[0]
     return render(request, "build.html", user, {
-        "build": build, "name": name, "state": BUILD_STATE_DUTCH, "scene_state": SCENE_STATE_DUTCH})
+        "build": build, "name": name, "state": BUILD_STATES, "scene_state": SCENE_BUILD_STATES})
 
 
 @router.post("/scripts/scene/{bundle_key}/aftekenen")
