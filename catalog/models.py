@@ -127,14 +127,15 @@ class ScriptVersion(Base):
 
 
 class Scene(Base):
-    """A scene of a script, stable across its versions (keyed by the scene's id in the script)."""
+    """A scene of a script, stable across its versions. ``slug`` is the scene's ``id`` in the script
+    (a slug: "huiskamer"); render calls it ``scene_slug``, the manifest and the API ``scene``."""
 
     __tablename__ = "scenes"
-    __table_args__ = (UniqueConstraint("script_id", "key"),)
+    __table_args__ = (UniqueConstraint("script_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     script_id: Mapped[int] = mapped_column(ForeignKey("scripts.id"))
-    key: Mapped[str] = mapped_column(String(64))
+    slug: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer, default=0)
     script: Mapped[Script] = relationship(back_populates="scenes")
     versions: Mapped[list[SceneVersion]] = relationship(back_populates="scene", order_by="SceneVersion.number")

@@ -41,7 +41,7 @@ class ItemSpec:
 
 # reading ---------------------------------------------------------------------------------------
 def find_scene(db: DbSession, script: str, scene: str) -> Scene:
-    found = db.scalar(select(Scene).join(Script).where(Script.name == script, Scene.key == scene))
+    found = db.scalar(select(Scene).join(Script).where(Script.name == script, Scene.slug == scene))
     if found is None:
         raise NotFound(f"scène {script}/{scene} bestaat niet")
     return found
@@ -196,7 +196,7 @@ def _check_item(playlist: Playlist, spec: ItemSpec, *, listed: bool) -> None:
     version = published_version(spec.scene)
     if not listed:
         if version is None:
-            raise Misfit(f"scène {spec.scene.script.name}/{spec.scene.key} heeft geen gepubliceerde versie")
+            raise Misfit(f"scène {spec.scene.script.name}/{spec.scene.slug} heeft geen gepubliceerde versie")
         reason = playlist_misfit(playlist, spec.scene)
         if reason is not None:
             raise Misfit(reason)

@@ -40,12 +40,12 @@ def published_profile_source(db: DbSession, name: str) -> ScriptVersion | None:
     return db.scalar(stmt)
 
 
-def published_scene_keys(db: DbSession, name: str) -> set[str]:
-    """The scene ids of script ``name`` that have a published version."""
-    stmt = (select(Scene.key).join(SceneVersion, SceneVersion.scene_id == Scene.id)
+def published_scene_slugs(db: DbSession, name: str) -> set[str]:
+    """The slugs of the scenes of script ``name`` that have a published version."""
+    stmt = (select(Scene.slug).join(SceneVersion, SceneVersion.scene_id == Scene.id)
             .join(Script, Script.id == Scene.script_id)
             .where(Script.name == name, SceneVersion.status == "published"))
     return set(db.scalars(stmt))
 
 
-__all__ = ["profile_sources", "published_profile_source", "published_scene_keys"]
+__all__ = ["profile_sources", "published_profile_source", "published_scene_slugs"]

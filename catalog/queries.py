@@ -77,10 +77,10 @@ def record_script_version(db: DbSession, *, name: str, organisation: str, care_c
     return version
 
 
-def scene_for(db: DbSession, script: Script, key: str, position: int) -> Scene:
-    scene = db.scalar(select(Scene).where(Scene.script_id == script.id, Scene.key == key))
+def scene_for(db: DbSession, script: Script, slug: str, position: int) -> Scene:
+    scene = db.scalar(select(Scene).where(Scene.script_id == script.id, Scene.slug == slug))
     if scene is None:
-        scene = Scene(script=script, key=key, position=position)
+        scene = Scene(script=script, slug=slug, position=position)
         db.add(scene)
         db.flush()
     scene.position = position
@@ -117,7 +117,7 @@ def publish(db: DbSession, version: SceneVersion, when: datetime | None = None) 
                        hint="bouw de scène opnieuw; de nieuwe versie kan gepubliceerd worden")
     reasons = signoff_reasons(version)
     if reasons and signoff_for(db, version) is None:
-        script, scene = version.scene.script.name, version.scene.key
+        script, scene = version.scene.script.name, version.scene.slug
         raise SignoffRequired(
             f"scène {scene_ref(version)} wordt niet gepubliceerd zonder privacy-aftekening ({'; '.join(reasons)})",
             hint=f"bekijk eerst het reviewblad (bundles/{version.bundle_key}/review.png of "

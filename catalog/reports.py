@@ -240,7 +240,7 @@ def xapi_statements(db: DbSession, period: Period, *, homepage: str, contexts: I
             verb_id, verb = XAPI_VERBS[e.kind]
             version = versions.get(e.scene_version_id)
             if version is not None:
-                obj_id = f"{homepage}/scenes/{version.scene.script.name}/{version.scene.key}"
+                obj_id = f"{homepage}/scenes/{version.scene.script.name}/{version.scene.slug}"
                 name = title_of(version)
             else:
                 obj_id, name = f"{homepage}/sessions/{s.id}", f"VR-sessie ({s.context})"

@@ -26,7 +26,7 @@ from catalog.models import PrivacySignoff, Scene, SceneVersion, Script, StaffUse
 
 def scene_ref(version: SceneVersion) -> str:
     """How people name a scene version: script/scene versie N."""
-    return f"{version.scene.script.name}/{version.scene.key} versie {version.number}"
+    return f"{version.scene.script.name}/{version.scene.slug} versie {version.number}"
 
 
 def signoff_reasons(version: SceneVersion) -> list[str]:
@@ -72,8 +72,8 @@ def sign_off(db: DbSession, version: SceneVersion, *, by: str, user: StaffUser |
 
 def latest_version(db: DbSession, scene_ref: str) -> SceneVersion:
     """The newest draft or published version of ``scene_ref`` (``script/scene``)."""
-    script_name, _, key = scene_ref.partition("/")
-    scene = db.scalar(select(Scene).join(Script).where(Script.name == script_name, Scene.key == key))
+    script_name, _, slug = scene_ref.partition("/")
+    scene = db.scalar(select(Scene).join(Script).where(Script.name == script_name, Scene.slug == slug))
     live = [v for v in (scene.versions if scene else []) if v.status != "withdrawn"]
     if not live:
         raise NotFound(f"scène {scene_ref} heeft geen versie om af te tekenen",

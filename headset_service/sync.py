@@ -94,7 +94,7 @@ def bundle_entry(version: SceneVersion, profile: str, bundles_dir: Path) -> dict
     return {
         "bundle_key": key,
         "script": version.scene.script.name,
-        "scene": version.scene.key,
+        "scene": version.scene.slug,
         "version": version.number,
         "title": m.title,
         "media_kind": m.media_kind,

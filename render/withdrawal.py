@@ -78,15 +78,15 @@ def withdraw_consent(person: str, *, footage_id: int | None, settings: Settings,
         affected = withdraw(db, person, footage_id=footage_id)
         for version in queries.live_scene_versions_of_footage(db, affected):
             script = version.scene.script
-            withdrawn.append(WithdrawnVersion(script.name, version.scene.key, version.number, version.bundle_key,
+            withdrawn.append(WithdrawnVersion(script.name, version.scene.slug, version.number, version.bundle_key,
                                               version.status))
             queries.withdraw(db, version)
             plan = rebuilds.get(script.name)
             if plan is None:
                 plan = rebuilds[script.name] = _Rebuild(script.versions[-1].source)
-                plan.footage = {s.key: s.versions[-1].footage_id for s in script.scenes if s.versions}
+                plan.footage = {s.slug: s.versions[-1].footage_id for s in script.scenes if s.versions}
             plan.profiles.update(dict.fromkeys(profiles or version.manifest.profiles))
-            plan.scenes.add(version.scene.key)
+            plan.scenes.add(version.scene.slug)
     rebuilt = []
     for name, plan in rebuilds.items():
         folder = Path(tempfile.mkdtemp(dir=settings.data_dir, prefix=".rebuild-"))

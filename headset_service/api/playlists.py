@@ -28,7 +28,7 @@ def playlist_public(playlist: Playlist) -> PlaylistPublic:
     items = []
     for item in playlist.items:
         version = playlists.published_version(item.scene)
-        items.append(PlaylistItemPublic(script=item.scene.script.name, scene=item.scene.key,
+        items.append(PlaylistItemPublic(script=item.scene.script.name, scene=item.scene.slug,
                                         bundle_key=version.bundle_key if version else None,
                                         photo_seconds=item.photo_seconds, wait_for_staff=item.wait_for_staff,
                                         waits=playlists.waits_for_staff(item)))

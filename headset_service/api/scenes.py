@@ -50,7 +50,7 @@ def scene_public(version: SceneVersion) -> ScenePublic:
     return ScenePublic(
         bundle_key=key,
         script=version.scene.script.name,
-        scene=version.scene.key,
+        scene=version.scene.slug,
         version=version.number,
         title=m.title,
         media_kind=m.media_kind,

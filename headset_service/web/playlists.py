@@ -100,7 +100,7 @@ def playlist_page(request: Request, playlist_id: Id, db: DbDep, user: Maker):
 
 
 def _ref(scene: Scene) -> str:
-    return f"{scene.script.name}/{scene.key}"
+    return f"{scene.script.name}/{scene.slug}"
 
 
 @router.post("/afspeellijsten/{playlist_id}/naam")

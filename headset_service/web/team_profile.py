@@ -22,7 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import ValidationError
 
 from catalog import approvals
-from catalog.profiles import published_profile_source, published_scene_keys
+from catalog.profiles import published_profile_source, published_scene_slugs
 from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, render
 from scripts_vr.digest import profile_sha256
@@ -99,7 +99,7 @@ def _query(request: Request) -> tuple[Learner, str | None]:
 def team_profile_page(request: Request, name: str, db: DbDep, settings: SettingsDep, user: Reader):
     script = load_profile(settings, db, name)
     learner, context = _query(request)
-    published = published_scene_keys(db, name)
+    published = published_scene_slugs(db, name)
     scenes = [{"id": s.id, "title": say(s.title), "contexts": [USE_CONTEXTS.get(c, c) for c in s.contexts],
                "audience": f"{'/'.join(s.audience.routes)} niveau {', '.join(map(str, s.audience.levels))}",
                "published": s.id in published} for s in script.scenes]

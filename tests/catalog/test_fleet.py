@@ -88,7 +88,7 @@ def _playlist_with_a_scene(db, context: str = "intake"):
     db.add_all([footage, script])
     db.flush()
     script_version = ScriptVersion(script_id=script.id, sha256="1" * 64, source="")
-    scene = Scene(script_id=script.id, key="huiskamer")
+    scene = Scene(script_id=script.id, slug="huiskamer")
     db.add_all([script_version, scene])
     db.flush()
     db.add(SceneVersion(scene_id=scene.id, number=1, bundle_key="s-huiskamer-1", script_version_id=script_version.id,

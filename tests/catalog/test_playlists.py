@@ -73,10 +73,10 @@ def test_make_order_rename_and_set_item_settings(db, scenes):
     tuin, huiskamer = scene(db, scenes, "tuin"), scene(db, scenes, "huiskamer")
     made = playlists.create_playlist(db, name="Intake VVT", context="intake", route="BOL", level=3,
                                      items=[ItemSpec(huiskamer), ItemSpec(tuin, photo_seconds=20, wait_for_staff=True)])
-    assert [i.scene.key for i in made.items] == ["huiskamer", "tuin"]
+    assert [i.scene.slug for i in made.items] == ["huiskamer", "tuin"]
     specs = playlists.item_specs(made)
     playlists.set_items(db, made, [specs[1], specs[0]])
-    assert [(i.scene.key, i.photo_seconds, i.wait_for_staff) for i in made.items] == [
+    assert [(i.scene.slug, i.photo_seconds, i.wait_for_staff) for i in made.items] == [
         ("tuin", 20.0, True), ("huiskamer", None, None)]
     playlists.rename_playlist(db, made, "  Intake ouderenzorg ")
     assert made.name == "Intake ouderenzorg"
@@ -98,7 +98,7 @@ def test_what_does_not_fit_is_refused_with_the_reason_and_changes_nothing(db, sc
         playlists.set_audience(db, made, route="BBL", level=None)
     with pytest.raises(Misfit, match="Sollicitatie is alleen voor BBL, niet voor BOL"):
         playlists.create_playlist(db, name="Gesprek", context="sollicitatie", route="BOL")
-    assert [i.scene.key for i in made.items] == ["huiskamer"] and made.route is None
+    assert [i.scene.slug for i in made.items] == ["huiskamer"] and made.route is None
     playlists.set_audience(db, made, route="BOL", level=4)
     assert (made.route, made.level) == ("BOL", 4)
 
@@ -148,7 +148,7 @@ def test_a_withdrawn_scene_stays_listed_and_does_not_block_changes(db, scenes):
     queries.withdraw(db, queries.scene_version_by_bundle_key(db, scenes["keys"]["huiskamer"]))
     specs = playlists.item_specs(made)
     playlists.set_items(db, made, [ItemSpec(tuin, photo_seconds=30), specs[0]])
-    assert [i.scene.key for i in made.items] == ["tuin", "huiskamer"]
+    assert [i.scene.slug for i in made.items] == ["tuin", "huiskamer"]
     assert [i["bundle_key"] for i in playlists.start_items(made)] == [scenes["keys"]["tuin"]]
     with pytest.raises(Misfit, match="scène de-linde-ouderenzorg/huiskamer heeft geen gepubliceerde versie"):
         playlists.set_items(db, playlists.create_playlist(db, name="Nieuw", context="intake"), [ItemSpec(huiskamer)])

@@ -73,7 +73,7 @@ def test_intake_makes_orders_renames_and_deletes_a_playlist(site, scenes, open_a
 
     with site.catalog.session() as db:
         [made] = [p for p in playlists.list_playlists(db) if p.name == "Intake BOL ouderenzorg"]
-        assert [(i.scene.key, i.photo_seconds, i.wait_for_staff) for i in made.items] == [
+        assert [(i.scene.slug, i.photo_seconds, i.wait_for_staff) for i in made.items] == [
             ("tuin", 20.0, True), ("huiskamer", None, None)]
         assert made.route == "BOL" and playlists.start_items(made)[0]["photo_seconds"] == 20.0
 
