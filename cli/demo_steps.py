@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from catalog import Catalog, accounts, approvals, fleet, playlists, queries, signoffs
+from headset_service.schemas import SyncManifest
 from render import build_script
 from render.stages import Progress
 from scripts_vr.digest import profile_sha256_of_text
@@ -113,11 +114,11 @@ def check_service(base_url: str, access: DemoAccess) -> list[dict]:
         staff.get("/").raise_for_status()
         token = headset.post("/api/headsets/pair", json={"code": access.check_code}).raise_for_status().json()["token"]
         headset.headers["Authorization"] = f"Bearer {token}"
-        manifest = headset.get("/api/device/manifest").raise_for_status().json()
-        if not manifest["bundles"]:
+        manifest = SyncManifest.model_validate_json(headset.get("/api/device/manifest").raise_for_status().content)
+        if not manifest.bundles:
             raise DemoError("de demoheadset krijgt geen scènes om te synchroniseren")
-        media = next(f for b in manifest["bundles"] for f in b["files"] if f["role"] == "media")
-        part = headset.get(media["url"], headers={"Range": "bytes=0-1023"})
+        media = next(f for b in manifest.bundles for f in b.files if f.is_media)
+        part = headset.get(media.url, headers={"Range": "bytes=0-1023"})
         if part.status_code != 206 or len(part.content) != 1024:
             raise DemoError(f"bundelbestand niet in delen op te halen (HTTP {part.status_code})")
     return scenes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -37,7 +36,7 @@ def play(instance, server: str, folder: Path, code: str | None) -> None:
     import threading
 
     from headset_service.station import EventLog, Session, SyncClient
-    from headset_service.station.sync import CommandFeed
+    from headset_service.station.sync import CommandFeed, kept_manifest
     from headset_service.station.xr import run
     from scripts_vr.profile_view import panel_lines
 
@@ -47,8 +46,7 @@ def play(instance, server: str, folder: Path, code: str | None) -> None:
         result = client.sync()
         click.echo(f"{len(result.held)} scène(s) op schijf{' (offline)' if result.offline else ''}", err=True)
         log = EventLog(client.folder / "events.jsonl", http=client.http)
-        kept = client.folder / "manifest.json"
-        session = Session(log, manifest=lambda: json.loads(kept.read_text()) if kept.exists() else None,
+        session = Session(log, manifest=lambda: kept_manifest(client.folder),
                           on_panel=lambda panel: click.echo("\n".join(panel_lines(panel)) + "\n(Verder: volgende scène)",
                                                             err=True))
         inbox: queue.Queue = queue.Queue()

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from zorgblik.bundle import BundleFile
 from zorgblik.terms import EventKind, Language, MboLevel, Route, SessionCommand, StaffRole, UseContext
 
 #: A row id sent in a body: SQLite's ids are signed 64-bit, and a larger number crashed the query
@@ -314,6 +315,66 @@ class DeviceInfo(BaseModel):
     battery_reason: str | None = Field(None, max_length=200, description="why there is no battery level")
     free_bytes: int | None = Field(None, ge=0, le=MAX_BYTES)
     storage_reason: str | None = Field(None, max_length=200, description="why there is no free storage")
+
+
+class SyncFile(BundleFile):
+    """A bundle file a headset should hold, with where to fetch it (``/bundles/{key}/{name}``)."""
+
+    url: str
+
+
+class SyncBundle(BaseModel):
+    """A scene bundle in a headset's sync manifest: only the files for the headset's profile, plus
+    the shared ones (poster, captions, hotspots, the bundle's manifest.json)."""
+
+    bundle_key: str
+    script: str
+    scene: str = Field(description="the scene's slug in its script")
+    version: int
+    title: dict[str, str]
+    media_kind: str
+    stereo: str
+    rendition: str = Field(description="the profile of the rendition this headset plays")
+    bytes: int
+    files: list[SyncFile]
+
+
+class SyncPlaylist(BaseModel):
+    id: int
+    name: str
+    context: str | None
+    scenes: list[str] = Field(description="bundle keys, in play order (a scene this headset cannot play left out)")
+
+
+class SyncHeadset(BaseModel):
+    id: int
+    name: str
+    profile: str
+
+
+class Unplayable(BaseModel):
+    bundle_key: str
+    reason: str
+
+
+class SyncManifest(BaseModel):
+    """What a headset should hold now (``GET /api/device/manifest``), written by
+    :func:`headset_service.sync.build_manifest` and read by the station through this model; the
+    WebXR player reads the same JSON."""
+
+    format: Literal["zorgblik-sync/1"] = "zorgblik-sync/1"
+    headset: SyncHeadset
+    playlists: list[SyncPlaylist]
+    bundles: list[SyncBundle]
+    total_bytes: int
+    unplayable: list[Unplayable]
+    remove: list[str] = Field(description="bundle keys to delete (withdrawn, or no longer assigned)")
+    profiles: dict[str, dict] = Field(description="per script of the bundles, its profile as panels per language")
+
+    def body(self) -> bytes:
+        """The JSON a headset is sent: deterministic, so the same state gives the same ETag."""
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":")).encode()
 
 
 class InventoryReport(BaseModel):

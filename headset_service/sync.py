@@ -20,7 +20,6 @@ here), so that a headset shows the welcome, expectations and closing panels offl
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -32,12 +31,11 @@ from sqlalchemy.orm import object_session
 from catalog import Headset, SceneVersion, fleet, playlists
 from catalog.profiles import profile_sources
 from scripts_vr.profile_view import headset_profile, script_from_text
+from headset_service.schemas import SyncBundle, SyncFile, SyncHeadset, SyncManifest, SyncPlaylist, Unplayable
 from zorgblik.bundle import MANIFEST, ROLE_OF, BundleFile, BundleManifest
 from zorgblik.terms import LANGUAGES
 
 log = logging.getLogger(__name__)
-
-FORMAT = "zorgblik-sync/1"
 
 #: The renditions each headset profile plays, best first (a Quest 3 decodes a Quest 2 rendition;
 #: a Pico 4 is treated as a Quest 2 until measured).
@@ -84,25 +82,18 @@ def manifest_file_entry(bundles_dir: Path, bundle_key: str) -> BundleFile:
     return BundleFile(name=MANIFEST, role=ROLE_OF[MANIFEST], bytes=size, sha256=digest)
 
 
-def bundle_entry(version: SceneVersion, profile: str, bundles_dir: Path) -> dict | None:
+def bundle_entry(version: SceneVersion, profile: str, bundles_dir: Path) -> SyncBundle | None:
     m = version.manifest
     files = files_for(m, profile)
     if files is None:
         return None
     key = version.bundle_key
     listed = [*files, manifest_file_entry(bundles_dir, key)]
-    return {
-        "bundle_key": key,
-        "script": version.scene.script.name,
-        "scene": version.scene.slug,
-        "version": version.number,
-        "title": m.title,
-        "media_kind": m.media_kind,
-        "stereo": m.stereo,
-        "rendition": choose_rendition(m, profile) or m.profile,
-        "bytes": sum(f.bytes for f in listed),
-        "files": [{**f.model_dump(), "url": f"/bundles/{key}/{f.name}"} for f in listed],
-    }
+    return SyncBundle(
+        bundle_key=key, script=version.scene.script.name, scene=version.scene.slug, version=version.number,
+        title=m.title, media_kind=m.media_kind, stereo=m.stereo, rendition=choose_rendition(m, profile) or m.profile,
+        bytes=sum(f.bytes for f in listed),
+        files=[SyncFile(**f.model_dump(), url=f"/bundles/{key}/{f.name}") for f in listed])
 
 
 def allowed_files(version: SceneVersion, profile: str) -> set[str]:
@@ -129,7 +120,7 @@ def profiles_for(versions: list[SceneVersion]) -> dict[str, dict]:
     return {name: profile for name, sv in sorted(sources.items()) if (profile := _profile(sv.sha256, sv.source))}
 
 
-def build_manifest(headset: Headset, bundles_dir: Path) -> dict:
+def build_manifest(headset: Headset, bundles_dir: Path) -> SyncManifest:
     """What ``headset`` should hold now. Deterministic: the same state gives the same bytes (ETag)."""
     listed, bundles, unplayable, held = [], {}, {}, {}
     for playlist in fleet.headset_playlists(headset):
@@ -145,21 +136,20 @@ def build_manifest(headset: Headset, bundles_dir: Path) -> dict:
                     bundles[key] = entry
             if key in bundles:
                 keys.append(key)
-        listed.append({"id": playlist.id, "name": playlist.name, "context": playlist.context, "scenes": keys})
-    return {
-        "format": FORMAT,
-        "headset": {"id": headset.id, "name": headset.name, "profile": headset.profile},
-        "playlists": listed,
-        "bundles": list(bundles.values()),
-        "total_bytes": sum(b["bytes"] for b in bundles.values()),
-        "unplayable": [{"bundle_key": k, "reason": r} for k, r in unplayable.items()],
-        "remove": sorted(set(headset.inventory or []) - set(bundles)),
-        "profiles": profiles_for([v for k, v in held.items() if k in bundles]),
-    }
+        listed.append(SyncPlaylist(id=playlist.id, name=playlist.name, context=playlist.context, scenes=keys))
+    return SyncManifest(
+        headset=SyncHeadset(id=headset.id, name=headset.name, profile=headset.profile),
+        playlists=listed,
+        bundles=list(bundles.values()),
+        total_bytes=sum(b.bytes for b in bundles.values()),
+        unplayable=[Unplayable(bundle_key=k, reason=r) for k, r in unplayable.items()],
+        remove=sorted(set(headset.inventory or []) - set(bundles)),
+        profiles=profiles_for([v for k, v in held.items() if k in bundles]),
+    )
 
 
-def manifest_body_and_etag(manifest: dict) -> tuple[bytes, str]:
-    body = json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+def manifest_body_and_etag(manifest: SyncManifest) -> tuple[bytes, str]:
+    body = manifest.body()
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
@@ -181,5 +171,5 @@ def bytes_to_fetch(headset: Headset, versions: list[SceneVersion], bundles_dir: 
         if entry is None:
             unplayable.append(version.bundle_key)
         else:
-            total += entry["bytes"]
+            total += entry.bytes
     return total, unplayable

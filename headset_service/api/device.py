@@ -95,9 +95,9 @@ def inventory(body: InventoryReport, headset: DeviceDep, settings: SettingsDep, 
         presence.record_device_info(db, headset, device_info)
     live.seen(headset.id)
     held = set(body.bundles)
-    wanted = build_manifest(headset, settings.bundles_dir)["bundles"]
+    wanted = build_manifest(headset, settings.bundles_dir).bundles
     return InventoryResult(remove=sorted(held - set(allowed)),
-                           missing=[b["bundle_key"] for b in wanted if b["bundle_key"] not in held])
+                           missing=[b.bundle_key for b in wanted if b.bundle_key not in held])
 
 
 @router.get("/commands", response_model=list[CommandPublic])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from headset_service.schemas import SyncManifest
 from scripts_vr.profile_view import Learner, panels_around
 
 HEAD_EVERY_S = 0.2  # 5 Hz: what the service keeps
@@ -68,7 +69,7 @@ class Session:
     """What the station plays. ``state``: idle, playing or paused; ``scene``: the bundle key shown."""
 
     def __init__(self, log: EventLog, clock: Callable[[], float] = time.monotonic,
-                 manifest: Callable[[], dict | None] = lambda: None, on_panel: Callable[[dict], None] | None = None):
+                 manifest: Callable[[], SyncManifest | None] = lambda: None, on_panel: Callable[[dict], None] | None = None):
         self.log = log
         self.clock = clock
         self.manifest = manifest  # the last synced manifest: its profiles and which script each bundle is of
@@ -98,9 +99,9 @@ class Session:
             payload = command.get("payload") or {}
             self.id, self.scenes, self.state = session_id, list(payload.get("scenes", [])), "playing"
             self.record_head = payload.get("record_head_direction") is True and payload.get("context") != "sollicitatie"
-            manifest = self.manifest() or {}
-            bundles = {b["bundle_key"]: b for b in manifest.get("bundles", [])}
-            self._panels = panels_around(self.scenes, bundles, manifest.get("profiles") or {},
+            manifest = self.manifest()
+            bundles = {b.bundle_key: b.model_dump() for b in manifest.bundles} if manifest else {}
+            self._panels = panels_around(self.scenes, bundles, manifest.profiles if manifest else {},
                                          Learner.from_payload(payload.get("learner")), payload.get("context"),
                                          "en" if payload.get("language") == "en" else "nl")
             self.log.add(self.id, "session_start", {"context": payload.get("context"), "scenes": len(self.scenes)})

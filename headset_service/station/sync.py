@@ -6,7 +6,6 @@ what the service says to remove deleted."""
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import threading
 from collections.abc import Callable
@@ -15,10 +14,26 @@ from pathlib import Path
 
 import httpx
 
+from pydantic import ValidationError
+
+from headset_service.schemas import SyncManifest
 from headset_service.station.errors import StationError
 
 CHUNK = 1 << 20
 
+
+
+#: The last sync manifest a station fetched, in its folder: what it plays from while offline.
+KEPT_MANIFEST = "manifest.json"
+
+
+def kept_manifest(folder: Path) -> SyncManifest | None:
+    """The sync manifest kept in ``folder``; None when there is none or it is unreadable (an older
+    station's file, a cut write): the next sync fetches it whole again."""
+    try:
+        return SyncManifest.model_validate_json((folder / KEPT_MANIFEST).read_bytes())
+    except (OSError, ValidationError):
+        return None
 
 @dataclass
 class SyncResult:
@@ -84,18 +99,24 @@ class SyncClient:
     def bundle_dir(self, key: str) -> Path:
         return self.folder / "bundles" / key
 
-    def manifest(self) -> dict | None:
-        """The service's manifest (or the last one kept, when unchanged or unreachable)."""
-        kept, etag_file = self.folder / "manifest.json", self.folder / "manifest.etag"
-        headers = {"If-None-Match": etag_file.read_text()} if kept.exists() and etag_file.exists() else {}
+    def manifest(self) -> SyncManifest:
+        """The service's sync manifest (the kept one when the service says it is unchanged)."""
+        kept, etag_file = self.folder / KEPT_MANIFEST, self.folder / "manifest.etag"
+        held = kept_manifest(self.folder)
+        headers = {"If-None-Match": etag_file.read_text()} if held is not None and etag_file.exists() else {}
         r = self.http.get("/api/device/manifest", headers=headers)
-        if r.status_code == 304:
-            return json.loads(kept.read_text())
+        if r.status_code == 304 and held is not None:
+            return held
         if r.status_code != 200:
             raise StationError(f"de service weigert de manifest (HTTP {r.status_code})", hint="koppel het station opnieuw")
+        try:
+            manifest = SyncManifest.model_validate_json(r.content)
+        except ValidationError as error:
+            raise StationError(f"de manifest van de service is onleesbaar ({error.error_count()} fout(en))",
+                               hint="werk het station bij naar de versie van de service") from None
         kept.write_bytes(r.content)
         etag_file.write_text(r.headers.get("etag", ""))
-        return r.json()
+        return manifest
 
     def download(self, url: str, dest: Path, size: int, sha256: str) -> None:
         """``url`` into ``dest``, resuming ``dest.part`` with Range; sha256 checked."""
@@ -127,26 +148,26 @@ class SyncClient:
             held = sorted(p.name for p in (self.folder / "bundles").glob("*") if (p / ".complete").exists())
             return SyncResult(held=held, offline=True)
         result = SyncResult(held=[])
-        for bundle in manifest["bundles"]:
-            folder = self.bundle_dir(bundle["bundle_key"])
+        for bundle in manifest.bundles:
+            folder = self.bundle_dir(bundle.bundle_key)
             complete = True
-            for f in bundle["files"]:
-                dest = folder / f["name"]
-                if dest.exists() and dest.stat().st_size == f["bytes"]:
+            for f in bundle.files:
+                dest = folder / f.name
+                if dest.exists() and dest.stat().st_size == f.bytes:
                     continue
                 try:
-                    self.download(f["url"], dest, f["bytes"], f["sha256"])
-                    result.downloaded.append(f"{bundle['bundle_key']}/{f['name']}")
+                    self.download(f.url, dest, f.bytes, f.sha256)
+                    result.downloaded.append(f"{bundle.bundle_key}/{f.name}")
                 except (StationError, httpx.TransportError):
                     complete = False
             if complete:
                 (folder / ".complete").touch()
-                result.held.append(bundle["bundle_key"])
+                result.held.append(bundle.bundle_key)
         device = os_device_info(self.folder)
         answer = self.http.post("/api/device/inventory", json={
             "bundles": sorted(result.held), "free_bytes": device.get("free_bytes"), "battery": device.get("battery"),
             "device": device}).json()
-        wanted = {b["bundle_key"] for b in manifest["bundles"]}
+        wanted = {b.bundle_key for b in manifest.bundles}
         for folder in (self.folder / "bundles").glob("*"):
             if folder.name in answer["remove"] or folder.name not in wanted:
                 shutil.rmtree(folder)

@@ -12,6 +12,7 @@ import pytest
 
 from headset_service.station import EventLog, Session, SyncClient
 from headset_service.station import views
+from headset_service.station.sync import KEPT_MANIFEST, kept_manifest
 from cli import main
 
 
@@ -125,9 +126,9 @@ def test_sync_resumes_a_cut_download_and_verifies_it(harness, tmp_path):
     headset_id, token = harness.enrol(harness.unique("Station"))
     harness.staff("admin").put(f"/api/headsets/{headset_id}/playlists", json={"playlist_ids": [playlist]}).raise_for_status()
     with SyncClient(harness.base_url, tmp_path / "station", token) as client:
-        media = next(f for f in client.manifest()["bundles"][0]["files"] if f["role"] == "media")
-        whole = client.http.get(media["url"]).content
-        dest = client.bundle_dir(key) / media["name"]
+        media = next(f for f in client.manifest().bundles[0].files if f.is_media)
+        whole = client.http.get(media.url).content
+        dest = client.bundle_dir(key) / media.name
         dest.parent.mkdir(parents=True)
         dest.with_name(dest.name + ".part").write_bytes(whole[: len(whole) // 3])  # a cut download
         result = client.sync()
@@ -138,10 +139,26 @@ def test_sync_resumes_a_cut_download_and_verifies_it(harness, tmp_path):
     assert headset["inventory"] == [key]
 
 
+def test_a_cut_kept_manifest_is_fetched_whole_again(harness, tmp_path):
+    """The station reads the sync manifest through its model: a kept file cut short (a power cut
+    mid-write) is not answered with 304 Not Modified and then read as JSON, but fetched again."""
+    key = harness.bundle("slaapkamer")
+    playlist = harness.playlist("Intake station kort", [key])
+    headset_id, token = harness.enrol(harness.unique("Station"))
+    harness.staff("admin").put(f"/api/headsets/{headset_id}/playlists", json={"playlist_ids": [playlist]}).raise_for_status()
+    with SyncClient(harness.base_url, tmp_path / "station", token) as client:
+        whole = client.manifest()
+        kept = tmp_path / "station" / KEPT_MANIFEST
+        kept.write_bytes(kept.read_bytes()[:40])
+        again = client.manifest()
+        assert again == whole and [b.bundle_key for b in again.bundles] == [key]
+        assert kept_manifest(tmp_path / "station") == whole
+
+
 def test_station_pairs_with_a_code_and_keeps_its_token(harness, tmp_path):
     code = harness.staff("admin").post("/api/headsets/pairing-codes",
                                        json={"name": harness.unique("Station"), "profile": "quest2"}).raise_for_status().json()
     with SyncClient(harness.base_url, tmp_path / "station") as client:
         paired = client.pair(code["code"].lower())
         assert (tmp_path / "station" / "token").read_text() == paired["token"]
-        assert client.manifest()["bundles"] == []  # the new token is honoured at once
+        assert client.manifest().bundles == []  # the new token is honoured at once
