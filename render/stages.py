@@ -33,7 +33,6 @@ The picture's way through (no rendition is encoded from anything but the blurred
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -42,11 +41,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import ffmpeg
 
 from render import privacy  # lazy: OpenCV and the face model load when the pass runs
+from render.cache import (PrivacyFiles, atomic_output, cached_media, cached_posters, link_or_copy, media_suffix,
+                          missing_media, remembered, sha256_file)
 from render.errors import OutputInvalid
 from render.events import building_prefix
 from render.mesh import sphere_mesh
@@ -64,8 +64,6 @@ Progress = Callable[[str, float], None]
 
 POSTER_SIZE = (1280, 720)
 THUMB_SIZE = (320, 180)
-#: Bump when posters or thumbnails change; they are cached by privacy key and view direction.
-POSTER_VERSION = 2
 _V360_STEREO = {"mono": "2d", "top-bottom": "tb", "left-right": "sbs"}
 
 
@@ -134,25 +132,6 @@ INTERMEDIATE_CRF, INTERMEDIATE_PRESET = 12, "veryfast"
 PRIVACY_SHARE = 0.5
 
 
-@dataclass(frozen=True)
-class PrivacyFiles:
-    """The privacy pass's output in the cache, named by the plan's privacy key."""
-
-    picture: Path  # the blurred intermediate every rendition is made from
-    sheet: Path  # review.png
-    summary: Path  # the report's summary (JSON); written last, so it marks a finished pass
-
-    @classmethod
-    def of(cls, plan: ScenePlan, cache_dir: Path) -> PrivacyFiles:
-        base = cache_dir / "privacy" / plan.privacy_key()
-        return cls(base.with_suffix(".mkv" if plan.media_kind == "video" else ".jpg"), base.with_suffix(".review.png"),
-                   base.with_suffix(".json"))
-
-    def reviewed(self) -> bool:
-        """Whether the face search ran to the end: its summary and review sheet are here."""
-        return self.summary.exists() and self.sheet.exists()
-
-
 def prepare_filters(plan: ScenePlan) -> str | None:
     """The ffmpeg filters between the source and the face search: level, then each eye to 2:1."""
     steps = []
@@ -192,7 +171,7 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
         privacy.write_review_sheet(report, tmp / REVIEW_SHEET, scene=f"{plan.script_name}/{plan.scene_key}")
         os.replace(picture, files.picture)
         os.replace(tmp / REVIEW_SHEET, files.sheet)
-        _atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
+        atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
     job.searched = True
 
 
@@ -276,38 +255,6 @@ def _progress_reader(job: BundleJob, done: int, of: int) -> Callable[[str], None
     return on_line
 
 
-def media_suffix(plan: ScenePlan) -> str:
-    return ".mp4" if plan.media_kind == "video" else ".jpg"
-
-
-def cached_media(plan: ScenePlan, rendition: Rendition, cache_dir: Path) -> Path:
-    return cache_dir / "encode" / f"{plan.media_key(rendition)}{media_suffix(plan)}"
-
-
-def needs_encode(plan: ScenePlan, cache_dir: Path) -> bool:
-    """Whether building this plan runs an encoder or the face search (the executor sends only
-    those to workers)."""
-    return not PrivacyFiles.of(plan, cache_dir).reviewed() or missing_media(plan, cache_dir)
-
-
-def missing_media(plan: ScenePlan, cache_dir: Path) -> bool:
-    """Whether a rendition of ``plan`` is not in the encode cache yet."""
-    return any(not cached_media(plan, r, cache_dir).exists() for r in plan.renditions)
-
-
-def _atomic_output(final: Path, make: Callable[[Path], None]) -> None:
-    """Run ``make(tmp)`` and move the result to ``final``; a crash leaves only a ``.part``."""
-    private_dir(final.parent)
-    fd, tmp_name = tempfile.mkstemp(dir=final.parent, suffix=".part" + final.suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        make(tmp)
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def encode_media(job: BundleJob) -> None:
     plan = job.plan
     of = len(plan.renditions)
@@ -323,20 +270,13 @@ def encode_media(job: BundleJob) -> None:
                     inject_spherical(tmp, tmp, stereo=plan.stereo)
                 else:
                     run_tool(photo_command(plan, rendition, source, tmp), where=job.where)
-            _atomic_output(cached, make)
+            atomic_output(cached, make)
             job.encoded += 1
         name = media_name(rendition.name, media_suffix(plan))
-        _link(cached, job.work_dir / name)
+        link_or_copy(cached, job.work_dir / name)
         job.add_file(name, MEDIA, profile=rendition.name,
                      sha256=remembered(cached, "sha256", job.cache_dir, lambda: sha256_file(cached)))
         job.report((done + 1) / of)
-
-
-def _link(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 # check -----------------------------------------------------------------------------------------
@@ -406,9 +346,8 @@ def make_poster(job: BundleJob) -> None:
     plan = job.plan
     duration = plan.duration_s or 0.0
     seek = min(1.0, duration / 2) if duration else None
-    key = hashlib.sha256(json.dumps([POSTER_VERSION, plan.privacy_key(), plan.view, seek]).encode()).hexdigest()
     files = (POSTER, THUMBNAIL)
-    cached = {name: job.cache_dir / "poster" / f"{key}.{ROLE_OF[name]}.jpg" for name in files}
+    cached = cached_posters(plan, job.cache_dir, seek)
 
     def make() -> None:
         private_dir(cached[POSTER].parent)
@@ -421,7 +360,7 @@ def make_poster(job: BundleJob) -> None:
 
     def place() -> None:
         for name in files:
-            _link(cached[name], job.work_dir / name)
+            link_or_copy(cached[name], job.work_dir / name)
 
     for name in files:
         job.add_file(name)
@@ -447,7 +386,7 @@ def privacy_counts(job: BundleJob) -> PrivacyCounts:
 def write_review(job: BundleJob) -> None:
     """The review sheet and the full privacy summary (with the notes on who was blurred after all)."""
     files = PrivacyFiles.of(job.plan, job.cache_dir)
-    _link(files.sheet, job.work_dir / REVIEW_SHEET)
+    link_or_copy(files.sheet, job.work_dir / REVIEW_SHEET)
     summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_key}", **privacy_counts(job).model_dump(),
                "notes": list(job.plan.privacy.notes), "pass": job.privacy}
     (job.work_dir / PRIVACY_SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -488,34 +427,9 @@ def write_sphere_mesh(job: BundleJob) -> None:
     ``stereo`` says), so it is made once, cached, and hard-linked into each bundle."""
     cached = job.cache_dir / "mesh" / MESH
     if not cached.exists():
-        _atomic_output(cached, sphere_mesh)
-    _link(cached, job.work_dir / MESH)
+        atomic_output(cached, sphere_mesh)
+    link_or_copy(cached, job.work_dir / MESH)
     job.add_file(MESH)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def remembered(file: Path, fact: str, cache_dir: Path, find: Callable[[], Any]) -> Any:
-    """A fact about a file (its sha256, its checked probe), remembered under ``cache_dir / fact``
-    so that footage and an 8K rendition are hashed and probed once, not on every rebuild. The fact
-    is tied to the file's path, size, mtime and inode: a file made again is hashed and probed
-    again."""
-    st = file.stat()
-    identity = [str(file.resolve()), st.st_size, st.st_mtime_ns, st.st_ino]
-    side = cache_dir / fact / f"{hashlib.sha256(identity[0].encode()).hexdigest()}.json"
-    if side.exists():
-        saved = json.loads(side.read_text(encoding="utf-8"))
-        if saved.get("file") == identity:
-            return saved["fact"]
-    value = find()
-    _atomic_output(side, lambda tmp: tmp.write_text(json.dumps({"file": identity, "fact": value}), encoding="utf-8"))
-    return value
 
 
 def write_manifest(job: BundleJob) -> None:
