@@ -29,6 +29,9 @@ The picture's way through (no rendition is encoded from anything but the blurred
                           → intermediate: H.264 CRF 12 veryfast + PCM sound (.mkv), or a JPEG for a photo
     MEDIA_STEPS (per rendition)
                           scale to the rendition's size → the profile's encoder
+
+The stages run the ffmpeg commands render.ffmpeg_commands builds (MEDIA_STEPS among them) and
+keep what they make in the content-keyed cache, render.cache.
 """
 
 from __future__ import annotations
@@ -42,13 +45,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ffmpeg
-
 from render import privacy  # lazy: OpenCV and the face model load when the pass runs
 from render.cache import (PrivacyFiles, atomic_output, cached_media, cached_posters, link_or_copy, media_suffix,
                           missing_media, remembered, sha256_file)
 from render.errors import OutputInvalid
 from render.events import building_prefix
+from render.ffmpeg_commands import encode_command, photo_command, poster_command, prepare_filters
 from render.mesh import sphere_mesh
 from render.plan import Rendition, ScenePlan
 from zorgblik.bundle import (FORMAT, HOTSPOTS, MANIFEST, MEDIA, MESH, POSTER, PRIVACY_SUMMARY, REVIEW_SHEET, ROLE_OF,
@@ -61,10 +63,6 @@ from zorgblik.media.spherical import inject_spherical, verify_spherical
 from zorgblik.tools import run_tool
 
 Progress = Callable[[str, float], None]
-
-POSTER_SIZE = (1280, 720)
-THUMB_SIZE = (320, 180)
-_V360_STEREO = {"mono": "2d", "top-bottom": "tb", "left-right": "sbs"}
 
 
 @dataclass
@@ -132,18 +130,6 @@ INTERMEDIATE_CRF, INTERMEDIATE_PRESET = 12, "veryfast"
 PRIVACY_SHARE = 0.5
 
 
-def prepare_filters(plan: ScenePlan) -> str | None:
-    """The ffmpeg filters between the source and the face search: level, then each eye to 2:1."""
-    steps = []
-    if plan.levelled:
-        stereo = _V360_STEREO[plan.stereo]
-        yaw, pitch, roll = plan.level
-        steps.append(f"v360=e:e:yaw={yaw}:pitch={pitch}:roll={roll}:in_stereo={stereo}:out_stereo={stereo}:interp=cubic")
-    if tuple(plan.source_size) != plan.intermediate_size:
-        steps.append("scale={}:{}:flags=lanczos".format(*plan.intermediate_size))
-    return ",".join(steps) or None
-
-
 def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
     """Trim, level and blur the scene's picture into the cache, with its review sheet and summary."""
     plan = job.plan
@@ -186,64 +172,6 @@ def blur_faces(job: BundleJob) -> None:
 
 
 # encode ----------------------------------------------------------------------------------------
-def scale(plan: ScenePlan, rendition: Rendition, video):
-    return video.filter("scale", rendition.width, rendition.height, flags="lanczos")
-
-
-#: What a rendition does to the (already trimmed, levelled and blurred) intermediate's picture.
-MEDIA_STEPS = (scale,)
-
-
-def _picture(plan: ScenePlan, rendition: Rendition, video):
-    for step in MEDIA_STEPS:
-        video = step(plan, rendition, video)
-    return video
-
-
-def encode_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
-    """The one ffmpeg command that scales and encodes one rendition from the intermediate ``src``."""
-    p = rendition.profile
-    inp = ffmpeg.input(str(src))
-    video = _picture(plan, rendition, inp.video).filter("format", "yuv420p")
-    streams = [video]
-    fps = plan.source_fps or 30.0
-    opts: dict = {
-        "c:v": p.encoder,
-        "crf": p.crf,
-        "preset": plan.preset,
-        "maxrate": f"{p.maxrate_kbps}k",
-        "bufsize": f"{p.maxrate_kbps * 2}k",
-        "g": p.gop(fps),
-        "keyint_min": p.gop(fps),
-        "sc_threshold": 0,
-        "level": p.level,
-        "map_metadata": -1,  # cameras write serial numbers and GPS positions; none of that leaves
-        "movflags": "+faststart",
-        "f": "mp4",
-    }
-    if p.encoder == "libx264":
-        opts["profile:v"] = "high"
-        if p.encoder_params:
-            opts["x264-params"] = p.encoder_params
-    elif p.encoder == "libx265":
-        opts["tag:v"] = "hvc1"
-        x265 = f"keyint={p.gop(fps)}:min-keyint={p.gop(fps)}:scenecut=0"
-        opts["x265-params"] = f"{x265}:{p.encoder_params}" if p.encoder_params else x265
-        del opts["sc_threshold"], opts["keyint_min"]
-    if plan.has_audio:
-        streams.append(inp.audio.filter("loudnorm", I=p.loudness_lufs, TP=-1.5, LRA=11).filter("aresample", p.audio_rate)
-                       .filter("aformat", sample_fmts="fltp", channel_layouts="stereo|mono"))
-        opts.update({"c:a": "aac", "b:a": f"{p.audio_kbps}k", "ar": p.audio_rate})
-    out = ffmpeg.output(*streams, str(dst), **opts)
-    return out.compile(cmd="ffmpeg", overwrite_output=True)
-
-
-def photo_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
-    image = _picture(plan, rendition, ffmpeg.input(str(src)).video)
-    out = ffmpeg.output(image, str(dst), **{"frames:v": 1, "q:v": 2, "map_metadata": -1})
-    return out.compile(cmd="ffmpeg", overwrite_output=True)
-
-
 def _progress_reader(job: BundleJob, done: int, of: int) -> Callable[[str], None]:
     total = job.plan.duration_s or 0.0
 
@@ -323,22 +251,6 @@ def _probe_and_check(plan: ScenePlan, rendition: Rendition, path: Path, where: s
 
 
 # extras ----------------------------------------------------------------------------------------
-def _poster_command(plan: ScenePlan, src: Path, seek: float | None, poster: Path, thumb: Path) -> list[str]:
-    """One ffmpeg run for both: a perspective view at the scene's initial view direction, and the
-    thumbnail scaled down from that same view."""
-    yaw, pitch = plan.view
-    (width, height), thumb_size = POSTER_SIZE, THUMB_SIZE
-    opts = {"ss": f"{seek:.3f}"} if seek else {}
-    view = ffmpeg.input(str(src), **opts).video.filter(
-        "v360", "e", "flat", in_stereo=_V360_STEREO[plan.stereo], out_stereo="2d",
-        yaw=yaw, pitch=pitch, h_fov=100, v_fov=round(100 * height / width, 2), w=width, h=height,
-    ).split()
-    small = view[1].filter("scale", *thumb_size, flags="lanczos")
-    outputs = [ffmpeg.output(view[0], str(poster), **{"frames:v": 1, "q:v": 3}),
-               ffmpeg.output(small, str(thumb), **{"frames:v": 1, "q:v": 3})]
-    return ffmpeg.merge_outputs(*outputs).compile(cmd="ffmpeg", overwrite_output=True)
-
-
 def make_poster(job: BundleJob) -> None:
     """Poster and thumbnail from the blurred intermediate, cached by its privacy key and the view
     (a caption edit runs no ffmpeg at all). They are made in the background while the ladder
@@ -354,7 +266,7 @@ def make_poster(job: BundleJob) -> None:
         with tempfile.TemporaryDirectory(dir=cached[POSTER].parent, prefix=".poster-") as tmp:
             made = {name: Path(tmp) / name for name in files}
             source = PrivacyFiles.of(plan, job.cache_dir).picture
-            run_tool(_poster_command(plan, source, seek, made[POSTER], made[THUMBNAIL]), where=job.where)
+            run_tool(poster_command(plan, source, seek, made[POSTER], made[THUMBNAIL]), where=job.where)
             for name in (THUMBNAIL, POSTER):  # the poster last: its presence marks a finished pair
                 os.replace(made[name], cached[name])
 

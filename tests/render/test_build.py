@@ -269,7 +269,7 @@ def test_a_failing_poster_fails_the_build_and_leaves_no_bundle(tmp_path, fast, c
     def broken(plan, src, seek, poster, thumb):
         return ["ffmpeg", "-v", "error", "-i", str(src.with_suffix(".bestaat-niet")), str(poster)]
 
-    monkeypatch.setattr(stages, "_poster_command", broken)
+    monkeypatch.setattr(stages, "poster_command", broken)
     script = write_script(tmp_path, photo_scene(tmp_path))
     with pytest.raises(ZorgblikError) as info:
         build_script(script, settings=fast, catalog=catalog)
