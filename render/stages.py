@@ -30,8 +30,9 @@ The picture's way through (no rendition is encoded from anything but the blurred
     MEDIA_STEPS (per rendition)
                           scale to the rendition's size → the profile's encoder
 
-The stages run the ffmpeg commands render.ffmpeg_commands builds (MEDIA_STEPS among them) and
-keep what they make in the content-keyed cache, render.cache.
+The write_ stages are the bundle writer's (render.bundle_writer). The stages run the ffmpeg
+commands render.ffmpeg_commands builds (MEDIA_STEPS among them) and keep what they make in the
+content-keyed cache, render.cache.
 """
 
 from __future__ import annotations
@@ -46,16 +47,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from render import privacy  # lazy: OpenCV and the face model load when the pass runs
+from render.bundle_writer import write_captions, write_hotspots, write_manifest, write_review, write_sphere_mesh
 from render.cache import (PrivacyFiles, atomic_output, cached_media, cached_posters, link_or_copy, media_suffix,
                           missing_media, remembered, sha256_file)
 from render.errors import OutputInvalid
 from render.events import building_prefix
 from render.ffmpeg_commands import encode_command, photo_command, poster_command, prepare_filters
-from render.mesh import sphere_mesh
 from render.plan import Rendition, ScenePlan
-from zorgblik.bundle import (FORMAT, HOTSPOTS, MANIFEST, MEDIA, MESH, POSTER, PRIVACY_SUMMARY, REVIEW_SHEET, ROLE_OF,
-                             THUMBNAIL, Audience, BundleFile, BundleManifest, Level, PrivacyCounts, RenditionInfo,
-                             View, captions_name, captions_role, media_name)
+from zorgblik.bundle import MANIFEST, MEDIA, POSTER, REVIEW_SHEET, ROLE_OF, THUMBNAIL, media_name
 from zorgblik.private import private_dir
 from zorgblik.media.ffmpeg import still_command
 from zorgblik.media.probe import ffprobe_json
@@ -250,7 +249,7 @@ def _probe_and_check(plan: ScenePlan, rendition: Rendition, path: Path, where: s
     return info
 
 
-# extras ----------------------------------------------------------------------------------------
+# poster ----------------------------------------------------------------------------------------
 def make_poster(job: BundleJob) -> None:
     """Poster and thumbnail from the blurred intermediate, cached by its privacy key and the view
     (a caption edit runs no ffmpeg at all). They are made in the background while the ladder
@@ -280,101 +279,6 @@ def make_poster(job: BundleJob) -> None:
         place()
     else:
         job.in_background(make, then=place)
-
-
-def privacy_counts(job: BundleJob) -> PrivacyCounts:
-    """What the manifest says about the privacy pass: counts only (the manifest goes to headsets;
-    who was kept or blurred stays in privacy.json, for staff)."""
-    summary, plan = job.privacy, job.plan
-    return PrivacyCounts(
-        blurred_faces=summary["blurred_faces"],
-        kept_faces=summary["kept_faces"],
-        regions=summary["regions"],
-        consent_state=plan.privacy.consent_state,
-        needs_signoff=bool(summary["needs_signoff"] or plan.privacy.consent_state != "ok"),
-    )
-
-
-def write_review(job: BundleJob) -> None:
-    """The review sheet and the full privacy summary (with the notes on who was blurred after all)."""
-    files = PrivacyFiles.of(job.plan, job.cache_dir)
-    link_or_copy(files.sheet, job.work_dir / REVIEW_SHEET)
-    summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_key}", **privacy_counts(job).model_dump(),
-               "notes": list(job.plan.privacy.notes), "pass": job.privacy}
-    (job.work_dir / PRIVACY_SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _vtt_time(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
-
-
-def write_captions(job: BundleJob) -> None:
-    languages = sorted({lang for c in job.plan.captions for lang in c.text})
-    for lang in languages:
-        cues = [c for c in job.plan.captions if lang in c.text]
-        lines = ["WEBVTT", ""]
-        for n, cue in enumerate(cues, 1):
-            lines += [str(n), f"{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}", cue.text[lang].strip(), ""]
-        name = captions_name(lang)
-        (job.work_dir / name).write_text("\n".join(lines), encoding="utf-8")
-        job.add_file(name, captions_role(lang))
-
-
-def write_hotspots(job: BundleJob) -> None:
-    data = [
-        {"id": h.id, "kind": h.kind, "yaw": h.yaw, "pitch": h.pitch, "start": h.start, "end": h.end, "label": h.label, "text": h.text}
-        for h in job.plan.hotspots
-    ]
-    (job.work_dir / HOTSPOTS).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    job.add_file(HOTSPOTS)
-
-
-def write_sphere_mesh(job: BundleJob) -> None:
-    """The viewing sphere for players that draw a mesh (the pyopenxr station). It is the same for
-    every scene (stereo players take one half of the UV range per eye, as the manifest's
-    ``stereo`` says), so it is made once, cached, and hard-linked into each bundle."""
-    cached = job.cache_dir / "mesh" / MESH
-    if not cached.exists():
-        atomic_output(cached, sphere_mesh)
-    link_or_copy(cached, job.work_dir / MESH)
-    job.add_file(MESH)
-
-
-def write_manifest(job: BundleJob) -> None:
-    job.settle()  # every file in place before it is listed
-    plan = job.plan
-    files = []
-    for entry in job.files:
-        path = job.work_dir / entry["name"]
-        sha256 = entry.get("sha256") or sha256_file(path)  # media carry theirs (remembered): not read again
-        files.append(BundleFile(**{**entry, "bytes": path.stat().st_size, "sha256": sha256}))
-    renditions = [RenditionInfo(**r, bytes=(job.work_dir / r["file"]).stat().st_size) for r in job.renditions]
-    BundleManifest(
-        format=FORMAT,
-        bundle_key=plan.bundle_key(),
-        script=plan.script_name,
-        script_sha256=plan.script_sha256,
-        scene=plan.scene_key,
-        title=plan.title,
-        media_kind=plan.media_kind,
-        stereo=plan.stereo,
-        profile=plan.primary.name,
-        profiles=[r.name for r in plan.renditions],
-        renditions=renditions,
-        view=View(yaw=plan.view[0], pitch=plan.view[1]),
-        level=Level(yaw=plan.level[0], pitch=plan.level[1], roll=plan.level[2]),
-        contexts=list(plan.contexts),
-        audience=Audience(routes=list(plan.audience_routes), levels=list(plan.audience_levels)),
-        prompts=list(plan.prompts),
-        source_footage=[plan.source_sha256],
-        privacy=privacy_counts(job),
-        **job.media_info,
-        files=files,
-    ).write(job.work_dir)
 
 
 STAGES: tuple[Callable[[BundleJob], None], ...] = (
