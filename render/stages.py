@@ -170,6 +170,38 @@ def blur_faces(job: BundleJob) -> None:
     job.privacy = json.loads(files.summary.read_text(encoding="utf-8"))
 
 
+# poster ----------------------------------------------------------------------------------------
+def make_poster(job: BundleJob) -> None:
+    """Poster and thumbnail from the blurred intermediate, cached by its privacy key and the view
+    (a caption edit runs no ffmpeg at all). They are made in the background while the ladder
+    encodes; write_manifest waits for them."""
+    plan = job.plan
+    duration = plan.duration_s or 0.0
+    seek = min(1.0, duration / 2) if duration else None
+    files = (POSTER, THUMBNAIL)
+    cached = cached_posters(plan, job.cache_dir, seek)
+
+    def make() -> None:
+        private_dir(cached[POSTER].parent)
+        with tempfile.TemporaryDirectory(dir=cached[POSTER].parent, prefix=".poster-") as tmp:
+            made = {name: Path(tmp) / name for name in files}
+            source = PrivacyFiles.of(plan, job.cache_dir).picture
+            run_tool(poster_command(plan, source, seek, made[POSTER], made[THUMBNAIL]), where=job.where)
+            for name in (THUMBNAIL, POSTER):  # the poster last: its presence marks a finished pair
+                os.replace(made[name], cached[name])
+
+    def place() -> None:
+        for name in files:
+            link_or_copy(cached[name], job.work_dir / name)
+
+    for name in files:
+        job.add_file(name)
+    if all(path.exists() for path in cached.values()):
+        place()
+    else:
+        job.in_background(make, then=place)
+
+
 # encode ----------------------------------------------------------------------------------------
 def _progress_reader(job: BundleJob, done: int, of: int) -> Callable[[str], None]:
     total = job.plan.duration_s or 0.0
@@ -247,38 +279,6 @@ def _probe_and_check(plan: ScenePlan, rendition: Rendition, path: Path, where: s
                                 where=where)
         verify_spherical(path, plan.stereo, probed=info)
     return info
-
-
-# poster ----------------------------------------------------------------------------------------
-def make_poster(job: BundleJob) -> None:
-    """Poster and thumbnail from the blurred intermediate, cached by its privacy key and the view
-    (a caption edit runs no ffmpeg at all). They are made in the background while the ladder
-    encodes; write_manifest waits for them."""
-    plan = job.plan
-    duration = plan.duration_s or 0.0
-    seek = min(1.0, duration / 2) if duration else None
-    files = (POSTER, THUMBNAIL)
-    cached = cached_posters(plan, job.cache_dir, seek)
-
-    def make() -> None:
-        private_dir(cached[POSTER].parent)
-        with tempfile.TemporaryDirectory(dir=cached[POSTER].parent, prefix=".poster-") as tmp:
-            made = {name: Path(tmp) / name for name in files}
-            source = PrivacyFiles.of(plan, job.cache_dir).picture
-            run_tool(poster_command(plan, source, seek, made[POSTER], made[THUMBNAIL]), where=job.where)
-            for name in (THUMBNAIL, POSTER):  # the poster last: its presence marks a finished pair
-                os.replace(made[name], cached[name])
-
-    def place() -> None:
-        for name in files:
-            link_or_copy(cached[name], job.work_dir / name)
-
-    for name in files:
-        job.add_file(name)
-    if all(path.exists() for path in cached.values()):
-        place()
-    else:
-        job.in_background(make, then=place)
 
 
 STAGES: tuple[Callable[[BundleJob], None], ...] = (
