@@ -41,13 +41,14 @@ from capture.store import FootageStore
 from capture.consent import consent_state
 from catalog import ApprovalRequired, Catalog, Footage, SceneVersion, SignoffRequired, approvals, queries
 from catalog.models import Consent
+from render.cache import needs_encode, remembered, sha256_file
 from render.errors import FootageMissing, FootageNotReady
 from render.events import BuildEvents
 from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
 from render.plan import Caption, Hotspot, PrivacyPlan, Rendition, ScenePlan
 from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
-from render.stages import BundleResult, Progress, build_bundle, needs_encode, remembered, sha256_file
+from render.stages import BundleResult, Progress, build_bundle
 from scripts_vr import KnownFootage, load_script
 from scripts_vr.checks import FootageLookup
 from scripts_vr.digest import profile_sha256

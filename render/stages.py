@@ -29,11 +29,14 @@ The picture's way through (no rendition is encoded from anything but the blurred
                           → intermediate: H.264 CRF 12 veryfast + PCM sound (.mkv), or a JPEG for a photo
     MEDIA_STEPS (per rendition)
                           scale to the rendition's size → the profile's encoder
+
+The write_ stages are the bundle writer's (render.bundle_writer). The stages run the ffmpeg
+commands render.ffmpeg_commands builds (MEDIA_STEPS among them) and keep what they make in the
+content-keyed cache, render.cache.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -42,18 +45,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import ffmpeg
 
 from render import privacy  # lazy: OpenCV and the face model load when the pass runs
+from render.bundle_writer import write_captions, write_hotspots, write_manifest, write_review, write_sphere_mesh
+from render.cache import (PrivacyFiles, atomic_output, cached_media, cached_posters, link_or_copy, media_suffix,
+                          missing_media, remembered, sha256_file)
 from render.errors import OutputInvalid
 from render.events import building_prefix
-from render.mesh import sphere_mesh
+from render.ffmpeg_commands import encode_command, photo_command, poster_command, prepare_filters
 from render.plan import Rendition, ScenePlan
-from zorgblik.bundle import (FORMAT, HOTSPOTS, MANIFEST, MEDIA, MESH, POSTER, PRIVACY_SUMMARY, REVIEW_SHEET, ROLE_OF,
-                             THUMBNAIL, Audience, BundleFile, BundleManifest, Level, PrivacyCounts, RenditionInfo,
-                             View, captions_name, captions_role, media_name)
+from zorgblik.bundle import MANIFEST, MEDIA, POSTER, REVIEW_SHEET, ROLE_OF, THUMBNAIL, media_name
 from zorgblik.private import private_dir
 from zorgblik.media.ffmpeg import still_command
 from zorgblik.media.probe import ffprobe_json
@@ -61,12 +62,6 @@ from zorgblik.media.spherical import inject_spherical, verify_spherical
 from zorgblik.tools import run_tool
 
 Progress = Callable[[str, float], None]
-
-POSTER_SIZE = (1280, 720)
-THUMB_SIZE = (320, 180)
-#: Bump when posters or thumbnails change; they are cached by privacy key and view direction.
-POSTER_VERSION = 2
-_V360_STEREO = {"mono": "2d", "top-bottom": "tb", "left-right": "sbs"}
 
 
 @dataclass
@@ -134,37 +129,6 @@ INTERMEDIATE_CRF, INTERMEDIATE_PRESET = 12, "veryfast"
 PRIVACY_SHARE = 0.5
 
 
-@dataclass(frozen=True)
-class PrivacyFiles:
-    """The privacy pass's output in the cache, named by the plan's privacy key."""
-
-    picture: Path  # the blurred intermediate every rendition is made from
-    sheet: Path  # review.png
-    summary: Path  # the report's summary (JSON); written last, so it marks a finished pass
-
-    @classmethod
-    def of(cls, plan: ScenePlan, cache_dir: Path) -> PrivacyFiles:
-        base = cache_dir / "privacy" / plan.privacy_key()
-        return cls(base.with_suffix(".mkv" if plan.media_kind == "video" else ".jpg"), base.with_suffix(".review.png"),
-                   base.with_suffix(".json"))
-
-    def reviewed(self) -> bool:
-        """Whether the face search ran to the end: its summary and review sheet are here."""
-        return self.summary.exists() and self.sheet.exists()
-
-
-def prepare_filters(plan: ScenePlan) -> str | None:
-    """The ffmpeg filters between the source and the face search: level, then each eye to 2:1."""
-    steps = []
-    if plan.levelled:
-        stereo = _V360_STEREO[plan.stereo]
-        yaw, pitch, roll = plan.level
-        steps.append(f"v360=e:e:yaw={yaw}:pitch={pitch}:roll={roll}:in_stereo={stereo}:out_stereo={stereo}:interp=cubic")
-    if tuple(plan.source_size) != plan.intermediate_size:
-        steps.append("scale={}:{}:flags=lanczos".format(*plan.intermediate_size))
-    return ",".join(steps) or None
-
-
 def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
     """Trim, level and blur the scene's picture into the cache, with its review sheet and summary."""
     plan = job.plan
@@ -192,7 +156,7 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
         privacy.write_review_sheet(report, tmp / REVIEW_SHEET, scene=f"{plan.script_name}/{plan.scene_key}")
         os.replace(picture, files.picture)
         os.replace(tmp / REVIEW_SHEET, files.sheet)
-        _atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
+        atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
     job.searched = True
 
 
@@ -206,65 +170,39 @@ def blur_faces(job: BundleJob) -> None:
     job.privacy = json.loads(files.summary.read_text(encoding="utf-8"))
 
 
+# poster ----------------------------------------------------------------------------------------
+def make_poster(job: BundleJob) -> None:
+    """Poster and thumbnail from the blurred intermediate, cached by its privacy key and the view
+    (a caption edit runs no ffmpeg at all). They are made in the background while the ladder
+    encodes; write_manifest waits for them."""
+    plan = job.plan
+    duration = plan.duration_s or 0.0
+    seek = min(1.0, duration / 2) if duration else None
+    files = (POSTER, THUMBNAIL)
+    cached = cached_posters(plan, job.cache_dir, seek)
+
+    def make() -> None:
+        private_dir(cached[POSTER].parent)
+        with tempfile.TemporaryDirectory(dir=cached[POSTER].parent, prefix=".poster-") as tmp:
+            made = {name: Path(tmp) / name for name in files}
+            source = PrivacyFiles.of(plan, job.cache_dir).picture
+            run_tool(poster_command(plan, source, seek, made[POSTER], made[THUMBNAIL]), where=job.where)
+            for name in (THUMBNAIL, POSTER):  # the poster last: its presence marks a finished pair
+                os.replace(made[name], cached[name])
+
+    def place() -> None:
+        for name in files:
+            link_or_copy(cached[name], job.work_dir / name)
+
+    for name in files:
+        job.add_file(name)
+    if all(path.exists() for path in cached.values()):
+        place()
+    else:
+        job.in_background(make, then=place)
+
+
 # encode ----------------------------------------------------------------------------------------
-def scale(plan: ScenePlan, rendition: Rendition, video):
-    return video.filter("scale", rendition.width, rendition.height, flags="lanczos")
-
-
-#: What a rendition does to the (already trimmed, levelled and blurred) intermediate's picture.
-MEDIA_STEPS = (scale,)
-
-
-def _picture(plan: ScenePlan, rendition: Rendition, video):
-    for step in MEDIA_STEPS:
-        video = step(plan, rendition, video)
-    return video
-
-
-def encode_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
-    """The one ffmpeg command that scales and encodes one rendition from the intermediate ``src``."""
-    p = rendition.profile
-    inp = ffmpeg.input(str(src))
-    video = _picture(plan, rendition, inp.video).filter("format", "yuv420p")
-    streams = [video]
-    fps = plan.source_fps or 30.0
-    opts: dict = {
-        "c:v": p.encoder,
-        "crf": p.crf,
-        "preset": plan.preset,
-        "maxrate": f"{p.maxrate_kbps}k",
-        "bufsize": f"{p.maxrate_kbps * 2}k",
-        "g": p.gop(fps),
-        "keyint_min": p.gop(fps),
-        "sc_threshold": 0,
-        "level": p.level,
-        "map_metadata": -1,  # cameras write serial numbers and GPS positions; none of that leaves
-        "movflags": "+faststart",
-        "f": "mp4",
-    }
-    if p.encoder == "libx264":
-        opts["profile:v"] = "high"
-        if p.encoder_params:
-            opts["x264-params"] = p.encoder_params
-    elif p.encoder == "libx265":
-        opts["tag:v"] = "hvc1"
-        x265 = f"keyint={p.gop(fps)}:min-keyint={p.gop(fps)}:scenecut=0"
-        opts["x265-params"] = f"{x265}:{p.encoder_params}" if p.encoder_params else x265
-        del opts["sc_threshold"], opts["keyint_min"]
-    if plan.has_audio:
-        streams.append(inp.audio.filter("loudnorm", I=p.loudness_lufs, TP=-1.5, LRA=11).filter("aresample", p.audio_rate)
-                       .filter("aformat", sample_fmts="fltp", channel_layouts="stereo|mono"))
-        opts.update({"c:a": "aac", "b:a": f"{p.audio_kbps}k", "ar": p.audio_rate})
-    out = ffmpeg.output(*streams, str(dst), **opts)
-    return out.compile(cmd="ffmpeg", overwrite_output=True)
-
-
-def photo_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
-    image = _picture(plan, rendition, ffmpeg.input(str(src)).video)
-    out = ffmpeg.output(image, str(dst), **{"frames:v": 1, "q:v": 2, "map_metadata": -1})
-    return out.compile(cmd="ffmpeg", overwrite_output=True)
-
-
 def _progress_reader(job: BundleJob, done: int, of: int) -> Callable[[str], None]:
     total = job.plan.duration_s or 0.0
 
@@ -274,38 +212,6 @@ def _progress_reader(job: BundleJob, done: int, of: int) -> Callable[[str], None
             job.report((done + min(1.0, int(value) / 1e6 / total)) / of)
 
     return on_line
-
-
-def media_suffix(plan: ScenePlan) -> str:
-    return ".mp4" if plan.media_kind == "video" else ".jpg"
-
-
-def cached_media(plan: ScenePlan, rendition: Rendition, cache_dir: Path) -> Path:
-    return cache_dir / "encode" / f"{plan.media_key(rendition)}{media_suffix(plan)}"
-
-
-def needs_encode(plan: ScenePlan, cache_dir: Path) -> bool:
-    """Whether building this plan runs an encoder or the face search (the executor sends only
-    those to workers)."""
-    return not PrivacyFiles.of(plan, cache_dir).reviewed() or missing_media(plan, cache_dir)
-
-
-def missing_media(plan: ScenePlan, cache_dir: Path) -> bool:
-    """Whether a rendition of ``plan`` is not in the encode cache yet."""
-    return any(not cached_media(plan, r, cache_dir).exists() for r in plan.renditions)
-
-
-def _atomic_output(final: Path, make: Callable[[Path], None]) -> None:
-    """Run ``make(tmp)`` and move the result to ``final``; a crash leaves only a ``.part``."""
-    private_dir(final.parent)
-    fd, tmp_name = tempfile.mkstemp(dir=final.parent, suffix=".part" + final.suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        make(tmp)
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def encode_media(job: BundleJob) -> None:
@@ -323,20 +229,13 @@ def encode_media(job: BundleJob) -> None:
                     inject_spherical(tmp, tmp, stereo=plan.stereo)
                 else:
                     run_tool(photo_command(plan, rendition, source, tmp), where=job.where)
-            _atomic_output(cached, make)
+            atomic_output(cached, make)
             job.encoded += 1
         name = media_name(rendition.name, media_suffix(plan))
-        _link(cached, job.work_dir / name)
+        link_or_copy(cached, job.work_dir / name)
         job.add_file(name, MEDIA, profile=rendition.name,
                      sha256=remembered(cached, "sha256", job.cache_dir, lambda: sha256_file(cached)))
         job.report((done + 1) / of)
-
-
-def _link(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 # check -----------------------------------------------------------------------------------------
@@ -380,175 +279,6 @@ def _probe_and_check(plan: ScenePlan, rendition: Rendition, path: Path, where: s
                                 where=where)
         verify_spherical(path, plan.stereo, probed=info)
     return info
-
-
-# extras ----------------------------------------------------------------------------------------
-def _poster_command(plan: ScenePlan, src: Path, seek: float | None, poster: Path, thumb: Path) -> list[str]:
-    """One ffmpeg run for both: a perspective view at the scene's initial view direction, and the
-    thumbnail scaled down from that same view."""
-    yaw, pitch = plan.view
-    (width, height), thumb_size = POSTER_SIZE, THUMB_SIZE
-    opts = {"ss": f"{seek:.3f}"} if seek else {}
-    view = ffmpeg.input(str(src), **opts).video.filter(
-        "v360", "e", "flat", in_stereo=_V360_STEREO[plan.stereo], out_stereo="2d",
-        yaw=yaw, pitch=pitch, h_fov=100, v_fov=round(100 * height / width, 2), w=width, h=height,
-    ).split()
-    small = view[1].filter("scale", *thumb_size, flags="lanczos")
-    outputs = [ffmpeg.output(view[0], str(poster), **{"frames:v": 1, "q:v": 3}),
-               ffmpeg.output(small, str(thumb), **{"frames:v": 1, "q:v": 3})]
-    return ffmpeg.merge_outputs(*outputs).compile(cmd="ffmpeg", overwrite_output=True)
-
-
-def make_poster(job: BundleJob) -> None:
-    """Poster and thumbnail from the blurred intermediate, cached by its privacy key and the view
-    (a caption edit runs no ffmpeg at all). They are made in the background while the ladder
-    encodes; write_manifest waits for them."""
-    plan = job.plan
-    duration = plan.duration_s or 0.0
-    seek = min(1.0, duration / 2) if duration else None
-    key = hashlib.sha256(json.dumps([POSTER_VERSION, plan.privacy_key(), plan.view, seek]).encode()).hexdigest()
-    files = (POSTER, THUMBNAIL)
-    cached = {name: job.cache_dir / "poster" / f"{key}.{ROLE_OF[name]}.jpg" for name in files}
-
-    def make() -> None:
-        private_dir(cached[POSTER].parent)
-        with tempfile.TemporaryDirectory(dir=cached[POSTER].parent, prefix=".poster-") as tmp:
-            made = {name: Path(tmp) / name for name in files}
-            source = PrivacyFiles.of(plan, job.cache_dir).picture
-            run_tool(_poster_command(plan, source, seek, made[POSTER], made[THUMBNAIL]), where=job.where)
-            for name in (THUMBNAIL, POSTER):  # the poster last: its presence marks a finished pair
-                os.replace(made[name], cached[name])
-
-    def place() -> None:
-        for name in files:
-            _link(cached[name], job.work_dir / name)
-
-    for name in files:
-        job.add_file(name)
-    if all(path.exists() for path in cached.values()):
-        place()
-    else:
-        job.in_background(make, then=place)
-
-
-def privacy_counts(job: BundleJob) -> PrivacyCounts:
-    """What the manifest says about the privacy pass: counts only (the manifest goes to headsets;
-    who was kept or blurred stays in privacy.json, for staff)."""
-    summary, plan = job.privacy, job.plan
-    return PrivacyCounts(
-        blurred_faces=summary["blurred_faces"],
-        kept_faces=summary["kept_faces"],
-        regions=summary["regions"],
-        consent_state=plan.privacy.consent_state,
-        needs_signoff=bool(summary["needs_signoff"] or plan.privacy.consent_state != "ok"),
-    )
-
-
-def write_review(job: BundleJob) -> None:
-    """The review sheet and the full privacy summary (with the notes on who was blurred after all)."""
-    files = PrivacyFiles.of(job.plan, job.cache_dir)
-    _link(files.sheet, job.work_dir / REVIEW_SHEET)
-    summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_key}", **privacy_counts(job).model_dump(),
-               "notes": list(job.plan.privacy.notes), "pass": job.privacy}
-    (job.work_dir / PRIVACY_SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _vtt_time(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
-
-
-def write_captions(job: BundleJob) -> None:
-    languages = sorted({lang for c in job.plan.captions for lang in c.text})
-    for lang in languages:
-        cues = [c for c in job.plan.captions if lang in c.text]
-        lines = ["WEBVTT", ""]
-        for n, cue in enumerate(cues, 1):
-            lines += [str(n), f"{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}", cue.text[lang].strip(), ""]
-        name = captions_name(lang)
-        (job.work_dir / name).write_text("\n".join(lines), encoding="utf-8")
-        job.add_file(name, captions_role(lang))
-
-
-def write_hotspots(job: BundleJob) -> None:
-    data = [
-        {"id": h.id, "kind": h.kind, "yaw": h.yaw, "pitch": h.pitch, "start": h.start, "end": h.end, "label": h.label, "text": h.text}
-        for h in job.plan.hotspots
-    ]
-    (job.work_dir / HOTSPOTS).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    job.add_file(HOTSPOTS)
-
-
-def write_sphere_mesh(job: BundleJob) -> None:
-    """The viewing sphere for players that draw a mesh (the pyopenxr station). It is the same for
-    every scene (stereo players take one half of the UV range per eye, as the manifest's
-    ``stereo`` says), so it is made once, cached, and hard-linked into each bundle."""
-    cached = job.cache_dir / "mesh" / MESH
-    if not cached.exists():
-        _atomic_output(cached, sphere_mesh)
-    _link(cached, job.work_dir / MESH)
-    job.add_file(MESH)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def remembered(file: Path, fact: str, cache_dir: Path, find: Callable[[], Any]) -> Any:
-    """A fact about a file (its sha256, its checked probe), remembered under ``cache_dir / fact``
-    so that footage and an 8K rendition are hashed and probed once, not on every rebuild. The fact
-    is tied to the file's path, size, mtime and inode: a file made again is hashed and probed
-    again."""
-    st = file.stat()
-    identity = [str(file.resolve()), st.st_size, st.st_mtime_ns, st.st_ino]
-    side = cache_dir / fact / f"{hashlib.sha256(identity[0].encode()).hexdigest()}.json"
-    if side.exists():
-        saved = json.loads(side.read_text(encoding="utf-8"))
-        if saved.get("file") == identity:
-            return saved["fact"]
-    value = find()
-    _atomic_output(side, lambda tmp: tmp.write_text(json.dumps({"file": identity, "fact": value}), encoding="utf-8"))
-    return value
-
-
-def write_manifest(job: BundleJob) -> None:
-    job.settle()  # every file in place before it is listed
-    plan = job.plan
-    files = []
-    for entry in job.files:
-        path = job.work_dir / entry["name"]
-        sha256 = entry.get("sha256") or sha256_file(path)  # media carry theirs (remembered): not read again
-        files.append(BundleFile(**{**entry, "bytes": path.stat().st_size, "sha256": sha256}))
-    renditions = [RenditionInfo(**r, bytes=(job.work_dir / r["file"]).stat().st_size) for r in job.renditions]
-    BundleManifest(
-        format=FORMAT,
-        bundle_key=plan.bundle_key(),
-        script=plan.script_name,
-        script_sha256=plan.script_sha256,
-        scene=plan.scene_key,
-        title=plan.title,
-        media_kind=plan.media_kind,
-        stereo=plan.stereo,
-        profile=plan.primary.name,
-        profiles=[r.name for r in plan.renditions],
-        renditions=renditions,
-        view=View(yaw=plan.view[0], pitch=plan.view[1]),
-        level=Level(yaw=plan.level[0], pitch=plan.level[1], roll=plan.level[2]),
-        contexts=list(plan.contexts),
-        audience=Audience(routes=list(plan.audience_routes), levels=list(plan.audience_levels)),
-        prompts=list(plan.prompts),
-        source_footage=[plan.source_sha256],
-        privacy=privacy_counts(job),
-        **job.media_info,
-        files=files,
-    ).write(job.work_dir)
 
 
 STAGES: tuple[Callable[[BundleJob], None], ...] = (

@@ -239,7 +239,7 @@ def test_unstitched_dual_fisheye_is_refused_with_what_to_do(tmp_path, fast, cata
 def test_a_remade_cache_file_is_hashed_again(tmp_path):
     """What is remembered about a cached encode (its sha256, its checked probe) holds for that
     file only: an encode made again (a pruned cache, another machine's bytes) is hashed again."""
-    from render.stages import remembered, sha256_file
+    from render.cache import remembered, sha256_file
 
     encode = tmp_path / "encode" / "abc.mp4"
     encode.parent.mkdir()
@@ -269,7 +269,7 @@ def test_a_failing_poster_fails_the_build_and_leaves_no_bundle(tmp_path, fast, c
     def broken(plan, src, seek, poster, thumb):
         return ["ffmpeg", "-v", "error", "-i", str(src.with_suffix(".bestaat-niet")), str(poster)]
 
-    monkeypatch.setattr(stages, "_poster_command", broken)
+    monkeypatch.setattr(stages, "poster_command", broken)
     script = write_script(tmp_path, photo_scene(tmp_path))
     with pytest.raises(ZorgblikError) as info:
         build_script(script, settings=fast, catalog=catalog)
