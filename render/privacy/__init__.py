@@ -24,11 +24,12 @@ __getattr__, __dir__, _lazy_names = _lazy.attach(
     __name__,
     submod_attrs={
         "blur": [
-            "DEFAULT_VIDEO_ARGS", "EYE_LAYOUT", "BlurSettings", "ClipCut", "PrivacyReport", "ReviewItem", "blur_box",
-            "blur_frame", "blur_image", "blur_video",
+            "DEFAULT_VIDEO_ARGS", "EYE_LAYOUT", "BlurSettings", "ClipCut", "blur_box", "blur_frame", "blur_image",
+            "blur_video",
         ],
         "detect": ["MODELS", "SphereDetector", "sphere_detector"],
         "errors": ["ModelMissing", "NotEquirect", "PrivacyError"],
+        "report": ["PrivacyReport", "ReviewItem"],
         "review": ["review_sheet", "write_review_sheet"],
         "tiles": ["DEFAULT_TILES", "SphereBox", "Tile", "paste_perspective", "render_tile"],
     },

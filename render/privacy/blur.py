@@ -22,7 +22,7 @@ import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -32,7 +32,8 @@ import numpy as np
 from render.plan import EYE_LAYOUT
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.errors import NotEquirect, PrivacyError
-from render.privacy.tiles import SphereBox, Tile, angle_between, equirect_mask, render_tile
+from render.privacy.report import PrivacyReport, ReviewItem, thumbnail
+from render.privacy.tiles import SphereBox, angle_between, equirect_mask
 from scripts_vr.model import BlurRegion, KeepUnblurred
 from zorgblik.media.errors import UnreadableMedia
 from zorgblik.media.frames import frame_writer, read_frames
@@ -62,49 +63,6 @@ class BlurSettings:
 #: Encoder arguments for ``zorgblik privacy blur`` on a clip: near-lossless H.264, so the render
 #: stage's own encode afterwards loses little. The render stage passes its profile's arguments.
 DEFAULT_VIDEO_ARGS: tuple[str, ...] = ("-c:v", "libx264", "-preset", "medium", "-crf", "16", "-pix_fmt", "yuv420p")
-
-
-# --- what happened, for the review sheet ------------------------------------------------------
-
-
-@dataclass
-class ReviewItem:
-    """One blurred face, one kept face or one manual region, as seen on the sheet."""
-
-    kind: str  # "face" (blurred), "kept" (consented, sharp) or "region" (manual blur)
-    box: SphereBox
-    start: float
-    end: float
-    label: str = ""
-    thumbnail: np.ndarray | None = field(default=None, repr=False)
-
-    def summary(self) -> dict:
-        return {"kind": self.kind, "yaw": round(self.box.yaw, 1), "pitch": round(self.box.pitch, 1),
-                "width": round(self.box.width, 1), "height": round(self.box.height, 1),
-                "start": round(self.start, 2), "end": round(self.end, 2), "label": self.label}
-
-
-@dataclass
-class PrivacyReport:
-    """What the privacy pass did to one photo or clip."""
-
-    source: str
-    width: int
-    height: int
-    frames: int = 0
-    fps: float | None = None
-    keyframes: int = 0
-    items: list[ReviewItem] = field(default_factory=list)
-
-    def count(self, kind: str) -> int:
-        return sum(item.kind == kind for item in self.items)
-
-    def summary(self) -> dict:
-        """A plain dict (JSON-ready) for the catalog and the publishing rule."""
-        return {"source": self.source, "width": self.width, "height": self.height, "frames": self.frames,
-                "fps": self.fps, "keyframes": self.keyframes, "blurred_faces": self.count("face"),
-                "kept_faces": self.count("kept"), "regions": self.count("region"),
-                "needs_signoff": self.count("face") > 0, "items": [item.summary() for item in self.items]}
 
 
 # --- blurring one frame -------------------------------------------------------------------------
@@ -142,12 +100,6 @@ def consenting(box: SphereBox, t: float, keep: Sequence[KeepUnblurred], within: 
         if _in_window(t, entry.start, entry.end) and angle_between(box.yaw, box.pitch, entry.yaw, entry.pitch) <= within:
             return entry
     return None
-
-
-def thumbnail(frame: np.ndarray, box: SphereBox, size: int) -> np.ndarray:
-    """A straight-on view of ``box`` with some surroundings, from the (already blurred) frame."""
-    fov = min(120.0, max(8.0, 1.8 * max(box.width, box.height)))
-    return render_tile(frame, Tile(box.yaw, box.pitch, fov, size, size))
 
 
 class Picture:
