@@ -23,10 +23,8 @@ from zorgblik.terms import PHOTO_SUFFIXES
 __getattr__, __dir__, _lazy_names = _lazy.attach(
     __name__,
     submod_attrs={
-        "blur": [
-            "DEFAULT_VIDEO_ARGS", "EYE_LAYOUT", "BlurSettings", "ClipCut", "blur_box", "blur_frame", "blur_image",
-            "blur_video",
-        ],
+        "blur": ["EYE_LAYOUT", "BlurSettings", "blur_box", "blur_frame", "blur_image"],
+        "clip": ["DEFAULT_VIDEO_ARGS", "ClipCut", "blur_video"],
         "detect": ["MODELS", "SphereDetector", "sphere_detector"],
         "errors": ["ModelMissing", "NotEquirect", "PrivacyError"],
         "report": ["PrivacyReport", "ReviewItem"],

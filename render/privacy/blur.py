@@ -21,9 +21,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -36,8 +34,6 @@ from render.privacy.report import PrivacyReport, ReviewItem, thumbnail
 from render.privacy.tiles import SphereBox, angle_between, equirect_mask
 from scripts_vr.model import BlurRegion, KeepUnblurred
 from zorgblik.media.errors import UnreadableMedia
-from zorgblik.media.frames import frame_writer, read_frames
-from zorgblik.media.probe import probe
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +54,6 @@ class BlurSettings:
     """mean grey-level change (0–255) between two frames that counts as a cut"""
     thumbnail: int = 160
     """pixels: the side of each crop on the review sheet"""
-
-
-#: Encoder arguments for ``zorgblik privacy blur`` on a clip: near-lossless H.264, so the render
-#: stage's own encode afterwards loses little. The render stage passes its profile's arguments.
-DEFAULT_VIDEO_ARGS: tuple[str, ...] = ("-c:v", "libx264", "-preset", "medium", "-crf", "16", "-pix_fmt", "yuv420p")
 
 
 # --- blurring one frame -------------------------------------------------------------------------
@@ -270,7 +261,7 @@ class _Pass:
             item.thumbnail = thumbnail(picture.bgr(), box, self.settings.thumbnail)
 
 
-class _Eyes:
+class Eyes:
     """One :class:`_Pass` per eye of a stereo frame, driven as one (the same keyframes)."""
 
     def __init__(self, report: PrivacyReport, stereo: str, **options):
@@ -291,7 +282,8 @@ class _Eyes:
             p.apply(eye_view(picture, self.stereo, n), index, faces[n], keyframe)
 
 
-def _check_equirect(width: int, height: int, where: str, stereo: str = "mono") -> None:
+def check_equirect(width: int, height: int, where: str, stereo: str = "mono") -> None:
+    """Raise :class:`NotEquirect` unless the frame splits into ``stereo``'s eyes, each a 2:1 equirect."""
     rows, cols = EYE_LAYOUT.get(stereo, (1, 1))
     if width % cols or height % rows:
         raise NotEquirect(f"beeld is {width}×{height}, niet in {rows * cols} ogen te delen", where=where)
@@ -310,10 +302,10 @@ def blur_frame(frame: np.ndarray, *, keep: Sequence[KeepUnblurred] = (), regions
     """A blurred copy of one equirect BGR frame (``stereo``: mono, top-bottom or left-right),
     and the report on what was done."""
     h, w = frame.shape[:2]
-    _check_equirect(w, h, source, stereo)
+    check_equirect(w, h, source, stereo)
     report = PrivacyReport(source, w, h, frames=1)
-    work = _Eyes(report, stereo, keep=keep, regions=regions, settings=settings, detector=detector or sphere_detector(),
-                 fps=0.0)
+    work = Eyes(report, stereo, keep=keep, regions=regions, settings=settings, detector=detector or sphere_detector(),
+                fps=0.0)
     out = frame.copy()
     picture = Picture.from_bgr(out)
     key = work.detect(0, picture, None)
@@ -338,36 +330,6 @@ def blur_image(src: Path, dst: Path | None, **options) -> PrivacyReport:
     return report
 
 
-# --- clips ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClipInfo:
-    width: int
-    height: int
-    fps: Fraction
-    frames: int | None
-
-    @classmethod
-    def probe(cls, path: Path) -> ClipInfo:
-        try:
-            found = probe(Path(path))
-        except UnreadableMedia as exc:
-            raise UnreadableMedia(exc.message, where=str(path), hint="geef een 360°-clip (MP4/MOV)") from exc
-        if found.media_kind != "video":
-            raise UnreadableMedia("geen videostroom gevonden", where=str(path), hint="geef een 360°-clip (MP4/MOV)")
-        return cls(found.width, found.height, found.frame_rate or Fraction(30), found.frames)
-
-
-def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray], cut: ClipCut | None = None) -> Iterator[Picture]:
-    """Frames as yuv420p Pictures; their buffers come from ``spare`` (frames already written) when
-    there are any, so a clip does not allocate 12 MB a frame."""
-    cut = cut or ClipCut()
-    for buffer in read_frames(src, (info.width, info.height), pix_fmt="yuv420p", filters=cut.filters, start=cut.start,
-                              duration=cut.duration, spare=spare):  # blurred where it lies
-        yield Picture.from_i420(buffer, info.width, info.height)
-
-
 def _cut(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
     return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16)))) > threshold
 
@@ -377,58 +339,11 @@ def _signature(picture: Picture) -> np.ndarray:
     return plane[::16, ::16] if plane.ndim == 2 else plane[::16, ::16].mean(axis=2)
 
 
-@dataclass(frozen=True)
-class ClipCut:
-    """Which part of a clip the pass sees, and how ffmpeg shapes it on the way in: the render
-    stage trims and levels here, so only the frames it keeps are decoded and searched."""
-
-    start: float | None = None
-    """seconds into the clip (frame-accurate: ffmpeg decodes from the keyframe before)"""
-    duration: float | None = None
-    """seconds kept from ``start``; None: to the end"""
-    filters: str | None = None
-    """an ffmpeg filter chain for the picture (levelling, scaling), applied before the search"""
-    size: tuple[int, int] | None = None
-    """the frame size ``filters`` make; None: the clip's own"""
-
-    def shape(self, info: ClipInfo) -> ClipInfo:
-        width, height = self.size or (info.width, info.height)
-        frames = round(self.duration * info.fps) if self.duration is not None else info.frames
-        return ClipInfo(width, height, info.fps, frames)
-
-
-def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepUnblurred] = (), regions: Sequence[BlurRegion] = (),
-               settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
-               video_args: Sequence[str] = DEFAULT_VIDEO_ARGS,
-               progress: Callable[[float], None] | None = None, cut: ClipCut = ClipCut(), stereo: str = "mono",
-               audio_args: Sequence[str] = ("-c:a", "copy")) -> PrivacyReport:
-    """Blur faces in an equirect clip into ``dst`` (None: only the report), keeping the audio.
-
-    ``video_args`` are ffmpeg's output arguments for the picture (codec, preset, quality) and
-    ``audio_args`` for the sound; ``progress`` receives the fraction done after each frame;
-    ``cut`` trims and filters the clip on the way in; ``stereo`` says how the frame holds its eyes.
-    """
-    src = Path(src)
-    info = cut.shape(ClipInfo.probe(src))
-    _check_equirect(info.width, info.height, str(src), stereo)
-    report = PrivacyReport(str(src), info.width, info.height, fps=float(info.fps))
-    work = _Eyes(report, stereo, keep=keep, regions=regions, settings=settings, detector=detector or sphere_detector(),
-                 fps=float(info.fps))
-    with _frame_sink(src, dst, info, video_args, cut, audio_args) as write:
-        spare: list[np.ndarray] = []
-
-        def write_and_recycle(picture: Picture) -> None:
-            write(picture)
-            spare.append(picture.data)
-
-        _run(work, _read_frames(src, info, spare, cut), write_and_recycle, settings, info.frames, progress)
-    if progress:
-        progress(1.0)
-    return report
-
-
-def _run(work: _Eyes, frames: Iterator[Picture], write: Callable[[Picture], None], settings: BlurSettings,
-         total: int | None, progress: Callable[[float], None] | None) -> None:
+def blur_stream(work: Eyes, frames: Iterator[Picture], write: Callable[[Picture], None], settings: BlurSettings,
+                total: int | None, progress: Callable[[float], None] | None) -> None:
+    """Drive ``work`` over ``frames`` in order: faces are searched on the first frame, every
+    :attr:`BlurSettings.keyframe_interval` frames and on both sides of a cut; each frame is blurred
+    and handed to ``write`` once the keyframe after it is known."""
     key: _Keyframe | None = None
     pending: list[tuple[int, Picture]] = []  # frames after ``key``, waiting for the next keyframe
     last_sig: np.ndarray | None = None
@@ -464,20 +379,3 @@ def _run(work: _Eyes, frames: Iterator[Picture], write: Callable[[Picture], None
     if pending:
         end = work.detect(pending[-1][0], pending[-1][1], key)
         flush(end)
-
-
-@contextmanager
-def _frame_sink(src: Path, dst: Path | None, info: ClipInfo, video_args: Sequence[str], cut: ClipCut | None = None,
-                audio_args: Sequence[str] = ("-c:a", "copy")):
-    """A function taking each finished frame: into ffmpeg, with the source's audio copied
-    alongside, or nowhere when there is no ``dst``."""
-    if dst is None:
-        yield lambda frame: None
-        return
-    dst = Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    cut = cut or ClipCut()
-    with frame_writer(dst, (info.width, info.height), info.fps, pix_fmt="yuv420p", video_args=video_args,
-                      audio_from=src, audio_args=audio_args, audio_start=cut.start,
-                      audio_duration=cut.duration) as write:
-        yield lambda picture: write(picture.data)
