@@ -23,10 +23,11 @@ from zorgblik.terms import PHOTO_SUFFIXES
 __getattr__, __dir__, _lazy_names = _lazy.attach(
     __name__,
     submod_attrs={
-        "blur": ["EYE_LAYOUT", "BlurSettings", "blur_box", "blur_frame", "blur_image"],
+        "blur": ["EYE_LAYOUT", "BlurSettings", "blur_box"],
         "clip": ["DEFAULT_VIDEO_ARGS", "ClipCut", "blur_video"],
         "detect": ["MODELS", "SphereDetector", "sphere_detector"],
         "errors": ["ModelMissing", "NotEquirect", "PrivacyError"],
+        "photo": ["blur_frame", "blur_image"],
         "report": ["PrivacyReport", "ReviewItem"],
         "review": ["review_sheet", "write_review_sheet"],
         "tiles": ["DEFAULT_TILES", "SphereBox", "Tile", "paste_perspective", "render_tile"],
