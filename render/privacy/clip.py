@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from render.privacy.blur import BlurSettings, Eyes, Picture, blur_stream, check_equirect
+from render.privacy.blur import BlurSettings, Picture, check_equirect
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.report import PrivacyReport
+from render.privacy.tracker import Eyes, blur_stream
 from scripts_vr.model import BlurRegion, KeepUnblurred
 from zorgblik.media.errors import UnreadableMedia
 from zorgblik.media.frames import frame_writer, read_frames

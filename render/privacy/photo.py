@@ -8,10 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from render.privacy.blur import BlurSettings, Eyes, Picture, check_equirect
+from render.privacy.blur import BlurSettings, Picture, check_equirect
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.errors import PrivacyError
 from render.privacy.report import PrivacyReport
+from render.privacy.tracker import Eyes
 from scripts_vr.model import BlurRegion, KeepUnblurred
 from zorgblik.media.errors import UnreadableMedia
 
