@@ -23,11 +23,12 @@ from zorgblik.terms import PHOTO_SUFFIXES
 __getattr__, __dir__, _lazy_names = _lazy.attach(
     __name__,
     submod_attrs={
-        "blur": ["EYE_LAYOUT", "BlurSettings", "blur_box"],
+        "blur": ["BlurSettings", "blur_box"],
         "clip": ["DEFAULT_VIDEO_ARGS", "ClipCut", "blur_video"],
         "detect": ["MODELS", "SphereDetector", "sphere_detector"],
         "errors": ["ModelMissing", "NotEquirect", "PrivacyError"],
         "photo": ["blur_frame", "blur_image"],
+        "picture": ["EYE_LAYOUT"],
         "report": ["PrivacyReport", "ReviewItem"],
         "review": ["review_sheet", "write_review_sheet"],
         "tiles": ["DEFAULT_TILES", "SphereBox", "Tile", "paste_perspective", "render_tile"],

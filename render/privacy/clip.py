@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from render.privacy.blur import BlurSettings, Picture, check_equirect
+from render.privacy.blur import BlurSettings
 from render.privacy.detect import SphereDetector, sphere_detector
+from render.privacy.picture import Picture, check_equirect
 from render.privacy.report import PrivacyReport
 from render.privacy.tracker import Eyes, blur_stream
 from scripts_vr.model import BlurRegion, KeepUnblurred

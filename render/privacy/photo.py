@@ -8,9 +8,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from render.privacy.blur import BlurSettings, Picture, check_equirect
+from render.privacy.blur import BlurSettings
 from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.errors import PrivacyError
+from render.privacy.picture import Picture, check_equirect
 from render.privacy.report import PrivacyReport
 from render.privacy.tracker import Eyes
 from scripts_vr.model import BlurRegion, KeepUnblurred

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from render.privacy.blur import EYE_NAMES, BlurSettings, Picture, consenting, eye_view, in_window
+from render.privacy.blur import BlurSettings, consenting, in_window
 from render.privacy.detect import SphereDetector
+from render.privacy.picture import EYE_NAMES, Picture, eye_view
 from render.privacy.report import PrivacyReport, ReviewItem, thumbnail
 from render.privacy.tiles import SphereBox, angle_between
 from scripts_vr.model import BlurRegion, KeepUnblurred
