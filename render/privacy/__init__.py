@@ -9,8 +9,11 @@ The front door for the render stage and the CLI::
 
 Faces are blurred by default; a ``keep_unblurred`` entry keeps one consenting person sharp;
 ``blur_regions`` blur name badges, screens and whiteboards. See :mod:`render.privacy.blur`
-(how), :mod:`render.privacy.detect` (the model and the tiles), :mod:`render.privacy.tiles`
-(sphere maths) and :mod:`render.privacy.review` (the sheet).
+(the blur itself, consent and the settings), :mod:`render.privacy.photo` and
+:mod:`render.privacy.clip` (a photo, a clip through ffmpeg), :mod:`render.privacy.tracker`
+(faces followed from frame to frame), :mod:`render.privacy.picture` (a frame and its eyes),
+:mod:`render.privacy.detect` (the model and the tiles), :mod:`render.privacy.tiles` (sphere
+maths), :mod:`render.privacy.report` (what was done) and :mod:`render.privacy.review` (the sheet).
 """
 
 from pathlib import Path
