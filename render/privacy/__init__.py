@@ -9,8 +9,11 @@ The front door for the render stage and the CLI::
 
 Faces are blurred by default; a ``keep_unblurred`` entry keeps one consenting person sharp;
 ``blur_regions`` blur name badges, screens and whiteboards. See :mod:`render.privacy.blur`
-(how), :mod:`render.privacy.detect` (the model and the tiles), :mod:`render.privacy.tiles`
-(sphere maths) and :mod:`render.privacy.review` (the sheet).
+(the blur itself, consent and the settings), :mod:`render.privacy.photo` and
+:mod:`render.privacy.clip` (a photo, a clip through ffmpeg), :mod:`render.privacy.tracker`
+(faces followed from frame to frame), :mod:`render.privacy.picture` (a frame and its eyes),
+:mod:`render.privacy.detect` (the model and the tiles), :mod:`render.privacy.tiles` (sphere
+maths), :mod:`render.privacy.report` (what was done) and :mod:`render.privacy.review` (the sheet).
 """
 
 from pathlib import Path
@@ -23,12 +26,13 @@ from zorgblik.terms import PHOTO_SUFFIXES
 __getattr__, __dir__, _lazy_names = _lazy.attach(
     __name__,
     submod_attrs={
-        "blur": [
-            "DEFAULT_VIDEO_ARGS", "EYE_LAYOUT", "BlurSettings", "ClipCut", "PrivacyReport", "ReviewItem", "blur_box",
-            "blur_frame", "blur_image", "blur_video",
-        ],
+        "blur": ["BlurSettings", "blur_box"],
+        "clip": ["DEFAULT_VIDEO_ARGS", "ClipCut", "blur_video"],
         "detect": ["MODELS", "SphereDetector", "sphere_detector"],
         "errors": ["ModelMissing", "NotEquirect", "PrivacyError"],
+        "photo": ["blur_frame", "blur_image"],
+        "picture": ["EYE_LAYOUT"],
+        "report": ["PrivacyReport", "ReviewItem"],
         "review": ["review_sheet", "write_review_sheet"],
         "tiles": ["DEFAULT_TILES", "SphereBox", "Tile", "paste_perspective", "render_tile"],
     },

@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from render.privacy.blur import PrivacyReport, ReviewItem
+from render.privacy.report import PrivacyReport, ReviewItem
 from render.privacy.errors import PrivacyError
 
 #: Frame colours (BGR) and captions per kind of item.
