@@ -44,12 +44,12 @@ class SceneProgress:
 
 def _say_built(path: Path, scene) -> None:
     encoded = f", {scene.encoded} gecodeerd" if scene.encoded else ""
-    click.echo(f"{path.stem}/{scene.scene_key}: versie {scene.version} ({scene.status}{encoded}) → {scene.bundle_dir}")
+    click.echo(f"{path.stem}/{scene.scene_slug}: versie {scene.version} ({scene.status}{encoded}) → {scene.bundle_dir}")
     for note in scene.privacy_notes:
         click.echo(f"  privacy: {note}")
     if scene.needs_signoff and scene.status != "published":
         click.echo(f"  privacy: bekijk {scene.bundle_dir / REVIEW_SHEET} en teken af met "
-                   f"'zorgblik privacy signoff {path.stem}/{scene.scene_key} --by NAAM' voor publicatie")
+                   f"'zorgblik privacy signoff {path.stem}/{scene.scene_slug} --by NAAM' voor publicatie")
 
 
 _PROFILE_HELP = "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values())

@@ -163,5 +163,5 @@ def capture_withdraw(settings: Settings, footage_id: int, person: str) -> None:
     for version in done.withdrawn:
         click.echo(f"  teruggetrokken: {version}")
     for script, scene in done.rebuilt:
-        click.echo(f"  opnieuw gebouwd: {script}/{scene.scene_key} versie {scene.version} ({scene.status}); "
-                   f"teken af na het reviewblad: zorgblik privacy signoff {script}/{scene.scene_key} --by NAAM")
+        click.echo(f"  opnieuw gebouwd: {script}/{scene.scene_slug} versie {scene.version} ({scene.status}); "
+                   f"teken af na het reviewblad: zorgblik privacy signoff {script}/{scene.scene_slug} --by NAAM")

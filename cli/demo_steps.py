@@ -56,7 +56,7 @@ def build_demo(settings: Settings, catalog: Catalog, progress: Progress | None =
                 version = queries.scene_version_by_bundle_key(db, scene.bundle_key)
                 if signoffs.signoff_reasons(version) and signoffs.signoff_for(db, version) is None:
                     signoffs.sign_off(db, version, by=DEMO_SIGNER)
-                    say(f"  {script.stem}/{scene.scene_key}: privacycontrole afgetekend door {DEMO_SIGNER} — "
+                    say(f"  {script.stem}/{scene.scene_slug}: privacycontrole afgetekend door {DEMO_SIGNER} — "
                         "in het echt kijkt een mens eerst naar het reviewblad")
                 queries.publish(db, version)
 

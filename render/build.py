@@ -61,7 +61,7 @@ from zorgblik.terms import CONSENT_STATUSES, label
 
 @dataclass(frozen=True)
 class BuiltScene:
-    scene_key: str
+    scene_slug: str
     bundle_key: str
     bundle_dir: Path
     version: int
@@ -69,7 +69,7 @@ class BuiltScene:
     encoded: int = 0  # renditions encoded in this build
     privacy_notes: tuple[str, ...] = ()  # why a keep_unblurred person was blurred after all
     needs_signoff: bool = False  # publishing waits for a person to sign the review sheet off
-    searched: bool = False  # whether the face search ran in this build (False: from the cache)
+    privacy_pass_ran: bool = False  # False: the blurred picture came from the cache
 
 
 def _texts(text) -> dict[str, str]:
@@ -177,7 +177,7 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
         renditions.append(Rendition(profile, width, height))
     return ScenePlan(
         script_name=script_name,
-        scene_key=scene.id,
+        scene_slug=scene.id,
         position=position,
         title=_texts(scene.title),
         source_path=str(store.path(footage.store_path)),
@@ -277,10 +277,10 @@ class ScriptBuild:
     def sha256(self) -> str:
         return hashlib.sha256(self.source.encode()).hexdigest()
 
-    def report(self, scene_key: str, fraction: float) -> None:
-        self.events.scene(f"{self.name}/{scene_key}", fraction)
+    def report(self, scene_slug: str, fraction: float) -> None:
+        self.events.scene(f"{self.name}/{scene_slug}", fraction)
         if self.progress:
-            self.progress(scene_key, fraction)
+            self.progress(scene_slug, fraction)
 
 
 def read_script(build: ScriptBuild) -> None:
@@ -324,7 +324,7 @@ def plan_scenes(build: ScriptBuild) -> None:
 
 
 def make_bundles(build: ScriptBuild) -> None:
-    """The bundles: scenes that run an encoder or the face search go to the executor (in parallel);
+    """The bundles: scenes that run an encoder or the privacy pass go to the executor (in parallel);
     the rest (after a caption edit, say) are quick and run here."""
     settings = build.settings
     item = lambda plan: (plan, settings.bundles_dir, settings.cache_dir)  # noqa: E731
@@ -367,7 +367,7 @@ def record_versions(build: ScriptBuild) -> None:
         with build.catalog.session() as db:
             version = db.get(SceneVersion, version_id)
             task.built = BuiltScene(task.scene.id, plan.bundle_key(), result.bundle_dir, version.number, version.status,
-                                    result.encoded, plan.privacy.notes, manifest.privacy.needs_signoff, result.searched)
+                                    result.encoded, plan.privacy.notes, manifest.privacy.needs_signoff, result.privacy_pass_ran)
         build.events.scene(f"{name}/{task.scene.id}", 1.0, state="done", bundle_key=plan.bundle_key(),
                            encoded=result.encoded)
         if build.on_scene:

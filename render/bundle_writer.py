@@ -34,7 +34,7 @@ def write_review(job: BundleJob) -> None:
     """The review sheet and the full privacy summary (with the notes on who was blurred after all)."""
     files = PrivacyFiles.of(job.plan, job.cache_dir)
     link_or_copy(files.sheet, job.work_dir / REVIEW_SHEET)
-    summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_key}", **privacy_counts(job).model_dump(),
+    summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_slug}", **privacy_counts(job).model_dump(),
                "notes": list(job.plan.privacy.notes), "pass": job.privacy}
     (job.work_dir / PRIVACY_SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
 
@@ -93,7 +93,7 @@ def write_manifest(job: BundleJob) -> None:
         bundle_key=plan.bundle_key(),
         script=plan.script_name,
         script_sha256=plan.script_sha256,
-        scene=plan.scene_key,
+        scene=plan.scene_slug,
         title=plan.title,
         media_kind=plan.media_kind,
         stereo=plan.stereo,

@@ -38,7 +38,7 @@ class PrivacyFiles:
                    base.with_suffix(".json"))
 
     def reviewed(self) -> bool:
-        """Whether the face search ran to the end: its summary and review sheet are here."""
+        """Whether the privacy pass ran to the end: its summary and review sheet are here."""
         return self.summary.exists() and self.sheet.exists()
 
 
@@ -58,7 +58,7 @@ def cached_posters(plan: ScenePlan, cache_dir: Path, seek: float | None) -> dict
 
 
 def needs_encode(plan: ScenePlan, cache_dir: Path) -> bool:
-    """Whether building this plan runs an encoder or the face search (the executor sends only
+    """Whether building this plan runs an encoder or the privacy pass (the executor sends only
     those to workers)."""
     return not PrivacyFiles.of(plan, cache_dir).reviewed() or missing_media(plan, cache_dir)
 

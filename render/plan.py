@@ -3,11 +3,11 @@
 A plan holds one :class:`Rendition` per requested headset profile (the encode ladder) and the
 scene's :class:`PrivacyPlan`. Three kinds of key come from it:
 - ``privacy_key`` covers what changes the blurred picture every rendition is made from (source,
-  trim, level, who stays sharp, manual regions, the privacy stage's version): the face search
+  trim, level, who stays sharp, manual regions, the privacy pass's version): the privacy pass
   runs once per privacy key, whatever the number of profiles;
 - ``media_key(rendition)`` covers only what changes that rendition's pixels and sound (the
   privacy key, profile, size, the encode stage's version), so editing a caption re-encodes
-  nothing and runs no face search, and adding a profile encodes only the new rendition;
+  nothing and runs no privacy pass, and adding a profile encodes only the new rendition;
 - ``bundle_key`` covers the whole bundle (every rendition included), so any edit gives a new
   scene version.
 """
@@ -77,7 +77,7 @@ class Rendition:
 @dataclass(frozen=True)
 class ScenePlan:
     script_name: str
-    scene_key: str
+    scene_slug: str
     position: int
     title: dict[str, str]
     source_path: str

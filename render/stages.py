@@ -3,7 +3,7 @@
 Each stage is a small function of the :class:`BundleJob`; :data:`STAGES` lists them in one
 place, so the whole flow reads in one screen::
 
-    blur_faces        the privacy pass, once per scene: trim, level and blur every face (per eye
+    privacy_pass      once per scene: trim, level and blur every face (per eye
                       for stereo) into one high-quality intermediate, with its review sheet and
                       summary; cached by the plan's privacy key
     make_poster       a perspective view of the intermediate at the scene's initial view
@@ -75,19 +75,19 @@ class BundleJob:
     media_info: dict = field(default_factory=dict)
     encoded: int = 0  # renditions encoded in this build (the rest came from the cache)
     privacy: dict = field(default_factory=dict)  # the privacy pass's summary (render.privacy)
-    searched: bool = False  # whether the privacy pass ran in this build (False: from the cache)
+    privacy_pass_ran: bool = False  # False: the blurred picture came from the cache
     done_share: float = 0.0  # share of the progress bar the privacy pass took
     _background: ThreadPoolExecutor | None = None
     _pending: list = field(default_factory=list)  # (future, then) from in_background
 
     @property
     def where(self) -> str:
-        return f"scène {self.plan.scene_key}"
+        return f"scène {self.plan.scene_slug}"
 
     def report(self, fraction: float) -> None:
         if self.progress:
             fraction = self.done_share + (1.0 - self.done_share) * fraction
-            self.progress(self.plan.scene_key, min(1.0, max(0.0, fraction)))
+            self.progress(self.plan.scene_slug, min(1.0, max(0.0, fraction)))
 
     def add_file(self, name: str, role: str | None = None, **extra: str) -> None:
         """List ``name`` in the manifest (``role``: the one zorgblik.bundle gives its name, if not given)."""
@@ -100,7 +100,7 @@ class BundleJob:
         """Run ``work`` (an ffmpeg run, say) beside the stages that follow, then ``then`` here at
         :meth:`settle`: the encoder rarely keeps every core busy."""
         if self._background is None:
-            self._background = ThreadPoolExecutor(1, thread_name_prefix=f"bundle-{self.plan.scene_key}")
+            self._background = ThreadPoolExecutor(1, thread_name_prefix=f"bundle-{self.plan.scene_slug}")
         self._pending.append((self._background.submit(work), then))
 
     def settle(self, quiet: bool = False) -> None:
@@ -153,14 +153,14 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
                 src = levelled
             report = privacy.blur_image(src, picture, **options)
         report.source = Path(plan.source_path).name
-        privacy.write_review_sheet(report, tmp / REVIEW_SHEET, scene=f"{plan.script_name}/{plan.scene_key}")
+        privacy.write_review_sheet(report, tmp / REVIEW_SHEET, scene=f"{plan.script_name}/{plan.scene_slug}")
         os.replace(picture, files.picture)
         os.replace(tmp / REVIEW_SHEET, files.sheet)
         atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
-    job.searched = True
+    job.privacy_pass_ran = True
 
 
-def blur_faces(job: BundleJob) -> None:
+def privacy_pass(job: BundleJob) -> None:
     """The privacy pass, when its summary is not cached or a rendition to encode needs its picture."""
     plan = job.plan
     files = PrivacyFiles.of(plan, job.cache_dir)
@@ -282,7 +282,7 @@ def _probe_and_check(plan: ScenePlan, rendition: Rendition, path: Path, where: s
 
 
 STAGES: tuple[Callable[[BundleJob], None], ...] = (
-    blur_faces,
+    privacy_pass,
     make_poster,  # in the background, beside the encodes
     encode_media,
     check_media,
@@ -298,7 +298,7 @@ STAGES: tuple[Callable[[BundleJob], None], ...] = (
 class BundleResult:
     bundle_dir: Path
     encoded: int  # renditions encoded (0: every one came from the cache, or the bundle existed)
-    searched: bool = False  # whether the privacy pass (face search) ran
+    privacy_pass_ran: bool = False  # False: the blurred picture came from the cache
 
 
 def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: Progress | None = None) -> BundleResult:
@@ -306,7 +306,7 @@ def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: 
     final = bundles_dir / plan.bundle_key()
     if (final / MANIFEST).exists():
         if progress:
-            progress(plan.scene_key, 1.0)
+            progress(plan.scene_slug, 1.0)
         return BundleResult(final, 0)
     private_dir(bundles_dir)
     work = Path(tempfile.mkdtemp(dir=bundles_dir, prefix=building_prefix()))  # the pid: see clear_abandoned_builds
@@ -326,4 +326,4 @@ def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: 
                 os.replace(work, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return BundleResult(final, job.encoded, job.searched)
+    return BundleResult(final, job.encoded, job.privacy_pass_ran)

@@ -97,5 +97,5 @@ def withdraw_consent(person: str, *, footage_id: int | None, settings: Settings,
             built = build_script(path, settings=settings, catalog=catalog, executor=executor, **extra)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        rebuilt += [(name, b) for b in built if b.scene_key in plan.scenes]
+        rebuilt += [(name, b) for b in built if b.scene_slug in plan.scenes]
     return Withdrawal(affected, withdrawn, rebuilt)

@@ -12,7 +12,6 @@ followed from frame to frame, each eye of stereo footage on its own, in :mod:`re
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,8 +21,6 @@ import numpy as np
 
 from render.privacy.tiles import SphereBox, angle_between, equirect_mask
 from scripts_vr.model import KeepUnblurred
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def test_faces_blur_unless_the_register_confirms_consent(tmp_path, fast, catalog
         record_consent(db, footage_id, person="P-1", role="client", status="given", form_ref="FORM-1")
     [kept] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
     _, summary = bundle_privacy(kept)
-    assert kept.privacy_notes == () and kept.searched
+    assert kept.privacy_notes == () and kept.privacy_pass_ran
     assert [k["label"] for k in faces_of(summary, "kept")] == ["P-1 (FORM-1)"]
     out = cv2.imread(str(kept.bundle_dir / "scene.quest2.jpg"))
     assert sharpness(out, face) > 0.7 * sharpness(source, face)
@@ -117,7 +117,7 @@ def test_publishing_waits_for_signoff_and_withdrawal_takes_the_version_off(tmp_p
     withdrawal = withdraw_consent("P-2", footage_id=footage_id, settings=fast, catalog=catalog)
     assert [str(v) for v in withdrawal.withdrawn] == ["testzorg/plein versie 1 (was gepubliceerd)"]
     [(_, rebuilt)] = withdrawal.rebuilt
-    assert rebuilt.encoded == 0 and not rebuilt.searched  # nobody was kept: the same blurred pixels
+    assert rebuilt.encoded == 0 and not rebuilt.privacy_pass_ran  # nobody was kept: the same blurred pixels
     with catalog.session() as db:
         assert queries.scene_version_by_bundle_key(db, first_key).status == "withdrawn"
         assert queries.published_scene_versions(db) == []  # headsets drop it at their next sync
@@ -149,7 +149,7 @@ def test_a_shared_cache_lends_no_data_folder_another_ones_consent_or_signoff(tmp
         write(folder, scene(FACES_PHOTO, folder,
                             keep=f"{{person: P-1, consent_ref: FORM-1, yaw: {face['yaw']}, pitch: {face['pitch']}}}"))
         [kept] = build_script(script, settings=a, catalog=in_a, profiles=["quest2"])
-        assert kept.privacy_notes == () and kept.searched
+        assert kept.privacy_notes == () and kept.privacy_pass_ran
         assert sharpness(cv2.imread(str(kept.bundle_dir / "scene.quest2.jpg")), face) > 0.7 * sharpness(source, face)
         approve_profile(in_a, script)
         with in_a.session() as db:
@@ -157,7 +157,7 @@ def test_a_shared_cache_lends_no_data_folder_another_ones_consent_or_signoff(tmp
             queries.publish(db, queries.scene_version_by_bundle_key(db, kept.bundle_key))
 
         [other] = build_script(script, settings=b, catalog=in_b, profiles=["quest2"])
-        assert not other.searched and other.encoded == 0  # from the shared cache ...
+        assert not other.privacy_pass_ran and other.encoded == 0  # from the shared cache ...
         assert other.privacy_notes == ("scène plein: P-1 wordt toch vervaagd, want staat niet in het "
                                        "toestemmingsregister van deze opname",)
         out = cv2.imread(str(other.bundle_dir / "scene.quest2.jpg"))  # ... but the blurred picture
@@ -176,11 +176,11 @@ def test_caption_edit_runs_no_face_search_and_no_encode(tmp_path, fast, catalog)
     video = "    in: 1\n    out: 2\n"
     script = write(tmp_path, scene(clip, tmp_path, video=video))
     [first] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2"])
-    assert first.searched and first.encoded == 1
+    assert first.privacy_pass_ran and first.encoded == 1
     write(tmp_path, scene(clip, tmp_path, video=video, caption="Goedemiddag"))
     [edited] = build_script(script, settings=fast, catalog=catalog, profiles=["quest2", "web"])
     assert edited.bundle_key != first.bundle_key
-    assert not edited.searched and edited.encoded == 1  # only the new profile's rendition
+    assert not edited.privacy_pass_ran and edited.encoded == 1  # only the new profile's rendition
     assert len(list((fast.cache_dir / "privacy").glob("*.json"))) == 1
 
 
