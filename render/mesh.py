@@ -1,5 +1,5 @@
-"""The viewing sphere: an inward-facing UV sphere with equirectangular texture coordinates, built by
-open3d.
+"""The viewing spheres: inward-facing UV spheres with equirectangular texture coordinates, built and
+cut by open3d.
 
 A player that draws meshes (the pyopenxr station) puts the camera at its centre and the scene's
 frame on it as a texture. Axes: y up, -z ahead (glTF / OpenXR), yaw to the right is +x. u runs with
@@ -8,7 +8,9 @@ behind), v with pitch (0 at the zenith, 1 at the nadir). Stereo players use v �
 per eye (top-bottom) or the u halves (left-right).
 
 - :func:`full_sphere`: the whole sphere (mono and stereo 360°).
-- :func:`write_obj` writes it as Wavefront OBJ; :func:`sphere_mesh` writes the full sphere.
+- :func:`half_sphere`: the front hemisphere for VR180, u over 180° of yaw (0 at 90° left, 1 at 90°
+  right).
+- :func:`write_obj` writes one as Wavefront OBJ; :func:`sphere_mesh` writes the full sphere.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
 
 RADIUS = 10.0  # metres; far enough that the eyes' separation does not matter
 RESOLUTION = 24  # open3d's: 24 bands top to bottom, 48 around, ~1.1k vertices, smooth enough at
-# headset sizes (the texture, not the mesh, carries the detail)
+# headset sizes (the texture, not the mesh, carries the detail); even, so the half sphere's edges at
+# 90° left and right fall on a column of vertices
 # open3d's sphere has its poles on its ±z and its seam (longitude 0) on its +x. Turned so that its
 # +z points up (+y), its +x behind (+z) and its +y to the right (+x): the seam lies straight behind,
 # where the equirectangular frame has its own.
@@ -51,6 +54,24 @@ def full_sphere(radius: float = RADIUS, resolution: int = RESOLUTION) -> o3d.geo
     tris = np.asarray(mesh.triangles)[:, [0, 2, 1]]
     uv = uv.reshape(-1, 3, 2)[:, [0, 2, 1]].reshape(-1, 2)
     mesh.triangles = o3d.utility.Vector3iVector(tris)
+    mesh.triangle_uvs = o3d.utility.Vector2dVector(uv)
+    return mesh
+
+
+def half_sphere(radius: float = RADIUS, resolution: int = RESOLUTION) -> o3d.geometry.TriangleMesh:
+    """The front hemisphere for VR180: the full sphere without what lies behind the viewer, u
+    stretched over the 180° of yaw from left (0) to right (1)."""
+    import numpy as np
+    import open3d as o3d
+
+    if resolution % 2:  # an odd one has no column of vertices at 90° left and right to cut along
+        raise ValueError(f"de resolutie van de halve bol moet een even getal zijn, niet {resolution}")
+    mesh = full_sphere(radius, resolution)
+    behind = np.asarray(mesh.vertices)[np.asarray(mesh.triangles)].mean(axis=1)[:, 2] > 0  # by each middle
+    mesh.remove_triangles_by_mask(behind)  # the kept triangles keep their corners' uvs
+    mesh.remove_unreferenced_vertices()
+    uv = np.asarray(mesh.triangle_uvs).copy()
+    uv[:, 0] = 2.0 * uv[:, 0] - 0.5  # 0.25 .. 0.75 of the full turn → 0 .. 1
     mesh.triangle_uvs = o3d.utility.Vector2dVector(uv)
     return mesh
 
