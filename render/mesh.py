@@ -10,6 +10,9 @@ per eye (top-bottom) or the u halves (left-right).
 - :func:`full_sphere`: the whole sphere (mono and stereo 360°).
 - :func:`half_sphere`: the front hemisphere for VR180, u over 180° of yaw (0 at 90° left, 1 at 90°
   right).
+- :func:`grounded_sphere`: the whole sphere whose floor is flat at the capture's camera height, where a
+  standing viewer expects the floor; every texture coordinate stays what it was, since it is a
+  direction from the camera.
 - :func:`write_obj` writes one as Wavefront OBJ; :func:`sphere_mesh` writes the full sphere.
 """
 
@@ -27,6 +30,8 @@ RADIUS = 10.0  # metres; far enough that the eyes' separation does not matter
 RESOLUTION = 24  # open3d's: 24 bands top to bottom, 48 around, ~1.1k vertices, smooth enough at
 # headset sizes (the texture, not the mesh, carries the detail); even, so the half sphere's edges at
 # 90° left and right fall on a column of vertices
+CAMERA_HEIGHT = 1.5  # metres from the floor to the capture's camera, when nothing says otherwise
+
 # open3d's sphere has its poles on its ±z and its seam (longitude 0) on its +x. Turned so that its
 # +z points up (+y), its +x behind (+z) and its +y to the right (+x): the seam lies straight behind,
 # where the equirectangular frame has its own.
@@ -73,6 +78,27 @@ def half_sphere(radius: float = RADIUS, resolution: int = RESOLUTION) -> o3d.geo
     uv = np.asarray(mesh.triangle_uvs).copy()
     uv[:, 0] = 2.0 * uv[:, 0] - 0.5  # 0.25 .. 0.75 of the full turn → 0 .. 1
     mesh.triangle_uvs = o3d.utility.Vector2dVector(uv)
+    return mesh
+
+
+def grounded_sphere(camera_height: float = CAMERA_HEIGHT, radius: float = RADIUS,
+                    resolution: int = RESOLUTION) -> o3d.geometry.TriangleMesh:
+    """The full sphere with a flat floor ``camera_height`` metres below its centre: each vertex
+    whose ray from the centre meets the plane y = -camera_height within the radius is moved along
+    that ray onto the plane. A vertex moves along its own direction, so its uv still holds."""
+    import numpy as np
+    import open3d as o3d
+
+    if not 0 < camera_height < radius:
+        raise ValueError(f"de camerahoogte moet groter dan 0 en kleiner dan de straal van de bol "
+                         f"({radius} m) zijn, niet {camera_height} m")
+    mesh = full_sphere(radius, resolution)
+    xyz = np.asarray(mesh.vertices)
+    y = xyz[:, 1]
+    # on the sphere a vertex's ray meets the floor within the radius exactly when it lies below it
+    below = y < -camera_height
+    xyz[below] *= (camera_height / -y[below])[:, None]
+    mesh.vertices = o3d.utility.Vector3dVector(xyz)
     return mesh
 
 

@@ -95,9 +95,44 @@ def test_half_sphere_covers_the_front_for_vr180_and_nothing_behind():
     assert np.allclose(uv_at_hits(m, cast(m, np.array([[0.0, 0.0, -1.0]]))), [(0.5, 0.5)], atol=1e-6)
 
 
+@pytest.mark.parametrize("height", [mesh.CAMERA_HEIGHT, 1.2])
+def test_grounded_sphere_has_a_flat_floor_at_the_camera_height(height):
+    m = mesh.grounded_sphere(height)
+    assert m.is_watertight() and faces_inward(m).all()
+    lon, lat, rays = sky()
+    hit = cast(m, rays)
+    assert np.isfinite(hit["t_hit"]).all()
+    assert (np.einsum("ij,ij->i", hit["primitive_normals"], rays) < 0).all()
+    y = hit["t_hit"] * rays[:, 1]
+    assert (y >= -height - 1e-5).all() and (hit["t_hit"] <= mesh.RADIUS * (1 + 1e-6)).all()
+    # below the first ring of vertices on the floor the ground is the plane itself (the floor meets
+    # the sphere 8.6° down for 1.5 m: the ring 7.5° down stays on the sphere, the one 15° down is on
+    # the floor; a ray just there still meets the band above, over the ring's straight edges)
+    band = 180.0 / mesh.RESOLUTION
+    floor = lat < -(math.floor(math.degrees(math.asin(height / mesh.RADIUS)) / band) + 1) * band - 1.0
+    assert np.abs(y[floor] + height).max() < 1e-5
+    # the texture still follows the direction; flat, the floor bends it most where its triangles are
+    # long, near where it meets the sphere: measured 0.99° (1.5 m) and 1.24° (1.2 m), 10° down
+    assert misplaced_deg(uv_at_hits(m, hit), lon, lat).max() < 1.5
+
+    down_ahead = cast(m, directions(np.array([0.0]), np.array([-45.0])))
+    assert math.isclose(down_ahead["t_hit"][0] * -math.sin(math.radians(45)), -height, abs_tol=1e-5)
+    # a horizontal ray still meets the sphere: on a vertex of the horizon's ring, or on the chord
+    # between two (48 around: at least cos 3.75° of the radius)
+    level = cast(m, directions(np.array([0.0, 90.0, -135.0, 3.75, 179.95]), np.zeros(5)))["t_hit"]
+    assert np.allclose(level[:3], mesh.RADIUS, rtol=1e-5)
+    assert (level >= mesh.RADIUS * math.cos(math.pi / (2 * mesh.RESOLUTION)) * (1 - 1e-5)).all()
+
+
 def test_a_half_sphere_needs_a_column_to_cut_along():
     with pytest.raises(ValueError, match="even"):
         mesh.half_sphere(resolution=23)
+
+
+@pytest.mark.parametrize("height", [0.0, -1.0, mesh.RADIUS, 12.0])
+def test_a_camera_height_outside_the_sphere_is_refused(height):
+    with pytest.raises(ValueError, match="camerahoogte"):
+        mesh.grounded_sphere(height)
 
 
 def test_the_written_obj_reads_back_as_the_same_sphere(tmp_path):
