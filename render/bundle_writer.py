@@ -9,7 +9,7 @@ import json
 from typing import TYPE_CHECKING
 
 from render.cache import PrivacyFiles, atomic_output, link_or_copy, sha256_file
-from render.mesh import sphere_mesh
+from render.mesh import MESH_VERSION, sphere_mesh
 from zorgblik.bundle import (FORMAT, HOTSPOTS, MESH, PRIVACY_SUMMARY, REVIEW_SHEET, Audience, BundleFile,
                              BundleManifest, Level, PrivacyCounts, RenditionInfo, View, captions_name, captions_role)
 
@@ -72,7 +72,7 @@ def write_sphere_mesh(job: BundleJob) -> None:
     """The viewing sphere for players that draw a mesh (the pyopenxr station). It is the same for
     every scene (stereo players take one half of the UV range per eye, as the manifest's
     ``stereo`` says), so it is made once, cached, and hard-linked into each bundle."""
-    cached = job.cache_dir / "mesh" / MESH
+    cached = job.cache_dir / "mesh" / f"v{MESH_VERSION}" / MESH
     if not cached.exists():
         atomic_output(cached, sphere_mesh)
     link_or_copy(cached, job.work_dir / MESH)

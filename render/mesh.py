@@ -13,7 +13,8 @@ per eye (top-bottom) or the u halves (left-right).
 - :func:`grounded_sphere`: the whole sphere whose floor is flat at the capture's camera height, where a
   standing viewer expects the floor; every texture coordinate stays what it was, since it is a
   direction from the camera.
-- :func:`write_obj` writes one as Wavefront OBJ; :func:`sphere_mesh` writes the full sphere.
+- :func:`write_obj` writes one as Wavefront OBJ; :func:`sphere_mesh` writes the full sphere;
+  :func:`corner_arrays` gives one as the arrays a GPU draws (the station's sphere).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ RADIUS = 10.0  # metres; far enough that the eyes' separation does not matter
 RESOLUTION = 24  # open3d's: 24 bands top to bottom, 48 around, ~1.1k vertices, smooth enough at
 # headset sizes (the texture, not the mesh, carries the detail); even, so the half sphere's edges at
 # 90° left and right fall on a column of vertices
+#: Raised whenever the geometry changes: the render cache keeps meshes per version, so a machine
+#: does not go on hard-linking an older sphere into new bundles (2: built by open3d's create_sphere).
+MESH_VERSION = 2
 CAMERA_HEIGHT = 1.5  # metres from the floor to the capture's camera, when nothing says otherwise
 
 # open3d's sphere has its poles on its ±z and its seam (longitude 0) on its +x. Turned so that its
@@ -100,6 +104,18 @@ def grounded_sphere(camera_height: float = CAMERA_HEIGHT, radius: float = RADIUS
     xyz[below] *= (camera_height / -y[below])[:, None]
     mesh.vertices = o3d.utility.Vector3dVector(xyz)
     return mesh
+
+
+def corner_arrays(mesh: o3d.geometry.TriangleMesh):
+    """``mesh`` as a GPU draws it: one vertex per triangle corner, since open3d keeps a uv per corner
+    (a vertex on the seam or at a pole has one per triangle). Returns (positions N×3 float32,
+    uvs N×2 float32, triangles M×3 uint32)."""
+    import numpy as np
+
+    tris = np.asarray(mesh.triangles)
+    xyz = np.asarray(mesh.vertices)[tris.reshape(-1)].astype(np.float32)
+    uv = np.asarray(mesh.triangle_uvs).astype(np.float32)
+    return xyz, uv, np.arange(xyz.shape[0], dtype=np.uint32).reshape(-1, 3)
 
 
 def write_obj(mesh: o3d.geometry.TriangleMesh, path: Path) -> None:

@@ -9,19 +9,13 @@ import math
 
 import numpy as np
 
+from render.mesh import RADIUS, RESOLUTION, corner_arrays, full_sphere
 
-def sphere(segments: tuple[int, int] = (48, 24), radius: float = 10.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(positions N×3, uvs N×2, triangles M×3, wound to face inward) — the seam has its own column."""
-    around, down = segments
-    lon = (np.arange(around + 1) / around - 0.5) * 2 * np.pi
-    lat = (0.5 - np.arange(down + 1) / down) * np.pi
-    lo, la = np.meshgrid(lon, lat)
-    xyz = np.stack([np.cos(la) * np.sin(lo), np.sin(la), -np.cos(la) * np.cos(lo)], axis=-1).reshape(-1, 3) * radius
-    uv = np.stack([(lo + np.pi) / (2 * np.pi), 0.5 - la / np.pi], axis=-1).reshape(-1, 2)
-    idx = np.arange((down + 1) * (around + 1)).reshape(down + 1, around + 1)
-    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel()
-    tris = np.concatenate([np.stack([a, c, b], 1), np.stack([b, c, d], 1)])
-    return xyz.astype(np.float32), uv.astype(np.float32), tris.astype(np.uint32)
+
+def sphere(resolution: int = RESOLUTION, radius: float = RADIUS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The viewing sphere the station draws: render's (built by open3d, the one in every bundle) as
+    (positions N×3, uvs N×2, triangles M×3), wound to face inward."""
+    return corner_arrays(full_sphere(radius, resolution))
 
 
 def eye_window(stereo: str, eye: int) -> tuple[float, float, float, float]:

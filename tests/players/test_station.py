@@ -47,7 +47,7 @@ def test_view_matrix_and_gaze_from_a_pose():
 
 
 def test_sphere_faces_inward_with_equirect_uvs_and_stereo_halves():
-    xyz, uv, tris = views.sphere((8, 4), radius=10)
+    xyz, uv, tris = views.sphere(resolution=4, radius=10)
     assert np.allclose(np.linalg.norm(xyz, axis=1), 10, atol=1e-4)
     ahead = np.argmin(np.linalg.norm(xyz - [0, 0, -10], axis=1))
     assert np.allclose(uv[ahead], (0.5, 0.5))  # straight ahead is the frame's centre
