@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from render.cache import PrivacyFiles, atomic_output, link_or_copy, sha256_file
 from render.mesh import MESH_VERSION, sphere_mesh
-from zorgblik.bundle import (FORMAT, HOTSPOTS, MESH, PRIVACY_SUMMARY, REVIEW_SHEET, Audience, BundleFile,
-                             BundleManifest, Level, PrivacyCounts, RenditionInfo, View, captions_name, captions_role)
+from zorgblik.bundle import (FORMAT, HOTSPOTS, MESH, REVIEW_SHEET, Audience, BundleFile, BundleManifest, Level,
+                             PrivacyCounts, PrivacySummary, RenditionInfo, View, captions_name, captions_role)
 
 if TYPE_CHECKING:  # render.stages imports these writers: BundleJob is named here for type hints only
     from render.stages import BundleJob
@@ -34,9 +34,8 @@ def write_review(job: BundleJob) -> None:
     """The review sheet and the full privacy summary (with the notes on who was blurred after all)."""
     files = PrivacyFiles.of(job.plan, job.cache_dir)
     link_or_copy(files.sheet, job.work_dir / REVIEW_SHEET)
-    summary = {"scene": f"{job.plan.script_name}/{job.plan.scene_slug}", **privacy_counts(job).model_dump(),
-               "notes": list(job.plan.privacy.notes), "pass": job.privacy}
-    (job.work_dir / PRIVACY_SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    PrivacySummary(**privacy_counts(job).model_dump(), scene=f"{job.plan.script_name}/{job.plan.scene_slug}",
+                   notes=list(job.plan.privacy.notes), privacy_pass=job.privacy).write(job.work_dir)
 
 
 def _vtt_time(seconds: float) -> str:

@@ -140,6 +140,24 @@ class PrivacyCounts(_Part):
     needs_signoff: bool
 
 
+class PrivacySummary(PrivacyCounts):
+    """A bundle's privacy.json, for staff only (never in the manifest's files, so never on a
+    headset): the counts, the notes on who was blurred after all, and the privacy pass's own
+    report (every blurred and kept face and region, with where and when)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    scene: str  # script/scene
+    notes: list[str]
+    privacy_pass: dict[str, Any] = Field(alias="pass")
+
+    def write(self, folder: Path) -> Path:
+        """Write ``folder/privacy.json``; returns its path."""
+        path = folder / PRIVACY_SUMMARY
+        path.write_text(json.dumps(self.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2),
+                        encoding="utf-8")
+        return path
+
+
 class BundleManifest(_Part):
     """A bundle's manifest.json. The field order is the order on disk."""
 
@@ -205,3 +223,14 @@ def read_manifest(path: Path) -> BundleManifest:
         first = exc.errors()[0]
         at = ".".join(str(p) for p in first["loc"]) or "manifest"
         raise BundleFormatError(f"manifest klopt niet: {at}: {first['msg']}", where=str(path), hint=_REBUILD) from exc
+
+
+def read_privacy_summary(path: Path) -> PrivacySummary:
+    """The privacy summary at ``path`` (a bundle folder's privacy.json), or :class:`BundleFormatError`."""
+    try:
+        return PrivacySummary.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        at = ".".join(str(p) for p in first["loc"]) or "privacy.json"
+        raise BundleFormatError(f"privacysamenvatting klopt niet: {at}: {first['msg']}", where=str(path),
+                                hint=_REBUILD) from exc

@@ -10,7 +10,6 @@ and only comms, authors and admin (``privacy.read``): they name people who refus
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from headset_service.auth import Caller, require, staff_or_device
 from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.schemas import ScenePublic, SignoffPublic
 from headset_service.sync import allowed_files
-from zorgblik.bundle import MANIFEST, POSTER, PRIVACY_SUMMARY, REVIEW_SHEET
+from zorgblik.bundle import MANIFEST, POSTER, PRIVACY_SUMMARY, REVIEW_SHEET, read_privacy_summary
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -109,7 +108,8 @@ def privacy_summary(bundle_key: str, db: DbDep, settings: SettingsDep, _user: Pr
     """What the privacy pass did (counts, notes on who was blurred after all, every item) and
     whether publishing waits for a sign-off, with the sign-off if there is one."""
     version = queries.scene_version_by_bundle_key(db, bundle_key)
-    summary = json.loads(_review_file(settings, bundle_key, PRIVACY_SUMMARY, db).read_text(encoding="utf-8"))
+    path = _review_file(settings, bundle_key, PRIVACY_SUMMARY, db)
+    summary = read_privacy_summary(path).model_dump(mode="json", by_alias=True)
     done = signoffs.signoff_for(db, version)
     summary["signoff_reasons"] = signoffs.signoff_reasons(version)
     summary["signoff"] = None if done is None else {"signed_by": done.signed_by, "signed_at": done.signed_at.isoformat()}

@@ -3,9 +3,9 @@ themselves, and the review sheet and summary reach comms, authors and admin only
 
 from __future__ import annotations
 
-import json
-
 import pytest
+
+from zorgblik.bundle import PrivacySummary
 
 
 @pytest.fixture
@@ -14,8 +14,17 @@ def draft(harness):
     key = harness.bundle("badkamer", publish=False)
     folder = harness.settings.bundles_dir / key
     (folder / "review.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
-    (folder / "privacy.json").write_text(json.dumps({"blurred_faces": 2, "notes": ["scène badkamer: F-1 wordt toch vervaagd"]}))
+    PrivacySummary(blurred_faces=2, kept_faces=0, regions=0, consent_state="none_recorded", needs_signoff=True,
+                   scene="test/badkamer", notes=["scène badkamer: F-1 wordt toch vervaagd"], privacy_pass={}).write(folder)
     return key
+
+
+def test_a_summary_not_in_the_bundle_format_is_named_not_a_traceback(harness, draft, error_shape):
+    (harness.settings.bundles_dir / draft / "privacy.json").write_text('{"blurred_faces": 2}')
+    refused = harness.staff("comms").get(f"/api/scenes/{draft}/privacy")
+    assert 400 <= refused.status_code < 600 and refused.status_code != 500, refused.text
+    body = error_shape(refused, refused.status_code)
+    assert "privacysamenvatting klopt niet" in body["message"] and "zorgblik build" in body.get("hint", body["message"])
 
 
 def test_publishing_waits_for_a_signoff_by_a_signed_in_author_or_comms(harness, draft, error_shape):
@@ -32,6 +41,7 @@ def test_publishing_waits_for_a_signoff_by_a_signed_in_author_or_comms(harness, 
     assert published.status_code == 200, published.text
     summary = harness.staff("comms").get(f"/api/scenes/{draft}/privacy").raise_for_status().json()
     assert summary["signoff"]["signed_by"] == "comms-test" and summary["blurred_faces"] == 2
+    assert summary["notes"] == ["scène badkamer: F-1 wordt toch vervaagd"] and summary["pass"] == {}
 
 
 def test_review_sheet_is_for_staff_and_never_served_as_a_bundle_file(harness, draft, error_shape):
