@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import Headset, StaffUser, accounts, queries
-from headset_service.web import rendering as webpages
+from headset_service.web import rendering
 from headset_service.auth import STAFF_COOKIE, Caller, allowed, optional_device, optional_staff, staff_token
 from headset_service.csrf import CsrfChecked
 from headset_service import throttling
@@ -22,14 +22,14 @@ from headset_service.api.accounts import set_staff_cookie
 from headset_service.api.scenes import scene_public, visible_version
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
-templates = webpages.templates
+templates = rendering.templates
 
 MaybeStaff = Annotated[StaffUser | None, Depends(optional_staff)]
 MaybeHeadset = Annotated[Headset | None, Depends(optional_device)]
 
 
 def _to_login(request: Request) -> RedirectResponse:
-    return webpages.to_login(request.url.path)
+    return rendering.to_login(request.url.path)
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,7 +38,7 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/inloggen", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
-    return webpages.render(request, "login.html", None, {"next": _safe_next(next)})
+    return rendering.render(request, "login.html", None, {"next": _safe_next(next)})
 
 
 @router.post("/inloggen", response_class=HTMLResponse)
@@ -47,7 +47,7 @@ def login_form(request: Request, db: DbDep, settings: SettingsDep, _csrf: CsrfCh
     """Repeated failures lock the account and the address for a while (429, as the API)."""
     wait = throttling.login_wait(db, request, username)
     if wait:
-        page = webpages.render(request, "login.html", None, {
+        page = rendering.render(request, "login.html", None, {
             "next": _safe_next(next), "username": username,
             "error": f"Te veel mislukte pogingen; probeer het over {throttling.minutes_text(wait)} opnieuw."},
             status_code=429)
@@ -56,7 +56,7 @@ def login_form(request: Request, db: DbDep, settings: SettingsDep, _csrf: CsrfCh
     user = accounts.authenticate(db, username, password)
     if user is None:
         throttling.login_failed(db, settings, request, username)
-        return webpages.render(request, "login.html", None, {
+        return rendering.render(request, "login.html", None, {
             "next": _safe_next(next), "username": username,
             "error": "Gebruikersnaam of wachtwoord klopt niet."}, status_code=401)
     throttling.login_succeeded(db, request, username)
@@ -105,7 +105,7 @@ def staff_home(request: Request, db: DbDep, user: MaybeStaff) -> Response:
     by_script: dict[str, list] = {}
     for scene in scenes:
         by_script.setdefault(scene.script, []).append(scene)
-    return webpages.render(request, "staff.html", user, {"by_script": by_script,
+    return rendering.render(request, "staff.html", user, {"by_script": by_script,
                                                          "tiles": START_TILES.get(user.role, [])})
 
 

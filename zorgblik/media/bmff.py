@@ -83,10 +83,15 @@ class TopBox:
     size: int
 
 
-def _box_header(buf: bytes, pos: int, end: int, where: str) -> tuple[bytes, int, int]:
-    """(type, header length, box size) of the box at ``pos`` in ``buf[:end]``."""
+def _box_header(buf: bytes, pos: int, end: int, where: str, *, at: int | None = None,
+                room: int | None = None) -> tuple[bytes, int, int]:
+    """(type, header length, box size) of the box at ``pos`` in ``buf[:end]``. ``at``: where the box
+    lies in the file (default ``pos``); ``room``: how many bytes there are from its start to the end
+    of what holds it (default ``end - pos``; a walker reading only each box's head gives the file's)."""
+    at = pos if at is None else at
+    room = end - pos if room is None else room
     if end - pos < 8:
-        raise damaged(where, f"een box-kop op positie {pos} is afgebroken")
+        raise damaged(where, f"een box-kop op positie {at} is afgebroken")
     size, kind = struct.unpack_from(">I4s", buf, pos)
     header = 8
     if size == 1:
@@ -95,13 +100,10 @@ def _box_header(buf: bytes, pos: int, end: int, where: str) -> tuple[bytes, int,
         (size,) = struct.unpack_from(">Q", buf, pos + 8)
         header = 16
     elif size == 0:
-        size = end - pos
-    if size < header or pos + size > end:
-        raise damaged(
-            where,
-            f"box '{box_name(kind)}' op positie {pos} zegt {size} bytes groot te zijn, "
-            f"maar er zijn er maar {end - pos}",
-        )
+        size = room
+    if size < header or size > room:
+        raise damaged(where, f"box '{box_name(kind)}' op positie {at} zegt {size} bytes groot te zijn, "
+                             f"maar er zijn er maar {room}")
     return kind, header, size
 
 
@@ -183,21 +185,7 @@ def _scan_top_level(f: BinaryIO, file_size: int, where: str) -> list[TopBox]:
             )
         if len(head) < 8:
             raise damaged(where, f"het bestand eindigt midden in een box-kop (positie {pos})")
-        size, kind = struct.unpack_from(">I4s", head, 0)
-        header = 8
-        if size == 1:
-            if len(head) < 16:
-                raise damaged(where, f"de 64-bits box-kop van '{box_name(kind)}' is afgebroken")
-            (size,) = struct.unpack_from(">Q", head, 8)
-            header = 16
-        elif size == 0:
-            size = file_size - pos
-        if size < header or pos + size > file_size:
-            raise damaged(
-                where,
-                f"box '{box_name(kind)}' op positie {pos} zegt {size} bytes groot te zijn, "
-                f"maar het bestand houdt na {file_size - pos} bytes op",
-            )
+        kind, _, size = _box_header(head, 0, len(head), where, at=pos, room=file_size - pos)
         boxes.append(TopBox(kind, pos, size))
         pos += size
     return boxes
