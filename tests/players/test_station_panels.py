@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from headset_service.schemas import SyncManifest
 from headset_service.station.session import EventLog, Session
 from scripts_vr.profile_view import Learner, headset_profile, panel_lines, panels_around, script_from_text
 
@@ -23,6 +24,15 @@ def manifest() -> dict:
                         {"bundle_key": "b", "script": "linde", "scene": "tuin"},
                         {"bundle_key": "c", "script": "zonder-profiel", "scene": "gang"}],
             "profiles": {"linde": packs}}
+
+
+def sync_manifest() -> SyncManifest:
+    """The same bundles and profiles as a station keeps them: the sync manifest, whole."""
+    m = manifest()
+    bundles = [{**b, "version": 1, "title": {"nl": b["scene"]}, "media_kind": "video", "stereo": "mono",
+                "rendition": "quest2", "bytes": 0, "files": []} for b in m["bundles"]]
+    return SyncManifest(headset={"id": 1, "name": "Station", "profile": "quest2"}, playlists=[], bundles=bundles,
+                        total_bytes=0, unplayable=[], remove=[], profiles=m["profiles"])
 
 
 def test_panels_stand_before_the_first_and_after_the_last_scene_of_each_organisation():
@@ -48,7 +58,7 @@ def test_the_closing_questions_are_those_of_the_scenes_played_for_the_context():
 
 def test_the_station_session_shows_them_and_moves_past_them(tmp_path):
     shown = []
-    s = Session(EventLog(tmp_path / "e.jsonl"), manifest=manifest, on_panel=shown.append)
+    s = Session(EventLog(tmp_path / "e.jsonl"), manifest=sync_manifest, on_panel=shown.append)
     s.handle({"command": "start", "session_id": 3, "payload": {
         "context": "intake", "scenes": ["a", "b"], "record_head_direction": False,
         "learner": {"route": "BBL", "level": 3, "year": None}}})
@@ -74,7 +84,7 @@ def test_the_station_session_shows_them_and_moves_past_them(tmp_path):
 
 def test_a_session_in_english_shows_the_panels_in_english_and_the_scripts_english_where_it_has_it(tmp_path):
     shown = []
-    s = Session(EventLog(tmp_path / "e.jsonl"), manifest=manifest, on_panel=shown.append)
+    s = Session(EventLog(tmp_path / "e.jsonl"), manifest=sync_manifest, on_panel=shown.append)
     s.handle({"command": "start", "session_id": 5, "payload": {
         "context": "intake", "scenes": ["a"], "language": "en", "learner": {"route": "BBL", "level": 3, "year": None}}})
     assert panel_lines(s.panel)[0] == "Welcome to Zorggroep De Linde"
