@@ -19,6 +19,7 @@ command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 /sbin/ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || missing+=(libusb-1.0-0)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if ((${#missing[@]})); then
     pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -31,6 +31,7 @@ COMMANDS = {
     "admin": "Beheer: medewerkersaccounts.",
     "privacy": "Gezichten onherkenbaar maken in 360°-beeld, met een reviewblad om af te tekenen.",
     "retention": "Bewaartermijn: oude sessiegegevens opruimen; gegevens van één leerling inzien of wissen.",
+    "deploy": "Zet de service achter nginx: nginx stuurt de bundelbestanden, de service controleert.",
     "station": "Speel scènes af op een headset aan deze pc (OpenXR: SteamVR, Meta Quest Link of Monado).",
 }
 

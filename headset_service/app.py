@@ -20,6 +20,7 @@ from headset_service.errors import install_error_handlers
 from headset_service.headers import SecurityHeaders
 from headset_service.limits import BodyLimit
 from headset_service.live import Live
+from headset_service.nginx import check_file_sender
 from headset_service.schemas import MAX_BATCH_DATA_BYTES
 from headset_service.watchdog import session_watchdog, upload_janitor
 from headset_service.web import admin, admin_staff, effect, footage, headset, home, reports, team_profile
@@ -76,6 +77,7 @@ def _clear_abandoned(settings: Settings, started: float) -> None:
 
 def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     """A service over ``settings``' data folder; pass ``catalog`` to share one already open."""
+    check_file_sender(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

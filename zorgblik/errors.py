@@ -55,6 +55,7 @@ the subclasses and fails when the drawing and the code differ::
     │   ├── ModelMissing           render.privacy.errors           the face model is not installed (never downloaded)
     │   └── NotEquirect            render.privacy.errors           not a 2:1 frame: no directions on the sphere
     ├── ServiceError               headset_service.server          the service could not start (no free port)
+    ├── DeployError                headset_service.nginx           a deployment setting that cannot work (file sender, port)
     ├── StationError               headset_service.station.errors  the station cannot go on (service gone, bad code)
     │   └── NoRuntime              headset_service.station.errors  no OpenXR runtime on this PC (exit 3)
     └── DemoError                  cli.demo_steps                  the demo could not run

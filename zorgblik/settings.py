@@ -46,6 +46,9 @@ class Settings:
     render_cache_dir: str = setting("", "folder with render's intermediates and encodes, named by what made them (footage "
                                         "sha256, trim, level, who stays sharp, profile), so several data folders "
                                         "may share one; empty means <data_dir>/cache")
+    file_sender: str = setting("service", "who sends the bytes of bundle files: 'service' (the service itself) or "
+                                          "'nginx' (the service checks the request, nginx sends the file; "
+                                          "see zorgblik deploy nginx)")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

@@ -13,12 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.responses import FileResponse
 
 from catalog import SceneVersion, StaffUser, fleet, queries, signoffs
 from headset_service.auth import Caller, require, staff_or_device
 from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
+from headset_service.nginx import accel_redirect
 from headset_service.schemas import ScenePublic, SignoffPublic
 from headset_service.sync import allowed_files
 from zorgblik.bundle import MANIFEST, POSTER, PRIVACY_SUMMARY, REVIEW_SHEET, read_privacy_summary
@@ -138,7 +139,7 @@ def visible_version(db, bundle_key: str, caller: Caller) -> SceneVersion:
 
 
 @router.get("/bundles/{bundle_key}/{name}", tags=["scenes"])
-def bundle_file(bundle_key: str, name: str, db: DbDep, settings: SettingsDep, caller: ReaderOrHeadset) -> FileResponse:
+def bundle_file(bundle_key: str, name: str, db: DbDep, settings: SettingsDep, caller: ReaderOrHeadset) -> Response:
     """A file of a scene bundle. Supports Range requests and ETags."""
     version = visible_version(db, bundle_key, caller)
     if caller.headset is not None:
@@ -150,4 +151,6 @@ def bundle_file(bundle_key: str, name: str, db: DbDep, settings: SettingsDep, ca
     path: Path = settings.bundles_dir / bundle_key / name
     if not path.is_file():
         raise HTTPException(404, f"bestand {name} van scène {bundle_key} ontbreekt op de server")
+    if settings.file_sender == "nginx":  # nginx sends the bytes (Range, sendfile); see headset_service.nginx
+        return Response(headers={"X-Accel-Redirect": accel_redirect(bundle_key, name)})
     return BundleFileResponse(path)

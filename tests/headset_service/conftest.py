@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
@@ -83,10 +84,9 @@ class Harness:
                                                                  "scenes": refs}).raise_for_status().json()["id"]
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory) -> Iterator[Harness]:
-    """One service per test module; tests make their own headsets, bundles and playlists."""
-    settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("service") / "data", port=0)
+@contextmanager
+def running_harness(settings: Settings) -> Iterator[Harness]:
+    """A service over ``settings`` on a free port, with its harness."""
     with Catalog(settings.catalog_url) as catalog, service_in_thread(settings, catalog) as running:
         h = Harness(running.base_url, settings, catalog)
         try:
@@ -94,6 +94,21 @@ def harness(tmp_path_factory) -> Iterator[Harness]:
         finally:
             for c in h.clients:
                 c.close()
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory) -> Iterator[Harness]:
+    """One service per test module; tests make their own headsets, bundles and playlists."""
+    with running_harness(Settings.from_env({}, data_dir=tmp_path_factory.mktemp("service") / "data", port=0)) as h:
+        yield h
+
+
+@pytest.fixture(scope="module")
+def harness_with(tmp_path_factory):
+    """``harness_with(**settings)``: a context manager giving a harness whose service runs with
+    those settings (in a data folder of its own)."""
+    return lambda **overrides: running_harness(
+        Settings.from_env({}, data_dir=tmp_path_factory.mktemp("service") / "data", port=0, **overrides))
 
 
 @pytest.fixture
