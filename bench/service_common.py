@@ -72,7 +72,7 @@ def publish_bundle(settings: Settings, catalog: Catalog, media_bytes: int) -> st
 def enrol(catalog: Catalog, count: int, *, context: str = "intake") -> tuple[str, list[str], list[int]]:
     """An admin token, ``count`` headset tokens with the bench playlist, and a session on each."""
     with catalog.session() as db:
-        admin = accounts.create_user(db, username="bench", role="admin", password="bench-wachtwoord-lang")
+        admin = accounts.create_user(db, username="bench", role="admin", password="correct-paard-batterij-nietje")
         staff_token = accounts.open_login(db, admin)
         scenes = [v.scene for v in queries.published_scene_versions(db)]
         playlist = playlists.create_playlist(db, name="Bench", context=context, scenes=scenes)
@@ -89,11 +89,13 @@ def enrol(catalog: Catalog, count: int, *, context: str = "intake") -> tuple[str
 
 
 @contextmanager
-def running_service(data_dir: Path):
-    """``zorgblik serve`` in its own process (one uvicorn worker), until the block ends."""
+def running_service(data_dir: Path, **settings: str):
+    """``zorgblik serve`` in its own process (one uvicorn worker), until the block ends;
+    ``settings``: more settings for it (``file_sender="nginx"``: ZORGBLIK_FILE_SENDER=nginx)."""
     port = free_port()
+    env = {**os.environ, **{f"ZORGBLIK_{name.upper()}": value for name, value in settings.items()}}
     proc = subprocess.Popen([str(ZORGBLIK), "--data", str(data_dir), "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -1,4 +1,5 @@
-"""20 headsets download a 1 GB bundle at once over loopback, from zorgblik and from nginx.
+"""20 headsets download a 1 GB bundle at once over loopback: from zorgblik, from nginx in front of
+zorgblik (X-Accel-Redirect), and from nginx alone.
 
     .venv/bin/python bench/service_download.py            # --headsets 20 --size-mb 1024
 
@@ -7,8 +8,11 @@ In one run, on 127.0.0.1 only:
      bytes), 20 enrolled headsets holding it, and ``zorgblik serve`` in its own process;
   2. 20 curl processes fetch the file at once with their device tokens; meanwhile a staff
      client calls GET /api/headsets every 50 ms and records the latency;
-  3. nginx (Debian's nginx-light; ``apt-get install -y nginx-light``; run here as our own process
-     with a temp config, one worker, sendfile on) serves the same folder; the same 20 curls.
+  3. the same, through nginx in front of zorgblik: the config ``zorgblik deploy nginx`` writes, the
+     service with ZORGBLIK_FILE_SENDER=nginx (it checks each request, nginx sends the bytes); the
+     staff client goes through nginx too;
+  4. nginx (Debian's nginx-light, run here as our own process with a temp config, sendfile on, as
+     many workers as in 3.) serves the same folder with no checks; the same 20 curls.
 Aggregate throughput = bytes delivered / wall time from the first start to the last finish.
 The temp folder (and the 1 GB file) is deleted at the end.
 """
@@ -16,6 +20,7 @@ The temp folder (and the 1 GB file) is deleted at the end.
 from __future__ import annotations
 
 import argparse
+import getpass
 import shutil
 import subprocess
 import tempfile
@@ -27,11 +32,13 @@ import httpx
 
 from bench.service_common import enrol, free_port, percentile, publish_bundle, running_service
 from catalog import Catalog
+from headset_service.nginx import nginx_config
 from zorgblik.settings import Settings
 
 NGINX_CONF = """daemon off;
 master_process on;
-worker_processes 1;
+user {user};
+worker_processes auto;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
 events {{ worker_connections 256; }}
@@ -84,7 +91,7 @@ def run_nginx(bundles: Path, tmp: Path, jobs: list[str], size: int) -> tuple[flo
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, bundles=bundles))
+    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, bundles=bundles, user=getpass.getuser()))
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 10
@@ -102,6 +109,44 @@ def run_nginx(bundles: Path, tmp: Path, jobs: list[str], size: int) -> tuple[flo
         proc.wait(timeout=10)
 
 
+def run_behind_nginx(settings: Settings, tmp: Path, tokens: list[str], path: str, size: int,
+                     staff_token: str) -> tuple[float, int, list[float]]:
+    """The downloads and the staff calls through nginx in front of zorgblik: (wall, bytes, staff ms)."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    run_dir = tmp / "deploy"
+    run_dir.mkdir()
+    port = free_port()
+    with running_service(settings.data_dir, file_sender="nginx") as base:
+        conf = run_dir / "nginx.conf"
+        conf.write_text(nginx_config(settings, port, run_dir, service=base.removeprefix("http://")))
+        proc = subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
+        front = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    httpx.get(f"{front}/api/health", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode()}")
+                    time.sleep(0.05)
+            latencies: list[float] = []
+            stop = threading.Event()
+            prober = threading.Thread(target=probe_staff, args=(front, staff_token, stop, latencies))
+            prober.start()
+            try:
+                wall, delivered = download_all([(front + path, {"Authorization": f"Bearer {t}"}) for t in tokens], size)
+            finally:
+                stop.set()
+                prober.join()
+            return wall, delivered, latencies
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            proc.stderr.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--headsets", type=int, default=20)
@@ -112,7 +157,6 @@ def main() -> None:
         raise SystemExit("nginx ontbreekt: apt-get install -y nginx-light")
     with tempfile.TemporaryDirectory(prefix="zorgblik-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        tmp.chmod(0o755)  # nginx started as root reads as its worker user (nobody)
         settings = Settings.from_env({}, data_dir=tmp / "data")
         with Catalog(settings.catalog_url) as catalog:
             key = publish_bundle(settings, catalog, size)
@@ -135,10 +179,17 @@ def main() -> None:
         print(f"  staff GET /api/headsets during it: n={len(latencies)} p50={percentile(latencies, 50):.1f} ms "
               f"p99={percentile(latencies, 99):.1f} ms max={max(latencies):.1f} ms")
 
+        wall_f, delivered_f, latencies_f = run_behind_nginx(settings, tmp, tokens, path, size, staff_token)
+        fronted = delivered_f / wall_f / 1e6
+        print(f"nginx + zorgblik: {delivered_f / 1e9:.1f} GB in {wall_f:.1f} s = {fronted:.0f} MB/s aggregate")
+        print(f"  staff GET /api/headsets during it: n={len(latencies_f)} p50={percentile(latencies_f, 50):.1f} ms "
+              f"p99={percentile(latencies_f, 99):.1f} ms max={max(latencies_f):.1f} ms")
+
         wall_n, delivered_n = run_nginx(settings.bundles_dir, tmp, [path] * args.headsets, size)
         theirs = delivered_n / wall_n / 1e6
-        print(f"nginx:    {delivered_n / 1e9:.1f} GB in {wall_n:.1f} s = {theirs:.0f} MB/s aggregate")
-        print(f"ratio zorgblik/nginx: {ours / theirs:.2f}")
+        print(f"nginx alone: {delivered_n / 1e9:.1f} GB in {wall_n:.1f} s = {theirs:.0f} MB/s aggregate")
+        print(f"ratio zorgblik/nginx alone: {ours / theirs:.2f}")
+        print(f"ratio nginx + zorgblik / nginx alone: {fronted / theirs:.2f}")
 
 
 if __name__ == "__main__":
