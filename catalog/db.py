@@ -1,6 +1,10 @@
 """Opening the catalog: engine, migrations to head, sessions.
 
-SQLite (WAL, foreign keys on) is the default; a PostgreSQL URL works with the same code.
+SQLite (WAL, foreign keys on) is the default; a PostgreSQL URL (``postgresql://…``, driven by
+psycopg 3) runs the same code and migrations. Writers take turns on both: SQLite has one writer by
+design, and on PostgreSQL a unit of work takes one transaction-scoped advisory lock before it
+writes (:func:`_postgres_begin`), so the checks a writer makes before it writes (a name taken, a
+headset already in a session) hold until it commits, as they do on SQLite. Readers never wait.
 """
 
 from __future__ import annotations
@@ -52,6 +56,18 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN DEFERRED" if conn.get_execution_options().get("zorgblik_read_first") else "BEGIN IMMEDIATE")
 
 
+#: The advisory lock writers take on PostgreSQL (any fixed number; this is the service's port).
+WRITE_LOCK = 8360
+
+
+def _postgres_begin(conn) -> None:
+    """PostgreSQL's twin of :func:`_sqlite_begin`: a unit of work that may write takes the write
+    lock at its start and keeps it until it ends; one that reads first takes it in
+    :func:`begin_write`."""
+    if not conn.get_execution_options().get("zorgblik_read_first"):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
 def begin_write(db: Session) -> None:
     """End ``db``'s reading and start a write transaction that holds the write lock from its first
     statement (on SQLite); commit it soon: every other writer waits meanwhile."""
@@ -60,6 +76,8 @@ def begin_write(db: Session) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    if url.startswith(("postgresql://", "postgres://")):  # psycopg 3, not SQLAlchemy's default psycopg2
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite:///"):
         database = url.removeprefix("sqlite:///")
         private_dir(Path(database).parent)
@@ -71,6 +89,8 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _postgres_begin)
     return engine
 
 
@@ -100,11 +120,22 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+#: The tables an erasure deletes from (sessions, their events and notes, outcomes): on PostgreSQL
+#: :func:`checkpoint` rewrites them, as deleted rows stay in a table's file until then.
+ERASED_TABLES = ("sessions", "events", "session_notes", "learner_outcomes")
+
+
 def checkpoint(db: Session) -> None:
-    """Commit ``db`` and copy the WAL into the database file, then empty the WAL: until then the
-    WAL keeps the rows as they were before a delete (an erased learner's code and notes)."""
+    """Commit ``db`` and make deleted rows leave the database files: on SQLite copy the WAL into
+    the database file and empty it (until then the WAL keeps the rows as they were before a delete:
+    an erased learner's code and notes); on PostgreSQL rewrite the erased tables (VACUUM FULL: a
+    delete only marks a row dead in its table's file)."""
     db.commit()
     engine = db.get_bind()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:  # VACUUM: no transaction
+            conn.exec_driver_sql(f"VACUUM FULL {', '.join(ERASED_TABLES)}")
+        return
     if engine.dialect.name != "sqlite":
         return
     raw = engine.raw_connection()  # the driver's own connection: no BEGIN (a checkpoint cannot run in a transaction)

@@ -40,8 +40,9 @@ def _insert_new(db: DbSession, rows: list[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - the catalog supports SQLite and PostgreSQL
         raise CatalogError(f"database {dialect} wordt niet ondersteund")
-    stmt = insert(Event).values(rows).on_conflict_do_nothing(index_elements=["event_id"])
-    return db.connection().execute(stmt).rowcount
+    stmt = insert(Event).values(rows).on_conflict_do_nothing(index_elements=["event_id"]).returning(Event.event_id)
+    # the ids it returns are those it stored (psycopg gives no row count for a many-row insert)
+    return len(db.connection().execute(stmt).all())
 
 
 def ingest_events(db: DbSession, session: Session, events: list[dict]) -> tuple[int, int]:

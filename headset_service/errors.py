@@ -10,6 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog import Conflict, NotFound
@@ -70,6 +71,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ZorgblikError)
     async def refused(_request: Request, exc: ZorgblikError) -> JSONResponse:
         return error_response(400, exc.one_line())
+
+    @app.exception_handler(DataError)
+    async def unstorable(_request: Request, exc: DataError) -> JSONResponse:
+        # a value the database cannot hold (PostgreSQL: a NUL character in a text, a number out of range)
+        return error_response(400, "ongeldige invoer: de database kan deze waarde niet bewaren "
+                                   "(bijvoorbeeld een NUL-teken); stuur de tekst zonder")
 
     @app.exception_handler(Exception)
     async def crashed(_request: Request, exc: Exception) -> JSONResponse:

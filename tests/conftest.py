@@ -25,6 +25,16 @@ def render_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("render-cache")
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL cluster for the session, started on first use (tests/postgres.py)."""
+    from postgres import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def settings(tmp_path: Path, render_cache_dir: Path) -> Settings:
     return Settings.from_env({}, data_dir=tmp_path / "data", port=0, render_cache_dir=str(render_cache_dir))

@@ -14,6 +14,7 @@ import pytest
 
 from catalog import Catalog, accounts
 from headset_service.server import service_in_thread
+from postgres import DATABASES, database_url
 from support import renditions as support_renditions
 from support import synthetic_bundle
 from zorgblik.settings import Settings
@@ -96,10 +97,12 @@ def running_harness(settings: Settings) -> Iterator[Harness]:
                 c.close()
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory) -> Iterator[Harness]:
-    """One service per test module; tests make their own headsets, bundles and playlists."""
-    with running_harness(Settings.from_env({}, data_dir=tmp_path_factory.mktemp("service") / "data", port=0)) as h:
+@pytest.fixture(scope="module", params=DATABASES)
+def harness(request, tmp_path_factory) -> Iterator[Harness]:
+    """One service per test module and catalog (SQLite, PostgreSQL); tests make their own
+    headsets, bundles and playlists."""
+    with running_harness(Settings.from_env({}, data_dir=tmp_path_factory.mktemp("service") / "data", port=0,
+                                           database_url=database_url(request))) as h:
         yield h
 
 

@@ -141,7 +141,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('started_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('run', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('state', sa.String(length=16), server_default='running', nullable=False))
-        batch_op.add_column(sa.Column('record_head_direction', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('record_head_direction', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.create_index(batch_op.f('ix_sessions_headset_id'), ['headset_id'], unique=False)
         batch_op.create_foreign_key('fk_sessions_playlist_id', 'playlists', ['playlist_id'], ['id'])
         batch_op.create_foreign_key('fk_sessions_headset_id', 'headsets', ['headset_id'], ['id'])
