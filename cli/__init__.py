@@ -31,6 +31,7 @@ COMMANDS = {
     "admin": "Beheer: medewerkersaccounts.",
     "privacy": "Gezichten onherkenbaar maken in 360°-beeld, met een reviewblad om af te tekenen.",
     "retention": "Bewaartermijn: oude sessiegegevens opruimen; gegevens van één leerling inzien of wissen.",
+    "worker": "Werk voor een Dask-cluster: bouw scènes voor 'zorgblik build --executor dask'.",
     "deploy": "Zet de service achter nginx: nginx stuurt de bundelbestanden, de service controleert.",
     "station": "Speel scènes af op een headset aan deze pc (OpenXR: SteamVR, Meta Quest Link of Monado).",
 }

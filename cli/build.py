@@ -63,18 +63,21 @@ _PROFILE_HELP = "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values(
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Scènes die tegelijk gecodeerd worden (standaard de instelling jobs: ZORGBLIK_JOBS).")
 @click.option("--executor", type=click.Choice(sorted(EXECUTORS)), default="local", show_default=True,
-              help="Waar gecodeerd wordt: local = een pool van processen op deze machine.")
+              help="Waar gecodeerd wordt: local = een pool van processen op deze machine; dask = een Dask-cluster "
+                   "(--scheduler, of zonder: een tijdelijk cluster van --jobs processen hier).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
+              help="Het Dask-cluster voor --executor dask (workers: zorgblik worker --scheduler ...).")
 @click.option("--publish", is_flag=True, help="Publiceer de gebouwde scènes meteen.")
 @click.pass_obj
 def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ...], jobs: int | None, executor: str,
-          publish: bool) -> None:
+          scheduler: str | None, publish: bool) -> None:
     """Bouw scènebundels uit VR-scripts (alleen wat veranderd is wordt opnieuw gecodeerd).
 
     Voortgang staat ook in <data>/builds/<id>.json, voor de service."""
     from catalog import Catalog  # the catalog and the build itself: only when a build runs, not for --help
     from render.build import build_script
 
-    runner = get_executor(executor, jobs=jobs or settings.jobs)
+    runner = get_executor(executor, jobs=jobs or settings.jobs, scheduler=scheduler)
     events = BuildEvents(settings.builds_dir)
     click.echo(f"bouw {events.id} (voortgang: {events.path})", err=True)
     with events.running(), Catalog(settings.catalog_url) as catalog:

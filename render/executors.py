@@ -8,8 +8,9 @@
 ``progress`` given to :meth:`Executor.map` in the calling process. A worker only builds files;
 recording results (the catalog) is the caller's job, in the calling process.
 
-A Dask executor fits the same interface later: ``client.map`` for the work, a
-``distributed.Queue`` (or pub/sub) for the progress.
+:class:`DaskExecutor` runs the same on a Dask cluster: ``client.map`` for the work, a
+``distributed.Queue`` for the progress. Its workers must reach the same data folder and render
+cache (the same machine, or a folder they all mount).
 """
 
 from __future__ import annotations
@@ -123,15 +124,99 @@ class LocalExecutor:
             q.close()
 
 
+#: At most this often a worker on a Dask cluster sends a scene's progress (each is a message to the
+#: scheduler), besides the start and the end.
+DASK_PROGRESS_S = 0.5
+
+
+def _run_on_dask(fn, item, queue_name: str):
+    """A task on a Dask worker: ``fn(item, progress)`` with progress sent back through the queue."""
+    from distributed import Queue
+
+    q = Queue(queue_name)
+    sent: dict[str, float] = {}
+
+    def progress(scene: str, fraction: float) -> None:
+        now = time.monotonic()
+        if fraction >= 1.0 or now - sent.get(scene, -DASK_PROGRESS_S) >= DASK_PROGRESS_S:
+            sent[scene] = now
+            q.put((scene, fraction))
+
+    return fn(item, progress)
+
+
+class DaskExecutor:
+    """Scenes as tasks on a Dask cluster: the one at ``scheduler`` (``tcp://host:8786``, its
+    workers started with ``zorgblik worker``), or with none a ``LocalCluster`` of ``jobs``
+    single-threaded worker processes on this machine for the length of one build."""
+
+    def __init__(self, jobs: int = 1, scheduler: str | None = None) -> None:
+        self.jobs = max(1, int(jobs))
+        self.scheduler = scheduler
+
+    def _client(self):
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            try:
+                return Client(self.scheduler, timeout="10s"), None
+            except OSError as exc:
+                raise RenderError(f"geen Dask-scheduler op {self.scheduler}: {exc}",
+                                  hint="start er een met 'dask scheduler' en workers met 'zorgblik worker'") from None
+        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+
+    def map(self, fn, items, progress=None):
+        items = list(items)
+        if not items:
+            return []
+        import uuid
+
+        from distributed import Queue
+
+        client, cluster = self._client()
+        stop = threading.Event()
+        try:
+            name = f"zorgblik-progress-{uuid.uuid4().hex}"
+            q = Queue(name, client=client)
+
+            def drain() -> None:
+                # what is waiting, every 0.2 s (a get that waits and times out is an error in the
+                # scheduler's log each time)
+                while True:
+                    done = stop.wait(0.2)
+                    for scene, fraction in q.get(batch=True):
+                        if progress:
+                            progress(scene, fraction)
+                    if done:
+                        return
+
+            reader = threading.Thread(target=drain, name="render-progress", daemon=True)
+            reader.start()
+            futures = client.map(_run_on_dask, [fn] * len(items), items, [name] * len(items), pure=False)
+            try:
+                return client.gather(futures)
+            finally:
+                stop.set()
+                reader.join()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
 EXECUTORS: dict[str, Callable[..., Executor]] = {
-    "inline": lambda jobs=1: InlineExecutor(),
-    "local": LocalExecutor,
+    "inline": lambda jobs=1, scheduler=None: InlineExecutor(),
+    "local": lambda jobs=1, scheduler=None: LocalExecutor(jobs),
+    "dask": DaskExecutor,
 }
 
 
-def get_executor(name: str = "local", *, jobs: int = 1) -> Executor:
+def get_executor(name: str = "local", *, jobs: int = 1, scheduler: str | None = None) -> Executor:
     try:
         factory = EXECUTORS[name]
     except KeyError:
         raise RenderError(f"onbekende uitvoerder '{name}'", hint="kies uit " + ", ".join(EXECUTORS)) from None
-    return factory(jobs=jobs)
+    if scheduler and name != "dask":
+        raise RenderError("--scheduler hoort bij --executor dask", hint="laat --scheduler weg of kies --executor dask")
+    return factory(jobs=jobs, scheduler=scheduler)
