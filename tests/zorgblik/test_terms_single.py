@@ -23,7 +23,7 @@ PAIRS = [(terms.UseContext, terms.USE_CONTEXTS), (terms.Route, terms.ROUTES), (t
          (terms.MediaKind, terms.MEDIA_KINDS), (terms.StereoMode, terms.STEREO_MODES),
          (terms.SessionCommand, terms.SESSION_COMMANDS), (terms.CareCategory, terms.CARE_CATEGORIES),
          (terms.MatchCriterion, terms.MATCH_CRITERIA),
-         (terms.SupervisorKind, terms.SUPERVISOR_KINDS), (terms.LearningPreference, terms.LEARNING_PREFERENCES),
+         (terms.SupervisorKind, terms.SUPERVISOR_KINDS), (terms.CubemapLayout, terms.CUBEMAP_LAYOUTS), (terms.LearningPreference, terms.LEARNING_PREFERENCES),
          (terms.SelfAssessment, terms.SELF_ASSESSMENTS)]
 
 
