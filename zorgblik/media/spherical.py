@@ -13,6 +13,7 @@ The three things this module does::
     info = read_spherical(path)                 # SphericalInfo, or None when the file has none
     inject_spherical(src, dst, stereo="top-bottom", pose=(90, 0, 0))
     inject_spherical(src, dst, projection="cubemap", versions=("v2",))   # a 3×2 cubemap (V2 only)
+    inject_spherical(src, dst, stereo="left-right", bounds=VR180_BOUNDS, versions=("v2",))   # VR180
     verify_spherical(dst, "top-bottom")         # our parser and ffprobe must agree
 
 Files are never read whole: the box tree is walked by seeking (:mod:`zorgblik.media.bmff`),
@@ -45,7 +46,7 @@ from zorgblik.media.xmp import namespaced_props, xmp_float
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "CubemapFormat", "EquirectBounds", "Pose", "STEREO_MODES", "SphericalInfo", "inject_spherical", "read_spherical",
+    "VR180_BOUNDS", "CubemapFormat", "EquirectBounds", "Pose", "STEREO_MODES", "SphericalInfo", "inject_spherical", "read_spherical",
     "verify_spherical",
 ]
 
@@ -79,6 +80,10 @@ class EquirectBounds:
     @property
     def is_cropped(self) -> bool:
         return any((self.top, self.bottom, self.left, self.right))
+
+
+#: VR180 as equirect: the front half of the sphere, a quarter of the full width left out each side.
+VR180_BOUNDS = EquirectBounds(top=0.0, bottom=0.0, left=0.25, right=0.25)
 
 
 @dataclass(frozen=True)
@@ -232,11 +237,13 @@ def inject_spherical(
     versions: Collection[str] = ("v1", "v2"),
     projection: str = "equirectangular",
     cubemap: CubemapFormat = CubemapFormat(),
+    bounds: EquirectBounds | None = None,
 ) -> SphericalInfo:
     """Mark the first video track of ``src`` as equirectangular 360° and write ``dst``.
 
     ``projection="cubemap"`` marks it as a cubemap (``cbmp`` with ``cubemap``'s layout and
-    padding) instead; V1 knows no cubemaps, so that is V2 only.
+    padding) instead; V1 knows no cubemaps, so that is V2 only. ``bounds`` marks an equirect
+    that holds only part of the sphere (VR180: :data:`VR180_BOUNDS`); V2 only too.
 
     Writes V1 (XMP ``uuid`` box in the track) and V2 (``st3d`` + ``sv3d`` in the sample
     entry), replacing any that were there. Whether the index sits before the media data
@@ -248,7 +255,7 @@ def inject_spherical(
     """
     src, dst = Path(src), Path(dst)
     pose = _check_arguments(stereo, pose, versions)
-    _check_projection(projection, cubemap, versions)
+    _check_projection(projection, cubemap, versions, bounds)
     where = str(src)
     top, moov_at, moov = load_moov(src)
     if moov.child(b"mvex") is not None:
@@ -265,7 +272,7 @@ def inject_spherical(
             hint="alleen video kan als 360°-video gemarkeerd worden",
         )
     trak = traks[0]
-    _mark_track(trak, stereo, pose, versions, where, _projection_box(projection, cubemap))
+    _mark_track(trak, stereo, pose, versions, where, _projection_box(projection, cubemap, bounds))
     new_moov = _relocate(moov, moov_at, where)
     log.debug("%s: moov %d → %d bytes", where, moov_at.size, len(new_moov))
     _write_replacing_moov(src, dst, top, moov_at, new_moov)
@@ -304,19 +311,29 @@ def _check_arguments(stereo: str, pose, versions: Collection[str]) -> Pose:
     return Pose(yaw, pitch, roll)
 
 
-def _check_projection(projection: str, cubemap: CubemapFormat, versions: Collection[str]) -> None:
+def _check_projection(projection: str, cubemap: CubemapFormat, versions: Collection[str],
+                      bounds: EquirectBounds | None) -> None:
     if projection not in ("equirectangular", "cubemap"):
         raise InvalidSpherical(f"onbekende projectie {projection!r}", hint="kies equirectangular of cubemap")
     if projection == "cubemap" and "v1" in versions:
         raise InvalidSpherical("Spherical Video V1 kent geen kubusprojectie", hint="schrijf alleen V2 (versions=('v2',))")
     if not all(0 <= v <= 0xFFFFFFFF for v in (cubemap.layout, cubemap.padding)):
         raise InvalidSpherical(f"kubusindeling {cubemap} past niet in de cbmp-box", hint="layout en padding van 0 tot 2³²−1")
+    if bounds is not None:
+        edges = (bounds.top, bounds.bottom, bounds.left, bounds.right)
+        if (projection != "equirectangular" or not all(0 <= e < 1 for e in edges)
+                or bounds.top + bounds.bottom >= 1 or bounds.left + bounds.right >= 1):
+            raise InvalidSpherical(f"grenzen {bounds} laten geen beeld over of horen niet bij equirectangular",
+                                   hint="elke rand van 0 tot 1, samen per richting minder dan 1")
+        if bounds.is_cropped and "v1" in versions:
+            raise InvalidSpherical("Spherical Video V1 kent geen bijgesneden bol", hint="schrijf alleen V2 (versions=('v2',))")
 
 
-def _projection_box(projection: str, cubemap: CubemapFormat) -> Box:
+def _projection_box(projection: str, cubemap: CubemapFormat, bounds: EquirectBounds | None) -> Box:
     if projection == "cubemap":
         return _full_box(b"cbmp", struct.pack(">II", cubemap.layout, cubemap.padding))
-    return _full_box(b"equi", struct.pack(">IIII", 0, 0, 0, 0))
+    edges = (bounds.top, bounds.bottom, bounds.left, bounds.right) if bounds else (0, 0, 0, 0)
+    return _full_box(b"equi", struct.pack(">IIII", *(min(round(e * 2**32), 0xFFFFFFFF) for e in edges)))
 
 
 def _full_box(kind: bytes, payload: bytes) -> Box:
