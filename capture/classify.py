@@ -89,6 +89,11 @@ class Classification:
         return self.layout in CUBEMAP_LAYOUTS
 
     @property
+    def vr180_by_metadata(self) -> bool:
+        """VR180 that the file's own metadata says is VR180 (not only two similar halves)."""
+        return self.layout == VR180 and self.source.startswith("metadata")
+
+    @property
     def needs_stitching(self) -> bool:
         return self.layout == DUAL_FISHEYE
 
@@ -97,10 +102,13 @@ class Classification:
         """The value for ``Footage.projection``: enough for the render stage to know what to do.
 
         ``equirectangular`` (full sphere), ``equirectangular-partial`` (cropped; the crop is in
-        the original's GPano or V2 ``equi`` box), ``dual-fisheye`` (stitch first).
+        the original's GPano or V2 ``equi`` box), ``equirectangular-vr180`` (the front half
+        sphere, V2 ``equi`` bounds of a quarter left and right), ``dual-fisheye`` (stitch first).
         """
         if self.layout == PARTIAL:
             return f"{self.projection}-partial"
+        if self.layout == VR180:
+            return f"{self.projection}-vr180"
         if self.layout == DUAL_FISHEYE:
             return DUAL_FISHEYE
         return self.projection

@@ -7,10 +7,13 @@ Which layouts capture takes in, for now::
     full equirect, mono or stereo        yes
     partial equirect                     only when GPano / V2 metadata says where the crop is
     dual-fisheye (two circles)           yes, recorded as "dual-fisheye": render stitches it later
+    VR180 as equirect 180°               only when V2 metadata says so (``equi`` bounds of a quarter
+                                         left and right), recorded as "equirectangular-vr180"
     cubemap, EAC or 3×2, mono            yes: turned into equirect here (ffmpeg v360); the equirect is
                                          the footage, the original stays in the store beside it
     one fisheye lens image               no: not 360° on its own
-    VR180, stereo cubemap, mesh          no, not yet
+    VR180 from the pixels alone, mesh    no, not yet (VR180 cameras' fisheye mesh among them)
+    stereo cubemap                       no, not yet
     not 360°                             no
 """
 
@@ -142,11 +145,8 @@ def check_accepted(path: Path, kind: Classification) -> None:
             hint="film met een 360°-camera en lever het gestitchte (equirectangular) bestand aan",
         )
     if kind.layout == VR180:
-        raise LayoutNotSupported(
-            "VR180 (halve bol) wordt nog niet ondersteund",
-            where=where,
-            hint="lever een volledige 360°-opname aan (equirectangular, 2:1 per oog)",
-        )
+        check_vr180_accepted(path, kind)
+        return
     if kind.layout == PARTIAL and kind.crop is None:
         raise LayoutNotSupported(
             "bijgesneden panorama (breder dan 2:1) zonder metadata over waar de bijsnijding zit",
@@ -157,7 +157,8 @@ def check_accepted(path: Path, kind: Classification) -> None:
         raise LayoutNotSupported(
             f"projectie '{kind.projection}' ({kind.layout}) wordt nog niet ondersteund",
             where=where,
-            hint="lever equirectangular aan (2:1, of 1:1 / 4:1 voor stereo)",
+            hint=("exporteer VR180 als equirectangular 180° naast elkaar (Spherical Video V2 'equi' met grenzen)"
+                  if kind.projection == "mesh" else "lever equirectangular aan (2:1, of 1:1 / 4:1 voor stereo)"),
         )
 
 
@@ -275,3 +276,18 @@ def _forget(catalog: Catalog, store: FootageStore, footage: Footage) -> None:
         if row is not None:
             db.delete(row)
     store.remove(footage.store_path)
+
+
+# ── VR180 ───────────────────────────────────────────────────────────────────────────────
+
+
+def check_vr180_accepted(path: Path, kind: Classification) -> None:
+    """VR180 is taken in as equirect 180° when the file's metadata says so; two similar halves
+    alone could as well be a side-by-side 3D film."""
+    if not kind.vr180_by_metadata:
+        raise LayoutNotSupported(
+            "VR180 (halve bol) herkend aan de pixels alleen, zonder metadata: " + "; ".join(kind.reasons),
+            where=str(path),
+            hint="exporteer als equirectangular 180° naast elkaar met Spherical Video V2-metadata "
+                 "('equi' met grenzen van 25 % links en rechts), of lever een volledige 360°-opname aan",
+        )

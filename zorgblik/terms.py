@@ -68,11 +68,13 @@ PHOTO_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png"})
 
 #: How a footage item lies on the sphere, as the catalog stores it (``Footage.projection``, from
 #: capture's classification): render uses "equirectangular" as it is, stitches "dual-fisheye"
-#: first and refuses a cropped one. "not_360" is what capture may recognise in a file it then
-#: refuses; "cubemap" one it turns into equirectangular first (the footage is that equirect).
-Projection = Literal["equirectangular", "equirectangular-partial", "dual-fisheye"]
+#: first and refuses a cropped one and VR180 (a half sphere; capture takes it in since #17).
+#: "not_360" is what capture may recognise in a file it then refuses; "cubemap" one it turns
+#: into equirectangular first (the footage is that equirect).
+Projection = Literal["equirectangular", "equirectangular-partial", "equirectangular-vr180", "dual-fisheye"]
 PROJECTIONS: dict[str, str] = {"equirectangular": "360° (equirectangulair)",
                                "equirectangular-partial": "deels 360° (bijgesneden equirectangulair)",
+                               "equirectangular-vr180": "VR180 (halve bol, equirectangulair)",
                                "dual-fisheye": "dubbele fisheye (nog te stitchen)",
                                "not_360": "geen 360°-beeld", "cubemap": "kubus"}
 
