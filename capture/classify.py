@@ -485,13 +485,13 @@ def _decide_cubemap(found: Probe, meta: _Meta | None, fit: CubeFit | None) -> Cl
                           source=meta.source, cube_padding=cube.padding)
 
 
-def _eye_frame(frame: np.ndarray, stereo: str | None) -> np.ndarray:
+def _measure_cube(found: Probe, meta: _Meta | None, frame: np.ndarray) -> CubeFit | None:
+    """The face-edge check on one eye of ``frame``, with the metadata's face padding scaled to it."""
     h, w = frame.shape[:2]
-    if stereo == "top-bottom":
-        return frame[: h // 2]
-    if stereo == "left-right":
-        return frame[:, : w // 2]
-    return frame
+    stereo = meta.stereo if meta is not None else None
+    eye = frame[: h // 2] if stereo == "top-bottom" else frame[:, : w // 2] if stereo == "left-right" else frame
+    padding = meta.cubemap.padding if meta is not None and meta.cubemap is not None else 0
+    return measure_cube(eye, round(padding * w / found.width) if found.width else 0)
 
 
 def classify(found: Probe, path: Path | None = None, *, frame: np.ndarray | None = None) -> Classification:
@@ -506,7 +506,7 @@ def classify(found: Probe, path: Path | None = None, *, frame: np.ndarray | None
     px = measure_pixels(frame) if frame is not None else None
     not_cube = None
     if _could_be_cube(found, meta):
-        fit = measure_cube(_eye_frame(frame, meta and meta.stereo)) if frame is not None else None
+        fit = _measure_cube(found, meta, frame) if frame is not None else None
         cube = _decide_cubemap(found, meta, fit)
         if cube is not None:
             return cube

@@ -115,17 +115,18 @@ def edge_ratio(equirect: np.ndarray) -> float | None:
     return float(edges / inside)
 
 
-def measure_cube(gray: np.ndarray) -> CubeFit | None:
-    """Read the grey picture ``gray`` as each cubemap layout (ffmpeg's v360 makes the equirect)
-    and measure how well its faces meet; None when it has too little texture to tell."""
+def measure_cube(gray: np.ndarray, padding: int = 0) -> CubeFit | None:
+    """Read the grey picture ``gray`` as each cubemap layout (ffmpeg's v360 makes the equirect;
+    ``padding``: pixels of ``gray`` round each face) and measure how well its faces meet; None
+    when it has too little texture to tell."""
     ratios = {}
     with tempfile.TemporaryDirectory(prefix="zorgblik-cube-") as tmp:
         frame = Path(tmp) / "frame.png"
         cv2.imwrite(str(frame), np.asarray(gray))
         for layout, name in V360_NAMES.items():
             out = Path(tmp) / f"{name}.png"
-            run_tool(reproject_command(frame, out, source=name, size=_CHECK_SIZE, output_args=("-pix_fmt", "gray")),
-                     where="kubuscontrole")
+            run_tool(reproject_command(frame, out, source=name, size=_CHECK_SIZE, fixed_pad=padding,
+                                       output_args=("-pix_fmt", "gray")), where="kubuscontrole")
             ratio = edge_ratio(cv2.imread(str(out), cv2.IMREAD_GRAYSCALE))
             if ratio is None:
                 return None

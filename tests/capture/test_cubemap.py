@@ -192,6 +192,26 @@ def test_gopro_like_clip_is_taken_in_with_its_sound_and_pose(gopro_like, setting
     assert any(p.read_bytes() == gopro_like.read_bytes() for p in settings.store_dir.rglob("*.mp4"))
 
 
+@pytest.mark.slow
+def test_padding_the_metadata_names_is_cut_away(made, tmp_path, settings, catalog):
+    """A 3×2 cubemap with 8 pixels of padding round each face (v360's fout_pad) and a cbmp box
+    that says so: the equirect matches the fixture (read without the padding: 9.7 grey levels off)."""
+    padded = tmp_path / "padded.png"
+    run_tool(["ffmpeg", "-v", "error", "-i", _pano_png(LANDSCAPE_PHOTO, tmp_path), "-vf",
+              "v360=input=e:output=c3x2:w=1536:h=1024:fout_pad=8", "-frames:v", "1", padded])
+    path = tmp_path / "padded.mp4"
+    inject_spherical(_clip(padded, tmp_path / "plain.mp4"), path, projection="cubemap", versions=("v2",),
+                     cubemap=CubemapFormat(0, 8))
+    kind = classify(probe(path), path)
+    assert (kind.layout, kind.cube_padding) == ("cubemap-3x2", 8) and any("8 pixels rand" in r for r in kind.reasons)
+
+    f = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir)).footage
+    frame = tmp_path / "frame.png"
+    run_tool(["ffmpeg", "-v", "error", "-i", FootageStore(settings.store_dir).path(f.store_path), "-frames:v", "1", frame])
+    equirect, fixture = _grey(frame, COMPARE_SIZE), _grey(LANDSCAPE_PHOTO, COMPARE_SIZE)
+    assert float(np.abs(equirect - fixture).mean()) < MAX_MEAN_DIFF
+
+
 def test_stereo_cubemap_is_refused_and_nothing_is_stored(made, tmp_path, settings, catalog):
     clip = _clip(made(LANDSCAPE_PHOTO, "eac", ".png"), tmp_path / "plain.mp4")
     path = tmp_path / "stereo.mp4"
