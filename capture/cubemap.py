@@ -45,8 +45,10 @@ V360_NAMES = {EAC: "eac", CUBEMAP_3X2: "c3x2"}
 #: Edge ratio below which a layout's faces meet (see the module docstring for the measurements).
 CUBE_EDGES_MEET = 2.0
 CUBE_EDGES_STRONG = 1.3
-#: The equirect the edge check looks at: 4 px a degree would be more than the faces hold.
+#: The equirect the edge check looks at, and the cubemap width it is made from (faces of 256 px,
+#: as many as that equirect's 90° hold).
 _CHECK_SIZE = (1024, 512)
+_CHECK_CUBE_WIDTH = 768
 _STEP = 2  # pixels either side of an edge
 #: The clip made at capture: near-lossless, as the stitched intermediate (capture.dual_fisheye).
 VIDEO_CRF = 16
@@ -120,9 +122,14 @@ def measure_cube(gray: np.ndarray, padding: int = 0) -> CubeFit | None:
     ``padding``: pixels of ``gray`` round each face) and measure how well its faces meet; None
     when it has too little texture to tell."""
     ratios = {}
+    gray = np.asarray(gray)
+    if gray.shape[1] > _CHECK_CUBE_WIDTH:
+        scale = _CHECK_CUBE_WIDTH / gray.shape[1]
+        gray = cv2.resize(gray, (_CHECK_CUBE_WIDTH, round(gray.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+        padding = round(padding * scale)
     with tempfile.TemporaryDirectory(prefix="zorgblik-cube-") as tmp:
         frame = Path(tmp) / "frame.png"
-        cv2.imwrite(str(frame), np.asarray(gray))
+        cv2.imwrite(str(frame), gray)
         for layout, name in V360_NAMES.items():
             out = Path(tmp) / f"{name}.png"
             run_tool(reproject_command(frame, out, source=name, size=_CHECK_SIZE, fixed_pad=padding,
