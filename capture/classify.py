@@ -424,7 +424,7 @@ def _decide_from_pixels(found: Probe, px: PixelFacts) -> Classification:
             f"beeldverhouding {size} ({aspect:.2f}:1) is breder dan 2:1: rondom-beeld met een verticaal "
             f"bijgesneden blikveld van ongeveer {field_deg:.0f}°", _seam_text(px.seam),
             "waar de bijsnijding zit staat niet in de metadata (geen GPano Cropped*)"), PARTIAL)
-    why = f"beeldverhouding {size} ({aspect:.2f}:1) past niet bij 360° (2:1, 1:1 of 4:1)"
+    why = f"beeldverhouding {size} ({aspect:.2f}:1) past niet bij 360° (2:1, 1:1, 4:1 of een kubus in 3:2)"
     if aspect > 2.0 * (1 + ASPECT_TOLERANCE):
         why = f"beeldverhouding {size} ({aspect:.2f}:1) is breed, maar " + _seam_text(px.seam)
     return Classification(NOT_360, "mono", 0.8, (why + " en er is geen 360°-metadata",), FLAT)
@@ -472,12 +472,14 @@ def _decide_cubemap(found: Probe, meta: _Meta | None, fit: CubeFit | None) -> Cl
     if cube.layout != 0:
         flags.append(f"{meta.source}: kubusindeling {cube.layout} is onbekend (alleen 0, 3×2, is beschreven); "
                      "de pixels bepalen de indeling")
+    # Layout 0 is the plain 3×2 cube; EAC only where its faces are the ones that meet.
+    layout = fit.layout if fit is not None and fit.meets else CUBEMAP_3X2
     if fit is None:
-        layout = CUBEMAP_3X2
         flags.append(f"kubusvlakken niet gecontroleerd: {CUBEMAP_LAYOUTS[layout]} aangenomen (indeling 0 van de metadata)")
+    elif fit.meets:
+        reasons.append(fit.text())
     else:
-        layout = fit.layout
-        (reasons if fit.meets else flags).append(fit.text())
+        flags.append(fit.text() + f"; {CUBEMAP_LAYOUTS[layout]} aangenomen (indeling 0 van de metadata)")
     if cube.padding:
         reasons.append(f"{meta.source}: {cube.padding} pixels rand om elk kubusvlak")
     confidence = max(0.5, 0.95 - 0.12 * len(flags))

@@ -15,9 +15,10 @@ read with the wrong layout, or made from an ordinary 3:2 photo, it jumps there. 
 ratio* is the mean jump across those edges over the mean jump across the same distance inside
 the faces. Measured on the fixtures (tests/capture/test_cubemap.py makes the cubemaps with
 v360): the right layout 0.93–1.55, the wrong one 2.2–5.6, ordinary 3:2 pictures (views and crops
-of the fixtures, a lens image) 3.0 and up. A room whose walls meet exactly on the cube's edges
-(the synthetic test room) reads 6.3 even with the right layout: such a file needs its V2
-metadata to count as a cube.
+of the fixtures, a lens image) 3.0 and up. The margin is smallest for a small, soft picture
+(the cube of the 800×400 Theta photo: 1.52 right, 2.18 wrong). A room whose walls meet exactly
+on the cube's edges (the synthetic test room) reads 6.3–6.9 even with the right layout: such a
+file needs its V2 metadata to count as a cube.
 
     fit = measure_cube(gray)                       # CubeFit, or None for a picture without texture
     size = equirect_size(width, height)             # 4 faces wide, 2 high

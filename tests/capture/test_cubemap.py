@@ -17,7 +17,7 @@ from zorgblik.media.ffmpeg import reproject_command
 from zorgblik.media.probe import probe
 from zorgblik.media.spherical import CubemapFormat, inject_spherical, read_spherical, verify_spherical
 from zorgblik.tools import run_tool
-from support import FACES_PHOTO, LANDSCAPE_PHOTO
+from support import FACES_PHOTO, LANDSCAPE_PHOTO, ROOM_PHOTO
 
 #: The fixture at the size the cubemaps are made from: 2048×1024 → 3:2 faces of 512 → 1536×1024.
 PANO_SIZE = (2048, 1024)
@@ -147,6 +147,18 @@ def test_cubemap_metadata_is_the_source_and_the_edges_pick_the_layout(gopro_like
     assert (kind.projection, kind.layout, kind.source) == ("cubemap", "eac", "metadata (Spherical Video V2)")
     assert kind.pose.yaw == 30.0 and kind.confidence >= 0.9, kind.reasons
     assert any("EAC" in r and "sluiten" in r for r in kind.reasons)
+
+
+def test_metadata_cube_whose_edges_tell_nothing_is_the_plain_3x2_of_layout_0(made, tmp_path):
+    """The test room's walls meet on the cube's edges: no layout's faces meet (EAC 5.1,
+    3×2 6.4 in this clip), so the metadata's layout 0 holds, flagged."""
+    path = tmp_path / "room.mp4"
+    inject_spherical(_clip(made(ROOM_PHOTO, "c3x2", ".png"), tmp_path / "plain.mp4"), path, projection="cubemap",
+                     versions=("v2",))
+    kind = classify(probe(path), path)
+    assert (kind.projection, kind.layout) == ("cubemap", "cubemap-3x2"), kind.reasons
+    assert any("geen enkele kubusindeling" in r and "indeling 0 van de metadata" in r for r in kind.reasons)
+    assert kind.confidence < 0.9
 
 
 # ── taking it in ────────────────────────────────────────────────────────────────────────
