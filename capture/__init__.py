@@ -5,7 +5,7 @@
     record_consent(db, footage_id, person="F-17", role="client", status="given")
     store = UploadStore(settings.data_dir / "uploads", ...)   # resumable uploads (tus) end in add_footage
     add_dual_fisheye([front.jpg, back.jpg], front_lens=…, back_lens=…, catalog=…, store=…)  # stitched in
-    fit = measure_cube(gray)              # a 3:2 cubemap's layout (EAC or 3×2) by its face edges; add_footage converts it
+    fit = measure_cube(gray)              # a 3:2 cubemap's layout (EAC or 3×2), by its face edges
     pano = stitch_dual_fisheye(front_img, back_img, MeiLens.from_yaml(f), MeiLens.from_yaml(b), out_width=3840)
 """
 

@@ -46,7 +46,8 @@ from zorgblik.media.xmp import namespaced_props, xmp_float
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "VR180_BOUNDS", "CubemapFormat", "EquirectBounds", "Pose", "STEREO_MODES", "SphericalInfo", "inject_spherical", "read_spherical",
+    "VR180_BOUNDS", "CubemapFormat", "EquirectBounds", "Pose", "STEREO_MODES", "SphericalInfo", "inject_spherical",
+    "read_spherical",
     "verify_spherical",
 ]
 
