@@ -1,10 +1,11 @@
-"""capture: taking 360° footage in — classify, store, record, consent, stitch.
+"""capture: taking 360° footage in — classify, store, record, consent, stitch, convert cubemaps.
 
     ingested = add_footage(path, catalog=catalog, store=FootageStore(settings.store_dir))
     kind = classify(probe(path), path)          # probe: zorgblik.media; projection, layout, stereo, pose, …
     record_consent(db, footage_id, person="F-17", role="client", status="given")
     store = UploadStore(settings.data_dir / "uploads", ...)   # resumable uploads (tus) end in add_footage
     add_dual_fisheye([front.jpg, back.jpg], front_lens=…, back_lens=…, catalog=…, store=…)  # stitched in
+    fit = measure_cube(gray)              # a 3:2 cubemap's layout (EAC or 3×2), by its face edges
     pano = stitch_dual_fisheye(front_img, back_img, MeiLens.from_yaml(f), MeiLens.from_yaml(b), out_width=3840)
 """
 
@@ -17,6 +18,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(
     submod_attrs={
         "classify": ["Classification", "classify"],
         "consent": ["consent_state", "record_consent", "withdraw"],
+        "cubemap": ["CubeFit", "convert_to_equirect", "measure_cube"],
         "dual_fisheye": ["add_dual_fisheye"],
         "errors": [
             "CaptureError", "ConsentError", "LayoutNotSupported", "NotPanoramic", "RejectedName", "StitchError",

@@ -11,7 +11,11 @@ decide::
     dual-fisheye   fisheye           two bright circles on black, side by side
     fisheye-half   fisheye           one circle on black (~1:1.1): one lens, not 360° on its own
     vr180          equirectangular   2:1 of two near-identical halves whose outer edges do not meet
+    eac            cubemap           3:2, faces meet where an equi-angular cubemap's would (capture.cubemap)
+    cubemap-3x2    cubemap           3:2, faces meet where a 3×2 cubemap's would (right left up / down front back)
     flat           not_360           anything else (a 2:1 photo whose seam does not close, 4:3, …)
+
+A V2 ``cbmp`` box says "cubemap" but not which of the two: the face edges decide that too.
 
 Stereo: top-bottom is 1:1 of two similar 2:1 halves, left-right 4:1 of two similar 2:1 halves.
 
@@ -25,25 +29,27 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from capture.cubemap import CUBE_EDGES_STRONG, CUBEMAP_3X2, CubeFit, measure_cube
 from zorgblik.errors import ToolError
 from zorgblik.media.errors import SphericalMetadataError
 from zorgblik.media.ffmpeg import still_command
 from zorgblik.media.gpano import PanoInfo, read_gpano
 from zorgblik.media.probe import Probe
-from zorgblik.media.spherical import EquirectBounds, Pose, SphericalInfo, read_spherical
-from zorgblik.terms import STEREO_MODES
+from zorgblik.media.spherical import CubemapFormat, EquirectBounds, Pose, SphericalInfo, read_spherical
+from zorgblik.terms import CUBEMAP_LAYOUTS, STEREO_MODES
 from zorgblik.tools import run_tool
 
 log = logging.getLogger(__name__)
 
 EQUIRECT = "equirectangular"
 FISHEYE = "fisheye"
+CUBEMAP = "cubemap"
 NOT_360 = "not_360"
 
 FULL, PARTIAL, DUAL_FISHEYE, FISHEYE_HALF, VR180, FLAT = "full", "partial", "dual-fisheye", "fisheye-half", "vr180", "flat"
@@ -67,14 +73,25 @@ class Classification:
     stereo: str  # "mono" | "top-bottom" | "left-right"
     confidence: float
     reasons: tuple[str, ...]
-    layout: str = FULL  # full | partial | dual-fisheye | fisheye-half | vr180 | flat
+    layout: str = FULL  # full | partial | dual-fisheye | fisheye-half | vr180 | eac | cubemap-3x2 | flat
     pose: Pose = Pose()  # yaw, pitch, roll in degrees, from metadata; (0, 0, 0) when none
     crop: EquirectBounds | None = None  # for partial: how much of the sphere each edge leaves out
     source: str = "pixels"  # "metadata (…)" or "pixels" or "beeldverhouding"
+    cube_padding: int = 0  # for a cubemap: pixels of padding round each face (V2 cbmp)
 
     @property
     def is_360(self) -> bool:
         return self.projection != NOT_360 and self.layout not in (FLAT, FISHEYE_HALF)
+
+    @property
+    def is_cubemap(self) -> bool:
+        """A cubemap (eac or cubemap-3x2): capture turns it into equirect and keeps the original."""
+        return self.layout in CUBEMAP_LAYOUTS
+
+    @property
+    def vr180_by_metadata(self) -> bool:
+        """VR180 that the file's own metadata says is VR180 (not only two similar halves)."""
+        return self.layout == VR180 and self.source.startswith("metadata")
 
     @property
     def needs_stitching(self) -> bool:
@@ -85,10 +102,13 @@ class Classification:
         """The value for ``Footage.projection``: enough for the render stage to know what to do.
 
         ``equirectangular`` (full sphere), ``equirectangular-partial`` (cropped; the crop is in
-        the original's GPano or V2 ``equi`` box), ``dual-fisheye`` (stitch first).
+        the original's GPano or V2 ``equi`` box), ``equirectangular-vr180`` (the front half
+        sphere, V2 ``equi`` bounds of a quarter left and right), ``dual-fisheye`` (stitch first).
         """
         if self.layout == PARTIAL:
             return f"{self.projection}-partial"
+        if self.layout == VR180:
+            return f"{self.projection}-vr180"
         if self.layout == DUAL_FISHEYE:
             return DUAL_FISHEYE
         return self.projection
@@ -219,13 +239,14 @@ class _Meta:
     pose: Pose = Pose()
     crop: EquirectBounds | None = None
     vr180: bool = False
+    cubemap: CubemapFormat | None = None
     reasons: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # where metadata and pixels disagree
 
 
 def _from_spherical(info: SphericalInfo) -> _Meta:
     source = "metadata (Spherical Video " + "+".join(s.upper() for s in info.sources) + ")"
-    meta = _Meta(source, info.projection, info.stereo, info.pose)
+    meta = _Meta(source, info.projection, info.stereo, info.pose, cubemap=info.cubemap)
     meta.reasons.append(f"{source}: projectie {info.projection or 'onbekend'}, {STEREO_MODES.get(info.stereo or '', info.stereo or 'stereo-indeling onbekend')}")
     bounds = info.bounds
     if bounds is not None and bounds.is_cropped:
@@ -403,7 +424,7 @@ def _decide_from_pixels(found: Probe, px: PixelFacts) -> Classification:
             f"beeldverhouding {size} ({aspect:.2f}:1) is breder dan 2:1: rondom-beeld met een verticaal "
             f"bijgesneden blikveld van ongeveer {field_deg:.0f}°", _seam_text(px.seam),
             "waar de bijsnijding zit staat niet in de metadata (geen GPano Cropped*)"), PARTIAL)
-    why = f"beeldverhouding {size} ({aspect:.2f}:1) past niet bij 360° (2:1, 1:1 of 4:1)"
+    why = f"beeldverhouding {size} ({aspect:.2f}:1) past niet bij 360° (2:1, 1:1, 4:1 of een kubus in 3:2)"
     if aspect > 2.0 * (1 + ASPECT_TOLERANCE):
         why = f"beeldverhouding {size} ({aspect:.2f}:1) is breed, maar " + _seam_text(px.seam)
     return Classification(NOT_360, "mono", 0.8, (why + " en er is geen 360°-metadata",), FLAT)
@@ -422,6 +443,59 @@ def _decide_from_aspect(found: Probe) -> Classification:
                                                  "en er is geen 360°-metadata",), FLAT, source="beeldverhouding")
 
 
+# ── cubemaps ────────────────────────────────────────────────────────────────────────────
+
+
+def _could_be_cube(found: Probe, meta: _Meta | None) -> bool:
+    """Metadata that says cubemap, or none and a 3:2 picture."""
+    if meta is not None and meta.projection:
+        return meta.projection == CUBEMAP
+    return _near(found.aspect, 1.5)
+
+
+def _decide_cubemap(found: Probe, meta: _Meta | None, fit: CubeFit | None) -> Classification | None:
+    """A cubemap, with the layout its face edges show; None when neither metadata nor pixels say cube."""
+    size = f"{found.width}×{found.height}"
+    if meta is None or meta.projection != CUBEMAP:
+        if fit is None or not fit.meets:
+            return None
+        confidence = 0.85 if fit.ratio < CUBE_EDGES_STRONG else 0.75
+        return Classification(CUBEMAP, "mono", confidence, (
+            f"beeldverhouding {size} is 3:2, zoals een kubus (zes vlakken in 3×2)", fit.text()), fit.layout)
+    reasons, flags = list(meta.reasons), list(meta.flags)
+    stereo = meta.stereo or "mono"
+    eye_w, eye_h = _eye(found, stereo)
+    if not _near(eye_w / eye_h, 1.5):
+        flags.append(f"metadata en pixels verschillen: per oog {eye_w}×{eye_h} ({eye_w / eye_h:.2f}:1), geen 3:2 "
+                     "zoals een kubus in 3×2")
+    cube = meta.cubemap or CubemapFormat()
+    if cube.layout != 0:
+        flags.append(f"{meta.source}: kubusindeling {cube.layout} is onbekend (alleen 0, 3×2, is beschreven); "
+                     "de pixels bepalen de indeling")
+    # Layout 0 is the plain 3×2 cube; EAC only where its faces are the ones that meet.
+    layout = fit.layout if fit is not None and fit.meets else CUBEMAP_3X2
+    if fit is None:
+        flags.append(f"kubusvlakken niet gecontroleerd: {CUBEMAP_LAYOUTS[layout]} aangenomen (indeling 0 van de metadata)")
+    elif fit.meets:
+        reasons.append(fit.text())
+    else:
+        flags.append(fit.text() + f"; {CUBEMAP_LAYOUTS[layout]} aangenomen (indeling 0 van de metadata)")
+    if cube.padding:
+        reasons.append(f"{meta.source}: {cube.padding} pixels rand om elk kubusvlak")
+    confidence = max(0.5, 0.95 - 0.12 * len(flags))
+    return Classification(CUBEMAP, stereo, round(confidence, 2), tuple(reasons + flags), layout, meta.pose,
+                          source=meta.source, cube_padding=cube.padding)
+
+
+def _measure_cube(found: Probe, meta: _Meta | None, frame: np.ndarray) -> CubeFit | None:
+    """The face-edge check on one eye of ``frame``, with the metadata's face padding scaled to it."""
+    h, w = frame.shape[:2]
+    stereo = meta.stereo if meta is not None else None
+    eye = frame[: h // 2] if stereo == "top-bottom" else frame[:, : w // 2] if stereo == "left-right" else frame
+    padding = meta.cubemap.padding if meta is not None and meta.cubemap is not None else 0
+    return measure_cube(eye, round(padding * w / found.width) if found.width else 0)
+
+
 def classify(found: Probe, path: Path | None = None, *, frame: np.ndarray | None = None) -> Classification:
     """Classify the footage ``found`` describes; ``path`` lets it read metadata and pixels.
 
@@ -432,8 +506,16 @@ def classify(found: Probe, path: Path | None = None, *, frame: np.ndarray | None
     if frame is None and path is not None:
         frame = read_frame(Path(path), found)
     px = measure_pixels(frame) if frame is not None else None
+    not_cube = None
+    if _could_be_cube(found, meta):
+        fit = _measure_cube(found, meta, frame) if frame is not None else None
+        cube = _decide_cubemap(found, meta, fit)
+        if cube is not None:
+            return cube
+        not_cube = fit.text() if fit is not None else None
     if meta is not None and meta.projection:
         return _decide_with_metadata(found, meta, px)
     if px is None:
         return _decide_from_aspect(found)
-    return _decide_from_pixels(found, px)
+    kind = _decide_from_pixels(found, px)
+    return replace(kind, reasons=kind.reasons + (not_cube,)) if not_cube and not kind.is_360 else kind

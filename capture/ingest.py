@@ -7,25 +7,32 @@ Which layouts capture takes in, for now::
     full equirect, mono or stereo        yes
     partial equirect                     only when GPano / V2 metadata says where the crop is
     dual-fisheye (two circles)           yes, recorded as "dual-fisheye": render stitches it later
+    VR180 as equirect 180°               only when V2 metadata says so (``equi`` bounds of a quarter
+                                         left and right), recorded as "equirectangular-vr180"
+    cubemap, EAC or 3×2, mono            yes: turned into equirect here (ffmpeg v360); the equirect is
+                                         the footage, the original stays in the store beside it
     one fisheye lens image               no: not 360° on its own
-    VR180, cubemap, mesh                 no, not yet
+    VR180 from the pixels alone, mesh    no, not yet (VR180 cameras' fisheye mesh among them)
+    stereo cubemap                       no, not yet
     not 360°                             no
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from capture.classify import DUAL_FISHEYE, EQUIRECT, FISHEYE_HALF, FULL, PARTIAL, VR180, Classification, classify
+from capture.cubemap import convert_to_equirect
 from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge
 from capture.store import FootageStore
 from catalog import Catalog, Footage, queries
 from zorgblik.media.bmff import media_end
 from zorgblik.media.errors import UnreadableMedia
 from zorgblik.media.probe import Probe, header_size, probe
-from zorgblik.terms import PHOTO_SUFFIXES, VIDEO_SUFFIXES
+from zorgblik.terms import CUBEMAP_LAYOUTS, PHOTO_SUFFIXES, VIDEO_SUFFIXES
 
 _SUFFIX_FOR_CODEC = {"mjpeg": ".jpg", "png": ".png"}
 #: The largest photo taken in: 16384×8192 (134 megapixel). An 11K 360° camera's photo is
@@ -39,6 +46,7 @@ class Ingested:
     footage: Footage
     created: bool
     classification: Classification
+    converted_from: Classification | None = None  # a cubemap taken in as the equirect made of it
 
 
 def check_name(path: Path, name: str | None = None) -> str:
@@ -137,11 +145,8 @@ def check_accepted(path: Path, kind: Classification) -> None:
             hint="film met een 360°-camera en lever het gestitchte (equirectangular) bestand aan",
         )
     if kind.layout == VR180:
-        raise LayoutNotSupported(
-            "VR180 (halve bol) wordt nog niet ondersteund",
-            where=where,
-            hint="lever een volledige 360°-opname aan (equirectangular, 2:1 per oog)",
-        )
+        check_vr180_accepted(path, kind)
+        return
     if kind.layout == PARTIAL and kind.crop is None:
         raise LayoutNotSupported(
             "bijgesneden panorama (breder dan 2:1) zonder metadata over waar de bijsnijding zit",
@@ -152,7 +157,8 @@ def check_accepted(path: Path, kind: Classification) -> None:
         raise LayoutNotSupported(
             f"projectie '{kind.projection}' ({kind.layout}) wordt nog niet ondersteund",
             where=where,
-            hint="lever equirectangular aan (2:1, of 1:1 / 4:1 voor stereo)",
+            hint=("exporteer VR180 als equirectangular 180° naast elkaar (Spherical Video V2 'equi' met grenzen)"
+                  if kind.projection == "mesh" else "lever equirectangular aan (2:1, of 1:1 / 4:1 voor stereo)"),
         )
 
 
@@ -181,6 +187,9 @@ def add_footage(
     _check_suffix_fits(path, suffix, found)
     check_complete(path, found)
     kind = classify(found, path)
+    if kind.is_cubemap:
+        return _add_cubemap(path, suffix, found, kind, catalog=catalog, store=store, category=category,
+                            location=location, team=team, progress=progress, name=name)
     check_accepted(path, kind)
     stored = store.put(path, suffix, progress=progress)
     try:
@@ -218,3 +227,67 @@ def add_footage(
         if stored.created:
             store.remove(stored.relpath)
         raise
+
+
+# ── cubemaps ────────────────────────────────────────────────────────────────────────────
+
+
+def check_cubemap_accepted(path: Path, kind: Classification) -> None:
+    """Refuse, with one line, a cubemap capture cannot turn into equirect yet."""
+    if kind.stereo != "mono":
+        raise LayoutNotSupported(
+            f"stereo-kubus ({kind.stereo}) wordt nog niet ondersteund",
+            where=str(path),
+            hint="lever de kubus per oog als mono aan, of exporteer stereo equirectangular (1:1 boven-onder)",
+        )
+
+
+def _add_cubemap(path: Path, suffix: str, found: Probe, kind: Classification, *, catalog: Catalog,
+                 store: FootageStore, category: str | None, location: str | None, team: str | None,
+                 progress: Callable[[int], None] | None, name: str | None) -> Ingested:
+    """Turn the cubemap ``path`` into equirect, take that in as the footage, and keep the original
+    in the store beside it; its reasons say what it was made from. All or nothing, as add_footage."""
+    check_cubemap_accepted(path, kind)
+    original_name = name or path.name
+    with tempfile.TemporaryDirectory(prefix="zorgblik-cubemap-") as tmp:
+        out = Path(tmp) / f"{Path(original_name).stem}-equirect{suffix}"
+        convert_to_equirect(path, out, kind.layout, found, padding=kind.cube_padding, pose=kind.pose,
+                            max_width=MAX_PHOTO_SIDE)
+        ingested = add_footage(out, catalog=catalog, store=store, category=category, location=location, team=team)
+        try:
+            original = store.put(path, suffix, progress=progress)
+        except BaseException:
+            if ingested.created:
+                _forget(catalog, store, ingested.footage)
+            raise
+    provenance = (f"omgezet naar equirectangular uit {original_name} ({CUBEMAP_LAYOUTS[kind.layout]}, "
+                  f"{found.width}×{found.height}, sha256 {original.sha256[:12]}…); het origineel is bewaard")
+    with catalog.session() as db:
+        footage = db.get(Footage, ingested.footage.id)
+        added = [r for r in (*kind.reasons, provenance) if r not in footage.reasons]
+        footage.reasons = added + list(footage.reasons)
+    return Ingested(footage, ingested.created, ingested.classification, converted_from=kind)
+
+
+def _forget(catalog: Catalog, store: FootageStore, footage: Footage) -> None:
+    """Undo a footage row and its stored file that were made a moment ago."""
+    with catalog.session() as db:
+        row = db.get(Footage, footage.id)
+        if row is not None:
+            db.delete(row)
+    store.remove(footage.store_path)
+
+
+# ── VR180 ───────────────────────────────────────────────────────────────────────────────
+
+
+def check_vr180_accepted(path: Path, kind: Classification) -> None:
+    """VR180 is taken in as equirect 180° when the file's metadata says so; two similar halves
+    alone could as well be a side-by-side 3D film."""
+    if not kind.vr180_by_metadata:
+        raise LayoutNotSupported(
+            "VR180 (halve bol) herkend aan de pixels alleen, zonder metadata: " + "; ".join(kind.reasons),
+            where=str(path),
+            hint="exporteer als equirectangular 180° naast elkaar met Spherical Video V2-metadata "
+                 "('equi' met grenzen van 25 % links en rechts), of lever een volledige 360°-opname aan",
+        )

@@ -13,7 +13,7 @@ from capture.consent import consent_state, record_consent
 from catalog import Catalog, queries
 from cli import cli
 from zorgblik.settings import Settings
-from zorgblik.terms import CONSENT_STATES, CONSENT_STATUSES, FILMED_ROLES
+from zorgblik.terms import CONSENT_STATES, CONSENT_STATUSES, CUBEMAP_LAYOUTS, FILMED_ROLES
 
 #: Files smaller than this are copied in a blink: no progress bar.
 PROGRESS_FROM_BYTES = 64 * 1024 * 1024
@@ -57,6 +57,9 @@ def capture_add(settings: Settings, paths: tuple[Path, ...], category: str | Non
             state = "toegevoegd" if result.created else "was er al"
             click.echo(f"footage:{f.id} {state}: {path.name} — {f.media_kind}, {f.width}×{f.height}, "
                        f"{f.projection} {f.stereo} ({f.confidence:.0%} zeker)")
+            if result.converted_from is not None:
+                click.echo(f"  omgezet: {CUBEMAP_LAYOUTS[result.converted_from.layout]} → equirectangular; "
+                           "het origineel is bewaard")
             if result.classification.needs_stitching:
                 click.echo("  let op: dual-fisheye; stitch het met de lenskalibratie: "
                            f"zorgblik capture stitch {path.name} --lens-front VOOR.yaml --lens-back ACHTER.yaml")

@@ -31,7 +31,7 @@ the subclasses and fails when the drawing and the code differ::
     │   └── OutcomeError           catalog.outcomes                an enrolment outcome cannot be recorded as given
     ├── CaptureError               capture.errors                  a footage file cannot be taken in; nothing was stored
     │   ├── NotPanoramic           capture.errors                  a picture, but not 360°
-    │   ├── LayoutNotSupported     capture.errors                  360°, but a layout not taken in yet (VR180, cubemap)
+    │   ├── LayoutNotSupported     capture.errors                  360°, but a layout not taken in yet (VR180, stereo cube)
     │   ├── RejectedName           capture.errors                  a name or extension that does not fit
     │   ├── TooLarge               capture.errors                  over the size limit (setting max_footage_bytes)
     │   ├── ConsentError           capture.errors                  a consent record that cannot be made or changed

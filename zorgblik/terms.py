@@ -68,13 +68,23 @@ PHOTO_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png"})
 
 #: How a footage item lies on the sphere, as the catalog stores it (``Footage.projection``, from
 #: capture's classification): render uses "equirectangular" as it is, stitches "dual-fisheye"
-#: first and refuses a cropped one. "not_360" and "cubemap" are what capture may recognise in a
-#: file it then refuses.
-Projection = Literal["equirectangular", "equirectangular-partial", "dual-fisheye"]
+#: first and refuses a cropped one and VR180 (a half sphere; capture takes it in since #17).
+#: "not_360" is what capture may recognise in a file it then refuses; "cubemap" one it turns
+#: into equirectangular first (the footage is that equirect).
+Projection = Literal["equirectangular", "equirectangular-partial", "equirectangular-vr180", "dual-fisheye"]
 PROJECTIONS: dict[str, str] = {"equirectangular": "360° (equirectangulair)",
                                "equirectangular-partial": "deels 360° (bijgesneden equirectangulair)",
+                               "equirectangular-vr180": "VR180 (halve bol, equirectangulair)",
                                "dual-fisheye": "dubbele fisheye (nog te stitchen)",
                                "not_360": "geen 360°-beeld", "cubemap": "kubus"}
+
+#: How a cubemap lays its six faces in one 3:2 picture, as capture classifies it (the layout of a
+#: classification whose projection is "cubemap"); capture turns both into equirectangular, keeping
+#: the original. "eac": the equi-angular cubemap (YouTube, GoPro MAX; ffmpeg's v360 ``eac``);
+#: "cubemap-3x2": the plain cubemap of Spherical Video V2's layout 0 (v360 ``c3x2``).
+CubemapLayout = Literal["eac", "cubemap-3x2"]
+CUBEMAP_LAYOUTS: dict[str, str] = {"eac": "equi-angulaire kubus (EAC, zoals GoPro MAX)",
+                                   "cubemap-3x2": "kubus 3×2"}
 
 #: How the two eyes of stereo footage share one picture; in the order of the spherical-video V2
 #: ``st3d`` byte, which :mod:`zorgblik.media.spherical` reads and writes by index.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog import Catalog, Footage
-from support import BACK_CALIBRATION, BACK_LENS, FLAT_VIDEO, FRONT_CALIBRATION, FRONT_LENS, GLOWSTICKS_PHOTO, HALF_DOME_PHOTO, MONO_VIDEO, ROOM_PHOTO, oversized_jpeg, oversized_png
+from support import BACK_CALIBRATION, BACK_LENS, FLAT_VIDEO, FRONT_CALIBRATION, FRONT_LENS, GLOWSTICKS_PHOTO, HALF_DOME_PHOTO, LANDSCAPE_PHOTO, MONO_VIDEO, ROOM_PHOTO, oversized_jpeg, oversized_png
 from cli import main
 from zorgblik.settings import Settings
 
@@ -77,6 +77,28 @@ def test_dual_fisheye_add_says_it_needs_stitching(zb, tmp_path):
     cv2.imwrite(str(path), np.hstack(halves))
     code, out, err = zb("capture", "add", path)
     assert code == 0 and "dual-fisheye" in out and "zorgblik capture stitch dual.jpg --lens-front" in out
+
+
+def test_eac_add_is_converted_to_equirect_and_says_so(zb, tmp_path):
+    import cv2
+
+    from zorgblik.media.ffmpeg import reproject_command
+    from zorgblik.tools import run_tool
+
+    pano = tmp_path / "pano.png"
+    cv2.imwrite(str(pano), cv2.imread(str(LANDSCAPE_PHOTO), cv2.IMREAD_REDUCED_COLOR_2))
+    path = tmp_path / "gopro_max.jpg"
+    run_tool(reproject_command(pano, path, source="e", target="eac", size=(1536, 1024),
+                               output_args=("-frames:v", "1", "-q:v", "2")))
+    code, out, err = zb("capture", "add", path, "--category", "ouderenzorg")
+    assert code == 0 and err == ""
+    assert out.startswith("footage:1 toegevoegd: gopro_max.jpg — photo, 2048×1024, equirectangular mono"), out
+    assert "omgezet: equi-angulaire kubus (EAC, zoals GoPro MAX) → equirectangular; het origineel is bewaard" in out
+
+    code, out, err = zb("capture", "show", "1")
+    assert code == 0 and "omgezet naar equirectangular uit gopro_max.jpg" in out and "randverschil" in out
+    originals = [p for p in (zb.data / "store").rglob("*.jpg") if p.read_bytes() == path.read_bytes()]
+    assert len(originals) == 1
 
 
 def _empty(tmp_path: Path) -> Path:

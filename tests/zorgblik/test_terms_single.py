@@ -23,7 +23,7 @@ PAIRS = [(terms.UseContext, terms.USE_CONTEXTS), (terms.Route, terms.ROUTES), (t
          (terms.MediaKind, terms.MEDIA_KINDS), (terms.StereoMode, terms.STEREO_MODES),
          (terms.SessionCommand, terms.SESSION_COMMANDS), (terms.CareCategory, terms.CARE_CATEGORIES),
          (terms.MatchCriterion, terms.MATCH_CRITERIA),
-         (terms.SupervisorKind, terms.SUPERVISOR_KINDS), (terms.LearningPreference, terms.LEARNING_PREFERENCES),
+         (terms.SupervisorKind, terms.SUPERVISOR_KINDS), (terms.CubemapLayout, terms.CUBEMAP_LAYOUTS), (terms.LearningPreference, terms.LEARNING_PREFERENCES),
          (terms.SelfAssessment, terms.SELF_ASSESSMENTS)]
 
 
@@ -97,7 +97,8 @@ def test_no_module_spells_the_vocabulary_again():
 
 
 def test_every_projection_capture_stores_has_its_label():
-    from capture.classify import DUAL_FISHEYE, EQUIRECT, FULL, PARTIAL, Classification
+    from capture.classify import DUAL_FISHEYE, EQUIRECT, FULL, PARTIAL, VR180, Classification
 
-    stored = {Classification(EQUIRECT, "mono", 1.0, (), layout).catalog_projection for layout in (FULL, PARTIAL, DUAL_FISHEYE)}
+    stored = {Classification(EQUIRECT, "mono", 1.0, (), layout).catalog_projection
+              for layout in (FULL, PARTIAL, VR180, DUAL_FISHEYE)}
     assert stored == set(get_args(terms.Projection)) and stored <= set(terms.PROJECTIONS)

@@ -31,8 +31,8 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         "gpano": ["PanoInfo", "read_gpano"],
         "probe": ["Probe", "ffprobe_json", "header_size", "probe"],
         "spherical": [
-            "STEREO_MODES", "EquirectBounds", "Pose", "SphericalInfo", "inject_spherical", "read_spherical",
-            "verify_spherical",
+            "STEREO_MODES", "VR180_BOUNDS", "CubemapFormat", "EquirectBounds", "Pose", "SphericalInfo",
+            "inject_spherical", "read_spherical", "verify_spherical",
         ],
     },
 )

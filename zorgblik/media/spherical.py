@@ -12,6 +12,8 @@ The three things this module does::
 
     info = read_spherical(path)                 # SphericalInfo, or None when the file has none
     inject_spherical(src, dst, stereo="top-bottom", pose=(90, 0, 0))
+    inject_spherical(src, dst, projection="cubemap", versions=("v2",))   # a 3×2 cubemap (V2 only)
+    inject_spherical(src, dst, stereo="left-right", bounds=VR180_BOUNDS, versions=("v2",))   # VR180
     verify_spherical(dst, "top-bottom")         # our parser and ffprobe must agree
 
 Files are never read whole: the box tree is walked by seeking (:mod:`zorgblik.media.bmff`),
@@ -44,7 +46,8 @@ from zorgblik.media.xmp import namespaced_props, xmp_float
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "EquirectBounds", "Pose", "STEREO_MODES", "SphericalInfo", "inject_spherical", "read_spherical",
+    "VR180_BOUNDS", "CubemapFormat", "EquirectBounds", "Pose", "STEREO_MODES", "SphericalInfo", "inject_spherical",
+    "read_spherical",
     "verify_spherical",
 ]
 
@@ -80,6 +83,20 @@ class EquirectBounds:
         return any((self.top, self.bottom, self.left, self.right))
 
 
+#: VR180 as equirect: the front half of the sphere, a quarter of the full width left out each side.
+VR180_BOUNDS = EquirectBounds(top=0.0, bottom=0.0, left=0.25, right=0.25)
+
+
+@dataclass(frozen=True)
+class CubemapFormat:
+    """What a V2 ``cbmp`` box says: the face ``layout`` (0: a 3×2 grid, right left up / down
+    front back, the only one the specification defines) and the ``padding`` in pixels round
+    each face."""
+
+    layout: int = 0
+    padding: int = 0
+
+
 @dataclass(frozen=True)
 class SphericalInfo:
     """What an MP4's video track says about its sphere.
@@ -88,7 +105,7 @@ class SphericalInfo:
     both are present and differ, V2 wins (as the V2 specification says). ``stereo`` is
     ``"mono"`` when the file is spherical but does not state a layout, ``None`` for a layout
     this module does not know. ``projection`` is ``"equirectangular"``, ``"cubemap"``,
-    ``"mesh"`` or ``None`` (unknown).
+    ``"mesh"`` or ``None`` (unknown); ``cubemap`` the cubemap's layout and padding (V2 only).
     """
 
     projection: str | None
@@ -96,6 +113,7 @@ class SphericalInfo:
     pose: Pose = Pose()
     bounds: EquirectBounds | None = None
     sources: tuple[str, ...] = ()
+    cubemap: CubemapFormat | None = None
 
 
 # ── the boxes written and read ─────────────────────────────────────────────────────────
@@ -144,6 +162,7 @@ def _track_info(trak: Box, where: str) -> SphericalInfo | None:
         stereo=stereo if stereo in STEREO_MODES else None,
         pose=merged.get("pose", Pose()),
         bounds=merged.get("bounds"),
+        cubemap=merged.get("cubemap"),
         sources=tuple(name for name, part in (("v1", v1), ("v2", v2)) if part is not None),
     )
 
@@ -173,8 +192,11 @@ def _read_v2(entry: Box, where: str) -> dict | None:
             found["projection"] = "equirectangular"
             edges = [v / 2**32 for v in struct.unpack_from(">IIII", equi.data, 4)]
             found["bounds"] = EquirectBounds(*edges)
-        elif proj.child(b"cbmp") is not None:
+        elif (cbmp := proj.child(b"cbmp")) is not None:
+            if len(cbmp.data) < 12:
+                raise damaged(where, "de kubus-box (cbmp) is te kort")
             found["projection"] = "cubemap"
+            found["cubemap"] = CubemapFormat(*struct.unpack_from(">II", cbmp.data, 4))
         elif proj.child(b"mshp") is not None:
             found["projection"] = "mesh"
     return found
@@ -214,8 +236,15 @@ def inject_spherical(
     stereo: str = "mono",
     pose: tuple[float, float, float] = (0.0, 0.0, 0.0),
     versions: Collection[str] = ("v1", "v2"),
+    projection: str = "equirectangular",
+    cubemap: CubemapFormat = CubemapFormat(),
+    bounds: EquirectBounds | None = None,
 ) -> SphericalInfo:
     """Mark the first video track of ``src`` as equirectangular 360° and write ``dst``.
+
+    ``projection="cubemap"`` marks it as a cubemap (``cbmp`` with ``cubemap``'s layout and
+    padding) instead; V1 knows no cubemaps, so that is V2 only. ``bounds`` marks an equirect
+    that holds only part of the sphere (VR180: :data:`VR180_BOUNDS`); V2 only too.
 
     Writes V1 (XMP ``uuid`` box in the track) and V2 (``st3d`` + ``sv3d`` in the sample
     entry), replacing any that were there. Whether the index sits before the media data
@@ -227,6 +256,7 @@ def inject_spherical(
     """
     src, dst = Path(src), Path(dst)
     pose = _check_arguments(stereo, pose, versions)
+    _check_projection(projection, cubemap, versions, bounds)
     where = str(src)
     top, moov_at, moov = load_moov(src)
     if moov.child(b"mvex") is not None:
@@ -243,7 +273,7 @@ def inject_spherical(
             hint="alleen video kan als 360°-video gemarkeerd worden",
         )
     trak = traks[0]
-    _mark_track(trak, stereo, pose, versions, where)
+    _mark_track(trak, stereo, pose, versions, where, _projection_box(projection, cubemap, bounds))
     new_moov = _relocate(moov, moov_at, where)
     log.debug("%s: moov %d → %d bytes", where, moov_at.size, len(new_moov))
     _write_replacing_moov(src, dst, top, moov_at, new_moov)
@@ -282,11 +312,36 @@ def _check_arguments(stereo: str, pose, versions: Collection[str]) -> Pose:
     return Pose(yaw, pitch, roll)
 
 
+def _check_projection(projection: str, cubemap: CubemapFormat, versions: Collection[str],
+                      bounds: EquirectBounds | None) -> None:
+    if projection not in ("equirectangular", "cubemap"):
+        raise InvalidSpherical(f"onbekende projectie {projection!r}", hint="kies equirectangular of cubemap")
+    if projection == "cubemap" and "v1" in versions:
+        raise InvalidSpherical("Spherical Video V1 kent geen kubusprojectie", hint="schrijf alleen V2 (versions=('v2',))")
+    if not all(0 <= v <= 0xFFFFFFFF for v in (cubemap.layout, cubemap.padding)):
+        raise InvalidSpherical(f"kubusindeling {cubemap} past niet in de cbmp-box", hint="layout en padding van 0 tot 2³²−1")
+    if bounds is not None:
+        edges = (bounds.top, bounds.bottom, bounds.left, bounds.right)
+        if (projection != "equirectangular" or not all(0 <= e < 1 for e in edges)
+                or bounds.top + bounds.bottom >= 1 or bounds.left + bounds.right >= 1):
+            raise InvalidSpherical(f"grenzen {bounds} laten geen beeld over of horen niet bij equirectangular",
+                                   hint="elke rand van 0 tot 1, samen per richting minder dan 1")
+        if bounds.is_cropped and "v1" in versions:
+            raise InvalidSpherical("Spherical Video V1 kent geen bijgesneden bol", hint="schrijf alleen V2 (versions=('v2',))")
+
+
+def _projection_box(projection: str, cubemap: CubemapFormat, bounds: EquirectBounds | None) -> Box:
+    if projection == "cubemap":
+        return _full_box(b"cbmp", struct.pack(">II", cubemap.layout, cubemap.padding))
+    edges = (bounds.top, bounds.bottom, bounds.left, bounds.right) if bounds else (0, 0, 0, 0)
+    return _full_box(b"equi", struct.pack(">IIII", *(min(round(e * 2**32), 0xFFFFFFFF) for e in edges)))
+
+
 def _full_box(kind: bytes, payload: bytes) -> Box:
     return Box(kind, data=b"\0\0\0\0" + payload)  # version 0, flags 0
 
 
-def _v2_boxes(stereo: str, pose: Pose) -> list[Box]:
+def _v2_boxes(stereo: str, pose: Pose, projection_box: Box) -> list[Box]:
     fixed = [round(v * 65536) for v in pose]
     return [
         _full_box(b"st3d", bytes([STEREO_MODES.index(stereo)])),
@@ -298,7 +353,7 @@ def _v2_boxes(stereo: str, pose: Pose) -> list[Box]:
                     b"proj",
                     children=[
                         _full_box(b"prhd", struct.pack(">iii", *fixed)),
-                        _full_box(b"equi", struct.pack(">IIII", 0, 0, 0, 0)),
+                        projection_box,
                     ],
                 ),
             ],
@@ -326,7 +381,7 @@ def _v1_box(stereo: str, pose: Pose) -> Box:
     return Box(b"uuid", data=_SPHERICAL_UUID + xml)
 
 
-def _mark_track(trak: Box, stereo: str, pose: Pose, versions, where: str) -> None:
+def _mark_track(trak: Box, stereo: str, pose: Pose, versions, where: str, projection_box: Box) -> None:
     assert trak.children is not None
     trak.children = [
         c for c in trak.children if not (c.type == b"uuid" and c.data[:16] == _SPHERICAL_UUID)
@@ -340,7 +395,7 @@ def _mark_track(trak: Box, stereo: str, pose: Pose, versions, where: str) -> Non
         kept = [c for c in entry.children or () if c.type not in (b"st3d", b"sv3d")]
         if "v2" in versions:
             at = next((i for i, c in enumerate(kept) if c.type in _SAMPLE_ENTRY_TAIL), len(kept))
-            kept[at:at] = _v2_boxes(stereo, pose)
+            kept[at:at] = _v2_boxes(stereo, pose, projection_box)
         entry.children = kept
 
 
