@@ -128,6 +128,11 @@ def check_renderable(footage: Footage, where: str) -> None:
         raise FootageNotReady(
             f"footage:{footage.id} ({footage.original_name}) is dual-fisheye en nog niet gestitcht", where=where,
             hint="stitch het met 'zorgblik capture stitch BESTAND --lens-front … --lens-back …' en verwijs naar het resultaat")
+    if footage.projection == "equirectangular-vr180":
+        raise FootageNotReady(
+            f"footage:{footage.id} ({footage.original_name}) is VR180: bewaard, maar render maakt er nog geen "
+            "scènes van (alleen van volledige 360°-beelden)", where=where,
+            hint="kies voor deze scène een 360°-opname; VR180-scènes volgen in een latere versie")
     if footage.projection != "equirectangular":
         raise FootageNotReady(
             f"footage:{footage.id} ({footage.original_name}) heeft projectie {footage.projection}; "

@@ -292,3 +292,16 @@ def test_a_build_that_stops_early_leaves_its_progress_file_failed(tmp_path, fast
         build_script(script, settings=fast, catalog=catalog)
     [progress] = [json.loads(p.read_text()) for p in fast.builds_dir.glob("*.json")]
     assert progress["state"] == "failed" and "scenes.0.footage: sha256:" in progress["error"]
+
+
+def test_vr180_footage_is_named_as_not_yet_rendered():
+    """Capture takes VR180 in (#17); render does not make scenes of it yet, and says so, not 'deliver
+    the whole 2:1 picture'."""
+    from catalog.models import Footage
+    from render.build import check_renderable
+
+    footage = Footage(id=7, original_name="halve-bol.mp4", projection="equirectangular-vr180")
+    with pytest.raises(FootageNotReady) as info:
+        check_renderable(footage, "scène tuin")
+    line = info.value.one_line()
+    assert "VR180" in line and "360°-opname" in line and "2:1" not in line
