@@ -5,6 +5,7 @@
     record_consent(db, footage_id, person="F-17", role="client", status="given")
     store = UploadStore(settings.data_dir / "uploads", ...)   # resumable uploads (tus) end in add_footage
     add_dual_fisheye([front.jpg, back.jpg], front_lens=…, back_lens=…, catalog=…, store=…)  # stitched in
+    estimate = estimate_level(equirect_still)   # the level read from the picture, when no pose was recorded
     pano = stitch_dual_fisheye(front_img, back_img, MeiLens.from_yaml(f), MeiLens.from_yaml(b), out_width=3840)
 """
 
@@ -24,6 +25,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         ],
         "ingest": ["Ingested", "add_footage"],
         "lens": ["MeiLens"],
+        "level_estimate": ["LevelEstimate", "estimate_level"],
         "rig": ["DualFisheyeRig", "LensPose"],
         "seam": ["SeamMeasure", "measure_seam"],
         "stitch": [

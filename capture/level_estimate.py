@@ -25,6 +25,8 @@ only one of them is off).
 
     estimate = estimate_level(bgr_or_grey_equirect)     # None: "geen schatting"
     estimate.roll, estimate.pitch, estimate.yaw, estimate.lines
+    estimate_footage(path, probe, classification)      # what capture records at ingest
+    describe(footage.level_estimate)                    # "scheef: roll −88°, pitch 0° (geschat)"
 """
 
 from __future__ import annotations
@@ -32,11 +34,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from capture.classify import EQUIRECT, FULL, Classification, read_frame
 from zorgblik.level import correction_for_pose
+from zorgblik.media.probe import Probe
 
 #: Width the still is brought to first: lines survive it, and 18 views of it take a fraction of a second.
 WORK_WIDTH = 1024
@@ -237,3 +242,46 @@ def estimate_level(image: np.ndarray, *, seed: int = 0) -> LevelEstimate | None:
     if count < MIN_LINES or support < MIN_SUPPORT_DEG or (spread < MIN_SPREAD and horizon.sum() < 3):
         return None
     return _answer(_up_end(grey, up), count, support)
+
+
+# ── at capture ────────────────────────────────────────────────────────────────────────────
+
+
+def estimate_footage(path: Path, found: Probe, kind: Classification) -> dict | None:
+    """What capture records in ``Footage.level_estimate`` for a file it takes in: the estimate
+    as ``{yaw, pitch, roll, lines}``, ``{}`` for "geen schatting", or None when there is nothing to
+    estimate (the metadata gave a pose, or the footage is no full equirectangular picture yet)."""
+    if kind.pose.pitch or kind.pose.roll or kind.layout != FULL or kind.projection != EQUIRECT:
+        return None
+    frame = read_frame(path, found)
+    if frame is None:
+        return None
+    h, w = frame.shape[:2]
+    if kind.stereo == "top-bottom":
+        frame = frame[: h // 2]
+    elif kind.stereo == "left-right":
+        frame = frame[:, : w // 2]
+    found_level = estimate_level(frame)
+    if found_level is None:
+        return {}
+    return {"yaw": round(found_level.yaw, 1), "pitch": round(found_level.pitch, 1), "roll": round(found_level.roll, 1),
+            "lines": found_level.lines}
+
+
+def _degrees(value: float) -> str:
+    text = f"{value:.0f}"
+    return ("0" if text == "-0" else text).replace("-", "−") + "°"
+
+
+def describe(recorded: dict | None) -> str | None:
+    """``Footage.level_estimate`` in the words the capture page and ``capture show`` use:
+    "scheef: roll 88°, pitch −3° (geschat)", "waterpas (geschat)", "geen schatting", or None."""
+    if recorded is None:
+        return None
+    if not recorded:
+        return "geen schatting"
+    yaw, pitch, roll = (float(recorded.get(k, 0.0)) for k in ("yaw", "pitch", "roll"))
+    if max(abs(yaw), abs(pitch), abs(roll)) < 0.5:
+        return "waterpas (geschat)"
+    turn = f", yaw {_degrees(yaw)}" if abs(yaw) >= 0.5 else ""
+    return f"scheef: roll {_degrees(roll)}, pitch {_degrees(pitch)}{turn} (geschat)"

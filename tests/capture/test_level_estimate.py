@@ -85,3 +85,33 @@ def test_noise_and_a_blank_picture_give_no_estimate():
     noise = cv2.GaussianBlur(rng.integers(0, 255, (512, 1024), dtype=np.uint8), (0, 0), 3)
     assert estimate_level(noise) is None
     assert estimate_level(np.full((512, 1024, 3), 200, np.uint8)) is None
+
+
+# ── at capture ────────────────────────────────────────────────────────────────────────────
+
+
+def test_ingest_records_the_estimate_when_the_metadata_gives_no_pose(tmp_path, settings, catalog):
+    from capture import FootageStore, add_footage
+    from capture.level_estimate import describe
+
+    photo = tmp_path / "kamer_scheef.jpg"
+    cv2.imwrite(str(photo), tilted(ROOM_PHOTO, tmp_path / "t.png", 0.0, 88.0), [cv2.IMWRITE_JPEG_QUALITY, 92])
+    store = FootageStore(settings.store_dir)
+    rolled = add_footage(photo, catalog=catalog, store=store).footage
+    assert rolled.level_estimate["roll"] == pytest.approx(-88.0, abs=2.0)
+    assert abs(rolled.level_estimate["pitch"]) <= 2.0 and rolled.level_estimate["lines"] >= 40
+    assert describe(rolled.level_estimate) == "scheef: roll −88°, pitch 0° (geschat)"
+
+    open_land = add_footage(LANDSCAPE_PHOTO, catalog=catalog, store=store).footage
+    assert open_land.level_estimate == {} and describe(open_land.level_estimate) == "geen schatting"
+
+    posed = add_footage(HALF_DOME_PHOTO, catalog=catalog, store=store).footage  # GPano gives the pose
+    assert posed.level_estimate is None and describe(None) is None
+
+
+def test_describe_words():
+    from capture.level_estimate import describe
+
+    assert describe({"yaw": 0.0, "pitch": -3.2, "roll": 88.4, "lines": 90}) == "scheef: roll 88°, pitch −3° (geschat)"
+    assert describe({"yaw": -25.1, "pitch": -0.9, "roll": 88.2, "lines": 90}) == "scheef: roll 88°, pitch −1°, yaw −25° (geschat)"
+    assert describe({"yaw": 0.0, "pitch": 0.2, "roll": -0.3, "lines": 90}) == "waterpas (geschat)"
