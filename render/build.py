@@ -103,7 +103,8 @@ def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, sto
 
 
 def known_footage(row: Footage) -> KnownFootage:
-    return KnownFootage(row.media_kind, row.duration_s, row.original_name)
+    return KnownFootage(row.media_kind, row.duration_s, row.original_name,
+                        level_known=bool(row.pose_pitch or row.pose_roll or row.level_estimate))
 
 
 def footage_lookup(catalog: Catalog, resolved: dict[FootageRef, Footage] | None = None) -> FootageLookup:
