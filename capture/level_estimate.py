@@ -12,7 +12,9 @@ on (its plane's unit normal ``n``, in the still's own frame) and then looks for 
 
 Candidates come from pairs of segments (two vertical lines meet in ``up``: ``n₁ × n₂``) and from
 single long segments (the horizon); the candidate with the most support (angular length of the
-agreeing segments) wins and is refined by least squares over its supporters. Which end of the
+agreeing segments) wins and is refined by least squares over its supporters. No answer ("geen
+schatting") when too few segments agree, or when a direction square to the winner has nearly as
+many (a pergola's beams, a corridor's edges: lines alone cannot tell which is vertical). Which end of the
 axis is up: the end nearest the picture's own up when the camera was clearly held more upright
 than sideways, else the brighter side (sky, ceiling lights).
 
@@ -20,8 +22,8 @@ Directions are (forward, right, up) of the equirectangular still, longitude 0 in
 :mod:`zorgblik.level`. The answer is the **correction** in a VR script's ``level`` terms (v360
 yaw, pitch, roll): put into the script's ``level`` it makes the picture level. It is the exact
 inverse of a camera held at the estimated pitch and roll, so the scene's forward direction stays
-under the camera's; the yaw is only the small turn that pitch and roll together need (0 when
-only one of them is off).
+under the camera's; the yaw is the turn that pitch and roll together need (0 when only one of them
+is off; for a camera on its side, roll near ±90°, its nose-up pitch becomes this yaw).
 
     estimate = estimate_level(bgr_or_grey_equirect)     # None: "geen schatting"
     estimate.roll, estimate.pitch, estimate.yaw, estimate.lines
@@ -60,7 +62,9 @@ MIN_SEGMENT_PX = 18
 #: A segment agrees with a candidate up when its great circle passes within this angle of it.
 INLIER_DEG = 1.5
 #: What the answer needs to count: this many agreeing segments, together this long (degrees),
-#: spread so that they cross in a point rather than run side by side (see _spread).
+#: spread so that they cross in a point rather than run side by side (see _spread). Measured at
+#: 1024×512: the grid room 296–364 segments, 3700–4700°; the open landscapes of demo/footage
+#: (pannellum, puydesancy, half dome) at most 25 segments, 300°, and those agreeing on a wrong up.
 MIN_LINES = 40
 MIN_SUPPORT_DEG = 400.0
 MIN_SPREAD = 0.04
@@ -71,8 +75,9 @@ MIN_SPREAD = 0.04
 DOMINANCE = 2.0
 RIVAL_WITHIN_DEG = 10.0
 #: A camera held with the picture's up within this angle of the true up is taken to be upright,
-#: not upside down; beyond it the brighter side decides which way is up.
+#: not upside down; beyond it the brighter side (sky, ceiling lights) decides which way is up.
 UPRIGHT_WITHIN_DEG = 60.0
+#: Candidate ups drawn from pairs of segments (weighted by length); seeded, so an answer repeats.
 HYPOTHESES = 3000
 
 
@@ -126,8 +131,7 @@ def _grey(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    h, w = image.shape
-    if w != WORK_WIDTH:
+    if image.shape[1] != WORK_WIDTH:
         image = cv2.resize(image, (WORK_WIDTH, WORK_WIDTH // 2), interpolation=cv2.INTER_AREA)
     return image
 
