@@ -289,8 +289,8 @@ def estimate_footage(path: Path, found: Probe, kind: Classification) -> dict | N
     found_level = estimate_level(frame)
     if found_level is None:
         return {}
-    return {"yaw": round(found_level.yaw, 1), "pitch": round(found_level.pitch, 1), "roll": round(found_level.roll, 1),
-            "lines": found_level.lines}
+    return {"yaw": round(found_level.yaw, 1) + 0.0, "pitch": round(found_level.pitch, 1) + 0.0,  # + 0.0: no -0.0
+            "roll": round(found_level.roll, 1) + 0.0, "lines": found_level.lines}
 
 
 def _degrees(value: float) -> str:
