@@ -1,5 +1,6 @@
 """``level: auto``: a scene whose footage has no pose in its metadata is levelled by the estimate
-capture read from the picture (#17); without any it fails before ffmpeg, with one line."""
+capture read from the picture (#17); without any the build stops before ffmpeg, with one line
+(lint's footage check at the scene's line; the plan's own LevelUnknown behind it)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import pytest
 from capture import FootageStore, add_footage
 from capture.level_estimate import estimate_level
 from render import build_script
+from render.build import scene_level
 from render.errors import LevelUnknown
+from scripts_vr import load_script
+from scripts_vr.errors import ScriptInvalid
 from scripts_vr.templates import minimal_script
 from support import LANDSCAPE_PHOTO, ROOM_PHOTO
 from zorgblik.bundle import MANIFEST, read_manifest
@@ -54,9 +58,17 @@ def test_auto_levels_a_crooked_room_by_its_estimate(tmp_path, settings, catalog)
 def test_auto_without_an_estimate_says_so_before_encoding(tmp_path, settings, catalog):
     photo = tmp_path / "landschap.jpg"
     run_tool(still_command(LANDSCAPE_PHOTO, photo, filters="scale=1024:512"), where="test")
-    assert add_footage(photo, catalog=catalog, store=FootageStore(settings.store_dir)).footage.level_estimate == {}
-    with pytest.raises(LevelUnknown) as caught:
+    footage = add_footage(photo, catalog=catalog, store=FootageStore(settings.store_dir)).footage
+    assert footage.level_estimate == {}
+    # named by its path, the build's lint of the footage finds it at its line
+    with pytest.raises(ScriptInvalid) as caught:
         build_script(_script(tmp_path, photo), settings=settings, catalog=catalog, profiles=["web"])
-    text = str(caught.value)
-    assert "level: auto" in text and "geen schatting" in text and "\n" not in text
+    assert "scenes.0.level: auto, maar van landschap.jpg is de stand onbekend" in str(caught.value)
+    # and the plan itself refuses too, for a caller that did not lint first
+    scene = load_script(_script(tmp_path, photo)).scenes[0]
+    for unknown in ({}, None):
+        footage.level_estimate = unknown
+        with pytest.raises(LevelUnknown) as caught:
+            scene_level(scene, footage, where="kamer.yaml: scène kamer")
+        assert "level: auto" in str(caught.value) and "\n" not in str(caught.value)
     assert not list(settings.bundles_dir.rglob("scene.web.jpg"))
