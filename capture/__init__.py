@@ -6,6 +6,7 @@
     store = UploadStore(settings.data_dir / "uploads", ...)   # resumable uploads (tus) end in add_footage
     add_dual_fisheye([front.jpg, back.jpg], front_lens=…, back_lens=…, catalog=…, store=…)  # stitched in
     fit = measure_cube(gray)              # a 3:2 cubemap's layout (EAC or 3×2), by its face edges
+    estimate = estimate_level(equirect_still)   # the level read from the picture, when no pose was recorded
     pano = stitch_dual_fisheye(front_img, back_img, MeiLens.from_yaml(f), MeiLens.from_yaml(b), out_width=3840)
 """
 
@@ -26,6 +27,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         ],
         "ingest": ["Ingested", "add_footage"],
         "lens": ["MeiLens"],
+        "level_estimate": ["LevelEstimate", "estimate_level"],
         "rig": ["DualFisheyeRig", "LensPose"],
         "seam": ["SeamMeasure", "measure_seam"],
         "stitch": [

@@ -27,6 +27,7 @@ from pathlib import Path
 from capture.classify import DUAL_FISHEYE, EQUIRECT, FISHEYE_HALF, FULL, PARTIAL, VR180, Classification, classify
 from capture.cubemap import convert_to_equirect
 from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge
+from capture.level_estimate import estimate_footage
 from capture.store import FootageStore
 from catalog import Catalog, Footage, queries
 from zorgblik.media.bmff import media_end
@@ -191,6 +192,7 @@ def add_footage(
         return _add_cubemap(path, suffix, found, kind, catalog=catalog, store=store, category=category,
                             location=location, team=team, progress=progress, name=name)
     check_accepted(path, kind)
+    level = estimate_footage(path, found, kind)
     stored = store.put(path, suffix, progress=progress)
     try:
         with catalog.session() as db:
@@ -216,6 +218,7 @@ def add_footage(
                 pose_yaw=kind.pose.yaw,
                 pose_pitch=kind.pose.pitch,
                 pose_roll=kind.pose.roll,
+                level_estimate=level,
                 probe=found.raw,
                 category=category,
                 location=location,

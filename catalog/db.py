@@ -24,7 +24,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration in MIGRATIONS (tests/catalog/test_migrations.py holds it to Alembic's
 #: head). A database already there opens without importing Alembic, which halves the start-up of
 #: every command.
-HEAD = "0011"
+HEAD = "0012"
 
 
 def _alembic_config():

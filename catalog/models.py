@@ -71,6 +71,9 @@ class Footage(Base):
     pose_yaw: Mapped[float] = mapped_column(default=0.0)
     pose_pitch: Mapped[float] = mapped_column(default=0.0)
     pose_roll: Mapped[float] = mapped_column(default=0.0)
+    level_estimate: Mapped[dict | None] = mapped_column(
+        JSON, doc="without a pose in the metadata: the level read from the picture, {yaw, pitch, roll, lines} in a "
+                  "script's level terms, or {} when the picture gave too little; None when not estimated")
     probe: Mapped[dict] = mapped_column(JSON, default=dict)
     category: Mapped[str | None] = mapped_column(String(64))
     location: Mapped[str | None] = mapped_column(String(255))

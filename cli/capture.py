@@ -10,6 +10,7 @@ import click
 
 from capture import FootageStore, add_dual_fisheye, add_footage
 from capture.consent import consent_state, record_consent
+from capture.level_estimate import describe as describe_level
 from catalog import Catalog, queries
 from cli import cli
 from zorgblik.settings import Settings
@@ -121,6 +122,8 @@ def capture_show(settings: Settings, footage_id: int) -> None:
         for reason in f.reasons:
             click.echo(f"    - {reason}")
         click.echo(f"  stand       yaw {f.pose_yaw:+.1f}°, pitch {f.pose_pitch:+.1f}°, roll {f.pose_roll:+.1f}°")
+        if (level := describe_level(f.level_estimate)) is not None:
+            click.echo(f"  waterpas    {level}")
         click.echo(f"  toestemming {consent_state(f)}: {CONSENT_STATES[consent_state(f)]}")
         for c in f.consents:
             line = f"    - {c.person} ({FILMED_ROLES[c.role]}): {CONSENT_STATUSES[c.status]}"

@@ -42,7 +42,7 @@ from capture.consent import consent_state
 from catalog import ApprovalRequired, Catalog, Footage, SceneVersion, SignoffRequired, approvals, queries
 from catalog.models import Consent
 from render.cache import needs_encode, remembered, sha256_file
-from render.errors import FootageMissing, FootageNotReady
+from render.errors import FootageMissing, FootageNotReady, LevelUnknown
 from render.events import BuildEvents
 from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
@@ -103,7 +103,8 @@ def resolve_footage(ref: FootageRef, *, script_path: Path, catalog: Catalog, sto
 
 
 def known_footage(row: Footage) -> KnownFootage:
-    return KnownFootage(row.media_kind, row.duration_s, row.original_name)
+    return KnownFootage(row.media_kind, row.duration_s, row.original_name,
+                        level_known=bool(row.pose_pitch or row.pose_roll or row.level_estimate))
 
 
 def footage_lookup(catalog: Catalog, resolved: dict[FootageRef, Footage] | None = None) -> FootageLookup:
@@ -140,6 +141,25 @@ def check_renderable(footage: Footage, where: str) -> None:
             hint="lever het volledige 2:1-beeld aan (of 1:1 / 4:1 voor stereo)")
 
 
+def scene_level(scene: ScriptScene, footage: Footage, *, where: str) -> tuple[float, float, float]:
+    """The v360 (yaw, pitch, roll) that levels the scene: the script's ``level``; without one the
+    camera's own record of how it was held, undone; with ``level: auto`` that record, or where the
+    metadata gave none the level capture read from the picture (:mod:`capture.level_estimate`)."""
+    if scene.level is not None and scene.level != "auto":
+        return scene.level.yaw, scene.level.pitch, scene.level.roll
+    posed = bool(footage.pose_pitch or footage.pose_roll)
+    if scene.level == "auto" and not posed:
+        estimate = footage.level_estimate
+        if not estimate:
+            why = "het beeld gaf te weinig rechte lijnen (geen schatting)" if estimate == {} else "er is geen schatting"
+            raise LevelUnknown(
+                f"level: auto, maar van footage:{footage.id} ({footage.original_name}) is de stand onbekend: geen stand "
+                f"in de metadata en {why}", where=where,
+                hint="zet level: {yaw: …, pitch: …, roll: …} in de scène (of laat level weg: dan blijft het beeld zoals het is)")
+        return float(estimate["yaw"]), float(estimate["pitch"]), float(estimate["roll"])
+    return correction_for_pose(footage.pose_pitch or 0.0, footage.pose_roll or 0.0)
+
+
 def decide_privacy(scene: ScriptScene, consents: Sequence[Consent], state: str) -> PrivacyPlan:
     """Who in ``scene`` stays sharp: the keep_unblurred entries the footage's consent register
     confirms (same person ref, status given, form_ref equal to the entry's consent_ref)."""
@@ -169,10 +189,7 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
     video = footage.media_kind == "video"
     in_s = scene.in_point if video else None
     out_s = (scene.out_point if scene.out_point is not None else footage.duration_s) if video else None
-    if scene.level is not None:
-        level = (scene.level.yaw, scene.level.pitch, scene.level.roll)
-    else:  # the camera's own record of how it was held, undone
-        level = correction_for_pose(footage.pose_pitch or 0.0, footage.pose_roll or 0.0)
+    level = scene_level(scene, footage, where=f"scène {scene.id}")
     renditions = []
     for profile in profiles:
         if video:
@@ -312,6 +329,7 @@ def resolve_scene_footage(build: ScriptBuild) -> None:
         for task in build.tasks:
             row = queries.get_footage(db, rows[task.scene.footage].id)
             check_renderable(row, task.where)
+            scene_level(task.scene, row, where=task.where)  # level: auto without anything known fails here, before ffmpeg
             row.consents  # noqa: B018 - loaded now, read by plan_scenes after the session
             db.expunge(row)
             task.footage = row

@@ -18,5 +18,10 @@ class FootageNotReady(RenderError):
     """A scene refers to footage that must be prepared first (stitched, or delivered whole)."""
 
 
+class LevelUnknown(RenderError):
+    """A scene says ``level: auto`` but its footage has neither a pose in its metadata nor a level
+    estimate read from its picture at capture."""
+
+
 class OutputInvalid(RenderError):
     """The encoded output failed its check against the plan."""

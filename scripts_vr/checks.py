@@ -175,6 +175,7 @@ class KnownFootage:
     media_kind: MediaKind
     duration_s: float | None = None
     name: str = ""
+    level_known: bool = True  # a pose in the metadata, or a level estimate read from the picture at capture
 
 
 #: ``lookup(ref)``: what the catalog knows of ``ref``. For ``sha256:`` and ``footage:`` references
@@ -218,8 +219,15 @@ def photo_has_no_timeline(scene: Scene, footage: KnownFootage | None) -> Iterato
                 yield Finding(loc + (key,), f"een foto heeft geen tijdlijn; haal {key} weg (het geldt dan de hele scène)")
 
 
+def auto_level_is_known(scene: Scene, footage: KnownFootage | None) -> Iterator[Finding]:
+    if footage is not None and scene.level == "auto" and not footage.level_known:
+        yield Finding(("level",), f"auto, maar van {scene.footage} is de stand onbekend: geen stand in de metadata en geen "
+                                  "schatting uit het beeld ('zorgblik capture show'); zet level: {yaw: …, pitch: …, "
+                                  "roll: …} of laat level weg")
+
+
 FOOTAGE_CHECKS: tuple[Callable[[Scene, KnownFootage | None], Iterator[Finding]], ...] = (
-    footage_in_catalog, points_within_footage, photo_has_no_timeline,
+    footage_in_catalog, points_within_footage, photo_has_no_timeline, auto_level_is_known,
 )
 
 

@@ -494,7 +494,9 @@ class Scene(_Model):
     in_point: Seconds = Field(0.0, alias="in", description="begin in de opname")
     out_point: Seconds | None = Field(None, alias="out", description="einde in de opname; leeg is tot het eind")
     view: View = Field(default_factory=View)
-    level: Level | None = Field(None, description="leeg: de metadata van de opname zelf")
+    level: Level | Literal["auto"] | None = Field(
+        None, description="leeg: de metadata van de opname zelf; auto: die metadata, of anders de stand die capture uit "
+                          "het beeld schatte (zie 'zorgblik capture show')")
     captions: list[Caption] = Field(default_factory=list)
     hotspots: list[Hotspot] = Field(default_factory=list)
     prompts: list[Prompt] = Field(default_factory=list)

@@ -50,6 +50,7 @@ the subclasses and fails when the drawing and the code differ::
     ├── RenderError                render.errors                   a scene bundle cannot be built
     │   ├── FootageMissing         render.errors                   a scene's footage is not in the catalog or store
     │   ├── FootageNotReady        render.errors                   footage to prepare first (stitch, deliver whole)
+    │   ├── LevelUnknown           render.errors                   level: auto, but nothing is known of how the camera stood
     │   └── OutputInvalid          render.errors                   the encoded output fails its check against the plan
     ├── PrivacyError               render.privacy.errors           faces cannot be found, blurred, or written out
     │   ├── ModelMissing           render.privacy.errors           the face model is not installed (never downloaded)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 
 from capture.consent import consent_state, record_consent, withdraw
 from capture.errors import CaptureError
+from capture.level_estimate import describe as describe_level
 from capture.upload import UploadNotFound, UploadStore
 from catalog import queries
 from headset_service.csrf import CsrfChecked
@@ -54,7 +55,7 @@ def footage_item(request: Request, footage_id: Id, db: DbDep, user: Comms):
     return render(request, "footage_item.html", user, {
         "item": item, "state": consent_state(item), "state_dutch": CONSENT_STATES, "roles": FILMED_ROLES,
         "statuses": {k: v for k, v in CONSENT_STATUSES.items() if k != "withdrawn"}, "status_dutch": CONSENT_STATUSES,
-        "projections": PROJECTIONS, "stereo_modes": STEREO_MODES})
+        "projections": PROJECTIONS, "stereo_modes": STEREO_MODES, "level": describe_level(item.level_estimate)})
 
 
 @router.post("/beeldmateriaal/{footage_id}/toestemming")

@@ -75,7 +75,7 @@ def test_vr180_with_metadata_is_classified_and_taken_in(vr180_clips, settings, c
     f = result.footage
     assert result.created and (f.projection, f.stereo) == ("equirectangular-vr180", stereo)
 
-    with pytest.raises(FootageNotReady, match="equirectangular-vr180"):  # render's one line, for now
+    with pytest.raises(FootageNotReady, match="is VR180: bewaard, maar render maakt er nog geen scènes van"):
         check_renderable(f, "vr180.yaml")
 
 

@@ -212,3 +212,18 @@ def test_wrong_consent_commands_get_one_dutch_line(zb, args, words):
                        codec="mjpeg", width=800, height=400, projection="equirectangular", stereo="mono"))
     code, out, err = zb("capture", *args)
     assert code == 1 and words in _one_error_line(err)
+
+
+def test_show_says_how_crooked_a_capture_without_pose_looks(zb, tmp_path):
+    """No pose in the metadata: ``capture show`` gives the level read from the picture (#17)."""
+    from zorgblik.media.ffmpeg import still_command
+    from zorgblik.tools import run_tool
+
+    photo = tmp_path / "kamer_scheef.jpg"
+    run_tool(still_command(ROOM_PHOTO, photo, filters="scale=1024:512,v360=e:e:roll=88"), where=str(ROOM_PHOTO))
+    assert zb("capture", "add", photo)[0] == 0
+    code, out, err = zb("capture", "show", "1")
+    assert code == 0 and err == ""
+    assert "  waterpas    scheef: roll −88°, pitch 0° (geschat)\n" in out
+    zb("capture", "add", HALF_DOME_PHOTO)  # GPano gives the pose: nothing estimated, nothing said
+    assert "waterpas" not in zb("capture", "show", "2")[1]

@@ -15,6 +15,7 @@ KNOWN = FootageRef("sha256", "a" * 64)
 VIDEO_45S = KnownFootage("video", 45.0, "gang.mp4")
 VIDEO_90S = KnownFootage("video", 90.0, "gang.mp4")
 PHOTO = KnownFootage("photo", None, "gang.jpg")
+PHOTO_LEVEL_UNKNOWN = KnownFootage("photo", None, "open_veld.jpg", level_known=False)
 
 
 def catalog_with(footage: KnownFootage | None):
@@ -52,6 +53,11 @@ CASES = [
                          "    privacy: {blur_regions: [{yaw: 0, pitch: 0, width: 9, height: 9, reason: bord, start: 1}]}\n"),
                  ["21:91: scenes.0.privacy.blur_regions.0.start: een foto heeft geen tijdlijn; haal start weg (het geldt "
                   "dan de hele scène)"], id="privacy-times-on-photo"),
+    pytest.param(PHOTO_LEVEL_UNKNOWN, ("    in: 0\n    out: 60\n", "    level: auto\n"),
+                 ["20:12: scenes.0.level: auto, maar van sha256:" + "a" * 64 + " is de stand onbekend: geen stand in de "
+                  "metadata en geen schatting uit het beeld ('zorgblik capture show'); zet level: {yaw: …, pitch: …, roll: "
+                  "…} of laat level weg"], id="level-auto-without-estimate"),
+    pytest.param(PHOTO, ("    in: 0\n    out: 60\n", "    level: auto\n"), [], id="level-auto-with-estimate"),
 ]
 
 
