@@ -26,6 +26,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -87,50 +88,47 @@ def probe_staff(base: str, token: str, stop: threading.Event, latencies: list[fl
             stop.wait(0.05)
 
 
-def run_nginx(bundles: Path, tmp: Path, jobs: list[str], size: int) -> tuple[float, int]:
+@contextmanager
+def nginx_running(conf: Path, port: int, *extra: str):
+    """nginx with ``conf`` (in the foreground, as our own process) until the block ends; yields its URL."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    port = free_port()
-    conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, bundles=bundles, user=getpass.getuser()))
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.PIPE)
+    proc = subprocess.Popen([nginx, "-c", str(conf), *extra], stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 10
         while True:
             try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                httpx.get(f"{url}/", timeout=1)
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode()}")
                 time.sleep(0.05)
-        return download_all([(f"http://127.0.0.1:{port}{path}", {}) for path in jobs], size)
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        proc.stderr.close()
+
+
+def run_nginx(bundles: Path, tmp: Path, jobs: list[str], size: int) -> tuple[float, int]:
+    port = free_port()
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, bundles=bundles, user=getpass.getuser()))
+    with nginx_running(conf, port, "-p", str(tmp)) as url:
+        return download_all([(f"{url}{path}", {}) for path in jobs], size)
 
 
 def run_behind_nginx(settings: Settings, tmp: Path, tokens: list[str], path: str, size: int,
                      staff_token: str) -> tuple[float, int, list[float]]:
     """The downloads and the staff calls through nginx in front of zorgblik: (wall, bytes, staff ms)."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     run_dir = tmp / "deploy"
     run_dir.mkdir()
     port = free_port()
     with running_service(settings.data_dir, file_sender="nginx") as base:
         conf = run_dir / "nginx.conf"
         conf.write_text(nginx_config(settings, port, run_dir, service=base.removeprefix("http://")))
-        proc = subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
-        front = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    httpx.get(f"{front}/api/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode()}")
-                    time.sleep(0.05)
+        with nginx_running(conf, port, "-g", "daemon off;") as front:
             latencies: list[float] = []
             stop = threading.Event()
             prober = threading.Thread(target=probe_staff, args=(front, staff_token, stop, latencies))
@@ -141,10 +139,6 @@ def run_behind_nginx(settings: Settings, tmp: Path, tokens: list[str], path: str
                 stop.set()
                 prober.join()
             return wall, delivered, latencies
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-            proc.stderr.close()
 
 
 def main() -> None:
