@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +15,7 @@ from catalog import Catalog, accounts, fleet, queries
 from catalog import playlists as catalog_playlists
 from headset_service.server import service_in_thread
 import support
+from postgres import DATABASES, database_url
 from support import synthetic_bundle
 from zorgblik.settings import Settings
 
@@ -89,9 +89,11 @@ class Site:
             return catalog_playlists.create_playlist(db, name=name, context=context, scenes=scenes).id
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[Site]:
-    settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("staff") / "data", port=0)
+@pytest.fixture(scope="module", params=DATABASES)
+def site(request, tmp_path_factory) -> Iterator[Site]:
+    """One service per test module and catalog (SQLite, PostgreSQL)."""
+    settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("staff") / "data", port=0,
+                                 database_url=database_url(request))
     with Catalog(settings.catalog_url) as catalog, service_in_thread(settings, catalog) as running:
         yield Site(running.base_url, settings, catalog)
 
