@@ -78,7 +78,7 @@ class BundleJob:
     media_info: dict = field(default_factory=dict)
     encoded: int = 0  # renditions encoded in this build (the rest came from the cache)
     privacy: dict = field(default_factory=dict)  # the privacy pass's summary (render.privacy)
-    privacy_pass_ran: bool = False  # False: the blurred picture came from the cache
+    privacy_pass_ran: bool = False  # False: no face search ran (a clip's tracks, a photo's picture came from the cache)
     done_share: float = 0.0  # share of the progress bar the privacy pass took
     _background: ThreadPoolExecutor | None = None
     _pending: list = field(default_factory=list)  # (future, then) from in_background
@@ -361,7 +361,7 @@ STAGES: tuple[Callable[[BundleJob], None], ...] = (
 class BundleResult:
     bundle_dir: Path
     encoded: int  # renditions encoded (0: every one came from the cache, or the bundle existed)
-    privacy_pass_ran: bool = False  # False: the blurred picture came from the cache
+    privacy_pass_ran: bool = False  # False: no face search ran (a clip's tracks, a photo's picture came from the cache)
 
 
 def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: Progress | None = None) -> BundleResult:
