@@ -69,7 +69,7 @@ class BuiltScene:
     encoded: int = 0  # renditions encoded in this build
     privacy_notes: tuple[str, ...] = ()  # why a keep_unblurred person was blurred after all
     needs_signoff: bool = False  # publishing waits for a person to sign the review sheet off
-    privacy_pass_ran: bool = False  # False: the blurred picture came from the cache
+    privacy_pass_ran: bool = False  # False: no face search ran (a clip's tracks, a photo's picture came from the cache)
 
 
 def _texts(text) -> dict[str, str]:

@@ -27,7 +27,7 @@ POSTER_VERSION = 2
 class PrivacyFiles:
     """The privacy pass's output in the cache, named by the plan's privacy key."""
 
-    picture: Path  # the blurred intermediate every rendition is made from
+    picture: Path  # a photo's blurred intermediate its renditions are made from (a video has none: one pass)
     sheet: Path  # review.png
     summary: Path  # the report's summary (JSON); written last, so it marks a finished pass
 
@@ -40,6 +40,11 @@ class PrivacyFiles:
     def reviewed(self) -> bool:
         """Whether the privacy pass ran to the end: its summary and review sheet are here."""
         return self.summary.exists() and self.sheet.exists()
+
+
+def cached_tracks(plan: ScenePlan, cache_dir: Path, detection: dict) -> Path:
+    """The face tracks a clip's search found (render.privacy.tracks), by the plan's tracks key."""
+    return cache_dir / "tracks" / f"{plan.tracks_key(detection)}.json"
 
 
 def media_suffix(plan: ScenePlan) -> str:

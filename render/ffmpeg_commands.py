@@ -1,14 +1,17 @@
 """The ffmpeg commands a scene's pictures are made with: the filters between the source and the face
-search, a rendition's encode or photo from the blurred intermediate, and the poster with its
-thumbnail. They only build the command line; the stages run it."""
+search, a clip's whole encode ladder in one process from the blurred frames (ladder_command), a
+photo's rendition from its blurred intermediate, and the poster with its thumbnail. They only
+build the command line; the stages run it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import ffmpeg
 
 from render.plan import Rendition, ScenePlan
+from zorgblik.media.ffmpeg import QUIET, cut
 
 POSTER_SIZE = (1280, 720)
 THUMB_SIZE = (320, 180)
@@ -41,12 +44,9 @@ def _picture(plan: ScenePlan, rendition: Rendition, video):
     return video
 
 
-def encode_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
-    """The one ffmpeg command that scales and encodes one rendition from the intermediate ``src``."""
+def _encoder_options(plan: ScenePlan, rendition: Rendition) -> dict:
+    """The profile's encoder settings for one rendition's output (and its sound's, if any)."""
     p = rendition.profile
-    inp = ffmpeg.input(str(src))
-    video = _picture(plan, rendition, inp.video).filter("format", "yuv420p")
-    streams = [video]
     fps = plan.source_fps or 30.0
     opts: dict = {
         "c:v": p.encoder,
@@ -72,11 +72,38 @@ def encode_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) 
         opts["x265-params"] = f"{x265}:{p.encoder_params}" if p.encoder_params else x265
         del opts["sc_threshold"], opts["keyint_min"]
     if plan.has_audio:
-        streams.append(inp.audio.filter("loudnorm", I=p.loudness_lufs, TP=-1.5, LRA=11).filter("aresample", p.audio_rate)
-                       .filter("aformat", sample_fmts="fltp", channel_layouts="stereo|mono"))
         opts.update({"c:a": "aac", "b:a": f"{p.audio_kbps}k", "ar": p.audio_rate})
-    out = ffmpeg.output(*streams, str(dst), **opts)
-    return out.compile(cmd="ffmpeg", overwrite_output=True)
+    return opts
+
+
+def _sound(rendition: Rendition, audio):
+    p = rendition.profile
+    return (audio.filter("loudnorm", I=p.loudness_lufs, TP=-1.5, LRA=11).filter("aresample", p.audio_rate)
+            .filter("aformat", sample_fmts="fltp", channel_layouts="stereo|mono"))
+
+
+def ladder_command(plan: ScenePlan, renditions: Sequence[Rendition], dsts: Sequence[Path], size: tuple[int, int],
+                   rate: object) -> list[str]:
+    """One ffmpeg process for the whole ladder: blurred yuv420p frames of ``size`` come in on
+    stdin at ``rate`` a second, are decoded once by the pass and split here, each copy scaled
+    (MEDIA_STEPS) and encoded with its profile into its ``dsts`` entry, beside the source's sound
+    trimmed like the frames (the scene's in and out points)."""
+    width, height = size
+    frames = ffmpeg.input("pipe:0", f="rawvideo", pix_fmt="yuv420p", s=f"{width}x{height}", r=str(rate)).video
+    count = len(renditions)
+    pictures = [frames] if count == 1 else [frames.split()[n] for n in range(count)]
+    sounds: list = [None] * count
+    if plan.has_audio:
+        audio = ffmpeg.input(plan.source_path, **cut(plan.in_s, plan.duration_s)).audio
+        splits = [audio] if count == 1 else [audio.filter_multi_output("asplit", count)[n] for n in range(count)]
+        sounds = splits
+    outputs = []
+    for rendition, dst, picture, sound in zip(renditions, dsts, pictures, sounds):
+        streams = [_picture(plan, rendition, picture).filter("format", "yuv420p")]
+        if sound is not None:
+            streams.append(_sound(rendition, sound))
+        outputs.append(ffmpeg.output(*streams, str(dst), **_encoder_options(plan, rendition)))
+    return ffmpeg.merge_outputs(*outputs).global_args(*QUIET).compile(cmd="ffmpeg", overwrite_output=True)
 
 
 def photo_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:
@@ -85,12 +112,17 @@ def photo_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -
     return out.compile(cmd="ffmpeg", overwrite_output=True)
 
 
-def poster_command(plan: ScenePlan, src: Path, seek: float | None, poster: Path, thumb: Path) -> list[str]:
+def poster_command(plan: ScenePlan, src: Path, seek: float | None, poster: Path, thumb: Path,
+                   raw_size: tuple[int, int] | None = None) -> list[str]:
     """One ffmpeg run for both: a perspective view at the scene's initial view direction, and the
-    thumbnail scaled down from that same view."""
+    thumbnail scaled down from that same view. ``raw_size``: ``src`` is one raw yuv420p frame of
+    that size (the one the privacy pass kept at the poster's moment)."""
     yaw, pitch = plan.view
     (width, height), thumb_size = POSTER_SIZE, THUMB_SIZE
-    opts = {"ss": f"{seek:.3f}"} if seek else {}
+    if raw_size:
+        opts = {"f": "rawvideo", "pix_fmt": "yuv420p", "s": "{}x{}".format(*raw_size)}
+    else:
+        opts = {"ss": f"{seek:.3f}"} if seek else {}
     view = ffmpeg.input(str(src), **opts).video.filter(
         "v360", "e", "flat", in_stereo=_V360_STEREO[plan.stereo], out_stereo="2d",
         yaw=yaw, pitch=pitch, h_fov=100, v_fov=round(100 * height / width, 2), w=width, h=height,

@@ -5,6 +5,9 @@ scene's :class:`PrivacyPlan`. Three kinds of key come from it:
 - ``privacy_key`` covers what changes the blurred picture every rendition is made from (source,
   trim, level, who stays sharp, manual regions, the privacy pass's version): the privacy pass
   runs once per privacy key, whatever the number of profiles;
+- ``tracks_key`` covers only what changes what the face search finds (source, trim, level, size,
+  stereo, the search's settings): the search runs once per tracks key, and a consent change or a
+  new profile blurs again from the cached tracks;
 - ``media_key(rendition)`` covers only what changes that rendition's pixels and sound (the
   privacy key, profile, size, the encode stage's version), so editing a caption re-encodes
   nothing and runs no privacy pass, and adding a profile encodes only the new rendition;
@@ -25,7 +28,8 @@ from scripts_vr.model import BlurRegion, KeepUnblurred
 #: the privacy pass's split into eyes both read it.
 EYE_LAYOUT = {"mono": (1, 1), "top-bottom": (2, 1), "left-right": (1, 2)}
 #: Bump when the encode stage changes what it produces; cached encodes are then rebuilt.
-ENCODE_VERSION = 2
+#: 3: a video's renditions are encoded from the blurred frames in one pass (no intermediate file).
+ENCODE_VERSION = 3
 #: Bump when the privacy pass (trim, level, blur into the intermediate) changes what it produces.
 PRIVACY_VERSION = 1
 #: Bump when the bundle layout or an extra (poster, captions, hotspots, mesh, review) changes.
@@ -143,6 +147,24 @@ class ScenePlan:
                 "size": self.intermediate_size,
                 "keep": [k.model_dump() for k in self.privacy.keep],
                 "regions": [r.model_dump() for r in self.privacy.regions],
+            }
+        )
+
+    def tracks_key(self, detection: dict) -> str:
+        """What the face search found depends on the frames it saw (footage, cut, level, size,
+        stereo) and on the search (``detection``: render.privacy.tracks.detection), not on who
+        stays sharp or which regions are blurred: a consent change or a new profile blurs again
+        from the same tracks without searching."""
+        return _digest(
+            {
+                "source": self.source_sha256,
+                "kind": self.media_kind,
+                "stereo": self.stereo,
+                "in": self.in_s,
+                "out": self.out_s,
+                "level": self.level,
+                "size": self.intermediate_size,
+                "detection": detection,
             }
         )
 

@@ -3,14 +3,14 @@
 Each stage is a small function of the :class:`BundleJob`; :data:`STAGES` lists them in one
 place, so the whole flow reads in one screen::
 
-    privacy_pass      once per scene: trim, level and blur every face (per eye
-                      for stereo) into one high-quality intermediate, with its review sheet and
-                      summary; cached by the plan's privacy key
-    make_poster       a perspective view of the intermediate at the scene's initial view
-                      direction, and a thumbnail; in the background while the ladder encodes
-    encode_media      per rendition (headset profile): one ffmpeg pass of MEDIA_STEPS from the
-                      intermediate, cached by the rendition's media key, then spatial metadata
-                      (V1 + V2) injected
+    privacy_pass      a clip: one pass (below) that blurs every face (per eye for stereo) and
+                      encodes every rendition not in the cache, keeps the poster's frame, and writes
+                      the review sheet and summary; a photo: the blurred intermediate, sheet and
+                      summary; cached by the plan's privacy key (the face tracks by its tracks key)
+    make_poster       a perspective view at the scene's initial view direction, and a thumbnail:
+                      a clip's from the pass's kept frame, a photo's from its intermediate
+    encode_media      a photo's renditions from its intermediate (MEDIA_STEPS); every rendition
+                      placed into the bundle from the cache
     check_media       probe every fresh rendition again: codec, size, spatial metadata
     write_review      review.png and privacy.json into the bundle folder for staff: they are not
                       in the manifest's file list, so no headset is sent them (headset_service.sync)
@@ -20,15 +20,17 @@ place, so the whole flow reads in one screen::
     write_manifest    manifest.json: files, sizes, sha256 and what the bundle is (once the
                       background work is done)
 
-The picture's way through (no rendition is encoded from anything but the blurred picture)::
+A clip's picture on its way through: decoded once, no rendition is encoded from anything but the
+blurred frames, and no intermediate video is written::
 
-    privacy pass (once)   trim at the input (frame-accurate, decodes only what is kept)
+    reader (ffmpeg)       trim at the input (frame-accurate, decodes only what is kept)
                           → level: v360 rotation (render.level explains the angles)
                           → each eye stretched to 2:1 (ScenePlan.intermediate_size)
-                          → faces found and blurred (render.privacy), consent deciding who stays
-                          → intermediate: H.264 CRF 12 veryfast + PCM sound (.mkv), or a JPEG for a photo
-    MEDIA_STEPS (per rendition)
-                          scale to the rendition's size → the profile's encoder
+    render.privacy        faces searched on keyframes and at cuts (skipped where the cached
+                          tracks have them), blurred in place, consent deciding who stays
+    one ffmpeg process    raw frames in → split → per rendition MEDIA_STEPS (scale) → that
+                          profile's encoder, beside the source's trimmed sound
+                          (render.ffmpeg_commands.ladder_command); then V1 + V2 spatial metadata
 
 The write_ stages are the bundle writer's (render.bundle_writer). The stages run the ffmpeg
 commands render.ffmpeg_commands builds (MEDIA_STEPS among them) and keep what they make in the
@@ -42,24 +44,25 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from render import privacy  # lazy: OpenCV and the face model load when the pass runs
 from render.bundle_writer import write_captions, write_hotspots, write_manifest, write_review, write_sphere_mesh
-from render.cache import (PrivacyFiles, atomic_output, cached_media, cached_posters, link_or_copy, media_suffix,
-                          missing_media, remembered, sha256_file)
+from render.cache import (PrivacyFiles, atomic_output, cached_media, cached_posters, cached_tracks, link_or_copy,
+                          media_suffix, missing_media, remembered, sha256_file)
 from render.errors import OutputInvalid
 from render.events import building_prefix
-from render.ffmpeg_commands import encode_command, photo_command, poster_command, prepare_filters
+from render.ffmpeg_commands import ladder_command, photo_command, poster_command, prepare_filters
 from render.plan import Rendition, ScenePlan
 from zorgblik.bundle import MANIFEST, MEDIA, POSTER, REVIEW_SHEET, ROLE_OF, THUMBNAIL, media_name
 from zorgblik.private import private_dir
 from zorgblik.media.ffmpeg import still_command
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.media.spherical import inject_spherical, verify_spherical
-from zorgblik.tools import run_tool
+from zorgblik.tools import run_tool, stream_tool
 
 Progress = Callable[[str, float], None]
 
@@ -75,7 +78,7 @@ class BundleJob:
     media_info: dict = field(default_factory=dict)
     encoded: int = 0  # renditions encoded in this build (the rest came from the cache)
     privacy: dict = field(default_factory=dict)  # the privacy pass's summary (render.privacy)
-    privacy_pass_ran: bool = False  # False: the blurred picture came from the cache
+    privacy_pass_ran: bool = False  # False: no face search ran (a clip's tracks, a photo's picture came from the cache)
     done_share: float = 0.0  # share of the progress bar the privacy pass took
     _background: ThreadPoolExecutor | None = None
     _pending: list = field(default_factory=list)  # (future, then) from in_background
@@ -122,15 +125,20 @@ class BundleJob:
 
 
 # privacy ---------------------------------------------------------------------------------------
-#: The intermediate's picture: near-lossless, so the renditions lose next to nothing to it, and
-#: quick to make (it is decoded once per rendition and thrown away with the cache).
+#: A photo's intermediate: near-lossless, so its renditions lose next to nothing to it.
 INTERMEDIATE_CRF, INTERMEDIATE_PRESET = 12, "veryfast"
-#: Share of a scene's progress bar given to the privacy pass when it runs.
+#: Share of a photo scene's progress bar given to the privacy pass when it runs.
 PRIVACY_SHARE = 0.5
 
 
+def poster_seek(plan: ScenePlan) -> float | None:
+    """The moment the poster shows: a second in, or halfway through a shorter scene."""
+    duration = plan.duration_s or 0.0
+    return min(1.0, duration / 2) if duration else None
+
+
 def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
-    """Trim, level and blur the scene's picture into the cache, with its review sheet and summary."""
+    """A photo: level and blur the picture into the cache, with its review sheet and summary."""
     plan = job.plan
     options = {"keep": plan.privacy.keep, "regions": plan.privacy.regions, "stereo": plan.stereo}
     filters = prepare_filters(plan)
@@ -138,33 +146,102 @@ def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
     with tempfile.TemporaryDirectory(dir=files.picture.parent, prefix=".pass-") as tmp_dir:
         tmp = Path(tmp_dir)
         picture = tmp / f"blurred{files.picture.suffix}"
-        if plan.media_kind == "video":
-            video_args = ["-c:v", "libx264", "-preset", INTERMEDIATE_PRESET, "-crf", str(INTERMEDIATE_CRF),
-                          "-pix_fmt", "yuv420p"]
-            report = privacy.blur_video(Path(plan.source_path), picture, **options, video_args=video_args,
-                                        audio_args=["-c:a", "pcm_s16le"],
-                                        cut=privacy.ClipCut(plan.in_s, plan.duration_s, filters, plan.intermediate_size),
-                                        progress=lambda f: job.report(f * PRIVACY_SHARE))
-        else:
-            src = Path(plan.source_path)
-            if filters:
-                levelled = tmp / "levelled.png"
-                run_tool(still_command(src, levelled, filters=filters, overwrite=True), where=job.where)
-                src = levelled
-            report = privacy.blur_image(src, picture, **options)
-        report.source = Path(plan.source_path).name
-        privacy.write_review_sheet(report, tmp / REVIEW_SHEET, scene=f"{plan.script_name}/{plan.scene_slug}")
+        src = Path(plan.source_path)
+        if filters:
+            levelled = tmp / "levelled.png"
+            run_tool(still_command(src, levelled, filters=filters, overwrite=True), where=job.where)
+            src = levelled
+        report = privacy.blur_image(src, picture, **options)
+        _write_review(job, report, tmp, files)
         os.replace(picture, files.picture)
-        os.replace(tmp / REVIEW_SHEET, files.sheet)
         atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
     job.privacy_pass_ran = True
 
 
+def _write_review(job: BundleJob, report, tmp: Path, files: PrivacyFiles) -> None:
+    plan = job.plan
+    report.source = Path(plan.source_path).name
+    privacy.write_review_sheet(report, tmp / REVIEW_SHEET, scene=f"{plan.script_name}/{plan.scene_slug}")
+    os.replace(tmp / REVIEW_SHEET, files.sheet)
+
+
+def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], posters: dict[str, Path]) -> None:
+    """A clip in one pass: decode once (trimmed and levelled at the reader), find faces on the
+    frames the tracker searches (none where the cached tracks have them), blur in place and stream
+    the frames into one ffmpeg process that encodes every rendition in ``todo`` at once; keep the
+    frame at the poster's moment for the poster. Renditions, poster, review sheet, summary and
+    tracks reach the cache whole or not at all."""
+    plan = job.plan
+    tracks_file = cached_tracks(plan, job.cache_dir, privacy.detection())
+    known = privacy.FaceTracks.load(tracks_file)
+    seek = poster_seek(plan)
+    need_poster = not all(path.exists() for path in posters.values())
+    private_dir(files.summary.parent)
+    with tempfile.TemporaryDirectory(dir=job.cache_dir, prefix=".pass-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        made = [tmp / f"{n}.{r.name}{media_suffix(plan)}" for n, r in enumerate(todo)]
+        kept = tmp / "poster.yuv"
+        shape: dict = {}
+
+        @contextmanager
+        def sink(info):
+            shape["size"] = size = (info.width, info.height)
+            keep_at = round((seek or 0.0) * float(info.fps))
+            index = 0
+
+            def each(write: Callable, frame) -> None:
+                nonlocal index
+                if need_poster and index in (0, keep_at):  # the first frame stands in for a short scene
+                    frame.tofile(kept)
+                write(frame)
+                index += 1
+
+            if not todo:
+                yield lambda frame: each(lambda _: None, frame)
+                return
+            argv = ladder_command(plan, todo, made, size, info.fps)
+            with stream_tool(argv, stdin=True, where=job.where) as proc:
+                yield lambda frame: each(proc.stdin.write, frame)
+
+        report = privacy.blur_video(Path(plan.source_path), None, keep=plan.privacy.keep, regions=plan.privacy.regions,
+                                    stereo=plan.stereo, tracks=known, sink=sink,
+                                    cut=privacy.ClipCut(plan.in_s, plan.duration_s, prepare_filters(plan),
+                                                        plan.intermediate_size),
+                                    progress=job.report)
+        for path in made:
+            inject_spherical(path, path, stereo=plan.stereo)
+        if need_poster:
+            names = {name: tmp / name for name in (POSTER, THUMBNAIL)}
+            run_tool(poster_command(plan, kept, seek, names[POSTER], names[THUMBNAIL], raw_size=shape["size"]),
+                     where=job.where)
+        _write_review(job, report, tmp, files)
+        if report.searches or known is None:
+            report.tracks.save(tracks_file)
+        for rendition, path in zip(todo, made):
+            final = cached_media(plan, rendition, job.cache_dir)
+            private_dir(final.parent)
+            os.replace(path, final)
+        if need_poster:
+            private_dir(posters[POSTER].parent)
+            for name in (THUMBNAIL, POSTER):  # the poster last: its presence marks a finished pair
+                os.replace(names[name], posters[name])
+        atomic_output(files.summary, lambda out: out.write_text(json.dumps(report.summary(), ensure_ascii=False)))
+    job.encoded += len(todo)
+    job.privacy_pass_ran = report.searches > 0  # False: every box came from the cached tracks
+
+
 def privacy_pass(job: BundleJob) -> None:
-    """The privacy pass, when its summary is not cached or a rendition to encode needs its picture."""
+    """The privacy pass, when its summary is not cached or a rendition to encode needs its picture
+    (for a clip: the one pass that also encodes every missing rendition and the poster)."""
     plan = job.plan
     files = PrivacyFiles.of(plan, job.cache_dir)
-    if not files.reviewed() or (missing_media(plan, job.cache_dir) and not files.picture.exists()):
+    if plan.media_kind == "video":
+        todo = [r for r in plan.renditions if not cached_media(plan, r, job.cache_dir).exists()]
+        posters = cached_posters(plan, job.cache_dir, poster_seek(plan))
+        if todo or not files.reviewed() or not all(path.exists() for path in posters.values()):
+            run_one_pass(job, files, todo, posters)
+            job.done_share = 1.0
+    elif not files.reviewed() or (missing_media(plan, job.cache_dir) and not files.picture.exists()):
         run_privacy_pass(job, files)
         job.done_share = PRIVACY_SHARE
     job.privacy = json.loads(files.summary.read_text(encoding="utf-8"))
@@ -172,12 +249,11 @@ def privacy_pass(job: BundleJob) -> None:
 
 # poster ----------------------------------------------------------------------------------------
 def make_poster(job: BundleJob) -> None:
-    """Poster and thumbnail from the blurred intermediate, cached by its privacy key and the view
-    (a caption edit runs no ffmpeg at all). They are made in the background while the ladder
-    encodes; write_manifest waits for them."""
+    """Poster and thumbnail, cached by the privacy key and the view (a caption edit runs no ffmpeg
+    at all). A clip's come from its one pass; a photo's from its blurred intermediate, in the
+    background while the ladder encodes; write_manifest waits for them."""
     plan = job.plan
-    duration = plan.duration_s or 0.0
-    seek = min(1.0, duration / 2) if duration else None
+    seek = poster_seek(plan)
     files = (POSTER, THUMBNAIL)
     cached = cached_posters(plan, job.cache_dir, seek)
 
@@ -203,33 +279,20 @@ def make_poster(job: BundleJob) -> None:
 
 
 # encode ----------------------------------------------------------------------------------------
-def _progress_reader(job: BundleJob, done: int, of: int) -> Callable[[str], None]:
-    total = job.plan.duration_s or 0.0
-
-    def on_line(line: str) -> None:
-        key, _, value = line.partition("=")
-        if key == "out_time_us" and total > 0 and value.strip().lstrip("-").isdigit():
-            job.report((done + min(1.0, int(value) / 1e6 / total)) / of)
-
-    return on_line
-
-
 def encode_media(job: BundleJob) -> None:
+    """Every rendition into the bundle: a clip's came from its one pass (or the cache); a photo's
+    are encoded here from its blurred intermediate."""
     plan = job.plan
     of = len(plan.renditions)
     source = PrivacyFiles.of(plan, job.cache_dir).picture  # blurred: nothing else is ever encoded
     for done, rendition in enumerate(plan.renditions):
         cached = cached_media(plan, rendition, job.cache_dir)
         if not cached.exists():
-            def make(tmp: Path, rendition: Rendition = rendition, done: int = done) -> None:
-                if plan.media_kind == "video":
-                    argv = encode_command(plan, rendition, source, tmp)
-                    run_tool(argv + ["-nostats", "-progress", "pipe:1"], where=f"{job.where} ({rendition.name})",
-                             on_line=_progress_reader(job, done, of))
-                    inject_spherical(tmp, tmp, stereo=plan.stereo)
-                else:
-                    run_tool(photo_command(plan, rendition, source, tmp), where=job.where)
-            atomic_output(cached, make)
+            if plan.media_kind == "video":  # the one pass makes every one
+                raise OutputInvalid("rendition ontbreekt na de privacy-pass; bouw de scène opnieuw",
+                                    where=f"{job.where} ({rendition.name})")
+            atomic_output(cached, lambda tmp, r=rendition: run_tool(photo_command(plan, r, source, tmp),
+                                                                       where=job.where))
             job.encoded += 1
         name = media_name(rendition.name, media_suffix(plan))
         link_or_copy(cached, job.work_dir / name)
@@ -298,7 +361,7 @@ STAGES: tuple[Callable[[BundleJob], None], ...] = (
 class BundleResult:
     bundle_dir: Path
     encoded: int  # renditions encoded (0: every one came from the cache, or the bundle existed)
-    privacy_pass_ran: bool = False  # False: the blurred picture came from the cache
+    privacy_pass_ran: bool = False  # False: no face search ran (a clip's tracks, a photo's picture came from the cache)
 
 
 def build_bundle(plan: ScenePlan, bundles_dir: Path, cache_dir: Path, progress: Progress | None = None) -> BundleResult:

@@ -11,7 +11,8 @@ Faces are blurred by default; a ``keep_unblurred`` entry keeps one consenting pe
 ``blur_regions`` blur name badges, screens and whiteboards. See :mod:`render.privacy.blur`
 (the blur itself, consent and the settings), :mod:`render.privacy.photo` and
 :mod:`render.privacy.clip` (a photo, a clip through ffmpeg), :mod:`render.privacy.tracker`
-(faces followed from frame to frame), :mod:`render.privacy.picture` (a frame and its eyes),
+(faces followed from frame to frame), :mod:`render.privacy.tracks` (what the search found, kept
+so that it runs once per footage range), :mod:`render.privacy.picture` (a frame and its eyes),
 :mod:`render.privacy.detect` (the model and the tiles), :mod:`render.privacy.tiles` (sphere
 maths), :mod:`render.privacy.report` (what was done) and :mod:`render.privacy.review` (the sheet).
 """
@@ -35,6 +36,7 @@ __getattr__, __dir__, _lazy_names = _lazy.attach(
         "report": ["PrivacyReport", "ReviewItem"],
         "review": ["review_sheet", "write_review_sheet"],
         "tiles": ["DEFAULT_TILES", "SphereBox", "Tile", "paste_perspective", "render_tile"],
+        "tracks": ["FaceTracks", "detection"],
     },
 )
 

@@ -8,7 +8,7 @@ buffer is reused once it is written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +20,7 @@ from render.privacy.detect import SphereDetector, sphere_detector
 from render.privacy.picture import Picture, check_equirect
 from render.privacy.report import PrivacyReport
 from render.privacy.tracker import Eyes, blur_stream
+from render.privacy.tracks import FaceTracks
 from scripts_vr.model import BlurRegion, KeepUnblurred
 from zorgblik.media.errors import UnreadableMedia
 from zorgblik.media.frames import frame_writer, read_frames
@@ -73,30 +74,52 @@ def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepUnblurred] = (
                settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
                video_args: Sequence[str] = DEFAULT_VIDEO_ARGS,
                progress: Callable[[float], None] | None = None, cut: ClipCut = ClipCut(), stereo: str = "mono",
-               audio_args: Sequence[str] = ("-c:a", "copy")) -> PrivacyReport:
+               audio_args: Sequence[str] = ("-c:a", "copy"), tracks: FaceTracks | None = None,
+               sink: Callable[[ClipInfo], AbstractContextManager[Callable[[np.ndarray], None]]] | None = None,
+               ) -> PrivacyReport:
     """Blur faces in an equirect clip into ``dst`` (None: only the report), keeping the audio.
 
     ``video_args`` are ffmpeg's output arguments for the picture (codec, preset, quality) and
     ``audio_args`` for the sound; ``progress`` receives the fraction done after each frame;
     ``cut`` trims and filters the clip on the way in; ``stereo`` says how the frame holds its eyes.
+    ``tracks`` are boxes an earlier pass over the same frames found: those frames are not searched
+    again (``report.tracks`` holds what this pass used and found). ``sink`` (with no ``dst``)
+    takes the clip's shape and opens where each blurred yuv420p frame goes (the render stage's
+    one ffmpeg process for every rendition); a frame's buffer is reused once it returns.
     """
     src = Path(src)
     info = cut.shape(ClipInfo.probe(src))
     check_equirect(info.width, info.height, str(src), stereo)
     report = PrivacyReport(str(src), info.width, info.height, fps=float(info.fps))
-    work = Eyes(report, stereo, keep=keep, regions=regions, settings=settings, detector=detector or sphere_detector(),
-                fps=float(info.fps))
-    with _frame_sink(src, dst, info, video_args, cut, audio_args) as write:
+    detector = detector if detector is not None else (_NoSearch() if tracks else sphere_detector())
+    work = Eyes(report, stereo, known=tracks.eyes if tracks else None, keep=keep, regions=regions, settings=settings,
+                detector=detector, fps=float(info.fps))
+    frames_to = sink(info) if sink is not None and dst is None else _frame_sink(src, dst, info, video_args, cut, audio_args)
+    with frames_to as write:
         spare: list[np.ndarray] = []
 
         def write_and_recycle(picture: Picture) -> None:
-            write(picture)
+            write(picture.data)
             spare.append(picture.data)
 
         blur_stream(work, _read_frames(src, info, spare, cut), write_and_recycle, settings, info.frames, progress)
+    report.tracks = FaceTracks(work.found())
     if progress:
         progress(1.0)
     return report
+
+
+class _NoSearch:
+    """The detector of a pass given known tracks: the face model loads only if a frame needs a
+    search after all (one the tracks do not have)."""
+
+    def __init__(self) -> None:
+        self._detector: SphereDetector | None = None
+
+    def __call__(self, frame: np.ndarray):
+        if self._detector is None:
+            self._detector = sphere_detector()
+        return self._detector(frame)
 
 
 def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray], cut: ClipCut | None = None) -> Iterator[Picture]:
@@ -122,4 +145,4 @@ def _frame_sink(src: Path, dst: Path | None, info: ClipInfo, video_args: Sequenc
     with frame_writer(dst, (info.width, info.height), info.fps, pix_fmt="yuv420p", video_args=video_args,
                       audio_from=src, audio_args=audio_args, audio_start=cut.start,
                       audio_duration=cut.duration) as write:
-        yield lambda picture: write(picture.data)
+        yield write

@@ -41,6 +41,8 @@ class PrivacyReport:
     fps: float | None = None
     keyframes: int = 0
     items: list[ReviewItem] = field(default_factory=list)
+    searches: int = 0  # keyframes the detector looked at (the rest came from known tracks)
+    tracks: object = field(default=None, repr=False)  # render.privacy.tracks.FaceTracks the pass found
 
     def count(self, kind: str) -> int:
         return sum(item.kind == kind for item in self.items)

@@ -72,8 +72,11 @@ class _Pass:
     and the review items as they build up."""
 
     def __init__(self, report: PrivacyReport, keep: Sequence[KeepUnblurred], regions: Sequence[BlurRegion],
-                 settings: BlurSettings, detector: SphereDetector, fps: float, eye: str = ""):
+                 settings: BlurSettings, detector: SphereDetector, fps: float, eye: str = "",
+                 known: dict[int, list[SphereBox]] | None = None):
         self.report, self.keep, self.regions = report, list(keep), list(regions)
+        self.known = known or {}  # frame index → boxes an earlier search found (render.privacy.tracks)
+        self.found: dict[int, list[SphereBox]] = {}  # what this pass's frames have, searched or known
         self.eye = eye
         self.settings, self.detector, self.fps = settings, detector, fps
         self.next_id = 0
@@ -82,7 +85,11 @@ class _Pass:
 
     def detect(self, index: int, picture: Picture, previous: _Keyframe | None) -> _Keyframe:
         self.report.keyframes += 1
-        boxes = self.detector(picture.bgr())
+        boxes = self.known.get(index)
+        if boxes is None:
+            boxes = self.detector(picture.bgr())
+            self.report.searches += 1
+        self.found[index] = boxes
         tracks: list[_Track] = []
         pairs = dict(_match(boxes, [t.box for t in previous.tracks])) if previous else {}
         for i, box in enumerate(boxes):
@@ -143,18 +150,27 @@ class _Pass:
 class Eyes:
     """One :class:`_Pass` per eye of a stereo frame, driven as one (the same keyframes)."""
 
-    def __init__(self, report: PrivacyReport, stereo: str, **options):
+    def __init__(self, report: PrivacyReport, stereo: str, known: list[dict[int, list[SphereBox]]] | None = None,
+                 **options):
         self.report, self.stereo = report, stereo
-        self.passes = [_Pass(report, eye=name, **options) for name in EYE_NAMES[stereo]]
+        names = EYE_NAMES[stereo]
+        known = known if known and len(known) == len(names) else [{} for _ in names]
+        self.passes = [_Pass(report, eye=name, known=known[n], **options) for n, name in enumerate(names)]
 
     def detect(self, index: int, picture: Picture, previous: _Keyframe | None) -> _Keyframe:
         found = [p.detect(index, eye_view(picture, self.stereo, n), previous.tracks[n] if previous else None)
                  for n, p in enumerate(self.passes)]
         self.report.keyframes -= len(self.passes) - 1  # one search of the frame, however many eyes
+        searched = sum(index not in p.known for p in self.passes)
+        self.report.searches -= max(0, searched - 1)
         return _Keyframe(index, found)  # type: ignore[arg-type]  # per eye: that eye's keyframe
 
     def boxes_at(self, index: int, a: _Keyframe, b: _Keyframe | None) -> list:
         return [p.boxes_at(index, a.tracks[n], b.tracks[n] if b else None) for n, p in enumerate(self.passes)]  # type: ignore[arg-type]
+
+    def found(self) -> list[dict[int, list[SphereBox]]]:
+        """Per eye, the boxes of every searched frame (before consent decided anything)."""
+        return [p.found for p in self.passes]
 
     def apply(self, picture: Picture, index: int, faces: list, keyframe: bool) -> None:
         for n, p in enumerate(self.passes):
