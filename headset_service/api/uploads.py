@@ -20,7 +20,6 @@ from typing import Annotated, Any
 import anyio
 import anyio.from_thread
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 

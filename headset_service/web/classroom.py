@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from catalog import HeadsetGroup, StaffUser, fleet, playlists, reports, session_control
 from headset_service.auth import headset_scope, may_run_context, refusal
-from headset_service.classroom import Classroom, wall_ms
+from headset_service.classroom import wall_ms
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import ClassroomDep, DbDep, Id, LiveDep, UnitOfWorkRoute, after_commit
 from headset_service.web.rendering import back, render, templates
