@@ -210,7 +210,8 @@ class Session(Base):
                                           doc="what the headset shows it in: nl | en (zorgblik.terms.LANGUAGES)")
     interrupted_at: Mapped[datetime | None] = mapped_column(doc="when its headset was last heard of, while 'onderbroken'")
     end_reason: Mapped[str | None] = mapped_column(String(64), doc="why it ended: stopped, finished, headset gone")
-    events: Mapped[list[Event]] = relationship(back_populates="session", order_by="Event.at")
+    # a tie (a scene_end and a session_end in the same millisecond) in the order they were stored
+    events: Mapped[list[Event]] = relationship(back_populates="session", order_by="[Event.at, Event.id]")
     headset: Mapped[Headset | None] = relationship()
     playlist: Mapped[Playlist | None] = relationship()
 

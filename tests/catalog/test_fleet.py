@@ -133,3 +133,4 @@ def test_an_outstanding_pairing_code_is_listed_and_can_be_withdrawn(db):
         fleet.pair_headset(db, code, now=now + timedelta(minutes=1))
     with pytest.raises(NotFound):
         fleet.withdraw_pairing_code(db, row.id)
+

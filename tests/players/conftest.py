@@ -33,8 +33,18 @@ _spec = importlib.util.spec_from_file_location("headset_service_conftest", HERE.
 service_conftest = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = service_conftest  # dataclasses look their module up there
 _spec.loader.exec_module(service_conftest)
-harness = service_conftest.harness
 Harness = service_conftest.Harness
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory) -> Iterator[Harness]:
+    """One service per test module, on SQLite only: the players' browser tests are the suite's
+    slowest, and the catalog and service tests already run on PostgreSQL too (#16)."""
+    from zorgblik.settings import Settings
+
+    settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("service") / "data", port=0)
+    with service_conftest.running_harness(settings) as h:
+        yield h
 
 
 @pytest.fixture(scope="session")
