@@ -88,6 +88,22 @@ def probe_staff(base: str, token: str, stop: threading.Event, latencies: list[fl
             stop.wait(0.05)
 
 
+def downloads_while_staff_ask(base: str, path: str, tokens: list[str], size: int,
+                              staff_token: str) -> tuple[float, int, list[float]]:
+    """Every headset fetches ``path`` from ``base`` at once while a staff client asks for the
+    headset list every 50 ms: (wall s, bytes delivered, staff latencies ms)."""
+    latencies: list[float] = []
+    stop = threading.Event()
+    prober = threading.Thread(target=probe_staff, args=(base, staff_token, stop, latencies))
+    prober.start()
+    try:
+        wall, delivered = download_all([(base + path, {"Authorization": f"Bearer {t}"}) for t in tokens], size)
+    finally:
+        stop.set()
+        prober.join()
+    return wall, delivered, latencies
+
+
 @contextmanager
 def nginx_running(conf: Path, port: int, *extra: str):
     """nginx with ``conf`` (in the foreground, as our own process) until the block ends; yields its URL."""
@@ -129,16 +145,7 @@ def run_behind_nginx(settings: Settings, tmp: Path, tokens: list[str], path: str
         conf = run_dir / "nginx.conf"
         conf.write_text(nginx_config(settings, port, run_dir, service=base.removeprefix("http://")))
         with nginx_running(conf, port, "-g", "daemon off;") as front:
-            latencies: list[float] = []
-            stop = threading.Event()
-            prober = threading.Thread(target=probe_staff, args=(front, staff_token, stop, latencies))
-            prober.start()
-            try:
-                wall, delivered = download_all([(front + path, {"Authorization": f"Bearer {t}"}) for t in tokens], size)
-            finally:
-                stop.set()
-                prober.join()
-            return wall, delivered, latencies
+            return downloads_while_staff_ask(front, path, tokens, size, staff_token)
 
 
 def main() -> None:
@@ -159,15 +166,7 @@ def main() -> None:
         print(f"{args.headsets} headsets x {args.size_mb} MiB, loopback, {Path('/proc/cpuinfo').read_text().count('processor')} cores")
 
         with running_service(settings.data_dir) as base:
-            latencies: list[float] = []
-            stop = threading.Event()
-            prober = threading.Thread(target=probe_staff, args=(base, staff_token, stop, latencies))
-            prober.start()
-            try:
-                wall, delivered = download_all([(base + path, {"Authorization": f"Bearer {t}"}) for t in tokens], size)
-            finally:
-                stop.set()
-                prober.join()
+            wall, delivered, latencies = downloads_while_staff_ask(base, path, tokens, size, staff_token)
         ours = delivered / wall / 1e6
         print(f"zorgblik: {delivered / 1e9:.1f} GB in {wall:.1f} s = {ours:.0f} MB/s aggregate")
         print(f"  staff GET /api/headsets during it: n={len(latencies)} p50={percentile(latencies, 50):.1f} ms "

@@ -134,39 +134,21 @@ class ScenePlan:
         width = max(16, self.source_size[0] // (8 * cols) * 8 * cols)
         return width, width // cols // 2 * rows
 
+    def _frames(self) -> dict:
+        """What decides the frames the privacy pass sees: footage, cut, level, size, stereo."""
+        return {"source": self.source_sha256, "kind": self.media_kind, "stereo": self.stereo, "in": self.in_s,
+                "out": self.out_s, "level": self.level, "size": self.intermediate_size}
+
     def privacy_key(self) -> str:
-        return _digest(
-            {
-                "v": PRIVACY_VERSION,
-                "source": self.source_sha256,
-                "kind": self.media_kind,
-                "stereo": self.stereo,
-                "in": self.in_s,
-                "out": self.out_s,
-                "level": self.level,
-                "size": self.intermediate_size,
-                "keep": [k.model_dump() for k in self.privacy.keep],
-                "regions": [r.model_dump() for r in self.privacy.regions],
-            }
-        )
+        return _digest({"v": PRIVACY_VERSION, **self._frames(), "keep": [k.model_dump() for k in self.privacy.keep],
+                        "regions": [r.model_dump() for r in self.privacy.regions]})
 
     def tracks_key(self, detection: dict) -> str:
         """What the face search found depends on the frames it saw (footage, cut, level, size,
         stereo) and on the search (``detection``: render.privacy.tracks.detection), not on who
         stays sharp or which regions are blurred: a consent change or a new profile blurs again
         from the same tracks without searching."""
-        return _digest(
-            {
-                "source": self.source_sha256,
-                "kind": self.media_kind,
-                "stereo": self.stereo,
-                "in": self.in_s,
-                "out": self.out_s,
-                "level": self.level,
-                "size": self.intermediate_size,
-                "detection": detection,
-            }
-        )
+        return _digest({**self._frames(), "detection": detection})
 
     def media_key(self, rendition: Rendition) -> str:
         return _digest(
