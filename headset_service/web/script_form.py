@@ -4,6 +4,8 @@
     GET  /scripts/{name}/bewerken        the guided form, one section (``?deel=``) at a time,
                                          with every lint problem at its field
     POST /scripts/{name}/bewerken        save the section (or add / remove a list item)
+    POST /scripts/{name}/scenes/{scene}/waterpas
+                                         the scene takes the tilt capture estimated (``level: auto``)
     GET  /goedkeuren                     every script and how far its approval is, for both sides
     GET  /scripts/{name}/goedkeuren      the profile and its approvals
     POST /scripts/{name}/goedkeuren      approve for one side (opleiding / praktijk)
@@ -195,6 +197,41 @@ async def save_form(request: Request, name: str, db: DbDep, settings: SettingsDe
     if withdrawn:
         message += f" De goedkeuring van {' en '.join(sorted({a.side for a in withdrawn}))} is ingetrokken: het profiel is gewijzigd."
     return back(f"/scripts/{name}/bewerken?deel={deel}", melding=message)
+
+
+@router.post("/scripts/{name}/scenes/{scene_id}/waterpas")
+async def use_level_estimate(request: Request, name: str, scene_id: str, db: DbDep, settings: SettingsDep,
+                             user: Author, _csrf: CsrfChecked):
+    """Set ``level: auto`` on one scene (the script page offers it where capture estimated a tilt):
+    the build then levels the footage with that estimate. Only that key of the file changes."""
+    path = script_file(settings, name)
+    form = await request.form()
+    base = str(form.get("_base", ""))
+    with _SAVING:
+        current = path.read_text(encoding="utf-8")
+        if sha256_text(current) != base:
+            return back(f"/scripts/{name}", fout="Het script is gewijzigd sinds je de pagina opende; bekijk de scène "
+                                                 "opnieuw en kies dan nog eens.")
+        try:
+            doc = roundtrip.load(current, file=path.name)
+        except ScriptUnreadable as error:
+            return back(f"/scripts/{name}", fout=f"Het bestand is geen leesbare YAML meer: {error.message}")
+        scenes = doc.get("scenes")
+        scene = next((s for s in scenes or [] if isinstance(s, dict) and str(s.get("id")) == scene_id), None)
+        if scene is None:
+            return back(f"/scripts/{name}", fout=f"Scène {scene_id} staat niet (meer) in {path.name}.")
+        if scene.get("level") == "auto":
+            return back(f"/scripts/{name}", melding=f"Scène {scene_id} gebruikt de schatting al.")
+        if scene.get("level") is not None:
+            return back(f"/scripts/{name}", fout=f"Scène {scene_id} heeft al een eigen level in {path.name}; dat blijft staan.")
+        keys = list(scene)
+        after = next((k for k in ("view", "out", "in", "footage") if k in keys), keys[-1])
+        scene.insert(keys.index(after) + 1, "level", "auto")
+        text = roundtrip.dump(doc)
+        write_script(text, path, force=True)  # atomic: a temporary file, then a rename
+    record_save(db, name, source=text, sha256=sha256_text(text), base_sha256=base, by=who(user), user=user)
+    return back(f"/scripts/{name}", melding=f"Scène {scene_id} wordt rechtgezet met de geschatte stand (level: auto). "
+                                            "Bouw het script opnieuw om het toe te passen.")
 
 
 def conflict_info(db: DbSession, name: str, current: str) -> dict:

@@ -14,12 +14,14 @@ file reads now (looking withdraws those of an older profile) and the saves made 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy.orm import Session as DbSession
 
+from capture.level_estimate import describe as describe_level
 from catalog import Catalog, approvals, queries, signoffs
 from catalog.authoring import saves_of, scenes_of_script, version_counts
 from catalog.errors import ApprovalRequired, CatalogError, SignoffRequired
@@ -32,6 +34,7 @@ from scripts_vr import freshness, lint_files
 from scripts_vr.digest import profile_sha256_of_text
 from scripts_vr.errors import ScriptError
 from scripts_vr.freshness import find_scripts
+from scripts_vr.model import VRScript
 from zorgblik.bundle import REVIEW_SHEET
 from zorgblik.settings import Settings
 from zorgblik.terms import APPROVAL_SIDES, BUILD_STATES, CARE_CATEGORIES, SCENE_BUILD_STATES, VERSION_STATUSES
@@ -64,8 +67,28 @@ def lint_view(settings: Settings, paths: list[Path], catalog: Catalog) -> list[d
         views.append({"name": path.stem, "file": path.name, "problems": result.problems,
                       "unreadable": result.unreadable.one_line() if result.unreadable else None,
                       "scenes": len(result.script.scenes) if result.script else 0,
-                      "title": str(result.script.care_category) if result.script else ""})
+                      "title": str(result.script.care_category) if result.script else "", "parsed": result.script})
     return views
+
+
+def tilted_scenes(db: DbSession, script: VRScript | None) -> list[dict]:
+    """The scenes whose footage (named by catalog number or sha256) has no pose in its metadata
+    but a tilt capture read from the picture, and whose ``level`` leaves it to the footage (none,
+    or ``auto``): the page offers to use the estimate. A scene with its own level is the author's
+    choice and is not listed; a path reference is looked up only when the script is built."""
+    found = []
+    for index, scene in enumerate(script.scenes if script else []):
+        if scene.level not in (None, "auto") or scene.footage.kind == "path":
+            continue
+        footage = queries.footage_by_ref(db, scene.footage.kind, scene.footage.value)
+        if footage is None or footage.pose_pitch or footage.pose_roll or not footage.level_estimate:
+            continue
+        estimate = describe_level(footage.level_estimate)
+        if not estimate or not estimate.startswith("scheef"):
+            continue
+        found.append({"index": index, "id": scene.id, "title": scene.title.nl, "footage": str(scene.footage),
+                      "original_name": footage.original_name, "estimate": estimate, "auto": scene.level == "auto"})
+    return found
 
 
 # approvals ---------------------------------------------------------------------------------------
@@ -118,9 +141,11 @@ def script_page(request: Request, name: str, db: DbDep, settings: SettingsDep, u
             rows.append({"v": version, "reasons": signoffs.signoff_reasons(version),
                          "signoff": signoffs.signoff_for(db, version), "sheet": sheet})
         scenes.append({"scene": scene, "versions": rows})
+    text = path.read_text(encoding="utf-8", errors="replace")
     return render(request, "script.html", user, {
-        "script": view, "scenes": scenes, "builds": recent_builds(settings, name), "status_dutch": VERSION_STATUSES,
-        "build_state": BUILD_STATES, "source_lines": path.read_text(encoding="utf-8", errors="replace").splitlines()
+        "script": view, "scenes": scenes, "tilted": tilted_scenes(db, view["parsed"]),
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "builds": recent_builds(settings, name), "status_dutch": VERSION_STATUSES,
+        "build_state": BUILD_STATES, "source_lines": text.splitlines()
         if view["problems"] else [], "approval": approval_view(db, name, path), "saves": saves_of(db, name)})
 
 

@@ -4,6 +4,7 @@ scene is published and can be looked at in 2D."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -127,3 +128,57 @@ def test_footage_problems_the_catalog_knows_show_at_their_line(site, open_as):
     expect(problems.nth(1)).to_contain_text("Regel 23, veld scenes.0.captions.0: een foto heeft geen tijdlijn voor ondertitels")
     expect(problems.nth(1).locator("pre.source")).to_contain_text("Hallo")
     expect(page.get_by_role("button", name="Bouwen")).to_be_disabled()
+
+
+def _tilted_photo(site, name: str) -> int:
+    """A photo in the catalog without a pose in its metadata, which capture estimated at roll −88°."""
+    from catalog import Footage
+
+    with site.catalog.session() as db:
+        photo = Footage(sha256=hashlib.sha256(name.encode()).hexdigest(), original_name=name, store_path=f"aa/{name}", size_bytes=1000,
+                        media_kind="photo", codec="mjpeg", width=2048, height=1024, projection="equirectangular",
+                        stereo="mono", level_estimate={"yaw": -3.0, "pitch": 0.0, "roll": -88.0, "lines": 140})
+        db.add(photo)
+        db.flush()
+        return photo.id
+
+
+def _tilted_script(site, name: str, photo_id: int) -> Path:
+    folder = site.settings.scripts_path
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SCRIPT.format(studentcoach="false", footage=f"footage:{photo_id}").replace(
+        "    view: {yaw: 90, pitch: 0}\n", "    view: {yaw: 90, pitch: 0}  # naar de tafel\n")
+    path = folder / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_author_levels_a_tilted_scene_with_capture_s_estimate(site, open_as, shoot):
+    """Capture estimated that the camera lay on its side; the script page says so at the scene
+    and one click writes ``level: auto`` into that scene, the rest of the file as it was."""
+    path = _tilted_script(site, "de-scheve-kamer", _tilted_photo(site, "bkamer.jpg"))
+    before = path.read_text(encoding="utf-8")
+    page = open_as("author")
+    page.goto(f"{site.base_url}/scripts/de-scheve-kamer")
+    item = page.locator(".tilted li", has_text="De huiskamer")
+    expect(item).to_contain_text("scheef: roll −88°, pitch 0°, yaw −3° (geschat)")
+    shoot(page, "author-tilted-scene")
+    item.get_by_role("button", name="Rechtzetten met de schatting").click()
+    expect(page.locator(".flash")).to_contain_text("wordt rechtgezet met de geschatte stand (level: auto)")
+    expect(page.locator(".tilted li", has_text="De huiskamer")).to_contain_text("wordt rechtgezet")
+    expect(page.get_by_role("button", name="Rechtzetten met de schatting")).to_have_count(0)
+    expect(page.get_by_role("button", name="Bouwen")).to_be_enabled()
+    shoot(page, "author-tilted-scene-levelled")
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace("# naar de tafel\n", "# naar de tafel\n    level: auto\n")
+
+
+def test_levelling_a_scene_of_a_file_changed_meanwhile_is_refused(site, open_as):
+    path = _tilted_script(site, "de-andere-kamer", _tilted_photo(site, "ckamer.jpg"))
+    page = open_as("author")
+    page.goto(f"{site.base_url}/scripts/de-andere-kamer")
+    changed = path.read_text(encoding="utf-8").replace("Team A", "Team B")
+    path.write_text(changed, encoding="utf-8")
+    page.get_by_role("button", name="Rechtzetten met de schatting").click()
+    expect(page.locator(".flash")).to_contain_text("Het script is gewijzigd sinds je de pagina opende")
+    assert path.read_text(encoding="utf-8") == changed
