@@ -22,8 +22,8 @@ from catalog.db import checkpoint
 from catalog.outcomes import clean_code
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, LiveDep, SettingsDep, UnitOfWorkRoute
-from headset_service.web.admin_staff import admin_context
-from headset_service.web.rendering import PageUser, back, render
+from headset_service.web.admin_staff import admin_page_response
+from headset_service.web.rendering import PageUser, back
 
 log = logging.getLogger(__name__)
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -50,10 +50,7 @@ async def retention_daily(catalog: Catalog, months: int) -> None:
 
 @router.get("/beheer")
 def admin_page(request: Request, db: DbDep, settings: SettingsDep, live: LiveDep, user: Admin):
-    context = admin_context(db, user)
-    online = {h.id: live.online(h.id) for h in context["headsets"]}
-    return render(request, "admin.html", user, {"retention_months": settings.retention_months,
-                                                 "grace_minutes": settings.session_grace_minutes, "online": online, **context})
+    return admin_page_response(request, db, settings, live, user)
 
 
 @router.get("/beheer/leerling.json")

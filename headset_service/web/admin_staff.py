@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session as DbSession
 
 from catalog import StaffUser, accounts, fleet, throttle
 from catalog.errors import CatalogError
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, Id, LiveDep, UnitOfWorkRoute
+from headset_service.deps import DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute
 from headset_service.api.headsets import revoke
-from headset_service.web.rendering import PageUser, back
+from headset_service.live import Live
+from headset_service.web.rendering import PageUser, back, render
 from headset_service.web.sessions import owner_choices, pairing_code_message
 from render.profiles import PROFILES
+from zorgblik.settings import Settings
 from zorgblik.terms import STAFF_ROLES
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -32,6 +35,16 @@ def admin_context(db: DbSession, user: StaffUser) -> dict:
     return {"headsets": fleet.list_headsets(db), "groups": fleet.list_groups(db), "profiles": list(PROFILES),
             "staff": accounts.list_users(db), "roles": STAFF_ROLES, "locks": locks,
             "owner_choices": owner_choices(user)}
+
+
+def admin_page_response(request: Request, db: DbSession, settings: Settings, live: Live, user: StaffUser,
+                        extra: dict | None = None, status_code: int = 200) -> HTMLResponse:
+    """/beheer itself; ``extra``: what a refused form shows again (its error, what was typed)."""
+    context = admin_context(db, user)
+    online = {h.id: live.online(h.id) for h in context["headsets"]}
+    return render(request, "admin.html", user, {"retention_months": settings.retention_months,
+                                                 "grace_minutes": settings.session_grace_minutes, "online": online,
+                                                 **context, **(extra or {})}, status_code=status_code)
 
 
 @router.post("/beheer/koppelcode")
@@ -63,12 +76,16 @@ def revoke_form(headset_id: Id, db: DbDep, live: LiveDep, user: Admin, _csrf: Cs
 
 
 @router.post("/beheer/medewerkers")
-def create_staff_form(db: DbDep, user: Admin, _csrf: CsrfChecked, gebruikersnaam: Annotated[str, Form()],
-                      naam: Annotated[str, Form()], rol: Annotated[str, Form()], wachtwoord: Annotated[str, Form()]):
+def create_staff_form(request: Request, db: DbDep, settings: SettingsDep, live: LiveDep, user: Admin,
+                      _csrf: CsrfChecked, gebruikersnaam: Annotated[str, Form()], naam: Annotated[str, Form()],
+                      rol: Annotated[str, Form()], wachtwoord: Annotated[str, Form()]):
     try:
         created = accounts.create_user(db, username=gebruikersnaam, role=rol, password=wachtwoord, display_name=naam.strip())
     except CatalogError as error:
-        return back("/beheer", fout=error.one_line())
+        # the page again, with what was typed (but the password) still in the form: not in a redirect's URL
+        db.rollback()
+        return admin_page_response(request, db, settings, live, user, status_code=422, extra={
+            "flash_error": error.one_line(), "new_staff": {"naam": naam, "gebruikersnaam": gebruikersnaam, "rol": rol}})
     return back("/beheer", melding=f"Account {created.username} ({created.display_name}) is aangemaakt.")
 
 

@@ -76,3 +76,25 @@ def test_admin_creates_a_teacher_who_can_sign_in_and_closes_the_account(site, op
     teacher.reload()
     expect(teacher).to_have_url(re.compile(r"/inloggen"))  # closing the account signed them out
     context.close()
+
+
+def test_a_refused_new_account_keeps_what_the_admin_typed(site, open_as):
+    """The password policy refuses a password with the user name in it: the page says why and
+    the form still holds the name, user name and role; only the password is typed again."""
+    page = open_as("admin")
+    page.goto(f"{site.base_url}/beheer")
+    page.get_by_label("Naam", exact=True).fill("Sanne Intake")
+    page.get_by_label("Gebruikersnaam").fill("sanne")
+    page.get_by_label("Rol", exact=True).select_option("intake")
+    page.get_by_label("Eerste wachtwoord (minstens 12 tekens)").fill("sanne-sanne-sanne")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("gebruikersnaam")
+    expect(page.get_by_label("Naam", exact=True)).to_have_value("Sanne Intake")
+    expect(page.get_by_label("Gebruikersnaam")).to_have_value("sanne")
+    expect(page.get_by_label("Rol", exact=True)).to_have_value("intake")
+    password = page.get_by_label("Eerste wachtwoord (minstens 12 tekens)")
+    expect(password).to_have_value("")
+    expect(password).to_be_focused()
+    password.fill(TEACHER_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Account sanne (Sanne Intake) is aangemaakt.")
