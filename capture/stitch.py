@@ -55,8 +55,8 @@ from zorgblik.media.probe import ffprobe_json
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "DualFisheyeStitcher", "check_fits", "side_by_side_stitcher", "stitch_dual_fisheye", "stitch_side_by_side",
-    "stitch_video",
+    "DualFisheyeStitcher", "check_fits", "lens_images_from_equirect", "side_by_side_stitcher", "stitch_dual_fisheye",
+    "stitch_side_by_side", "stitch_video",
 ]
 
 
@@ -247,6 +247,31 @@ def stitch_side_by_side(frame: np.ndarray, front_lens: MeiLens, back_lens: MeiLe
     stitcher = side_by_side_stitcher(frame.shape[1], frame.shape[0], front_lens, back_lens, out_width, rig,
                                      front_on_left=front_on_left)
     return stitcher.remap(frame)
+
+
+def lens_images_from_equirect(pano: np.ndarray, front_lens: MeiLens, back_lens: MeiLens,
+                              rig: DualFisheyeRig | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The two fisheye images a camera with these lenses and this rig would take of an equirect
+    scene: the inverse of :func:`stitch_dual_fisheye`, for tests and benches (a second unit of
+    the same camera is a rig and lens centres a little off the calibration's).
+
+    Pixels the lens model does not see are black, as outside a real lens's image circle.
+    """
+    rig = rig or DualFisheyeRig()
+    height, width = pano.shape[:2]
+    images = []
+    for side, lens in (("front", front_lens), ("back", back_lens)):
+        v, u = np.mgrid[0:lens.height, 0:lens.width].astype(np.float64)
+        rays, seen = lens.unproject(u, v)
+        world = rays @ rig.to_lens(side)                 # lens frame → world (the matrix is a rotation)
+        lon = np.arctan2(world[..., 0], world[..., 2])
+        lat = np.arcsin(np.clip(world[..., 1], -1.0, 1.0))
+        x = np.where(seen, (lon / math.pi + 1.0) / 2.0 * width - 0.5, _OUTSIDE).astype(np.float32)
+        y = np.where(seen, (0.5 - lat / math.pi) * height - 0.5, _OUTSIDE).astype(np.float32)
+        image = cv2.remap(pano, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+        image[~seen] = 0
+        images.append(image)
+    return images[0], images[1]
 
 
 # ── video ─────────────────────────────────────────────────────────────────────────────────
