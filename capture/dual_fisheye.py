@@ -9,6 +9,7 @@ its reasons say where it came from and how well the seam fits (``measure_seam``)
 stitching, the calibration's rig (and where needed its lens centres) is refined on the capture
 itself (:func:`capture.refine.refine_stitch`: on the photo, or on the middle frame of a video)
 and used only when that makes the seam smaller; the reason gives the seam before and after.
+Photos are blended multi-band at the seam, videos linearly (:mod:`capture.stitch`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from zorgblik.media.probe import probe
 
 JPEG_QUALITY = 95
 VIDEO_CRF = 16  # a near-lossless intermediate: render encodes the headset renditions from it
+#: a photo's seam is blended band by band (no double edges where the lenses disagree a little);
+#: a video keeps the linear cross-fade, which costs a tenth as much per frame (bench/README.md)
+PHOTO_BLEND = "multiband"
 
 
 def _read(path: Path) -> np.ndarray:
@@ -86,7 +90,8 @@ def add_dual_fisheye(
             front, back = _read(sources[0]), _read(sources[1])
             width = out_width or 2 * lenses[0].width
             refined = refine_stitch(front, back, *lenses)
-            pano = stitch_dual_fisheye(front, back, refined.front_lens, refined.back_lens, width, refined.rig)
+            pano = stitch_dual_fisheye(front, back, refined.front_lens, refined.back_lens, width, refined.rig,
+                                       blend=PHOTO_BLEND)
             suffix = ".jpg"
         else:
             source = sources[0]
@@ -100,7 +105,8 @@ def add_dual_fisheye(
             if found.media_kind == "photo":
                 frame = _read(source)
                 refined = refine_stitch(*_halves(frame, *lenses))
-                pano = stitch_side_by_side(frame, refined.front_lens, refined.back_lens, width, refined.rig)
+                pano = stitch_side_by_side(frame, refined.front_lens, refined.back_lens, width, refined.rig,
+                                           blend=PHOTO_BLEND)
                 suffix = ".jpg"
             else:
                 frame = _middle_frame(source, found.width, found.height, found.duration_s)
