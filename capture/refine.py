@@ -204,7 +204,10 @@ def _fit(rotation, front_px, back_px, front_lens: MeiLens, back_lens: MeiLens, c
     for _ in range(iterations):
         jac = np.stack([(residuals(x + step * np.eye(size)[k]) - current) / step[k] for k in range(size)], -1)
         normal = jac.T @ jac
-        delta = np.linalg.solve(normal + damping * np.diag(np.diag(normal) + 1e-12), -jac.T @ current)
+        try:
+            delta = np.linalg.solve(normal + damping * np.diag(np.diag(normal) + 1e-12), -jac.T @ current)
+        except np.linalg.LinAlgError:
+            break
         trial = residuals(x + delta)
         if trial @ trial < current @ current:
             x, current, damping = x + delta, trial, damping / 3
