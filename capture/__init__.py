@@ -8,6 +8,7 @@
     fit = measure_cube(gray)              # a 3:2 cubemap's layout (EAC or 3×2), by its face edges
     estimate = estimate_level(equirect_still)   # the level read from the picture, when no pose was recorded
     pano = stitch_dual_fisheye(front_img, back_img, MeiLens.from_yaml(f), MeiLens.from_yaml(b), out_width=3840)
+    refined = refine_stitch(front_img, back_img, front_lens, back_lens)   # rig + lens centres per capture
 """
 
 import lazy_loader as _lazy
@@ -28,10 +29,12 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         "ingest": ["Ingested", "add_footage"],
         "lens": ["MeiLens"],
         "level_estimate": ["LevelEstimate", "estimate_level"],
+        "refine": ["StitchRefinement", "refine_stitch"],
         "rig": ["DualFisheyeRig", "LensPose"],
         "seam": ["SeamMeasure", "measure_seam"],
         "stitch": [
-            "DualFisheyeStitcher", "side_by_side_stitcher", "stitch_dual_fisheye", "stitch_side_by_side", "stitch_video"
+            "DualFisheyeStitcher", "lens_images_from_equirect", "side_by_side_stitcher", "stitch_dual_fisheye",
+            "stitch_side_by_side", "stitch_video",
         ],
         "store": ["FootageStore", "StoredFile"],
         "upload": ["Upload", "UploadError", "UploadStore"],

@@ -5,7 +5,11 @@ originals, and record the equirect result as footage that render can use.
     add_dual_fisheye([capture.mp4], front_lens=…, back_lens=…)           both circles side by side
 
 The originals go into the store unchanged; the stitched file is footage like any other, and
-its reasons say where it came from and how well the seam fits (``measure_seam``).
+its reasons say where it came from and how well the seam fits (``measure_seam``). Before
+stitching, the calibration's rig (and where needed its lens centres) is refined on the capture
+itself (:func:`capture.refine.refine_stitch`: on the photo, or on the middle frame of a video)
+and used only when that makes the seam smaller; the reason gives the seam before and after.
+Photos are blended multi-band at the seam, videos linearly (:mod:`capture.stitch`).
 """
 
 from __future__ import annotations
@@ -21,15 +25,19 @@ from capture.classify import DUAL_FISHEYE, classify
 from capture.errors import LayoutNotSupported
 from capture.ingest import Ingested, add_footage, check_complete, check_name, check_pixels
 from capture.lens import MeiLens
-from capture.seam import measure_seam
+from capture.refine import refine_stitch
 from capture.stitch import stitch_dual_fisheye, stitch_side_by_side, stitch_video
 from capture.store import FootageStore
 from catalog import Catalog, Footage
 from zorgblik.media.errors import UnreadableMedia
+from zorgblik.media.frames import read_frames
 from zorgblik.media.probe import probe
 
 JPEG_QUALITY = 95
 VIDEO_CRF = 16  # a near-lossless intermediate: render encodes the headset renditions from it
+#: a photo's seam is blended band by band (no double edges where the lenses disagree a little);
+#: a video keeps the linear cross-fade, which costs a tenth as much per frame (bench/README.md)
+PHOTO_BLEND = "multiband"
 
 
 def _read(path: Path) -> np.ndarray:
@@ -39,10 +47,12 @@ def _read(path: Path) -> np.ndarray:
     return image
 
 
-def _seam_reason(front: np.ndarray, back: np.ndarray, front_lens: MeiLens, back_lens: MeiLens) -> str:
-    left, right = measure_seam(front, back, front_lens, back_lens)
-    return (f"naad tussen de lenzen: {left.error_deg:.1f}° links, {right.error_deg:.1f}° rechts"
-            + (" — controleer de kalibratie" if max(left.error_deg, right.error_deg) > 2.0 else ""))
+def _middle_frame(source: Path, width: int, height: int, duration: float | None) -> np.ndarray:
+    """The frame in the middle of a video (BGR), to refine the stitch on."""
+    start = duration / 2 if duration else None
+    for frame in read_frames(source, (width, height), pix_fmt="bgr24", start=start, frames=1):
+        return frame.reshape(height, width, 3)
+    raise UnreadableMedia("de video bevat geen beelden", where=str(source), hint="controleer het bronbestand")
 
 
 def _halves(frame: np.ndarray, front_lens: MeiLens, back_lens: MeiLens):
@@ -79,8 +89,9 @@ def add_dual_fisheye(
         if len(sources) == 2:
             front, back = _read(sources[0]), _read(sources[1])
             width = out_width or 2 * lenses[0].width
-            pano = stitch_dual_fisheye(front, back, *lenses, width)
-            seam = _seam_reason(front, back, *lenses)
+            refined = refine_stitch(front, back, *lenses)
+            pano = stitch_dual_fisheye(front, back, refined.front_lens, refined.back_lens, width, refined.rig,
+                                       blend=PHOTO_BLEND)
             suffix = ".jpg"
         else:
             source = sources[0]
@@ -93,24 +104,28 @@ def add_dual_fisheye(
             width = out_width or found.width
             if found.media_kind == "photo":
                 frame = _read(source)
-                pano = stitch_side_by_side(frame, *lenses, width)
-                seam = _seam_reason(*_halves(frame, *lenses))
+                refined = refine_stitch(*_halves(frame, *lenses))
+                pano = stitch_side_by_side(frame, refined.front_lens, refined.back_lens, width, refined.rig,
+                                           blend=PHOTO_BLEND)
                 suffix = ".jpg"
             else:
-                pano, suffix, seam = None, ".mp4", ""
+                frame = _middle_frame(source, found.width, found.height, found.duration_s)
+                refined = refine_stitch(*_halves(frame, *lenses))
+                pano, suffix = None, ".mp4"
         width -= width % 2
         stem = sources[0].stem
         out = Path(tmp) / f"{stem}-equirect{suffix}"
         if pano is not None:
             cv2.imwrite(str(out), pano, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         else:
-            stitch_video(sources[0], out, *lenses, width, crf=VIDEO_CRF, preset=preset)
+            stitch_video(sources[0], out, refined.front_lens, refined.back_lens, width, refined.rig,
+                         crf=VIDEO_CRF, preset=preset)
         ingested = add_footage(out, catalog=catalog, store=store, category=category, location=location, team=team)
         originals = [store.put(s, s.suffix) for s in sources]  # only once the stitched file is in
     provenance = ("gestitcht uit " + " + ".join(f"{s.name} (sha256 {o.sha256[:12]}…)" for s, o in zip(sources, originals))
                   + f" met de lenskalibratie {Path(front_lens).name} / {Path(back_lens).name}")
     with catalog.session() as db:
         footage = db.get(Footage, ingested.footage.id)
-        added = [r for r in (provenance, seam) if r and r not in footage.reasons]
+        added = [r for r in (provenance, refined.reason()) if r and r not in footage.reasons]
         footage.reasons = list(footage.reasons) + added
     return Ingested(footage, ingested.created, ingested.classification)

@@ -187,3 +187,37 @@ class MeiLens:
                      & (u >= -0.5) & (u <= self.width - 0.5) & (v >= -0.5) & (v <= self.height - 0.5))
         return np.where(valid, u, -1.0), np.where(valid, v, -1.0), valid
 
+
+    def unproject(self, u: np.ndarray, v: np.ndarray, *, iterations: int = 20) -> tuple[np.ndarray, np.ndarray]:
+        """Unit directions (…, 3) in the lens frame of pixels ``(u, v)``: the inverse of :meth:`project`.
+
+        The distortion is undone by Newton's method from the distorted point; ``valid`` is False
+        where that does not come back to the pixel within a hundredth of one (outside the image
+        circle, past the fold of the polynomial) or where the point lies off the model's sphere.
+        """
+        u, v = np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
+        yd = (v - self.cy) / self.fy
+        xd = (u - self.cx - self.skew * yd) / self.fx
+        mx, my = xd.copy(), yd.copy()
+        k1, k2, p1, p2 = self.k1, self.k2, self.p1, self.p2
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            for _ in range(iterations):
+                r2 = mx * mx + my * my
+                radial = 1 + k1 * r2 + k2 * r2 * r2
+                g = 2 * k1 + 4 * k2 * r2
+                ex = mx * radial + 2 * p1 * mx * my + p2 * (r2 + 2 * mx * mx) - xd
+                ey = my * radial + p1 * (r2 + 2 * my * my) + 2 * p2 * mx * my - yd
+                a = radial + g * mx * mx + 2 * p1 * my + 6 * p2 * mx
+                b = g * mx * my + 2 * p1 * mx + 2 * p2 * my
+                d = radial + g * my * my + 6 * p1 * my + 2 * p2 * mx
+                det = a * d - b * b
+                mx, my = mx - (d * ex - b * ey) / det, my - (a * ey - b * ex) / det
+            r2 = mx * mx + my * my
+            root = 1 + (1 - self.xi * self.xi) * r2
+            factor = (self.xi + np.sqrt(root)) / (1 + r2)
+            rays = np.stack([factor * mx, factor * my, factor - self.xi], -1)
+            back_u, back_v, seen = self.project(rays)
+            valid = seen & (root >= 0) & (np.hypot(back_u - u, back_v - v) < 0.01)
+        rays = np.where(valid[..., None], rays, 0.0)
+        norm = np.linalg.norm(rays, axis=-1, keepdims=True)
+        return np.divide(rays, norm, out=np.zeros_like(rays), where=norm > 0), valid

@@ -52,6 +52,18 @@ class LensPose:
         rz = np.array([[math.cos(c), -math.sin(c), 0], [math.sin(c), math.cos(c), 0], [0, 0, 1]])
         return rz @ rx @ ry
 
+    @classmethod
+    def from_matrix(cls, matrix: np.ndarray) -> LensPose:
+        """The pose whose :meth:`matrix` is ``matrix`` (a rotation; yaw and roll within ±180°,
+        pitch within ±90°)."""
+        m = np.asarray(matrix, dtype=np.float64)
+        # m = Rz(c)·Rx(b)·Ry(a): its last row is (−cos b sin a, sin b, cos b cos a), its middle
+        # column (−sin c cos b, cos c cos b, sin b)
+        b = math.asin(max(-1.0, min(1.0, m[2, 1])))
+        a = math.atan2(-m[2, 0], m[2, 2])
+        c = math.atan2(-m[0, 1], m[1, 1])
+        return cls(yaw_deg=-math.degrees(a), pitch_deg=-math.degrees(b), roll_deg=-math.degrees(c))
+
 
 #: world (right, up, forward) → nominal lens frame (right, down, optical axis)
 _WORLD_TO_FRONT = np.diag([1.0, -1.0, 1.0])

@@ -50,6 +50,9 @@ def test_side_by_side_video_is_stitched(pair, tmp_path, settings, catalog):
     video = next(s for s in ffprobe_json(FootageStore(settings.store_dir).path(f.store_path))["streams"]
                  if s["codec_type"] == "video")
     assert int(video["nb_frames"]) == 10
+    # the seam is refined and measured on the video's middle frame, as on a photo
+    seam = next(r for r in f.reasons if r.startswith("naad tussen de lenzen"))
+    assert "met de kalibratie" in seam
 
 
 def test_an_equirect_file_is_not_stitched(pair, settings, catalog):

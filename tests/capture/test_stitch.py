@@ -357,3 +357,63 @@ def test_encoder_failure_is_a_tool_error_with_its_last_line(theta, tmp_path):
     with pytest.raises(ToolError, match="ffmpeg mislukte") as caught:
         stitch_video(clip, out, theta["front_lens"], theta["back_lens"], 320, preset="ultrafast")
     assert caught.value.where == str(out)
+
+
+# ── multi-band blending ───────────────────────────────────────────────────────────────────
+
+
+def test_multiband_fades_exposure_over_the_overlap(theta):
+    """A flat difference between the lenses (exposure) fades smoothly: no step at the seam."""
+    white = np.full_like(theta["front_img"], 200)
+    dark = np.full_like(theta["back_img"], 100)
+    pano = stitch_dual_fisheye(white, dark, theta["front_lens"], theta["back_lens"], 720, blend="multiband")
+    equator = pano[170:190, :, 0].astype(float).mean(axis=0)
+    lon = (np.arange(720) + 0.5) / 2 - 180
+    right = (lon > 80) & (lon < 100)
+    assert np.abs(np.diff(equator[right])).max() <= 12        # no jump of 100 grey levels at 90°
+    assert equator[np.abs(lon - 90) < 0.3].mean() == pytest.approx(150, abs=15)
+    assert np.abs(equator[np.abs(lon) < 75] - 200).max() <= 1
+    assert np.abs(equator[np.abs(lon) > 105] - 100).max() <= 1
+    assert (pano[0, :, 0] > 0).all()                          # the poles are covered, nothing black
+
+
+def ghosting(pano, front_img, back_img, front_lens, back_lens, rig):
+    """Mean over the seam bands of the stitched gradient's distance to the nearer lens's own gradient."""
+    h, w = pano.shape[:2]
+    lon = ((np.arange(w) + 0.5) / w * 2 - 1) * np.pi
+    lat = (0.5 - (np.arange(h) + 0.5) / h) * np.pi
+    clat = np.cos(lat)[:, None]
+    dirs = np.stack(np.broadcast_arrays(clat * np.sin(lon), np.sin(lat)[:, None], clat * np.cos(lon)), -1)
+
+    def gradients(img):
+        gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        return np.stack([cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1)], -1)
+
+    own = []
+    for side, img, lens in (("front", front_img, front_lens), ("back", back_img, back_lens)):
+        u, v, _ = lens.project(dirs @ rig.to_lens(side).T)
+        own.append(gradients(cv2.remap(img, u.astype(np.float32), v.astype(np.float32), cv2.INTER_LINEAR)))
+    g = gradients(pano)
+    band = np.abs(np.abs(np.degrees(lon)) - 90) < 3
+    rows = slice(h // 4, 3 * h // 4)
+    return float(np.minimum(np.linalg.norm(g - own[0], axis=-1),
+                            np.linalg.norm(g - own[1], axis=-1))[rows][:, band].mean())
+
+
+def test_multiband_leaves_fewer_double_edges_on_the_real_pair(theta):
+    """Where the two lenses disagree by a degree (the fixture's seam), the linear cross-fade
+    shows both lenses' edges; multi-band keeps each edge from one lens."""
+    rig = DualFisheyeRig()
+    linear = stitch_dual_fisheye(**theta, out_width=1920)
+    multiband = stitch_dual_fisheye(**theta, out_width=1920, blend="multiband")
+    linear_ghost = ghosting(linear, theta["front_img"], theta["back_img"], theta["front_lens"], theta["back_lens"], rig)
+    multiband_ghost = ghosting(multiband, theta["front_img"], theta["back_img"], theta["front_lens"],
+                               theta["back_lens"], rig)
+    assert multiband_ghost < 0.5 * linear_ghost, (multiband_ghost, linear_ghost)
+    # away from the seam (and the poles, where every longitude is near it) both are one lens's picture
+    assert np.abs(linear[240:720, 900:1020].astype(int) - multiband[240:720, 900:1020]).max() <= 2
+
+
+def test_unknown_blend_is_refused(theta):
+    with pytest.raises(StitchError, match="onbekende naadovergang 'zacht'"):
+        stitch_dual_fisheye(**theta, out_width=640, blend="zacht")
