@@ -124,14 +124,14 @@ def test_describe_words():
 # (correction_for_pose), and then by the 3.3° its posts still lean after that (their vanishing
 # point, and by eye: plumb after, 14 px over 250 px at 2048 wide before); the Theta dining room,
 # stitched from the dual-fisheye fixture pair with the project's calibration, by the 4.2° its
-# door and window frames say; the half dome by its GPano pose; the landscape and the hikers as
-# they are (no metadata, horizons level to the eye, nothing upright to measure them by).
+# door and window frames say; the half dome by its GPano pose; the landscape, the hikers and the
+# jungle clip as they are (no metadata, horizons level to the eye, nothing plumb to measure by).
 
 REAL_TILTS = [(0.0, 0.0), (0.0, 30.0), (0.0, 88.0), (20.0, -88.0), (-15.0, 88.0)]
 
 
 def _real_sources() -> dict:
-    from support import GLOWSTICKS_PHOTO
+    from support import GLOWSTICKS_PHOTO, STEREO_VIDEO
 
     def by_pose(pitch: float, roll: float) -> str:
         yaw, p, r = correction_for_pose(pitch, roll)
@@ -143,6 +143,7 @@ def _real_sources() -> dict:
         "half_dome": (HALF_DOME_PHOTO, by_pose(1.3, 0.2)),  # GPano: PosePitch 1.3, PoseRoll 0.2
         "landscape": (LANDSCAPE_PHOTO, ""),
         "hikers": (FACES_PHOTO, ""),
+        "jungle": (STEREO_VIDEO, ""),  # a frame 5 s into the real top-bottom clip, its top (left) eye
     }
 
 
@@ -162,7 +163,10 @@ def real_level(tmp_path_factory) -> dict[str, Path]:
             cv2.imwrite(str(src), stitch_dual_fisheye(
                 cv2.imread(str(FRONT_LENS)), cv2.imread(str(BACK_LENS)),
                 MeiLens.from_yaml(FRONT_CALIBRATION), MeiLens.from_yaml(BACK_CALIBRATION), 1024))
-        run_tool(still_command(src, out[name], filters="scale=1024:512" + levelling), where=str(src))
+        video = src.suffix == ".mp4"
+        run_tool(still_command(src, out[name], at=5.0 if video else None,
+                               filters=("crop=iw:ih/2:0:0," if video else "") + "scale=1024:512" + levelling),
+                 where=str(src))
     return out
 
 
