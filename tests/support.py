@@ -340,8 +340,7 @@ def vr180_clip(folder: Path, name: str, panos: Sequence, *, stereo: str = "left-
 
     work = folder / f"{name}-frames"
     work.mkdir(parents=True, exist_ok=True)
-    pictures = list(panos) + [panos[-1]] * max(0, frames - len(panos))
-    for n, pano in enumerate(pictures):
+    for n, pano in enumerate(panos):
         cv2.imwrite(str(work / "pano.png"), pano)
         halves = []
         for yaw in (0.0, parallax_deg) if stereo != "mono" else (0.0,):
@@ -352,7 +351,8 @@ def vr180_clip(folder: Path, name: str, panos: Sequence, *, stereo: str = "left-
         stacked = np.vstack(halves) if stereo == "top-bottom" else np.hstack(halves)
         cv2.imwrite(str(work / f"f{n:03d}.png"), stacked)
     plain = work / "plain.mp4"
-    run_tool(["ffmpeg", "-v", "error", "-y", "-framerate", str(fps), "-i", work / "f%03d.png", "-c:v", "libx264",
+    last = ["-vf", f"tpad=stop_mode=clone:stop={frames - len(panos)}"] if frames > len(panos) else []
+    run_tool(["ffmpeg", "-v", "error", "-y", "-framerate", str(fps), "-i", work / "f%03d.png", *last, "-c:v", "libx264",
               "-preset", "ultrafast", "-crf", "14", "-pix_fmt", "yuv420p", plain])
     out = folder / f"{name}.mp4"
     inject_spherical(plain, out, stereo=stereo, bounds=VR180_BOUNDS, versions=("v2",))

@@ -10,12 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from catalog import queries, signoffs
 from render import build_script
 from scripts_vr.templates import minimal_script
-from support import LANDSCAPE_PHOTO, approve_profile, wait_for
+from support import LANDSCAPE_PHOTO, approve_profile, vr180_clip, wait_for
 from zorgblik.media.ffmpeg import reproject_command
 from zorgblik.tools import run_tool
 
@@ -38,14 +39,15 @@ def eac_photo(folder: Path) -> Path:
     return out
 
 
-def build_and_publish(harness, folder: Path, name: str, scenes: list[tuple[str, str, Path]]) -> list[str]:
+def build_and_publish(harness, folder: Path, name: str, scenes: list[tuple[str, str, Path]],
+                      profiles=("quest2",)) -> list[str]:
     """Build the script ``name`` of ``scenes`` (id, title, footage file) into the harness's data
     folder, sign each scene off and publish it; returns the bundle keys in order."""
     script = folder / f"{name}.yaml"
     script.write_text(minimal_script("".join(PHOTO_SCENE.format(id=i, title=t, footage=os.path.relpath(f, folder))
                                              for i, t, f in scenes)), encoding="utf-8")
     settings = replace(harness.settings, encoder_preset="ultrafast")
-    built = build_script(script, settings=settings, catalog=harness.catalog)
+    built = build_script(script, settings=settings, catalog=harness.catalog, profiles=profiles)
     approve_profile(harness.catalog, script)
     with harness.catalog.session() as db:
         for scene in built:  # nobody in the register: a person looks at the review sheet and signs off
@@ -111,4 +113,59 @@ def test_an_eac_cubemap_goes_from_capture_to_the_headset(harness, page, tmp_path
     wait_for(lambda: past_panels(page, key), "the converted cubemap on screen", seconds=30)
     assert page.evaluate("zorgblik.scene.element.naturalWidth") > 0
     assert canvas_spread(page) > 10  # the landscape, not a blank or one-coloured canvas
+    assert page.errors == []
+
+
+def two_coloured_pano() -> np.ndarray:
+    """1024×512, textured: the front half (yaw −90° to 90°) red, the back half blue. A VR180 eye
+    turned 180° sees only blue, so which eye a player shows is told by its colour."""
+    stripes = ((np.indices((512, 1024)).sum(axis=0) // 16) % 2 * 80 + 60).astype(np.uint8)
+    pano = np.zeros((512, 1024, 3), np.uint8)
+    front = np.zeros((512, 1024), bool)
+    front[:, 256:768] = True
+    pano[..., 2] = np.where(front, stripes + 100, 20)  # BGR: red in front
+    pano[..., 0] = np.where(front, 20, stripes + 100)  # blue behind
+    pano[..., 1] = 30
+    return pano
+
+
+def pixel(page, x: float, y: float) -> list[int]:
+    """The canvas's RGBA at (``x``, ``y``), fractions of its width and height."""
+    return page.evaluate("""([x, y]) => {
+        const src = document.getElementById('sphere'), c = document.createElement('canvas');
+        c.width = src.width; c.height = src.height;
+        const g = c.getContext('2d'); g.drawImage(src, 0, 0);
+        return Array.from(g.getImageData(Math.round(x * src.width), Math.round(y * src.height), 1, 1).data);
+    }""", [x, y])
+
+
+@pytest.mark.slow
+def test_a_vr180_clip_plays_on_the_half_sphere_in_2d_and_in_vr(harness, xr_page, tmp_path):
+    """Side by side VR180 whose right eye looks the other way (blue), the left eye ahead (red): the
+    headset shows it on the bundle's half sphere, the left eye's picture in 2D, and in VR each eye
+    its own half of the frame."""
+    page = xr_page
+    clip = vr180_clip(tmp_path, "vr180-sbs", [two_coloured_pano()], eye=256, parallax_deg=180.0, fps=5, frames=10)
+    key, = build_and_publish(harness, tmp_path, "vr180-vvt", [("terras", "Terras", clip)])
+    with harness.catalog.session() as db:
+        footage = queries.scene_version_by_bundle_key(db, key).footage
+        assert (footage.projection, footage.stereo) == ("equirectangular-vr180", "left-right")
+
+    session = headset_session(harness, page, "vr180-vvt", ["terras"])
+    wait_for(lambda: past_panels(page, key), "the VR180 scene on screen", seconds=30)
+    wait_for(lambda: page.evaluate("zorgblik.scene.element.currentTime") > 0.2, "the clip playing")
+    harness.staff("intake").post(f"/api/sessions/{session}/commands", json={"command": "pause"}).raise_for_status()
+    wait_for(lambda: page.evaluate("zorgblik.scene.element.paused"), "the clip paused (it stays on screen)")
+    assert page.evaluate("document.getElementById('sphere').dataset.projection") == "vr180"
+    bounds = page.evaluate("zorgblik.player.renderer.bounds")
+    assert bounds["max"][2] < 1e-3 and bounds["min"][0] < -9.9 and bounds["max"][0] > 9.9  # the half sphere, ahead
+    wait_for(lambda: canvas_spread(page) > 10, "a picture on the canvas")
+    r, g, b, _ = pixel(page, 0.15, 0.5)  # some 40° left of ahead, beside the "Gepauzeerd" notice
+    assert r > b + 60, (r, g, b)  # the left eye's red: not the right eye's blue, nor both mixed
+
+    page.get_by_role("button", name="Start VR").click()
+    wait_for(lambda: page.evaluate("window.zorgblik.player.xr?.frames || 0") > 10, "immersive frames")
+    windows = page.evaluate("zorgblik.player.renderer.eyeWindows")
+    assert windows["left"] == [0, 0, 0.5, 1] and windows["right"] == [0.5, 0, 0.5, 1]  # each eye its half
+    assert page.evaluate("zorgblik.player.renderer.projection") == "vr180"
     assert page.errors == []
