@@ -23,9 +23,8 @@ from dataclasses import asdict, dataclass, field
 
 from render.profiles import HeadsetProfile
 from scripts_vr.model import BlurRegion, KeepUnblurred
+from zorgblik.terms import VR180
 
-#: The footage projection (zorgblik.terms.PROJECTIONS) of a VR180 scene: each eye the front half sphere.
-VR180 = "equirectangular-vr180"
 #: How a stereo frame holds its eyes: (rows, columns) of eyes; the plan's intermediate size and
 #: the privacy pass's split into eyes both read it.
 EYE_LAYOUT = {"mono": (1, 1), "top-bottom": (2, 1), "left-right": (1, 2)}

@@ -10,9 +10,7 @@ import math
 import numpy as np
 
 from render.mesh import RADIUS, RESOLUTION, corner_arrays, full_sphere, half_sphere
-
-#: A manifest's projection (zorgblik.bundle) for VR180: drawn on the half sphere.
-VR180 = "equirectangular-vr180"
+from zorgblik.terms import VR180
 
 
 def sphere(resolution: int = RESOLUTION, radius: float = RADIUS,

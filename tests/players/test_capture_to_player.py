@@ -6,6 +6,7 @@ page in headless Chromium and shown there: the player draws the scene's picture,
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -150,6 +151,11 @@ def test_a_vr180_clip_plays_on_the_half_sphere_in_2d_and_in_vr(harness, xr_page,
     with harness.catalog.session() as db:
         footage = queries.scene_version_by_bundle_key(db, key).footage
         assert (footage.projection, footage.stereo) == ("equirectangular-vr180", "left-right")
+    staff = harness.staff("intake")
+    listed = {s["bundle_key"]: s for s in staff.get("/api/scenes").json()}
+    assert listed[key]["projection"] == "equirectangular-vr180"
+    home = staff.get("/").text  # the staff page's scene list says so, in the staff's words
+    assert re.search(r"Terras</a></h4>\s*<p>video, \d+ s\s*· VR180 · stereo", home), home[home.find("Terras"):][:300]
 
     session = headset_session(harness, page, "vr180-vvt", ["terras"])
     wait_for(lambda: past_panels(page, key), "the VR180 scene on screen", seconds=30)
