@@ -259,5 +259,5 @@ def test_the_front_door_exports_what_it_says():
     assert sorted(capture.__all__) == capture.__all__
     assert all(hasattr(capture, name) for name in capture.__all__)
     public = {name for name in vars(capture) if not name.startswith("_")}
-    assert public - set(capture.__all__) <= {"classify", "consent", "cubemap", "dual_fisheye", "errors", "ingest", "lens",
+    assert public - set(capture.__all__) <= {"classify", "consent", "cubemap", "dual_fisheye", "errors", "ingest", "lens", "mesh180",
                                             "level_estimate", "rig", "seam", "stitch", "store", "upload"}  # the submodules themselves

@@ -31,7 +31,7 @@ import struct
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,6 +40,7 @@ from zorgblik.media.bmff import Box, TopBox, box_name, load_moov, video_traks
 from zorgblik.media.errors import (
     InvalidSpherical, NoVideoTrack, SphericalMismatch, UnsupportedLayout, damaged,
 )
+from zorgblik.media.mesh_projection import ProjectionMesh, read_mshp
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.media.xmp import namespaced_props, xmp_float
 
@@ -114,6 +115,7 @@ class SphericalInfo:
     bounds: EquirectBounds | None = None
     sources: tuple[str, ...] = ()
     cubemap: CubemapFormat | None = None
+    meshes: tuple[ProjectionMesh, ...] = field(default=(), compare=False)  # V2 mshp: one, or left and right
 
 
 # ── the boxes written and read ─────────────────────────────────────────────────────────
@@ -163,6 +165,7 @@ def _track_info(trak: Box, where: str) -> SphericalInfo | None:
         pose=merged.get("pose", Pose()),
         bounds=merged.get("bounds"),
         cubemap=merged.get("cubemap"),
+        meshes=merged.get("meshes", ()),
         sources=tuple(name for name, part in (("v1", v1), ("v2", v2)) if part is not None),
     )
 
@@ -197,8 +200,9 @@ def _read_v2(entry: Box, where: str) -> dict | None:
                 raise damaged(where, "de kubus-box (cbmp) is te kort")
             found["projection"] = "cubemap"
             found["cubemap"] = CubemapFormat(*struct.unpack_from(">II", cbmp.data, 4))
-        elif proj.child(b"mshp") is not None:
+        elif (mshp := proj.child(b"mshp")) is not None:
             found["projection"] = "mesh"
+            found["meshes"] = read_mshp(mshp.data, where)
     return found
 
 
@@ -244,6 +248,7 @@ def inject_spherical(
     projection: str = "equirectangular",
     cubemap: CubemapFormat = CubemapFormat(),
     bounds: EquirectBounds | None = None,
+    mshp: bytes | None = None,
 ) -> SphericalInfo:
     """Mark the first video track of ``src`` as equirectangular 360° and write ``dst``.
 
@@ -252,6 +257,8 @@ def inject_spherical(
     that holds only part of the sphere (VR180: :data:`VR180_BOUNDS`): V2 as the ``equi`` box's
     edges, V1 as its cropped area in pixels of one eye (``CroppedAreaImageWidthPixels``,
     ``FullPanoWidthPixels``, ``CroppedAreaLeftPixels`` … from the track's frame size).
+    ``projection="mesh"`` writes ``mshp`` (the box's payload, version and flags first:
+    :mod:`zorgblik.media.mesh_projection` reads it) as it is; V2 only.
 
     Writes V1 (XMP ``uuid`` box in the track) and V2 (``st3d`` + ``sv3d`` in the sample
     entry), replacing any that were there. Whether the index sits before the media data
@@ -263,7 +270,7 @@ def inject_spherical(
     """
     src, dst = Path(src), Path(dst)
     pose = _check_arguments(stereo, pose, versions)
-    _check_projection(projection, cubemap, versions, bounds)
+    _check_projection(projection, cubemap, versions, bounds, mshp)
     where = str(src)
     top, moov_at, moov = load_moov(src)
     if moov.child(b"mvex") is not None:
@@ -280,7 +287,7 @@ def inject_spherical(
             hint="alleen video kan als 360°-video gemarkeerd worden",
         )
     trak = traks[0]
-    _mark_track(trak, stereo, pose, versions, where, _projection_box(projection, cubemap, bounds), bounds)
+    _mark_track(trak, stereo, pose, versions, where, _projection_box(projection, cubemap, bounds, mshp), bounds)
     new_moov = _relocate(moov, moov_at, where)
     log.debug("%s: moov %d → %d bytes", where, moov_at.size, len(new_moov))
     _write_replacing_moov(src, dst, top, moov_at, new_moov)
@@ -320,9 +327,12 @@ def _check_arguments(stereo: str, pose, versions: Collection[str]) -> Pose:
 
 
 def _check_projection(projection: str, cubemap: CubemapFormat, versions: Collection[str],
-                      bounds: EquirectBounds | None) -> None:
-    if projection not in ("equirectangular", "cubemap"):
-        raise InvalidSpherical(f"onbekende projectie {projection!r}", hint="kies equirectangular of cubemap")
+                      bounds: EquirectBounds | None, mshp: bytes | None = None) -> None:
+    if projection not in ("equirectangular", "cubemap", "mesh"):
+        raise InvalidSpherical(f"onbekende projectie {projection!r}", hint="kies equirectangular, cubemap of mesh")
+    if projection == "mesh" and ("v1" in versions or not mshp):
+        raise InvalidSpherical("een meshprojectie is alleen V2 en heeft de inhoud van haar mshp-box nodig",
+                               hint="geef mshp=… en versions=('v2',)")
     if projection == "cubemap" and "v1" in versions:
         raise InvalidSpherical("Spherical Video V1 kent geen kubusprojectie", hint="schrijf alleen V2 (versions=('v2',))")
     if not all(0 <= v <= 0xFFFFFFFF for v in (cubemap.layout, cubemap.padding)):
@@ -335,7 +345,10 @@ def _check_projection(projection: str, cubemap: CubemapFormat, versions: Collect
                                    hint="elke rand van 0 tot 1, samen per richting minder dan 1")
 
 
-def _projection_box(projection: str, cubemap: CubemapFormat, bounds: EquirectBounds | None) -> Box:
+def _projection_box(projection: str, cubemap: CubemapFormat, bounds: EquirectBounds | None,
+                    mshp: bytes | None = None) -> Box:
+    if projection == "mesh":
+        return Box(b"mshp", data=mshp)
     if projection == "cubemap":
         return _full_box(b"cbmp", struct.pack(">II", cubemap.layout, cubemap.padding))
     edges = (bounds.top, bounds.bottom, bounds.left, bounds.right) if bounds else (0, 0, 0, 0)
