@@ -58,8 +58,9 @@ def build_and_publish(harness, folder: Path, name: str, scenes: list[tuple[str, 
     return [scene.bundle_key for scene in built]
 
 
-def headset_session(harness, page, script: str, scenes: list[str]) -> int:
-    """A playlist of ``scenes`` of ``script`` on a headset paired in ``page``; the session started."""
+def headset_session(harness, page, script: str, scenes: list[str]) -> tuple[int, int]:
+    """A playlist of ``scenes`` of ``script`` on a headset paired in ``page``; the session started.
+    Returns (session id, playlist id)."""
     admin, staff = harness.staff("admin"), harness.staff("intake")
     playlist = harness.staff("author").post("/api/playlists", json={
         "name": harness.unique("Van camera tot headset"), "context": "intake",
@@ -73,7 +74,7 @@ def headset_session(harness, page, script: str, scenes: list[str]) -> int:
     headset_id = next(h["id"] for h in admin.get("/api/headsets").json() if h["name"] == name)
     session = staff.post("/api/sessions", json={"context": "intake", "headset_id": headset_id, "playlist_id": playlist})
     assert session.status_code == 201, session.text
-    return session.json()["id"]
+    return session.json()["id"], playlist
 
 
 def canvas_spread(page) -> float:
@@ -157,7 +158,10 @@ def test_a_vr180_clip_plays_on_the_half_sphere_in_2d_and_in_vr(harness, xr_page,
     home = staff.get("/").text  # the staff page's scene list says so, in the staff's words
     assert re.search(r"Terras</a></h4>\s*<p>video, \d+ s\s*· VR180 · stereo", home), home[home.find("Terras"):][:300]
 
-    session = headset_session(harness, page, "vr180-vvt", ["terras"])
+    session, playlist = headset_session(harness, page, "vr180-vvt", ["terras"])
+    table = harness.staff("author").get(f"/afspeellijsten/{playlist}").text  # the playlist's scene table too
+    assert re.search(r"Terras <span class=\"muted\">\(vr180-vvt\)</span></th>\s*<td>video, VR180</td>", table), \
+        table[table.find("Terras"):][:300]
     wait_for(lambda: past_panels(page, key), "the VR180 scene on screen", seconds=30)
     wait_for(lambda: page.evaluate("zorgblik.scene.element.currentTime") > 0.2, "the clip playing")
     harness.staff("intake").post(f"/api/sessions/{session}/commands", json={"command": "pause"}).raise_for_status()
