@@ -12,7 +12,9 @@ Which layouts capture takes in, for now::
     cubemap, EAC or 3×2, mono            yes: turned into equirect here (ffmpeg v360); the equirect is
                                          the footage, the original stays in the store beside it
     one fisheye lens image               no: not 360° on its own
-    VR180 from the pixels alone, mesh    no, not yet (VR180 cameras' fisheye mesh among them)
+    V2 mesh projection (mshp)            yes: resampled to equirect 180° here (capture.mesh180), taken in
+                                         as VR180; the original stays in the store beside it
+    VR180 from the pixels alone          no, not yet
     stereo cubemap                       no, not yet
     not 360°                             no
 """
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from capture.classify import DUAL_FISHEYE, EQUIRECT, FISHEYE_HALF, FULL, PARTIAL, VR180, Classification, classify
 from capture.cubemap import convert_to_equirect
+from capture.mesh180 import mesh_to_vr180
 from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge
 from capture.level_estimate import estimate_footage
 from capture.store import FootageStore
@@ -33,6 +36,7 @@ from catalog import Catalog, Footage, queries
 from zorgblik.media.bmff import media_end
 from zorgblik.media.errors import UnreadableMedia
 from zorgblik.media.probe import Probe, header_size, probe
+from zorgblik.media.spherical import read_spherical
 from zorgblik.terms import CUBEMAP_LAYOUTS, PHOTO_SUFFIXES, VIDEO_SUFFIXES
 
 _SUFFIX_FOR_CODEC = {"mjpeg": ".jpg", "png": ".png"}
@@ -158,8 +162,7 @@ def check_accepted(path: Path, kind: Classification) -> None:
         raise LayoutNotSupported(
             f"projectie '{kind.projection}' ({kind.layout}) wordt nog niet ondersteund",
             where=where,
-            hint=("exporteer VR180 als equirectangular 180° naast elkaar (Spherical Video V2 'equi' met grenzen)"
-                  if kind.projection == "mesh" else "lever equirectangular aan (2:1, of 1:1 / 4:1 voor stereo)"),
+            hint="lever equirectangular aan (2:1, of 1:1 / 4:1 voor stereo)",
         )
 
 
@@ -191,6 +194,9 @@ def add_footage(
     if kind.is_cubemap:
         return _add_cubemap(path, suffix, found, kind, catalog=catalog, store=store, category=category,
                             location=location, team=team, progress=progress, name=name)
+    if kind.projection == "mesh":
+        return _add_mesh(path, suffix, found, kind, catalog=catalog, store=store, category=category,
+                         location=location, team=team, progress=progress, name=name)
     check_accepted(path, kind)
     level = estimate_footage(path, found, kind)
     stored = store.put(path, suffix, progress=progress)
@@ -264,6 +270,41 @@ def _add_cubemap(path: Path, suffix: str, found: Probe, kind: Classification, *,
                 _forget(catalog, store, ingested.footage)
             raise
     provenance = (f"omgezet naar equirectangular uit {original_name} ({CUBEMAP_LAYOUTS[kind.layout]}, "
+                  f"{found.width}×{found.height}, sha256 {original.sha256[:12]}…); het origineel is bewaard")
+    with catalog.session() as db:
+        footage = db.get(Footage, ingested.footage.id)
+        added = [r for r in (*kind.reasons, provenance) if r not in footage.reasons]
+        footage.reasons = added + list(footage.reasons)
+    return Ingested(footage, ingested.created, ingested.classification, converted_from=kind)
+
+
+# ── V2 mesh projection ──────────────────────────────────────────────────────────────────
+
+
+def _add_mesh(path: Path, suffix: str, found: Probe, kind: Classification, *, catalog: Catalog,
+              store: FootageStore, category: str | None, location: str | None, team: str | None,
+              progress: Callable[[int], None] | None, name: str | None) -> Ingested:
+    """Resample the mesh-projection clip ``path`` to equirect 180° (VR180), take that in as the
+    footage, and keep the original in the store beside it; its reasons say what it was made from.
+    All or nothing, as add_footage."""
+    info = read_spherical(path)
+    if info is None or not info.meshes:
+        raise LayoutNotSupported("meshprojectie zonder mesh", where=str(path),
+                                 hint="exporteer de opname opnieuw uit de camera-app, of als equirectangular 180°")
+    original_name = name or path.name
+    with tempfile.TemporaryDirectory(prefix="zorgblik-mesh-") as tmp:
+        out = Path(tmp) / f"{Path(original_name).stem}-vr180{suffix}"
+        width, height = mesh_to_vr180(path, out, info.meshes, kind.stereo, found)
+        ingested = add_footage(out, catalog=catalog, store=store, category=category, location=location, team=team)
+        try:
+            original = store.put(path, suffix, progress=progress)
+        except BaseException:
+            if ingested.created:
+                _forget(catalog, store, ingested.footage)
+            raise
+    triangles = sum(len(m.triangles) for m in info.meshes)
+    provenance = (f"omgezet naar equirectangular 180° (VR180, {width}×{height}) uit {original_name} "
+                  f"(meshprojectie van Spherical Video V2: {len(info.meshes)} mesh(es), {triangles} driehoeken, "
                   f"{found.width}×{found.height}, sha256 {original.sha256[:12]}…); het origineel is bewaard")
     with catalog.session() as db:
         footage = db.get(Footage, ingested.footage.id)

@@ -25,6 +25,7 @@ class ScenePublic(BaseModel):
     title: dict[str, str]
     media_kind: str
     stereo: str
+    projection: str = "equirectangular"  # or "equirectangular-vr180" (zorgblik.terms.VR180)
     profile: str
     duration_s: float | None
     contexts: list[str]

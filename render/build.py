@@ -46,7 +46,7 @@ from render.errors import FootageMissing, FootageNotReady, LevelUnknown
 from render.events import BuildEvents
 from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
-from render.plan import Caption, Hotspot, PrivacyPlan, Rendition, ScenePlan
+from render.plan import VR180, Caption, Hotspot, PrivacyPlan, Rendition, ScenePlan
 from render.profiles import DEFAULT_PROFILES, HeadsetProfile, get_profile
 from render.stages import BundleResult, Progress, build_bundle
 from scripts_vr import KnownFootage, load_script
@@ -124,21 +124,17 @@ def footage_lookup(catalog: Catalog, resolved: dict[FootageRef, Footage] | None 
 
 
 def check_renderable(footage: Footage, where: str) -> None:
-    """Render makes scenes of whole equirect pictures; anything else gets one line saying what to do."""
+    """Render makes scenes of whole equirect pictures and of VR180 (the front half, per eye); anything
+    else gets one line saying what to do."""
     if footage.projection == "dual-fisheye":
         raise FootageNotReady(
             f"footage:{footage.id} ({footage.original_name}) is dual-fisheye en nog niet gestitcht", where=where,
             hint="stitch het met 'zorgblik capture stitch BESTAND --lens-front … --lens-back …' en verwijs naar het resultaat")
-    if footage.projection == "equirectangular-vr180":
-        raise FootageNotReady(
-            f"footage:{footage.id} ({footage.original_name}) is VR180: bewaard, maar render maakt er nog geen "
-            "scènes van (alleen van volledige 360°-beelden)", where=where,
-            hint="kies voor deze scène een 360°-opname; VR180-scènes volgen in een latere versie")
-    if footage.projection != "equirectangular":
+    if footage.projection not in ("equirectangular", VR180):
         raise FootageNotReady(
             f"footage:{footage.id} ({footage.original_name}) heeft projectie {footage.projection}; "
-            "render maakt alleen scènes van volledige 360°-beelden", where=where,
-            hint="lever het volledige 2:1-beeld aan (of 1:1 / 4:1 voor stereo)")
+            "render maakt alleen scènes van volledige 360°-beelden en VR180", where=where,
+            hint="lever het volledige 2:1-beeld aan (of 1:1 / 4:1 voor stereo), of VR180 met V2-metadata")
 
 
 def scene_level(scene: ScriptScene, footage: Footage, *, where: str) -> tuple[float, float, float]:
@@ -225,6 +221,7 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
         privacy=privacy,
         source_size=(footage.width, footage.height),
         script_sha256=script_sha256,
+        projection=footage.projection,
     )
 
 

@@ -9,7 +9,7 @@ import json
 from typing import TYPE_CHECKING
 
 from render.cache import PrivacyFiles, atomic_output, link_or_copy, sha256_file
-from render.mesh import MESH_VERSION, sphere_mesh
+from render.mesh import MESH_VERSION, half_sphere_mesh, sphere_mesh
 from zorgblik.bundle import (FORMAT, HOTSPOTS, MESH, REVIEW_SHEET, Audience, BundleFile, BundleManifest, Level,
                              PrivacyCounts, PrivacySummary, RenditionInfo, View, captions_name, captions_role)
 
@@ -68,12 +68,15 @@ def write_hotspots(job: BundleJob) -> None:
 
 
 def write_sphere_mesh(job: BundleJob) -> None:
-    """The viewing sphere for players that draw a mesh (the pyopenxr station). It is the same for
-    every scene (stereo players take one half of the UV range per eye, as the manifest's
-    ``stereo`` says), so it is made once, cached, and hard-linked into each bundle."""
-    cached = job.cache_dir / "mesh" / f"v{MESH_VERSION}" / MESH
+    """The viewing sphere for players that draw a mesh (the pyopenxr station, the WebXR player for
+    VR180): the whole sphere, or for VR180 the front half sphere (:func:`render.mesh.half_sphere`).
+    It is the same for every scene of its kind (stereo players take one half of the UV range per
+    eye, as the manifest's ``stereo`` says), so it is made once, cached, and hard-linked into each
+    bundle."""
+    kind = "half" if job.plan.vr180 else "full"
+    cached = job.cache_dir / "mesh" / f"v{MESH_VERSION}" / ("" if kind == "full" else kind) / MESH
     if not cached.exists():
-        atomic_output(cached, sphere_mesh)
+        atomic_output(cached, sphere_mesh if kind == "full" else half_sphere_mesh)
     link_or_copy(cached, job.work_dir / MESH)
     job.add_file(MESH)
 
@@ -95,6 +98,7 @@ def write_manifest(job: BundleJob) -> None:
         scene=plan.scene_slug,
         title=plan.title,
         media_kind=plan.media_kind,
+        projection=plan.projection,
         stereo=plan.stereo,
         profile=plan.primary.name,
         profiles=[r.name for r in plan.renditions],

@@ -19,15 +19,61 @@ _V360_STEREO = {"mono": "2d", "top-bottom": "tb", "left-right": "sbs"}
 
 
 def prepare_filters(plan: ScenePlan) -> str | None:
-    """The ffmpeg filters between the source and the face search: level, then each eye to 2:1."""
+    """The ffmpeg filters between the source and the face search: level, then each eye to 2:1.
+    A VR180 eye (the front half, ``he`` to v360) is scaled to half its 2:1 eye and padded with
+    black to the whole sphere, the picture unresampled in the middle: the search sees a whole
+    sphere, and :func:`front_half` cuts the same pixels out again for the renditions."""
     steps = []
     if plan.levelled:
         stereo = _V360_STEREO[plan.stereo]
         yaw, pitch, roll = plan.level
-        steps.append(f"v360=e:e:yaw={yaw}:pitch={pitch}:roll={roll}:in_stereo={stereo}:out_stereo={stereo}:interp=cubic")
+        kind = "he" if plan.vr180 else "e"
+        steps.append(f"v360={kind}:{kind}:yaw={yaw}:pitch={pitch}:roll={roll}:in_stereo={stereo}:out_stereo={stereo}"
+                     ":interp=cubic")
+    if plan.vr180:
+        return ",".join(steps + [_padded_to_the_sphere(plan)])
     if tuple(plan.source_size) != plan.intermediate_size:
         steps.append("scale={}:{}:flags=lanczos".format(*plan.intermediate_size))
     return ",".join(steps) or None
+
+
+def _eye_boxes(plan: ScenePlan) -> list[tuple[int, int, int, int]]:
+    """Each eye of the intermediate as (x, y, width, height), left eye first."""
+    rows, cols = plan.eyes
+    width, height = plan.intermediate_size
+    eye_w, eye_h = width // cols, height // rows
+    return [(c * eye_w, r * eye_h, eye_w, eye_h) for r in range(rows) for c in range(cols)]
+
+
+def _padded_to_the_sphere(plan: ScenePlan) -> str:
+    """A VR180 frame to the intermediate: the whole frame to half the intermediate's width, then
+    each eye padded left and right with black to a whole 2:1 eye (the eyes split and stacked
+    again for stereo)."""
+    rows, cols = plan.eyes
+    width, height = plan.intermediate_size
+    eye_w, eye_h = width // cols, height // rows
+    scaled = f"scale={width // 2}:{height}:flags=lanczos"
+    pad = f"pad={eye_w}:{eye_h}:{eye_w // 4}:0:black"
+    if rows * cols == 1:
+        return f"{scaled},{pad}"
+    half = [(c * eye_w // 2, r * eye_h, eye_w // 2, eye_h) for r in range(rows) for c in range(cols)]
+    eyes = ";".join(f"[in{n}]crop={w}:{h}:{x}:{y},{pad}[eye{n}]" for n, (x, y, w, h) in enumerate(half))
+    stack = "hstack" if cols == 2 else "vstack"
+    return f"{scaled},split=2[in0][in1];{eyes};[eye0][eye1]{stack}=inputs=2"
+
+
+def front_half(plan: ScenePlan, rendition: Rendition, video):
+    """A VR180 rendition: the front half of each eye of the intermediate (what
+    :func:`prepare_filters` padded), the eyes side by side or one above the other as the source
+    had them. Anything else passes as it is."""
+    if not plan.vr180:
+        return video
+    boxes = _eye_boxes(plan)
+    copies = [video] if len(boxes) == 1 else [video.split()[n] for n in range(len(boxes))]
+    halves = [v.filter("crop", w // 2, h, x + w // 4, y) for v, (x, y, w, h) in zip(copies, boxes)]
+    if len(halves) == 1:
+        return halves[0]
+    return ffmpeg.filter(halves, "hstack" if plan.eyes[1] == 2 else "vstack", inputs=2)
 
 
 def scale(plan: ScenePlan, rendition: Rendition, video):
@@ -35,7 +81,7 @@ def scale(plan: ScenePlan, rendition: Rendition, video):
 
 
 #: What a rendition does to the (already trimmed, levelled and blurred) intermediate's picture.
-MEDIA_STEPS = (scale,)
+MEDIA_STEPS = (front_half, scale)
 
 
 def _picture(plan: ScenePlan, rendition: Rendition, video):

@@ -13,7 +13,8 @@ per eye (top-bottom) or the u halves (left-right).
 - :func:`grounded_sphere`: the whole sphere whose floor is flat at the capture's camera height, where a
   standing viewer expects the floor; every texture coordinate stays what it was, since it is a
   direction from the camera.
-- :func:`write_obj` writes one as Wavefront OBJ; :func:`sphere_mesh` writes the full sphere;
+- :func:`write_obj` writes one as Wavefront OBJ; :func:`sphere_mesh` writes the full sphere,
+  :func:`half_sphere_mesh` the half one (a VR180 bundle's ``sphere.obj``);
   :func:`corner_arrays` gives one as the arrays a GPU draws (the station's sphere).
 """
 
@@ -145,3 +146,8 @@ def write_obj(mesh: o3d.geometry.TriangleMesh, path: Path) -> None:
 def sphere_mesh(path: Path, radius: float = RADIUS, resolution: int = RESOLUTION) -> None:
     """Write the full viewing sphere (:func:`full_sphere`) as Wavefront OBJ to ``path``."""
     write_obj(full_sphere(radius, resolution), path)
+
+
+def half_sphere_mesh(path: Path, radius: float = RADIUS, resolution: int = RESOLUTION) -> None:
+    """Write the VR180 half sphere (:func:`half_sphere`) as Wavefront OBJ to ``path``."""
+    write_obj(half_sphere(radius, resolution), path)

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 from render.profiles import HeadsetProfile
 from scripts_vr.model import BlurRegion, KeepUnblurred
+from zorgblik.terms import VR180
 
 #: How a stereo frame holds its eyes: (rows, columns) of eyes; the plan's intermediate size and
 #: the privacy pass's split into eyes both read it.
@@ -105,6 +106,7 @@ class ScenePlan:
     privacy: PrivacyPlan = PrivacyPlan()
     source_size: tuple[int, int] = (0, 0)
     script_sha256: str = field(default="", compare=False)
+    projection: str = "equirectangular"  # or "equirectangular-vr180": each eye the front half (1:1)
 
     @property
     def duration_s(self) -> float | None:
@@ -121,6 +123,10 @@ class ScenePlan:
         return self.renditions[0]
 
     @property
+    def vr180(self) -> bool:
+        return self.projection == VR180
+
+    @property
     def eyes(self) -> tuple[int, int]:
         """How the frame holds its eyes: (rows, columns)."""
         return EYE_LAYOUT.get(self.stereo, (1, 1))
@@ -129,15 +135,21 @@ class ScenePlan:
     def intermediate_size(self) -> tuple[int, int]:
         """The size of the blurred intermediate: the source's width, each eye 2:1 (a stereo eye
         that is not 2:1 is stretched to it, so directions on its sphere mean what they say); the
-        renditions scale from it."""
+        renditions scale from it. A VR180 eye (the front 180°, 1:1) lies in the middle of a whole
+        2:1 eye with black behind (render.ffmpeg_commands.prepare_filters): the privacy pass searches
+        a whole sphere, and the renditions cut the front half out again."""
         rows, cols = self.eyes
-        width = max(16, self.source_size[0] // (8 * cols) * 8 * cols)
+        source_width = self.source_size[0] * (2 if self.vr180 else 1)
+        width = max(16, source_width // (8 * cols) * 8 * cols)
         return width, width // cols // 2 * rows
 
     def _frames(self) -> dict:
         """What decides the frames the privacy pass sees: footage, cut, level, size, stereo."""
-        return {"source": self.source_sha256, "kind": self.media_kind, "stereo": self.stereo, "in": self.in_s,
-                "out": self.out_s, "level": self.level, "size": self.intermediate_size}
+        frames = {"source": self.source_sha256, "kind": self.media_kind, "stereo": self.stereo, "in": self.in_s,
+                  "out": self.out_s, "level": self.level, "size": self.intermediate_size}
+        if self.vr180:  # named only for VR180, so every 360° scene keeps its keys
+            frames["projection"] = self.projection
+        return frames
 
     def privacy_key(self) -> str:
         return _digest({"v": PRIVACY_VERSION, **self._frames(), "keep": [k.model_dump() for k in self.privacy.keep],
@@ -165,6 +177,8 @@ class ScenePlan:
     def bundle_key(self) -> str:
         everything = asdict(self)
         everything.pop("script_sha256")
+        if not self.vr180:  # 360° scenes keep the keys they had before VR180
+            everything.pop("projection")
         everything["v"] = BUNDLE_VERSION
         everything["media"] = [self.media_key(r) for r in self.renditions]
         return _digest(everything)[:20]

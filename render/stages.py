@@ -61,7 +61,7 @@ from zorgblik.bundle import MANIFEST, MEDIA, POSTER, REVIEW_SHEET, ROLE_OF, THUM
 from zorgblik.private import private_dir
 from zorgblik.media.ffmpeg import still_command
 from zorgblik.media.probe import ffprobe_json
-from zorgblik.media.spherical import inject_spherical, verify_spherical
+from zorgblik.media.spherical import VR180_BOUNDS, EquirectBounds, inject_spherical, verify_spherical
 from zorgblik.tools import run_tool, stream_tool
 
 Progress = Callable[[str, float], None]
@@ -122,6 +122,12 @@ class BundleJob:
                 self._background.shutdown(wait=True, cancel_futures=True)
                 self._background = None
             self._pending.clear()
+
+
+def sphere_bounds(plan: ScenePlan) -> EquirectBounds | None:
+    """What a rendition's spherical metadata says of the part of the sphere it holds: VR180's
+    front half (V2 ``equi`` bounds, V1 cropped area), or None for the whole sphere."""
+    return VR180_BOUNDS if plan.vr180 else None
 
 
 # privacy ---------------------------------------------------------------------------------------
@@ -209,7 +215,7 @@ def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], pos
                                                         plan.intermediate_size),
                                     progress=job.report)
         for path in made:
-            inject_spherical(path, path, stereo=plan.stereo)
+            inject_spherical(path, path, stereo=plan.stereo, bounds=sphere_bounds(plan))
         if need_poster:
             names = {name: tmp / name for name in (POSTER, THUMBNAIL)}
             run_tool(poster_command(plan, kept, seek, names[POSTER], names[THUMBNAIL], raw_size=shape["size"]),
@@ -340,7 +346,7 @@ def _probe_and_check(plan: ScenePlan, rendition: Rendition, path: Path, where: s
         if video.get("codec_name") != rendition.profile.codec:
             raise OutputInvalid(f"uitvoer-codec is {video.get('codec_name')}, verwacht {rendition.profile.codec}",
                                 where=where)
-        verify_spherical(path, plan.stereo, probed=info)
+        verify_spherical(path, plan.stereo, probed=info, expected_bounds=sphere_bounds(plan))
     return info
 
 

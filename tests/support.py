@@ -322,3 +322,38 @@ def oversized_jpeg(source: Path, path: Path, width: int, height: int) -> Path:
     data[at + 5:at + 9] = struct.pack(">HH", height, width)
     path.write_bytes(bytes(data))
     return path
+
+
+# VR180 files ------------------------------------------------------------------------------------
+def vr180_clip(folder: Path, name: str, panos: Sequence, *, stereo: str = "left-right", eye: int = 512,
+               parallax_deg: float = 1.0, fps: int = 5, frames: int = 1) -> Path:
+    """A VR180 clip as a VR180 camera writes one: each of ``panos`` (equirect BGR frames, one per
+    video frame, the last repeated up to ``frames``) turned into its front half by ffmpeg's v360
+    (``output=hequirect``, ``eye``×``eye`` pixels), the right eye seen ``parallax_deg`` further
+    right, the eyes side by side, one above the other or alone (``stereo``), in H.264 with
+    Spherical Video V2 metadata (``equi`` with VR180's bounds, ``st3d``), as capture reads it."""
+    import cv2
+    import numpy as np
+
+    from zorgblik.media.spherical import VR180_BOUNDS, inject_spherical
+    from zorgblik.tools import run_tool
+
+    work = folder / f"{name}-frames"
+    work.mkdir(parents=True, exist_ok=True)
+    for n, pano in enumerate(panos):
+        cv2.imwrite(str(work / "pano.png"), pano)
+        halves = []
+        for yaw in (0.0, parallax_deg) if stereo != "mono" else (0.0,):
+            out = work / f"eye{yaw}.png"
+            run_tool(["ffmpeg", "-v", "error", "-y", "-i", work / "pano.png", "-vf",
+                      f"v360=input=e:output=he:w={eye}:h={eye}:yaw={yaw}", "-frames:v", "1", out])
+            halves.append(cv2.imread(str(out)))
+        stacked = np.vstack(halves) if stereo == "top-bottom" else np.hstack(halves)
+        cv2.imwrite(str(work / f"f{n:03d}.png"), stacked)
+    plain = work / "plain.mp4"
+    last = ["-vf", f"tpad=stop_mode=clone:stop={frames - len(panos)}"] if frames > len(panos) else []
+    run_tool(["ffmpeg", "-v", "error", "-y", "-framerate", str(fps), "-i", work / "f%03d.png", *last, "-c:v", "libx264",
+              "-preset", "ultrafast", "-crf", "14", "-pix_fmt", "yuv420p", plain])
+    out = folder / f"{name}.mp4"
+    inject_spherical(plain, out, stereo=stereo, bounds=VR180_BOUNDS, versions=("v2",))
+    return out

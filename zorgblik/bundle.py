@@ -168,7 +168,8 @@ class BundleManifest(_Part):
     scene: str
     title: dict[str, str]  # per language; Dutch always
     media_kind: MediaKind
-    projection: Literal["equirectangular"] = "equirectangular"
+    # the whole sphere, or VR180: each eye the front half (a manifest from before VR180 says nothing)
+    projection: Literal["equirectangular", "equirectangular-vr180"] = "equirectangular"
     stereo: StereoMode
     profile: str  # the primary rendition: what a player without a profile takes
     profiles: list[str]

@@ -72,6 +72,9 @@ PHOTO_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png"})
 #: "not_360" is what capture may recognise in a file it then refuses; "cubemap" one it turns
 #: into equirectangular first (the footage is that equirect).
 Projection = Literal["equirectangular", "equirectangular-partial", "equirectangular-vr180", "dual-fisheye"]
+#: The projection of VR180 footage and scenes (a bundle manifest's ``projection`` too): each eye the
+#: front half sphere; staff lists call such a scene "VR180".
+VR180 = "equirectangular-vr180"
 PROJECTIONS: dict[str, str] = {"equirectangular": "360° (equirectangulair)",
                                "equirectangular-partial": "deels 360° (bijgesneden equirectangulair)",
                                "equirectangular-vr180": "VR180 (halve bol, equirectangulair)",

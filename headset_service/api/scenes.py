@@ -55,6 +55,7 @@ def scene_public(version: SceneVersion) -> ScenePublic:
         title=m.title,
         media_kind=m.media_kind,
         stereo=m.stereo,
+        projection=m.projection,
         profile=m.profile,
         duration_s=m.duration_s,
         contexts=m.contexts,

@@ -9,13 +9,17 @@ import math
 
 import numpy as np
 
-from render.mesh import RADIUS, RESOLUTION, corner_arrays, full_sphere
+from render.mesh import RADIUS, RESOLUTION, corner_arrays, full_sphere, half_sphere
+from zorgblik.terms import VR180
 
 
-def sphere(resolution: int = RESOLUTION, radius: float = RADIUS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The viewing sphere the station draws: render's (built by open3d, the one in every bundle) as
+def sphere(resolution: int = RESOLUTION, radius: float = RADIUS,
+           projection: str = "equirectangular") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The viewing sphere the station draws for a scene of ``projection`` (the manifest's): render's
+    (built by open3d, the one in its bundle), the whole sphere or for VR180 the front half, as
     (positions N×3, uvs N×2, triangles M×3), wound to face inward."""
-    return corner_arrays(full_sphere(radius, resolution))
+    mesh = half_sphere(radius, resolution) if projection == VR180 else full_sphere(radius, resolution)
+    return corner_arrays(mesh)
 
 
 def eye_window(stereo: str, eye: int) -> tuple[float, float, float, float]:

@@ -103,17 +103,10 @@ class _Sphere:
         self.GL = GL
         self.program = shaders.compileProgram(shaders.compileShader(VERTEX, GL.GL_VERTEX_SHADER),
                                               shaders.compileShader(FRAGMENT, GL.GL_FRAGMENT_SHADER))
-        xyz, uv, tris = views.sphere()
-        self.count = tris.size
         self.vao = GL.glGenVertexArrays(1)
-        GL.glBindVertexArray(self.vao)
-        for location, data in ((0, xyz), (1, uv)):
-            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, GL.glGenBuffers(1))
-            GL.glBufferData(GL.GL_ARRAY_BUFFER, data.nbytes, data, GL.GL_STATIC_DRAW)
-            GL.glEnableVertexAttribArray(location)
-            GL.glVertexAttribPointer(location, data.shape[1], GL.GL_FLOAT, False, 0, None)
-        GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, GL.glGenBuffers(1))
-        GL.glBufferData(GL.GL_ELEMENT_ARRAY_BUFFER, tris.nbytes, tris, GL.GL_STATIC_DRAW)
+        self.buffers = GL.glGenBuffers(3)
+        self.projection = None
+        self.use("equirectangular")
         self.texture = GL.glGenTextures(1)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
         for name, value in ((GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR), (GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR),
@@ -122,6 +115,23 @@ class _Sphere:
         self.size: tuple[int, int] | None = None
         self.framebuffer = GL.glGenFramebuffers(1)
         self.max_texture = int(GL.glGetIntegerv(GL.GL_MAX_TEXTURE_SIZE))
+
+    def use(self, projection: str) -> None:
+        """Draw on the sphere of ``projection`` (the manifest's): the whole one, or VR180's half."""
+        if projection == self.projection:
+            return
+        GL = self.GL
+        xyz, uv, tris = views.sphere(projection=projection)
+        self.count = tris.size
+        GL.glBindVertexArray(self.vao)
+        for location, data in ((0, xyz), (1, uv)):
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffers[location])
+            GL.glBufferData(GL.GL_ARRAY_BUFFER, data.nbytes, data, GL.GL_STATIC_DRAW)
+            GL.glEnableVertexAttribArray(location)
+            GL.glVertexAttribPointer(location, data.shape[1], GL.GL_FLOAT, False, 0, None)
+        GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, self.buffers[2])
+        GL.glBufferData(GL.GL_ELEMENT_ARRAY_BUFFER, tris.nbytes, tris, GL.GL_STATIC_DRAW)
+        self.projection = projection
 
     def upload(self, frame: np.ndarray | None, size: tuple[int, int]) -> None:
         GL = self.GL
@@ -175,6 +185,7 @@ class _Scene:
                 sphere.upload(None, (0, 0))
             elif step == "open":
                 self.media = self.Media(self.folder_of(want.scene), self.max_size)
+                sphere.use(self.media.manifest.projection)  # VR180: the half sphere
                 self.clock = playback.FrameClock(self.media.fps, now)
                 self.opened = True  # the scene's starting view goes where the head looks
             elif step == "pause":

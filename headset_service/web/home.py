@@ -20,6 +20,7 @@ from headset_service import throttling
 from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.api.accounts import set_staff_cookie
 from headset_service.api.scenes import scene_public, visible_version
+from zorgblik.terms import VR180
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 templates = rendering.templates
@@ -105,7 +106,7 @@ def staff_home(request: Request, db: DbDep, user: MaybeStaff) -> Response:
     by_script: dict[str, list] = {}
     for scene in scenes:
         by_script.setdefault(scene.script, []).append(scene)
-    return rendering.render(request, "staff.html", user, {"by_script": by_script,
+    return rendering.render(request, "staff.html", user, {"by_script": by_script, "vr180": VR180,
                                                          "tiles": START_TILES.get(user.role, [])})
 
 

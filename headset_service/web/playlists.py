@@ -19,7 +19,7 @@ from headset_service.auth import may_manage_playlist
 from headset_service.csrf import CsrfChecked
 from headset_service.deps import DbDep, Id, UnitOfWorkRoute
 from headset_service.web.rendering import PageForbidden, PageUser, back, render
-from zorgblik.terms import MBO_LEVELS, ROUTES, USE_CONTEXTS, WAIT_FOR_STAFF_BY_DEFAULT, label
+from zorgblik.terms import MBO_LEVELS, ROUTES, USE_CONTEXTS, VR180, WAIT_FOR_STAFF_BY_DEFAULT, label
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Maker = PageUser("playlists.write")
@@ -56,7 +56,8 @@ def scene_view(version) -> dict:
     photo = playlists.is_photo(version)
     duration = version.manifest.duration_s
     length = "" if photo or not duration else f"{int(duration // 60)}:{int(duration % 60):02d}"
-    return {"title": playlists.title_of(version), "photo": photo, "kind": "foto" if photo else "video",
+    kind = ("foto" if photo else "video") + (", VR180" if version.manifest.projection == VR180 else "")
+    return {"title": playlists.title_of(version), "photo": photo, "kind": kind,
             "length": length, "script": version.scene.script.name, "scene_id": version.scene_id}
 
 

@@ -260,5 +260,5 @@ def test_the_front_door_exports_what_it_says():
     assert all(hasattr(capture, name) for name in capture.__all__)
     public = {name for name in vars(capture) if not name.startswith("_")}
     assert public - set(capture.__all__) <= {"classify", "consent", "cubemap", "dual_fisheye", "errors", "ingest", "lens",
-                                            "level_estimate", "refine", "rig", "seam", "stitch", "store",
+                                            "level_estimate", "mesh180", "refine", "rig", "seam", "stitch", "store",
                                             "upload"}  # the submodules themselves

@@ -1,7 +1,7 @@
 """VR180 as equirect 180° (issue #17, the first step): a clip whose Spherical Video V2 metadata
 says so (``equi`` bounds of a quarter left and right, side by side or mono) is classified and taken
-in as "equirectangular-vr180"; two similar halves without metadata stay refused, and render says
-in one line that it does not make scenes of it yet."""
+in as "equirectangular-vr180"; two similar halves without metadata stay refused. Render takes VR180
+in (tests/render/privacy/test_vr180.py builds it)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 
 from capture import FootageStore, LayoutNotSupported, add_footage, classify
 from render.build import check_renderable
-from render.errors import FootageNotReady
 from zorgblik.media.errors import InvalidSpherical
 from zorgblik.media.probe import probe
 from zorgblik.media.spherical import VR180_BOUNDS, EquirectBounds, inject_spherical, read_spherical
@@ -54,9 +53,7 @@ def test_bounds_are_written_and_read_back(vr180_clips):
     assert info.bounds == pytest.approx(VR180_BOUNDS) and info.stereo == "left-right" and info.sources == ("v2",)
 
 
-def test_v1_knows_no_cropped_sphere(vr180_clips, tmp_path):
-    with pytest.raises(InvalidSpherical, match="V1 kent geen bijgesneden bol"):
-        inject_spherical(vr180_clips["none"], tmp_path / "x.mp4", bounds=VR180_BOUNDS)
+def test_bounds_that_leave_nothing_are_refused(vr180_clips, tmp_path):
     with pytest.raises(InvalidSpherical, match="laten geen beeld over"):
         inject_spherical(vr180_clips["none"], tmp_path / "x.mp4", versions=("v2",),
                          bounds=EquirectBounds(0.0, 0.0, 0.5, 0.5))
@@ -75,8 +72,7 @@ def test_vr180_with_metadata_is_classified_and_taken_in(vr180_clips, settings, c
     f = result.footage
     assert result.created and (f.projection, f.stereo) == ("equirectangular-vr180", stereo)
 
-    with pytest.raises(FootageNotReady, match="is VR180: bewaard, maar render maakt er nog geen scènes van"):
-        check_renderable(f, "vr180.yaml")
+    check_renderable(f, "vr180.yaml")  # render makes scenes of it
 
 
 def test_vr180_from_the_pixels_alone_is_refused_with_what_to_do(vr180_clips, settings):

@@ -162,3 +162,42 @@ def test_station_pairs_with_a_code_and_keeps_its_token(harness, tmp_path):
         paired = client.pair(code["code"].lower())
         assert (tmp_path / "station" / "token").read_text() == paired["token"]
         assert client.manifest().bundles == []  # the new token is honoured at once
+
+
+def test_a_vr180_scene_is_drawn_on_the_half_sphere_with_each_eye_its_half():
+    """VR180 (#17): the station draws render's half sphere for it: nothing behind the viewer, u
+    from 90° left (0) to 90° right (1), and side by side each eye takes its own half of the frame."""
+    xyz, uv, tris = views.sphere(resolution=8, radius=10, projection="equirectangular-vr180")
+    assert xyz[:, 2].max() < 1e-6 and tris.size < views.sphere(resolution=8, radius=10)[2].size
+    ahead = np.argmin(np.linalg.norm(xyz - [0, 0, -10], axis=1))
+    right = np.argmin(np.linalg.norm(xyz - [10, 0, 0], axis=1))
+    assert np.allclose(uv[ahead], (0.5, 0.5)) and np.isclose(uv[right][0], 1.0)
+    assert views.eye_window("left-right", 0) == (0, 0, 0.5, 1) and views.eye_window("left-right", 1) == (0.5, 0, 0.5, 1)
+
+
+def test_the_station_switches_to_the_half_sphere_when_a_vr180_scene_opens():
+    from types import SimpleNamespace
+
+    from headset_service.station import playback
+    from headset_service.station.xr import _Scene
+
+    class Sphere:
+        def __init__(self):
+            self.used = []
+
+        def use(self, projection):
+            self.used.append(projection)
+
+        def upload(self, frame, size):
+            pass
+
+    def media(projection):
+        return lambda folder, size: SimpleNamespace(manifest=SimpleNamespace(projection=projection), fps=25.0,
+                                                    close=lambda: None)
+
+    scene, sphere = _Scene(lambda key: key, 4096), Sphere()
+    scene.Media = media("equirectangular-vr180")
+    scene.follow(playback.Show("terras", True), sphere, 0.0)
+    scene.Media = media("equirectangular")
+    scene.follow(playback.Show("tuin", True), sphere, 1.0)
+    assert sphere.used == ["equirectangular-vr180", "equirectangular"]

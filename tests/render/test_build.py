@@ -294,14 +294,14 @@ def test_a_build_that_stops_early_leaves_its_progress_file_failed(tmp_path, fast
     assert progress["state"] == "failed" and "scenes.0.footage: sha256:" in progress["error"]
 
 
-def test_vr180_footage_is_named_as_not_yet_rendered():
-    """Capture takes VR180 in (#17); render does not make scenes of it yet, and says so, not 'deliver
-    the whole 2:1 picture'."""
+def test_vr180_footage_is_rendered_and_a_cropped_equirect_is_refused_saying_what_is():
+    """Render makes VR180 scenes (#17: tests/render/privacy/test_vr180.py builds them); a cropped
+    equirect that is no VR180 is still refused in one line that names both kinds it takes."""
     from catalog.models import Footage
     from render.build import check_renderable
 
-    footage = Footage(id=7, original_name="halve-bol.mp4", projection="equirectangular-vr180")
+    check_renderable(Footage(id=7, original_name="halve-bol.mp4", projection="equirectangular-vr180"), "scène tuin")
     with pytest.raises(FootageNotReady) as info:
-        check_renderable(footage, "scène tuin")
+        check_renderable(Footage(id=8, original_name="strook.mp4", projection="equirectangular-partial"), "scène tuin")
     line = info.value.one_line()
-    assert "VR180" in line and "360°-opname" in line and "2:1" not in line
+    assert "equirectangular-partial" in line and "VR180" in line and "\n" not in line

@@ -37,6 +37,17 @@ def test_a_manifest_round_trips_through_its_file(tmp_path):
     assert "profile" not in on_disk["files"][1]  # a shared file names no profile (the sync's ETag stays the same)
 
 
+def test_a_manifest_says_vr180_and_one_from_before_vr180_reads_as_the_whole_sphere(tmp_path):
+    """#17: a VR180 bundle says so; a manifest written before the field had values other than the
+    whole sphere (or without it at all) still reads, as the whole sphere."""
+    vr180 = a_manifest().model_copy(update={"projection": "equirectangular-vr180"})
+    assert read_manifest(vr180.write(tmp_path)).projection == "equirectangular-vr180"
+    older = json.loads(a_manifest().to_json())
+    del older["projection"]
+    (tmp_path / MANIFEST).write_text(json.dumps(older), encoding="utf-8")
+    assert read_manifest(tmp_path / MANIFEST).projection == "equirectangular"
+
+
 @pytest.mark.parametrize("format", ["zorgblik-bundle/1", "zorgblik-bundle/3", None], ids=["older", "newer", "missing"])
 def test_a_manifest_in_another_format_is_refused_with_what_to_do(tmp_path, format):
     data = a_manifest().model_dump(mode="json")

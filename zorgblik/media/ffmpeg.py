@@ -109,3 +109,17 @@ def reproject_command(src: Path | str, dst: Path | str, *, source: str, size: tu
     streams = [video, stream["a?"]] if audio else [video]
     out = ffmpeg.output(*streams, str(dst), **options(output_args)).global_args(*QUIET, "-nostdin")
     return out.compile(cmd="ffmpeg", overwrite_output=True)
+
+
+def remap_command(src: Path | str, dst: Path | str, xmap: Path | str, ymap: Path | str, *,
+                  output_args: Sequence[str] = (), audio: bool = False) -> list[str]:
+    """The first video stream of ``src`` resampled through ffmpeg's ``remap`` filter: each output
+    pixel is taken from the source pixel the 16-bit grey images ``xmap`` and ``ymap`` give (the
+    output's size); a pixel they point outside the source is black. Written to ``dst`` with
+    ``output_args``; with ``audio`` the audio, if any, comes along. Overwrites ``dst``."""
+    stream = ffmpeg.input(str(src))
+    video = ffmpeg.filter([stream["v:0"], ffmpeg.input(str(xmap)).video, ffmpeg.input(str(ymap)).video], "remap",
+                          fill="black")
+    streams = [video, stream["a?"]] if audio else [video]
+    out = ffmpeg.output(*streams, str(dst), **options(output_args)).global_args(*QUIET, "-nostdin")
+    return out.compile(cmd="ffmpeg", overwrite_output=True)

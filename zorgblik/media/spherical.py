@@ -31,7 +31,7 @@ import struct
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,6 +40,7 @@ from zorgblik.media.bmff import Box, TopBox, box_name, load_moov, video_traks
 from zorgblik.media.errors import (
     InvalidSpherical, NoVideoTrack, SphericalMismatch, UnsupportedLayout, damaged,
 )
+from zorgblik.media.mesh_projection import ProjectionMesh, read_mshp
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.media.xmp import namespaced_props, xmp_float
 
@@ -114,6 +115,7 @@ class SphericalInfo:
     bounds: EquirectBounds | None = None
     sources: tuple[str, ...] = ()
     cubemap: CubemapFormat | None = None
+    meshes: tuple[ProjectionMesh, ...] = field(default=(), compare=False)  # V2 mshp: one, or left and right
 
 
 # ── the boxes written and read ─────────────────────────────────────────────────────────
@@ -163,6 +165,7 @@ def _track_info(trak: Box, where: str) -> SphericalInfo | None:
         pose=merged.get("pose", Pose()),
         bounds=merged.get("bounds"),
         cubemap=merged.get("cubemap"),
+        meshes=merged.get("meshes", ()),
         sources=tuple(name for name, part in (("v1", v1), ("v2", v2)) if part is not None),
     )
 
@@ -197,8 +200,9 @@ def _read_v2(entry: Box, where: str) -> dict | None:
                 raise damaged(where, "de kubus-box (cbmp) is te kort")
             found["projection"] = "cubemap"
             found["cubemap"] = CubemapFormat(*struct.unpack_from(">II", cbmp.data, 4))
-        elif proj.child(b"mshp") is not None:
+        elif (mshp := proj.child(b"mshp")) is not None:
             found["projection"] = "mesh"
+            found["meshes"] = read_mshp(mshp.data, where)
     return found
 
 
@@ -223,6 +227,11 @@ def _read_v1(trak: Box, where: str) -> dict | None:
     angles = [xmp_float(props.get(f"InitialView{n}Degrees")) for n in ("Heading", "Pitch", "Roll")]
     if any(a is not None for a in angles):
         found["pose"] = Pose(*(a or 0.0 for a in angles))
+    crop = [xmp_float(props.get(name)) for name in _V1_CROP]
+    if all(v is not None for v in crop) and crop[2] > 0 and crop[3] > 0:
+        width, height, full_w, full_h, left, top = crop
+        found["bounds"] = EquirectBounds(top=top / full_h, bottom=(full_h - top - height) / full_h,
+                                         left=left / full_w, right=(full_w - left - width) / full_w)
     return found
 
 
@@ -239,12 +248,17 @@ def inject_spherical(
     projection: str = "equirectangular",
     cubemap: CubemapFormat = CubemapFormat(),
     bounds: EquirectBounds | None = None,
+    mshp: bytes | None = None,
 ) -> SphericalInfo:
     """Mark the first video track of ``src`` as equirectangular 360° and write ``dst``.
 
     ``projection="cubemap"`` marks it as a cubemap (``cbmp`` with ``cubemap``'s layout and
     padding) instead; V1 knows no cubemaps, so that is V2 only. ``bounds`` marks an equirect
-    that holds only part of the sphere (VR180: :data:`VR180_BOUNDS`); V2 only too.
+    that holds only part of the sphere (VR180: :data:`VR180_BOUNDS`): V2 as the ``equi`` box's
+    edges, V1 as its cropped area in pixels of one eye (``CroppedAreaImageWidthPixels``,
+    ``FullPanoWidthPixels``, ``CroppedAreaLeftPixels`` … from the track's frame size).
+    ``projection="mesh"`` writes ``mshp`` (the box's payload, version and flags first:
+    :mod:`zorgblik.media.mesh_projection` reads it) as it is; V2 only.
 
     Writes V1 (XMP ``uuid`` box in the track) and V2 (``st3d`` + ``sv3d`` in the sample
     entry), replacing any that were there. Whether the index sits before the media data
@@ -256,7 +270,7 @@ def inject_spherical(
     """
     src, dst = Path(src), Path(dst)
     pose = _check_arguments(stereo, pose, versions)
-    _check_projection(projection, cubemap, versions, bounds)
+    _check_projection(projection, cubemap, versions, bounds, mshp)
     where = str(src)
     top, moov_at, moov = load_moov(src)
     if moov.child(b"mvex") is not None:
@@ -273,7 +287,7 @@ def inject_spherical(
             hint="alleen video kan als 360°-video gemarkeerd worden",
         )
     trak = traks[0]
-    _mark_track(trak, stereo, pose, versions, where, _projection_box(projection, cubemap, bounds))
+    _mark_track(trak, stereo, pose, versions, where, _projection_box(projection, cubemap, bounds, mshp), bounds)
     new_moov = _relocate(moov, moov_at, where)
     log.debug("%s: moov %d → %d bytes", where, moov_at.size, len(new_moov))
     _write_replacing_moov(src, dst, top, moov_at, new_moov)
@@ -313,9 +327,12 @@ def _check_arguments(stereo: str, pose, versions: Collection[str]) -> Pose:
 
 
 def _check_projection(projection: str, cubemap: CubemapFormat, versions: Collection[str],
-                      bounds: EquirectBounds | None) -> None:
-    if projection not in ("equirectangular", "cubemap"):
-        raise InvalidSpherical(f"onbekende projectie {projection!r}", hint="kies equirectangular of cubemap")
+                      bounds: EquirectBounds | None, mshp: bytes | None = None) -> None:
+    if projection not in ("equirectangular", "cubemap", "mesh"):
+        raise InvalidSpherical(f"onbekende projectie {projection!r}", hint="kies equirectangular, cubemap of mesh")
+    if projection == "mesh" and ("v1" in versions or not mshp):
+        raise InvalidSpherical("een meshprojectie is alleen V2 en heeft de inhoud van haar mshp-box nodig",
+                               hint="geef mshp=… en versions=('v2',)")
     if projection == "cubemap" and "v1" in versions:
         raise InvalidSpherical("Spherical Video V1 kent geen kubusprojectie", hint="schrijf alleen V2 (versions=('v2',))")
     if not all(0 <= v <= 0xFFFFFFFF for v in (cubemap.layout, cubemap.padding)):
@@ -326,11 +343,12 @@ def _check_projection(projection: str, cubemap: CubemapFormat, versions: Collect
                 or bounds.top + bounds.bottom >= 1 or bounds.left + bounds.right >= 1):
             raise InvalidSpherical(f"grenzen {bounds} laten geen beeld over of horen niet bij equirectangular",
                                    hint="elke rand van 0 tot 1, samen per richting minder dan 1")
-        if bounds.is_cropped and "v1" in versions:
-            raise InvalidSpherical("Spherical Video V1 kent geen bijgesneden bol", hint="schrijf alleen V2 (versions=('v2',))")
 
 
-def _projection_box(projection: str, cubemap: CubemapFormat, bounds: EquirectBounds | None) -> Box:
+def _projection_box(projection: str, cubemap: CubemapFormat, bounds: EquirectBounds | None,
+                    mshp: bytes | None = None) -> Box:
+    if projection == "mesh":
+        return Box(b"mshp", data=mshp)
     if projection == "cubemap":
         return _full_box(b"cbmp", struct.pack(">II", cubemap.layout, cubemap.padding))
     edges = (bounds.top, bounds.bottom, bounds.left, bounds.right) if bounds else (0, 0, 0, 0)
@@ -361,7 +379,31 @@ def _v2_boxes(stereo: str, pose: Pose, projection_box: Box) -> list[Box]:
     ]
 
 
-def _v1_box(stereo: str, pose: Pose) -> Box:
+#: V1's cropped area (the Spherical Video RFC's GPano-like fields), in pixels of one eye.
+_V1_CROP = ("CroppedAreaImageWidthPixels", "CroppedAreaImageHeightPixels", "FullPanoWidthPixels",
+            "FullPanoHeightPixels", "CroppedAreaLeftPixels", "CroppedAreaTopPixels")
+
+
+def _v1_crop(bounds: EquirectBounds, eye: tuple[int, int]) -> dict[str, str]:
+    """V1's cropped-area fields for an eye of ``eye`` (width, height) pixels showing ``bounds``."""
+    width, height = eye
+    full_w = round(width / (1 - bounds.left - bounds.right))
+    full_h = round(height / (1 - bounds.top - bounds.bottom))
+    values = (width, height, full_w, full_h, round(full_w * bounds.left), round(full_h * bounds.top))
+    return {name: str(v) for name, v in zip(_V1_CROP, values)}
+
+
+def _eye_size(entry: Box, stereo: str, where: str) -> tuple[int, int]:
+    """One eye's size in the picture a visual sample entry describes (width, height at bytes 24-27)."""
+    prefix = getattr(entry, "prefix", b"")
+    if len(prefix) < 28:
+        raise damaged(where, "de video-beschrijving noemt geen beeldgrootte")
+    width, height = struct.unpack_from(">HH", prefix, 24)
+    cols, rows = {"left-right": (2, 1), "top-bottom": (1, 2)}.get(stereo, (1, 1))
+    return width // cols, height // rows
+
+
+def _v1_box(stereo: str, pose: Pose, crop: dict[str, str] | None = None) -> Box:
     ET.register_namespace("rdf", _RDF_NS)
     ET.register_namespace("GSpherical", _GSPHERICAL_NS)
     root = ET.Element(f"{{{_RDF_NS}}}SphericalVideo")
@@ -374,6 +416,7 @@ def _v1_box(stereo: str, pose: Pose) -> Box:
         "InitialViewHeadingDegrees": f"{pose.yaw:g}",
         "InitialViewPitchDegrees": f"{pose.pitch:g}",
         "InitialViewRollDegrees": f"{pose.roll:g}",
+        **(crop or {}),
     }
     for name, value in values.items():
         ET.SubElement(root, f"{{{_GSPHERICAL_NS}}}{name}").text = value
@@ -381,16 +424,18 @@ def _v1_box(stereo: str, pose: Pose) -> Box:
     return Box(b"uuid", data=_SPHERICAL_UUID + xml)
 
 
-def _mark_track(trak: Box, stereo: str, pose: Pose, versions, where: str, projection_box: Box) -> None:
+def _mark_track(trak: Box, stereo: str, pose: Pose, versions, where: str, projection_box: Box,
+                bounds: EquirectBounds | None = None) -> None:
     assert trak.children is not None
     trak.children = [
         c for c in trak.children if not (c.type == b"uuid" and c.data[:16] == _SPHERICAL_UUID)
     ]
-    if "v1" in versions:
-        trak.children.append(_v1_box(stereo, pose))
     stsd = trak.path(b"mdia", b"minf", b"stbl", b"stsd")
     if stsd is None or not stsd.children:
         raise damaged(where, "het videospoor heeft geen beschrijving (stsd)")
+    if "v1" in versions:
+        crop = _v1_crop(bounds, _eye_size(stsd.children[0], stereo, where)) if bounds and bounds.is_cropped else None
+        trak.children.append(_v1_box(stereo, pose, crop))
     for entry in stsd.children:
         kept = [c for c in entry.children or () if c.type not in (b"st3d", b"sv3d")]
         if "v2" in versions:
@@ -473,6 +518,21 @@ def _write_replacing_moov(
 
 # ── verifying ───────────────────────────────────────────────────────────────────────────
 
+
+def _check_bounds(path: Path, info: SphericalInfo, expected: EquirectBounds, hint: str) -> None:
+    """Each scheme in the file gives ``expected``'s edges (V1's are whole pixels: 1 % slack)."""
+    _, _, moov = load_moov(path)
+    trak = video_traks(moov)[0]
+    stsd = trak.path(b"mdia", b"minf", b"stbl", b"stsd")
+    found = {"v1": (_read_v1(trak, str(path)) or {}).get("bounds"),
+             "v2": next(((_read_v2(e, str(path)) or {}).get("bounds") for e in stsd.children or ()), None)}
+    want = (expected.top, expected.bottom, expected.left, expected.right)
+    for version in info.sources:
+        got = found[version] or EquirectBounds(0.0, 0.0, 0.0, 0.0)
+        if any(abs(a - b) > 0.01 for a, b in zip((got.top, got.bottom, got.left, got.right), want)):
+            raise SphericalMismatch(f"{version.upper()} zegt grenzen {got}, verwacht {expected}", where=str(path),
+                                    hint=hint)
+
 _FFPROBE_STEREO = {"mono": {None, "2D"}, "top-bottom": {"top and bottom"},
                    "left-right": {"side by side"}}
 
@@ -484,13 +544,16 @@ def verify_spherical(
     expected_projection: str = "equirectangular",
     require: Collection[str] = ("v1", "v2"),
     probed: dict | None = None,
+    expected_bounds: EquirectBounds | None = None,
 ) -> SphericalInfo:
     """Confirm that ``path`` is marked as spherical the way the render stage meant it.
 
     Re-reads the file with :func:`read_spherical` and asks ffprobe for its side data
     ("Spherical Mapping", "Stereo 3D"); both must show ``expected_projection`` and
     ``expected_stereo``, the poses must agree, and every scheme in ``require`` must be
-    present. Raises :class:`SphericalMismatch` otherwise; ffprobe failing raises ToolError.
+    present; with ``expected_bounds`` (VR180) our reader must find those edges (V1 and V2 agreeing,
+    each within a pixel's rounding) and ffprobe a tiled equirectangular. Raises
+    :class:`SphericalMismatch` otherwise; ffprobe failing raises ToolError.
     Returns what :func:`read_spherical` found. ``probed``: ffprobe's output for ``path``
     (:func:`zorgblik.media.probe.ffprobe_json`) when the caller has it already.
     """
@@ -514,14 +577,19 @@ def verify_spherical(
             where=where,
             hint=hint,
         )
+    if expected_bounds is not None:
+        _check_bounds(path, info, expected_bounds, hint)
     streams = (probed or ffprobe_json(path)).get("streams", [])
     video = next((s for s in streams if s.get("codec_type") == "video"), None)
     side = {d.get("side_data_type"): d for d in (video or {}).get("side_data_list", [])}
     mapping = side.get("Spherical Mapping")
-    if mapping is None or mapping.get("projection") != expected_projection:
+    # ffprobe calls an equirect with bounds "tiled equirectangular"
+    ffprobe_projection = ("tiled equirectangular" if expected_bounds is not None and expected_bounds.is_cropped
+                          else expected_projection)
+    if mapping is None or mapping.get("projection") != ffprobe_projection:
         seen = mapping.get("projection") if mapping else "geen"
         raise SphericalMismatch(
-            f"ffprobe ziet projectie {seen}, verwacht {expected_projection}",
+            f"ffprobe ziet projectie {seen}, verwacht {ffprobe_projection}",
             where=where,
             hint=hint,
         )

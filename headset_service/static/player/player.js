@@ -77,6 +77,8 @@ export class Player {
     if (this.scene && this.scene !== scene) this.scene.release();
     this.scene = scene;
     this.renderer.clearFrame();
+    this.renderer.setGeometry(scene.mesh, scene.projection);
+    this.canvas.dataset.projection = scene.projection; // "360" or "vr180": what the viewer is shown on
     this._uploaded = false;
     this.opened = null;
     this._caption = null;
@@ -214,6 +216,8 @@ export class Player {
     this.update();
     const gl = this.gl;
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.clearColor(0.04, 0.16, 0.19, 1); // behind a VR180 half sphere: nothing to see
+    gl.clear(gl.COLOR_BUFFER_BIT);
     const viewProj = multiply(perspective(FOV_2D, canvas.width / canvas.height), lookAt(this.yaw, this.pitch));
     this.renderer.draw(viewProj, { x: 0, y: 0, width: canvas.width, height: canvas.height });
     this._placeButtons(viewProj);

@@ -1,6 +1,8 @@
 // Draws a scene on the inside of a sphere with raw WebGL: the equirectangular frame (one half per
 // eye when the bundle is stereo), hotspot markers, and up to two text panels (captions, an opened
 // hotspot) laid on the sphere itself, so the same draw call serves the 2D canvas and each XR view.
+// A VR180 scene is drawn on the bundle's own mesh instead (render/mesh.py's half sphere, with its
+// texture coordinates: setGeometry); what lies behind the viewer then stays dark.
 
 import { multiply, rotationY } from "./math.js";
 
@@ -9,18 +11,24 @@ const SEGMENTS = [48, 24];
 
 const VERTEX = `
 attribute vec3 aPos;
+attribute vec2 aUV;
 uniform mat4 uViewProj;
 uniform mat4 uModel;
+uniform float uScale;         // the built-in sphere is a unit one; a bundle's mesh is in metres
 varying vec3 vDir;
+varying vec2 vUV;
 void main() {
   vDir = aPos;
-  gl_Position = uViewProj * uModel * vec4(aPos * 10.0, 1.0);
+  vUV = aUV;
+  gl_Position = uViewProj * uModel * vec4(aPos * uScale, 1.0);
 }`;
 
 const FRAGMENT = `
 precision highp float;
 const float PI = 3.14159265;
 varying vec3 vDir;
+varying vec2 vUV;
+uniform float uMeshUV;        // 1: the mesh's own texture coordinates (VR180's half sphere)
 uniform sampler2D uFrame;
 uniform float uHasFrame;
 uniform vec4 uEye;            // uv offset (xy) and scale (zw) of this eye's half
@@ -45,7 +53,7 @@ void main() {
   vec3 d = normalize(vDir);
   float lon = atan(d.x, -d.z);
   float lat = asin(clamp(d.y, -1.0, 1.0));
-  vec2 uv = vec2(lon / (2.0 * PI) + 0.5, 0.5 - lat / PI);
+  vec2 uv = uMeshUV > 0.5 ? vUV : vec2(lon / (2.0 * PI) + 0.5, 0.5 - lat / PI);
   vec3 c = uHasFrame > 0.5 ? texture2D(uFrame, uEye.xy + uv * uEye.zw).rgb : vec3(0.04, 0.16, 0.19);
   for (int i = 0; i < ${MAX_HOTSPOTS}; i++) {
     if (uHot[i].w < 0.5) continue;
@@ -74,7 +82,38 @@ function sphere() {
     const a = j * (around + 1) + i, b = a + 1, c = a + around + 1, d = c + 1;
     idx.push(a, c, b, b, c, d);
   }
-  return { pos: new Float32Array(pos), idx: new Uint16Array(idx) };
+  return { pos: new Float32Array(pos), uv: new Float32Array(pos.length / 3 * 2), idx: new Uint16Array(idx) };
+}
+
+/** A Wavefront OBJ as render/mesh.py writes it (v, vt, triangles of v/vt) as one vertex per
+ *  triangle corner: {pos, uv, idx}. Its vt are mesh.py's as they are (v 0 at the zenith: the
+ *  frame's top row, as the texture is uploaded). */
+export function parseObj(text) {
+  const v = [], vt = [], pos = [], uv = [];
+  for (const line of text.split("\n")) {
+    const part = line.trim().split(/\s+/);
+    if (part[0] === "v") v.push(part.slice(1, 4).map(Number));
+    else if (part[0] === "vt") vt.push(part.slice(1, 3).map(Number));
+    else if (part[0] === "f") {
+      for (const corner of part.slice(1, 4)) {
+        const [vi, ti] = corner.split("/").map((n) => parseInt(n, 10) - 1);
+        pos.push(...v[vi]);
+        uv.push(vt[ti][0], vt[ti][1]);
+      }
+    }
+  }
+  const count = pos.length / 3, idx = new Uint16Array(count);
+  for (let i = 0; i < count; i++) idx[i] = i;
+  return { pos: new Float32Array(pos), uv: new Float32Array(uv), idx, scale: 1 };
+}
+
+/** The smallest box round ``pos`` (x, y, z triples): {min: [x, y, z], max: [x, y, z]}. */
+function boundsOf(pos) {
+  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < pos.length; i += 3) for (let k = 0; k < 3; k++) {
+    min[k] = Math.min(min[k], pos[i + k]); max[k] = Math.max(max[k], pos[i + k]);
+  }
+  return { min, max };
 }
 
 /** Where each eye's picture sits in the frame: [u offset, v offset, u scale, v scale]. */
@@ -100,17 +139,13 @@ export class SphereRenderer {
     gl.attachShader(prog, compile(gl.FRAGMENT_SHADER, FRAGMENT));
     gl.linkProgram(prog);
     if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(prog));
-    const mesh = sphere();
-    this.count = mesh.idx.length;
     this.vbo = gl.createBuffer();
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-    gl.bufferData(gl.ARRAY_BUFFER, mesh.pos, gl.STATIC_DRAW);
+    this.tbo = gl.createBuffer();
     this.ibo = gl.createBuffer();
-    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, this.ibo);
-    gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, mesh.idx, gl.STATIC_DRAW);
+    this.setGeometry(null);
     this.u = {};
-    for (const name of ["uViewProj", "uModel", "uFrame", "uHasFrame", "uEye", "uHot", "uPanel0", "uPanel1",
-                        "uPanelC", "uPanelR", "uPanelU", "uPanelS"]) this.u[name] = gl.getUniformLocation(prog, name);
+    for (const name of ["uViewProj", "uModel", "uScale", "uMeshUV", "uFrame", "uHasFrame", "uEye", "uHot", "uPanel0",
+                        "uPanel1", "uPanelC", "uPanelR", "uPanelU", "uPanelS"]) this.u[name] = gl.getUniformLocation(prog, name);
     this.frame = this._texture();
     this.panels = [this._texture(), this._texture()];
     this.panelGeometry = [null, null];
@@ -118,6 +153,26 @@ export class SphereRenderer {
     this.stereo = "mono";
     this.hotspots = new Float32Array(4 * MAX_HOTSPOTS);
     this.yawOffset = 0;
+    this.eyeWindows = {}; // per eye drawn: the part of the frame it showed (for the browser tests)
+  }
+
+  /** Draw on ``mesh`` ({pos, uv, idx} in metres: parseObj) with its texture coordinates, or with
+   *  null on the built-in whole sphere, each direction's place in the frame worked out per pixel.
+   *  ``projection`` ("360" or "vr180") and ``bounds`` say which is in use. */
+  setGeometry(mesh, projection = "360") {
+    const gl = this.gl, geometry = mesh || { ...sphere(), scale: 10 };
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
+    gl.bufferData(gl.ARRAY_BUFFER, geometry.pos, gl.STATIC_DRAW);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.tbo);
+    gl.bufferData(gl.ARRAY_BUFFER, geometry.uv, gl.STATIC_DRAW);
+    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, this.ibo);
+    gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, geometry.idx, gl.STATIC_DRAW);
+    this.count = geometry.idx.length;
+    this.scale = geometry.scale;
+    this.meshUV = Boolean(mesh);
+    this.projection = projection;
+    const box = boundsOf(geometry.pos);
+    this.bounds = { min: box.min.map((v) => v * geometry.scale), max: box.max.map((v) => v * geometry.scale) };
   }
 
   _texture() {
@@ -176,10 +231,18 @@ export class SphereRenderer {
     const loc = gl.getAttribLocation(this.prog, "aPos");
     gl.enableVertexAttribArray(loc);
     gl.vertexAttribPointer(loc, 3, gl.FLOAT, false, 0, 0);
+    const uvLoc = gl.getAttribLocation(this.prog, "aUV");
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.tbo);
+    gl.enableVertexAttribArray(uvLoc);
+    gl.vertexAttribPointer(uvLoc, 2, gl.FLOAT, false, 0, 0);
+    gl.uniform1f(u.uScale, this.scale);
+    gl.uniform1f(u.uMeshUV, this.meshUV ? 1 : 0);
     gl.uniformMatrix4fv(u.uViewProj, false, viewProj);
     gl.uniformMatrix4fv(u.uModel, false, rotationY(-this.yawOffset));
     gl.uniform1f(u.uHasFrame, this.hasFrame ? 1 : 0);
-    gl.uniform4fv(u.uEye, eyeWindow(this.stereo, eye));
+    const window = eyeWindow(this.stereo, eye);
+    this.eyeWindows[eye] = window;
+    gl.uniform4fv(u.uEye, window);
     gl.uniform4fv(u.uHot, this.hotspots);
     const geo = this.panelGeometry, flat = (k, d) => geo.flatMap((g) => (g ? g[k] : d));
     gl.uniform3fv(u.uPanelC, flat("c", [0, 0, -1]));

@@ -1,6 +1,11 @@
 // One scene bundle, ready to show: its manifest, the media it can decode (Media Capabilities),
-// its captions and hotspots. Files come from a source: the headset's Cache Storage (synced), or
+// its captions and hotspots, and for VR180 the half sphere to draw it on (the bundle's mesh). Files come from a source: the headset's Cache Storage (synced), or
 // the network for the staff preview.
+
+import { parseObj } from "./renderer.js";
+
+/** The manifest's projection of a VR180 scene (zorgblik.bundle): each eye the front half sphere. */
+export const VR180 = "equirectangular-vr180";
 
 /** The language text is shown in (a session's; "nl" until one says otherwise). */
 let language = "nl";
@@ -74,6 +79,8 @@ export class Scene {
     this.key = key;
     this.manifest = manifest;
     this.stereo = manifest.stereo || "mono";
+    this.projection = manifest.projection === VR180 ? "vr180" : "360";
+    this.mesh = null; // VR180: the half sphere from the bundle (parseObj)
     this.view = manifest.view || { yaw: 0, pitch: 0 };
     this.title = textIn(manifest.title);
     this.hotspots = [];
@@ -129,6 +136,11 @@ export async function loadScene(source, key) {
   if (hotspots) scene.hotspots = JSON.parse(await (await source.blob(key, hotspots.name)).text());
   const captions = byRole(`captions.${language}`) || byRole("captions.nl") || manifest.files.find((f) => f.role.startsWith("captions."));
   if (captions) scene.cues = parseVtt(await (await source.blob(key, captions.name)).text());
+  const mesh = byRole("mesh");
+  if (scene.projection === "vr180") { // the bundle's half sphere; a 360° scene is drawn on the player's own
+    if (!mesh) throw new Error(`scène ${key}: VR180 zonder halve bol (mesh) in de bundel`);
+    scene.mesh = parseObj(await (await source.blob(key, mesh.name)).text());
+  }
   let lastError = null;
   for (const file of await playableMedia(manifest)) {
     if (!names.has(file.name)) continue;
