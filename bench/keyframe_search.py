@@ -8,7 +8,10 @@ Prints wall and CPU seconds per keyframe for each, the pixels shown to the model
 for the default, where the time goes: the level views, the coarse turned views, the closer looks,
 and everything that is not the model (cutting the views, mapping boxes, merging).
 
-    PYTHONPATH=. .venv/bin/python bench/keyframe_search.py [--seconds 10] [--every 15]
+    PYTHONPATH=. .venv/bin/python bench/keyframe_search.py [--seconds 10] [--every 15] [--photo PATH ...]
+
+``--photo`` searches those equirect photos instead (e.g. the A-Frame panorama with two hikers,
+``demo/footage/equirect/aframe_puydesancy_4096_faces.jpg``), to see what faces add.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -62,14 +66,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--every", type=int, default=15, help="frames between keyframes (BlurSettings default)")
+    parser.add_argument("--photo", action="append", default=[], help="search this photo instead (repeatable)")
     args = parser.parse_args()
-    frames = [np.array(f).reshape(960, 1920, 3) for n, f in enumerate(read_frames(
-        SOURCE, (1920, 960), pix_fmt="bgr24", filters=LEVEL, start=IN_S, duration=args.seconds)) if n % args.every == 0]
+    if args.photo:
+        frames = [cv2.imread(path) for path in args.photo]
+        what = ", ".join(f"{Path(path).name} ({frame.shape[1]}×{frame.shape[0]})" for path, frame in zip(args.photo, frames))
+    else:
+        frames = [np.array(f).reshape(960, 1920, 3) for n, f in enumerate(read_frames(
+            SOURCE, (1920, 960), pix_fmt="bgr24", filters=LEVEL, start=IN_S, duration=args.seconds))
+            if n % args.every == 0]
+        what = f"{len(frames)} keyframes of {SOURCE.name} (1920×960, levelled)"
     models = {"before (turned_scale=1)": Timed(), "coarse to fine (default)": Timed()}
     searches = {"before (turned_scale=1)": SphereDetector(models["before (turned_scale=1)"], turned_scale=1.0),
                 "coarse to fine (default)": SphereDetector(models["coarse to fine (default)"])}
     for search in searches.values():
-        search(frames[0])  # the model loaded and the views' maps built outside the timings
+        for frame in frames if args.photo else frames[:1]:  # the model loaded and the views' maps
+            search(frame)  # built (per frame size) outside the timings
     for model in models.values():
         model.seconds.clear()
         model.pixels.clear()
@@ -87,11 +99,11 @@ def main() -> None:
             cpu[name].append(time.process_time() - used)
     load.append(os.getloadavg()[0])
     print(f"keyframe search — {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"load {load[0]:.1f} → {load[1]:.1f}; {len(frames)} keyframes of {SOURCE.name} (1920×960, levelled)")
+          f"load {load[0]:.1f} → {load[1]:.1f}; {what}")
     base = np.mean(wall["before (turned_scale=1)"])
     for name in searches:
         model = models[name]
-        print(f"\n{name}: wall {np.mean(wall[name]):.2f} s per keyframe (median {np.median(wall[name]):.2f}, "
+        print(f"\n{name}: wall {np.mean(wall[name]):.2f} s per search (median {np.median(wall[name]):.2f}, "
               f"{np.mean(wall[name]) / base:.2f}× before), CPU {np.mean(cpu[name]):.2f} s; "
               f"{sum(model.pixels.values()) / len(frames) / 1e6:.2f} Mpx per search; {faces[name]} faces found")
         total = sum(wall[name])
