@@ -18,6 +18,9 @@ profiles. Measured in one run, runs alternating (ours, hand):
   made in the run) at each ``--memory-seconds`` length: bounded if it does not grow with length.
   Target: ≤ 1.5 GB. Also seconds of build per minute of footage.
 
+Each pair is also given in CPU seconds (user + system of the command and every process under it):
+on a loaded shared machine the wall times swing with other people's work, CPU seconds much less.
+
     PYTHONPATH=. .venv/bin/python bench/one_pass.py [--seconds 10] [--reps 1] [--memory-seconds 5,10] [--preset medium]
 """
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -80,10 +84,22 @@ def hand_command(preset: str, source: Path, seconds: float, size: tuple[int, int
     return argv
 
 
+#: CPU seconds (user + system) of each timed command and all its descendants, by wall time: on
+#: this shared 2-core machine the wall times swing with the other engineers' load, CPU much less.
+CPU: dict[float, float] = {}
+
+
 def timed(argv: list[str], env: dict | None = None) -> float:
-    start = time.perf_counter()
+    start, used = time.perf_counter(), _children_cpu()
     subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    CPU[wall] = _children_cpu() - used
+    return wall
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # every descendant waited for, ffmpeg included
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_memory(argv: list[str], env: dict | None = None) -> tuple[float, int, str]:
@@ -208,6 +224,10 @@ def main() -> None:
                 print(f"{what:<18} ours {' '.join(f'{t:.2f}' for t in ours)} s, hand {' '.join(f'{t:.2f}' for t in hand)}"
                       f" s: ratio {ratio:.3f} (target ≤ {target:.2f}: {'met' if ratio <= target else 'missed'}),"
                       f" median of pair ratios {statistics.median(o / h for o, h in zip(ours, hand)):.3f}")
+                cpu_ours, cpu_hand = [CPU[t] for t in ours], [CPU[t] for t in hand]
+                print(f"{'':<18} CPU ours {' '.join(f'{t:.2f}' for t in cpu_ours)} s, hand "
+                      f"{' '.join(f'{t:.2f}' for t in cpu_hand)} s: ratio "
+                      f"{statistics.median(cpu_ours) / statistics.median(cpu_hand):.3f}")
         if args.memory_seconds:
             print("\n3840×1920 build (quest2), peak RSS of the process tree")
             for who, seconds, wall, peak, held in memory([float(s) for s in args.memory_seconds.split(",")],

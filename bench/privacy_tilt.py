@@ -11,7 +11,11 @@ Prints recall per angle for each setting, and CPU seconds per search (this proce
 runs in it), mean over all searches, with the ratio to the first setting (``rolls=1`` is the
 search as it was before #17: level views only).
 
-    .venv/bin/python bench/privacy_tilt.py [--rolls 1,3,4] [--width 1920] [--repeats 1]
+    .venv/bin/python bench/privacy_tilt.py [--rolls 1,4@1,4] [--width 1920] [--repeats 1]
+
+A setting is ``R`` (``rolls=R``, the default coarse-to-fine search of the turned views) or
+``R@S`` (``rolls=R, turned_scale=S``; ``4@1`` is the search as it was before #15: every turned
+view at full resolution).
 """
 
 from __future__ import annotations
@@ -89,26 +93,32 @@ def turned(faces: list[SphereBox], roll: float, pitch: float) -> list[SphereBox]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rolls", default="1,3,4", help="detector settings to compare; the first is the baseline")
+    parser.add_argument("--rolls", default="1,4@1,4", help="detector settings to compare (R or R@turned_scale); "
+                        "the first is the baseline")
     parser.add_argument("--width", type=int, default=1920, help="frame width (the height is half)")
     parser.add_argument("--repeats", type=int, default=1, help="searches of each frame per setting (CPU: the mean)")
+    parser.add_argument("--face-scale", type=float, default=1.0,
+                        help="every planted face this many times its size (0.5: 4–6° faces, near the smallest found)")
     args = parser.parse_args()
-    settings = [int(r) for r in args.rolls.split(",")]
-    detectors = {r: sphere_detector(rolls=r) for r in settings}
+    settings = args.rolls.split(",")
+    detectors = {r: sphere_detector(rolls=int(r.split("@")[0]),
+                                    **({"turned_scale": float(r.split("@")[1])} if "@" in r else {}))
+                 for r in settings}
 
     pano = cv2.imread(str(ROOT / "demo" / "footage" / "equirect" / "pannellum_examplepano_4096.jpg"))
     pano = cv2.resize(pano, (args.width, args.width // 2), interpolation=cv2.INTER_AREA)
     frames = []
     for layout in LAYOUTS:
         frame, faces = pano, []
-        for spec in layout:
-            frame, face = plant(frame, *spec)
+        for name, yaw, pitch, size, lean in layout:
+            frame, face = plant(frame, name, yaw, pitch, size * args.face_scale, lean)
             faces.append(face)
         frames.append((frame, faces))
     for detector in detectors.values():
         detector(frames[0][0])  # load the model and build the tile maps outside the timings
 
     found = {(a, r): 0 for a in ANGLES for r in settings}
+    extra = {r: 0 for r in settings}  # boxes on no planted face
     cpu = {r: [] for r in settings}
     total = sum(len(faces) for _, faces in frames)
     for angle in ANGLES:
@@ -123,10 +133,12 @@ def main() -> None:
             for r in settings:
                 found[angle, r] += sum(
                     any(angle_between(t.yaw, t.pitch, b.yaw, b.pitch) < 0.5 * t.height for b in boxes[r]) for t in where)
+                extra[r] += sum(not any(angle_between(t.yaw, t.pitch, b.yaw, b.pitch) < max(t.height, b.height)
+                                        for t in where) for b in boxes[r])
 
     load = os.getloadavg()[0]
     print(f"{dt.date.today()}  {platform.machine()}, {os.cpu_count()} cores, load {load:.1f}; "
-          f"{args.width}x{args.width // 2}, {total} planted faces per angle")
+          f"{args.width}x{args.width // 2}, {total} planted faces per angle, face sizes ×{args.face_scale:g}")
     print("camera roll, pitch  | " + " | ".join(f"recall rolls={r}" for r in settings))
     for angle in ANGLES:
         print(f"{angle[0]:>5}°, {angle[1]:>4}°       | "
@@ -134,6 +146,7 @@ def main() -> None:
     listed = ANGLES[:7]
     print("the 7 angles of #17  | " + " | ".join(
         f"{min(found[a, r] for a in listed) / total:>10.2f} min" for r in settings))
+    print("boxes on no face     | " + " | ".join(f"{extra[r]:>14d}" for r in settings))
     base = np.mean(cpu[settings[0]])
     print("CPU s per search     | " + " | ".join(f"{np.mean(cpu[r]):>5.2f} ({np.mean(cpu[r]) / base:.2f}×)"
                                                 for r in settings))

@@ -239,10 +239,11 @@ def _tile_maps(tile: Tile, width: int, height: int) -> tuple[np.ndarray, np.ndar
     return equirect_coords(tile.rays(), width, height)
 
 
-def render_tile(frame: np.ndarray, tile: Tile) -> np.ndarray:
-    """The perspective view ``tile`` of an equirect frame; wraps across the seam."""
+def render_tile(frame: np.ndarray, tile: Tile, cache: bool = True) -> np.ndarray:
+    """The perspective view ``tile`` of an equirect frame; wraps across the seam. ``cache=False``
+    for a view made once (a candidate's closer look): its maps would push out the tiles'."""
     h, w = frame.shape[:2]
-    mx, my = _tile_maps(tile, w, h)
+    mx, my = _tile_maps(tile, w, h) if cache else equirect_coords(tile.rays(), w, h)
     return cv2.remap(frame, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
 
 
