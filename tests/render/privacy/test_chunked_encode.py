@@ -25,7 +25,7 @@ from render.plan import Rendition, ScenePlan
 from render.privacy import sphere_detector
 from render.profiles import get_profile
 from scripts_vr.templates import minimal_script
-from support import own_render_cache
+from support import STEREO_VIDEO, own_render_cache
 from zorgblik.media.frames import read_frames
 from zorgblik.media.probe import ffprobe_json, probe, video_packets
 from zorgblik.media.spherical import read_spherical
@@ -190,3 +190,28 @@ def test_a_join_that_fails_its_check_is_one_line_and_leaves_nothing(tmp_path, pl
     assert not any((cache / "encode").glob("*")), "no rendition entered the cache"
     assert not [p for p in (cache / "chunks").rglob("*")], "no chunk kept"
     assert not [p for p in cache.iterdir() if p.name.startswith(".")], "no temp folder left"
+
+
+@pytest.mark.slow
+def test_a_chunked_stereo_scene_with_sound_joins_the_trimmed_sound(tmp_path, settings):
+    """Top-bottom stereo at 29.96 fps with sound: the join adds the source's sound trimmed to the
+    scene beside the copied picture, as the one pass does."""
+    facts = {}
+    for name, executor in (("dask", DaskExecutor(jobs=2, chunk_s=4.0)), ("inline", InlineExecutor())):
+        ours = _settings(settings, tmp_path / name)
+        folder = tmp_path / name / "script"
+        folder.mkdir(parents=True)
+        scene = (f"  - id: congo\n    title: {{nl: Congo}}\n    footage: {os.path.relpath(STEREO_VIDEO, folder)}\n"
+                 "    in: 0.5\n    out: 8.5\n    contexts: [intake]\n    audience: {routes: [BOL], levels: [3]}\n")
+        (folder / "congo.yaml").write_text(minimal_script(scene), encoding="utf-8")
+        with Catalog(ours.catalog_url) as catalog:
+            [built] = build_script(folder / "congo.yaml", settings=ours, catalog=catalog, profiles=["web"],
+                                   executor=executor)
+        path = built.bundle_dir / "scene.web.mp4"
+        info = ffprobe_json(path)
+        audio = next(s for s in info["streams"] if s["codec_type"] == "audio")
+        codec, width, height, frames, keys, duration, spherical = _facts(path)
+        facts[name] = (codec, width, height, frames, [round(k, 2) for k in keys], round(duration, 2), spherical,
+                       audio["codec_name"], round(float(audio["duration"]), 2))
+    assert facts["dask"] == facts["inline"]
+    assert facts["dask"][3] == 240 and facts["dask"][-1] == 8.0 and facts["dask"][6].stereo == "top-bottom"
