@@ -109,6 +109,17 @@ def test_chunks_are_whole_gops_and_a_short_scene_is_not_chunked():
     assert plan_chunks(_plan(7.9), fps, 4.0) == [] and len(plan_chunks(_plan(8), fps, 4.0)) == 2
 
 
+def test_the_chunk_length_is_a_setting_and_only_dask_chunks():
+    from render.executors import get_executor
+    from zorgblik.settings import Settings
+
+    assert Settings.from_env({}).chunk_s == 4.0
+    assert Settings.from_env({"ZORGBLIK_CHUNK_S": "2.5"}).chunk_s == 2.5  # a number, not the text
+    assert get_executor("dask", chunk_s=2.5).chunks.chunk_s == 2.5
+    assert get_executor("dask", chunk_s=0).chunks is None  # 0: a scene is one task
+    assert not hasattr(get_executor("local", jobs=2, chunk_s=2.5), "chunks")
+
+
 @pytest.mark.slow
 def test_a_chunked_scene_on_a_cluster_equals_the_one_pass_and_no_face_reaches_it(tmp_path, planted_clip, settings):
     spy = tmp_path / "spy"
