@@ -77,7 +77,7 @@ def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ..
     from catalog import Catalog  # the catalog and the build itself: only when a build runs, not for --help
     from render.build import build_script
 
-    runner = get_executor(executor, jobs=jobs or settings.jobs, scheduler=scheduler)
+    runner = get_executor(executor, jobs=jobs or settings.jobs, scheduler=scheduler, chunk_s=settings.chunk_s)
     events = BuildEvents(settings.builds_dir)
     click.echo(f"bouw {events.id} (voortgang: {events.path})", err=True)
     with events.running(), Catalog(settings.catalog_url) as catalog:

@@ -10,7 +10,11 @@ recording results (the catalog) is the caller's job, in the calling process.
 
 :class:`DaskExecutor` runs the same on a Dask cluster: ``client.map`` for the work, a
 ``distributed.Queue`` for the progress. Its workers must reach the same data folder and render
-cache (the same machine, or a folder they all mount).
+cache (the same machine, or a folder they all mount). On a cluster a clip scene's task spreads its
+encode: :func:`chunk_map` gives the stage a :class:`ChunkMap`, whose chunk tasks (render.chunks)
+go to any worker while the scene's task waits outside the worker's thread count (``secede``),
+each retried when it fails or its worker dies. In the other executors :func:`chunk_map` is None
+and a scene is encoded in its one pass.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from render.errors import RenderError
@@ -124,13 +130,56 @@ class LocalExecutor:
             q.close()
 
 
+#: Tries of a chunk task after the first, when it raises or its worker dies (a killed worker's tasks
+#: are also given to another by the scheduler: distributed.scheduler.allowed-failures).
+CHUNK_RETRIES = 2
+#: Seconds of a scene per chunk task when the caller gives none (Settings.chunk_s).
+CHUNK_S = 4.0
+
+
+@dataclass(frozen=True)
+class ChunkMap:
+    """How a scene task on a Dask worker spreads its chunks over the cluster."""
+
+    chunk_s: float = CHUNK_S
+    work: Callable | None = None  # the chunk task (None: render.chunks.encode_chunk); tests put a wrapper here
+    retries: int = CHUNK_RETRIES
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], done: Callable[[int], None]) -> list[R]:
+        """``fn`` on every item as tasks of the cluster (results in order); ``done(count)`` after
+        each one that finishes; the first error raised, the rest cancelled."""
+        from distributed import as_completed, worker_client
+
+        fn = self.work or fn
+        with worker_client() as client:  # secedes: the scene's task waits without holding a thread
+            futures = client.map(fn, list(items), pure=False, retries=self.retries)
+            try:
+                for count, future in enumerate(as_completed(futures), 1):
+                    future.result()
+                    done(count)
+                return client.gather(futures)
+            except BaseException:
+                client.cancel(futures)
+                raise
+
+
+_chunk_map: ContextVar[ChunkMap | None] = ContextVar("zorgblik_chunk_map", default=None)
+
+
+def chunk_map() -> ChunkMap | None:
+    """The cluster's chunk map inside a scene task on a Dask worker; None elsewhere (the local
+    and inline executors: a scene is encoded in its one pass)."""
+    return _chunk_map.get()
+
+
 #: At most this often a worker on a Dask cluster sends a scene's progress (each is a message to the
 #: scheduler), besides the start and the end.
 DASK_PROGRESS_S = 0.5
 
 
-def _run_on_dask(fn, item, queue_name: str):
-    """A task on a Dask worker: ``fn(item, progress)`` with progress sent back through the queue."""
+def _run_on_dask(fn, item, queue_name: str, chunks: ChunkMap | None = None):
+    """A task on a Dask worker: ``fn(item, progress)`` with progress sent back through the queue,
+    and ``chunks`` (when given) for the stages that spread a scene's encode."""
     from distributed import Queue
 
     q = Queue(queue_name)
@@ -142,17 +191,24 @@ def _run_on_dask(fn, item, queue_name: str):
             sent[scene] = now
             q.put((scene, fraction))
 
-    return fn(item, progress)
+    token = _chunk_map.set(chunks)
+    try:
+        return fn(item, progress)
+    finally:
+        _chunk_map.reset(token)
 
 
 class DaskExecutor:
     """Scenes as tasks on a Dask cluster: the one at ``scheduler`` (``tcp://host:8786``, its
     workers started with ``zorgblik worker``), or with none a ``LocalCluster`` of ``jobs``
-    single-threaded worker processes on this machine for the length of one build."""
+    single-threaded worker processes on this machine for the length of one build. A clip scene's
+    encode is spread in chunks of ``chunk_s`` seconds (render.chunks; 0: never)."""
 
-    def __init__(self, jobs: int = 1, scheduler: str | None = None) -> None:
+    def __init__(self, jobs: int = 1, scheduler: str | None = None, chunk_s: float | None = CHUNK_S,
+                 chunk_work: Callable | None = None) -> None:
         self.jobs = max(1, int(jobs))
         self.scheduler = scheduler
+        self.chunks = ChunkMap(float(chunk_s), chunk_work) if chunk_s else None
 
     def _client(self):
         from distributed import Client, LocalCluster
@@ -193,7 +249,8 @@ class DaskExecutor:
 
             reader = threading.Thread(target=drain, name="render-progress", daemon=True)
             reader.start()
-            futures = client.map(_run_on_dask, [fn] * len(items), items, [name] * len(items), pure=False)
+            futures = client.map(_run_on_dask, [fn] * len(items), items, [name] * len(items),
+                                 [self.chunks] * len(items), pure=False)
             try:
                 return client.gather(futures)
             finally:
@@ -206,17 +263,19 @@ class DaskExecutor:
 
 
 EXECUTORS: dict[str, Callable[..., Executor]] = {
-    "inline": lambda jobs=1, scheduler=None: InlineExecutor(),
-    "local": lambda jobs=1, scheduler=None: LocalExecutor(jobs),
+    "inline": lambda jobs=1, scheduler=None, chunk_s=None: InlineExecutor(),
+    "local": lambda jobs=1, scheduler=None, chunk_s=None: LocalExecutor(jobs),
     "dask": DaskExecutor,
 }
 
 
-def get_executor(name: str = "local", *, jobs: int = 1, scheduler: str | None = None) -> Executor:
+def get_executor(name: str = "local", *, jobs: int = 1, scheduler: str | None = None,
+                 chunk_s: float | None = CHUNK_S) -> Executor:
+    """The executor called ``name``; ``chunk_s``: seconds of a scene per encode task (dask only)."""
     try:
         factory = EXECUTORS[name]
     except KeyError:
         raise RenderError(f"onbekende uitvoerder '{name}'", hint="kies uit " + ", ".join(EXECUTORS)) from None
     if scheduler and name != "dask":
         raise RenderError("--scheduler hoort bij --executor dask", hint="laat --scheduler weg of kies --executor dask")
-    return factory(jobs=jobs, scheduler=scheduler)
+    return factory(jobs=jobs, scheduler=scheduler, chunk_s=chunk_s)

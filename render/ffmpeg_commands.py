@@ -90,8 +90,10 @@ def _picture(plan: ScenePlan, rendition: Rendition, video):
     return video
 
 
-def _encoder_options(plan: ScenePlan, rendition: Rendition) -> dict:
-    """The profile's encoder settings for one rendition's output (and its sound's, if any)."""
+def _encoder_options(plan: ScenePlan, rendition: Rendition, chunk: bool = False) -> dict:
+    """The profile's encoder settings for one rendition's output (and its sound's, if any).
+    ``chunk``: a piece of the picture for a join (render.chunks): no sound, no faststart, and a
+    closed GOP for x265 too (x264's is closed already), so each piece starts on its own keyframe."""
     p = rendition.profile
     fps = plan.source_fps or 30.0
     opts: dict = {
@@ -115,8 +117,13 @@ def _encoder_options(plan: ScenePlan, rendition: Rendition) -> dict:
     elif p.encoder == "libx265":
         opts["tag:v"] = "hvc1"
         x265 = f"keyint={p.gop(fps)}:min-keyint={p.gop(fps)}:scenecut=0"
+        if chunk:
+            x265 += ":open-gop=0"
         opts["x265-params"] = f"{x265}:{p.encoder_params}" if p.encoder_params else x265
         del opts["sc_threshold"], opts["keyint_min"]
+    if chunk:
+        del opts["movflags"]
+        return opts
     if plan.has_audio:
         opts.update({"c:a": "aac", "b:a": f"{p.audio_kbps}k", "ar": p.audio_rate})
     return opts
@@ -150,6 +157,35 @@ def ladder_command(plan: ScenePlan, renditions: Sequence[Rendition], dsts: Seque
             streams.append(_sound(rendition, sound))
         outputs.append(ffmpeg.output(*streams, str(dst), **_encoder_options(plan, rendition)))
     return ffmpeg.merge_outputs(*outputs).global_args(*QUIET).compile(cmd="ffmpeg", overwrite_output=True)
+
+
+def chunk_command(plan: ScenePlan, renditions: Sequence[Rendition], dsts: Sequence[Path], size: tuple[int, int],
+                  rate: object) -> list[str]:
+    """One chunk of a scene for every rendition in one process (render.chunks): like
+    :func:`ladder_command`, but the picture only (the join adds the sound) and a closed GOP. The
+    GOP is fixed (``-g`` = ``keyint_min``, no scene cuts) and a chunk starts on a GOP boundary, so
+    its keyframes fall where the unchunked encode puts them, the first one at the chunk's start."""
+    width, height = size
+    frames = ffmpeg.input("pipe:0", f="rawvideo", pix_fmt="yuv420p", s=f"{width}x{height}", r=str(rate)).video
+    count = len(renditions)
+    pictures = [frames] if count == 1 else [frames.split()[n] for n in range(count)]
+    outputs = [ffmpeg.output(_picture(plan, rendition, picture).filter("format", "yuv420p"), str(dst),
+                             **_encoder_options(plan, rendition, chunk=True))
+               for rendition, dst, picture in zip(renditions, dsts, pictures)]
+    return ffmpeg.merge_outputs(*outputs).global_args(*QUIET).compile(cmd="ffmpeg", overwrite_output=True)
+
+
+def join_command(plan: ScenePlan, rendition: Rendition, chunk_list: Path, dst: Path) -> list[str]:
+    """A rendition's chunks joined without encoding the picture again (the concat demuxer, ``-c:v
+    copy``), beside the source's sound trimmed to the scene and treated as :func:`ladder_command`
+    treats it. ``chunk_list``: the concat demuxer's list of chunk files, in order."""
+    streams = [ffmpeg.input(str(chunk_list), f="concat", safe=0).video]
+    if plan.has_audio:
+        streams.append(_sound(rendition, ffmpeg.input(plan.source_path, **cut(plan.in_s, plan.duration_s)).audio))
+    opts = {k: v for k, v in _encoder_options(plan, rendition).items()
+            if k in ("map_metadata", "movflags", "f", "c:a", "b:a", "ar", "tag:v")}
+    opts["c:v"] = "copy"
+    return ffmpeg.output(*streams, str(dst), **opts).global_args(*QUIET).compile(cmd="ffmpeg", overwrite_output=True)
 
 
 def photo_command(plan: ScenePlan, rendition: Rendition, src: Path, dst: Path) -> list[str]:

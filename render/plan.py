@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 from render.profiles import HeadsetProfile
 from scripts_vr.model import BlurRegion, KeepUnblurred
+from zorgblik.media.spherical import VR180_BOUNDS, EquirectBounds
 from zorgblik.terms import VR180
 
 #: How a stereo frame holds its eyes: (rows, columns) of eyes; the plan's intermediate size and
@@ -186,3 +187,9 @@ class ScenePlan:
 
 def _digest(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def sphere_bounds(plan: ScenePlan) -> EquirectBounds | None:
+    """What a rendition's spherical metadata says of the part of the sphere it holds: VR180's
+    front half (V2 ``equi`` bounds, V1 cropped area), or None for the whole sphere."""
+    return VR180_BOUNDS if plan.vr180 else None

@@ -5,8 +5,10 @@ place, so the whole flow reads in one screen::
 
     privacy_pass      a clip: one pass (below) that blurs every face (per eye for stereo) and
                       encodes every rendition not in the cache, keeps the poster's frame, and writes
-                      the review sheet and summary; a photo: the blurred intermediate, sheet and
-                      summary; cached by the plan's privacy key (the face tracks by its tracks key)
+                      the review sheet and summary (on a Dask cluster: the search, then the encode
+                      in GOP-aligned chunks over its workers, joined: render.chunks); a photo: the
+                      blurred intermediate, sheet and summary; cached by the plan's privacy key
+                      (the face tracks by its tracks key)
     make_poster       a perspective view at the scene's initial view direction, and a thumbnail:
                       a clip's from the pass's kept frame, a photo's from its intermediate
     encode_media      a photo's renditions from its intermediate (MEDIA_STEPS); every rendition
@@ -47,21 +49,24 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from render import privacy  # lazy: OpenCV and the face model load when the pass runs
 from render.bundle_writer import write_captions, write_hotspots, write_manifest, write_review, write_sphere_mesh
 from render.cache import (PrivacyFiles, atomic_output, cached_media, cached_posters, cached_tracks, link_or_copy,
                           media_suffix, missing_media, remembered, sha256_file)
+from render.chunks import SEARCH_SHARE, ChunkTask, chunk_folder, encode_chunk, join_rendition, plan_chunks, remove_chunks
 from render.errors import OutputInvalid
 from render.events import building_prefix
+from render.executors import ChunkMap, chunk_map
 from render.ffmpeg_commands import ladder_command, photo_command, poster_command, prepare_filters
-from render.plan import Rendition, ScenePlan
+from render.plan import Rendition, ScenePlan, sphere_bounds
 from zorgblik.bundle import MANIFEST, MEDIA, POSTER, REVIEW_SHEET, ROLE_OF, THUMBNAIL, media_name
 from zorgblik.private import private_dir
 from zorgblik.media.ffmpeg import still_command
-from zorgblik.media.probe import ffprobe_json
-from zorgblik.media.spherical import VR180_BOUNDS, EquirectBounds, inject_spherical, verify_spherical
+from zorgblik.media.probe import ffprobe_json, probe
+from zorgblik.media.spherical import inject_spherical, verify_spherical
 from zorgblik.tools import run_tool, stream_tool
 
 Progress = Callable[[str, float], None]
@@ -124,12 +129,6 @@ class BundleJob:
             self._pending.clear()
 
 
-def sphere_bounds(plan: ScenePlan) -> EquirectBounds | None:
-    """What a rendition's spherical metadata says of the part of the sphere it holds: VR180's
-    front half (V2 ``equi`` bounds, V1 cropped area), or None for the whole sphere."""
-    return VR180_BOUNDS if plan.vr180 else None
-
-
 # privacy ---------------------------------------------------------------------------------------
 #: A photo's intermediate: near-lossless, so its renditions lose next to nothing to it.
 INTERMEDIATE_CRF, INTERMEDIATE_PRESET = 12, "veryfast"
@@ -171,12 +170,14 @@ def _write_review(job: BundleJob, report, tmp: Path, files: PrivacyFiles) -> Non
     os.replace(tmp / REVIEW_SHEET, files.sheet)
 
 
-def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], posters: dict[str, Path]) -> None:
+def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], posters: dict[str, Path],
+                 report: Callable[[float], None] | None = None) -> None:
     """A clip in one pass: decode once (trimmed and levelled at the reader), find faces on the
     frames the tracker searches (none where the cached tracks have them), blur in place and stream
     the frames into one ffmpeg process that encodes every rendition in ``todo`` at once; keep the
     frame at the poster's moment for the poster. Renditions, poster, review sheet, summary and
-    tracks reach the cache whole or not at all."""
+    tracks reach the cache whole or not at all. ``report``: where the fraction done goes (the
+    scene's bar, unless the pass is a part of it)."""
     plan = job.plan
     tracks_file = cached_tracks(plan, job.cache_dir, privacy.detection())
     known = privacy.FaceTracks.load(tracks_file)
@@ -213,7 +214,7 @@ def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], pos
                                     stereo=plan.stereo, tracks=known, sink=sink,
                                     cut=privacy.ClipCut(plan.in_s, plan.duration_s, prepare_filters(plan),
                                                         plan.intermediate_size),
-                                    progress=job.report)
+                                    progress=report or job.report)
         for path in made:
             inject_spherical(path, path, stereo=plan.stereo, bounds=sphere_bounds(plan))
         if need_poster:
@@ -236,6 +237,38 @@ def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], pos
     job.privacy_pass_ran = report.searches > 0  # False: every box came from the cached tracks
 
 
+def run_chunked(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], posters: dict[str, Path],
+                spread: ChunkMap) -> bool:
+    """A clip on a Dask cluster (render.chunks): the face search first (the one pass with nothing
+    to encode, when its tracks, review or poster are not cached), then the chunks of every missing
+    rendition as tasks on any worker, then each rendition joined and checked into the cache.
+    False, having done nothing: the scene is too short for two chunks (the one pass encodes it)."""
+    plan = job.plan
+    fps = probe(Path(plan.source_path)).frame_rate or Fraction(30)  # as the one pass's reader sees it
+    pieces = plan_chunks(plan, fps, spread.chunk_s)
+    if not pieces:
+        return False
+    share = 0.0
+    tracks = cached_tracks(plan, job.cache_dir, privacy.detection())
+    if not tracks.exists() or not files.reviewed() or not all(path.exists() for path in posters.values()):
+        share = SEARCH_SHARE
+        run_one_pass(job, files, [], posters, report=lambda fraction: job.report(share * fraction))
+    folder = chunk_folder(plan, todo, pieces, job.cache_dir)
+    tasks = [ChunkTask(plan, job.cache_dir, piece, tuple(todo), folder) for piece in pieces]
+    try:
+        done = spread.map(encode_chunk, tasks, lambda count: job.report(share + (1 - share) * count / len(tasks)))
+        frames = sum(d.frames for d in done)
+        for n, rendition in enumerate(todo):
+            join_rendition(plan, rendition, [d.files[n] for d in done], frames, fps,
+                           cached_media(plan, rendition, job.cache_dir), job.cache_dir, job.where)
+    except OutputInvalid:
+        remove_chunks(folder)  # a chunk that joins wrong is not kept for the next build
+        raise
+    remove_chunks(folder)
+    job.encoded += len(todo)
+    return True
+
+
 def privacy_pass(job: BundleJob) -> None:
     """The privacy pass, when its summary is not cached or a rendition to encode needs its picture
     (for a clip: the one pass that also encodes every missing rendition and the poster)."""
@@ -245,7 +278,9 @@ def privacy_pass(job: BundleJob) -> None:
         todo = [r for r in plan.renditions if not cached_media(plan, r, job.cache_dir).exists()]
         posters = cached_posters(plan, job.cache_dir, poster_seek(plan))
         if todo or not files.reviewed() or not all(path.exists() for path in posters.values()):
-            run_one_pass(job, files, todo, posters)
+            spread = chunk_map()  # on a Dask cluster: the encode in chunks over its workers
+            if not (todo and spread is not None and run_chunked(job, files, todo, posters, spread)):
+                run_one_pass(job, files, todo, posters)
             job.done_share = 1.0
     elif not files.reviewed() or (missing_media(plan, job.cache_dir) and not files.picture.exists()):
         run_privacy_pass(job, files)

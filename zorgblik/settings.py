@@ -46,6 +46,9 @@ class Settings:
     render_cache_dir: str = setting("", "folder with render's intermediates and encodes, named by what made them (footage "
                                         "sha256, trim, level, who stays sharp, profile), so several data folders "
                                         "may share one; empty means <data_dir>/cache")
+    chunk_s: float = setting(4.0, "seconds of one clip scene per encode task on a Dask cluster (build --executor dask; "
+                                  "rounded to whole keyframe intervals): a scene shorter than two chunks is encoded "
+                                  "in one task (0: never), and local builds always encode a scene in one pass")
     file_sender: str = setting("service", "who sends the bytes of bundle files: 'service' (the service itself) or "
                                           "'nginx' (the service checks the request, nginx sends the file; "
                                           "see zorgblik deploy nginx)")
@@ -99,6 +102,8 @@ def _coerce(default: object, raw: str) -> object:
         return raw.lower() in {"1", "true", "yes", "ja"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 

@@ -115,6 +115,23 @@ def ffprobe_json(path: Path, *, where: str | None = None) -> dict:
     return json.loads(out)
 
 
+@dataclass(frozen=True)
+class VideoPackets:
+    """The first video stream's packets: how many, and when its keyframes show (seconds, in order)."""
+
+    frames: int
+    keyframes: tuple[float, ...]
+
+
+def video_packets(path: Path, *, where: str | None = None) -> VideoPackets:
+    """Count the first video stream's packets and find its keyframes, without decoding."""
+    out = run_tool(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags",
+                    "-print_format", "json", path], where=where or str(path))
+    packets = json.loads(out).get("packets", [])
+    keys = sorted(float(p["pts_time"]) for p in packets if "K" in p.get("flags", "") and "pts_time" in p)
+    return VideoPackets(len(packets), tuple(keys))
+
+
 def probe(path: Path) -> Probe:
     """Probe ``path``; raises UnreadableMedia with a plain reason when it is not usable footage."""
     where = str(path)
