@@ -503,6 +503,9 @@ class Scene(_Model):
     contexts: list[UseContext] = Field(min_length=1, description="waar de scène bij past")
     audience: Audience
     privacy: Privacy = Field(default_factory=Privacy)
+    camera_height: Annotated[float, Field(ge=0.3, le=3.0)] | None = Field(
+        None, description="meters van de vloer tot de camera bij de opname (0,3 tot 3); ingevuld: de headset toont een "
+                          "vlakke vloer op die hoogte onder de kijker; leeg: de hele bol zoals de opname is")
 
     @property
     def duration(self) -> float | None:

@@ -202,6 +202,7 @@ SCRIPT_FIELDS: dict[str, str] = {
     "learning_preferences": "Leervoorkeuren", "learning_now": "Wat het team nu leert", "supervisor": "Profiel van de werkbegeleider",
     "kind": "Manier van begeleiden", "trained": "Opgeleid als werkbegeleider", "self_assessment": "Zelfbeoordeling",
     "development_point": "Ontwikkelpunt", "not_yet_available": "Nog niet aanwezig", "wishes": "Wensen",
+    "camera_height": "Camerahoogte",
 }
 
 #: What one item of a list in the profile is called ("Dienst 2"), by the list's key.

@@ -34,6 +34,7 @@ VALID = [
                   "self_assessment: groeiend, development_point: Vaker vragen}]\nscenes:\n"), id="capacity-self-assessment"),
     pytest.param(("scenes:\n", "not_yet_available: [Nachtdiensten]\nwishes: [{value: Leerafdeling, review_by: 2027-03-01}]"
                   "\nscenes:\n"), id="not-yet-and-wishes"),
+    pytest.param(("out: 60\n", "out: 60\n    camera_height: 1.2\n"), id="camera-height"),
 ]
 
 
@@ -128,6 +129,10 @@ INVALID = [
                   "BBL); voeg BBL toe aan audience.routes, of kies contexts die bij BOL passen"], id="audience-unusable"),
     pytest.param("levels: [3]}", "levels: [3]}\n    view: {yaw: 200}",
                  ["24:17: scenes.0.view.yaw: mag hoogstens 180 zijn"], id="yaw-range"),
+    pytest.param("levels: [3]}", "levels: [3]}\n    camera_height: 15",
+                 ["24:20: scenes.0.camera_height: mag hoogstens 3 zijn"], id="camera-height-range"),
+    pytest.param("levels: [3]}", "levels: [3]}\n    camera_height: 0.1",
+                 ["24:20: scenes.0.camera_height: moet minstens 0.3 zijn"], id="camera-height-too-low"),
 ]
 
 
