@@ -42,7 +42,7 @@ from capture.consent import consent_state
 from catalog import ApprovalRequired, Catalog, Footage, SceneVersion, SignoffRequired, approvals, queries
 from catalog.models import Consent
 from render.cache import needs_encode, remembered, sha256_file
-from render.errors import FootageMissing, FootageNotReady, LevelUnknown
+from render.errors import FootageMissing, FootageNotReady, LevelUnknown, RenderError
 from render.events import BuildEvents
 from render.executors import Executor, InlineExecutor
 from render.level import correction_for_pose
@@ -186,6 +186,9 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
     in_s = scene.in_point if video else None
     out_s = (scene.out_point if scene.out_point is not None else footage.duration_s) if video else None
     level = scene_level(scene, footage, where=f"scène {scene.id}")
+    if scene.camera_height is not None and footage.projection == VR180:  # the grounded sphere is a whole one
+        raise RenderError(f"camera_height gaat alleen bij 360°-beelden; footage:{footage.id} ({footage.original_name}) "
+                          "is VR180", where=f"scène {scene.id}", hint="laat camera_height weg bij deze scène")
     renditions = []
     for profile in profiles:
         if video:
@@ -222,6 +225,7 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
         source_size=(footage.width, footage.height),
         script_sha256=script_sha256,
         projection=footage.projection,
+        camera_height=scene.camera_height,
     )
 
 

@@ -5,13 +5,14 @@ order they run."""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING
 
 from render.cache import PrivacyFiles, atomic_output, link_or_copy, sha256_file
-from render.mesh import MESH_VERSION, half_sphere_mesh, sphere_mesh
+from render.mesh import MESH_VERSION, grounded_sphere_mesh, half_sphere_mesh, sphere_mesh
 from zorgblik.bundle import (FORMAT, HOTSPOTS, MESH, REVIEW_SHEET, Audience, BundleFile, BundleManifest, Level,
-                             PrivacyCounts, PrivacySummary, RenditionInfo, View, captions_name, captions_role)
+                             PrivacyCounts, PrivacySummary, RenditionInfo, SceneMesh, View, captions_name, captions_role)
 
 if TYPE_CHECKING:  # render.stages imports these writers: BundleJob is named here for type hints only
     from render.stages import BundleJob
@@ -69,14 +70,22 @@ def write_hotspots(job: BundleJob) -> None:
 
 def write_sphere_mesh(job: BundleJob) -> None:
     """The viewing sphere for players that draw a mesh (the pyopenxr station, the WebXR player for
-    VR180): the whole sphere, or for VR180 the front half sphere (:func:`render.mesh.half_sphere`).
-    It is the same for every scene of its kind (stereo players take one half of the UV range per
-    eye, as the manifest's ``stereo`` says), so it is made once, cached, and hard-linked into each
-    bundle."""
-    kind = "half" if job.plan.vr180 else "full"
-    cached = job.cache_dir / "mesh" / f"v{MESH_VERSION}" / ("" if kind == "full" else kind) / MESH
+    VR180 and grounded scenes): the whole sphere, for VR180 the front half sphere
+    (:func:`render.mesh.half_sphere`), or for a scene with a camera height the sphere with a flat
+    floor at that height (:func:`render.mesh.grounded_sphere`). It is the same for every scene of
+    its kind and height (stereo players take one half of the UV range per eye, as the manifest's
+    ``stereo`` says), so it is made once, cached, and hard-linked into each bundle."""
+    plan = job.plan
+    if plan.grounded:
+        height = plan.camera_height
+        folder, make = f"grounded-{height!r}", functools.partial(grounded_sphere_mesh, camera_height=height)
+    elif plan.vr180:
+        folder, make = "half", half_sphere_mesh
+    else:
+        folder, make = "", sphere_mesh
+    cached = job.cache_dir / "mesh" / f"v{MESH_VERSION}" / folder / MESH
     if not cached.exists():
-        atomic_output(cached, sphere_mesh if kind == "full" else half_sphere_mesh)
+        atomic_output(cached, make)
     link_or_copy(cached, job.work_dir / MESH)
     job.add_file(MESH)
 
@@ -99,6 +108,7 @@ def write_manifest(job: BundleJob) -> None:
         title=plan.title,
         media_kind=plan.media_kind,
         projection=plan.projection,
+        mesh=SceneMesh(camera_height=plan.camera_height) if plan.grounded else None,
         stereo=plan.stereo,
         profile=plan.primary.name,
         profiles=[r.name for r in plan.renditions],

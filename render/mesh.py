@@ -14,7 +14,8 @@ per eye (top-bottom) or the u halves (left-right).
   standing viewer expects the floor; every texture coordinate stays what it was, since it is a
   direction from the camera.
 - :func:`write_obj` writes one as Wavefront OBJ; :func:`sphere_mesh` writes the full sphere,
-  :func:`half_sphere_mesh` the half one (a VR180 bundle's ``sphere.obj``);
+  :func:`half_sphere_mesh` the half one (a VR180 bundle's ``sphere.obj``), :func:`grounded_sphere_mesh`
+  the grounded one (the ``sphere.obj`` of a scene whose script gives ``camera_height``);
   :func:`corner_arrays` gives one as the arrays a GPU draws (the station's sphere).
 """
 
@@ -151,3 +152,10 @@ def sphere_mesh(path: Path, radius: float = RADIUS, resolution: int = RESOLUTION
 def half_sphere_mesh(path: Path, radius: float = RADIUS, resolution: int = RESOLUTION) -> None:
     """Write the VR180 half sphere (:func:`half_sphere`) as Wavefront OBJ to ``path``."""
     write_obj(half_sphere(radius, resolution), path)
+
+
+def grounded_sphere_mesh(path: Path, camera_height: float = CAMERA_HEIGHT, radius: float = RADIUS,
+                         resolution: int = RESOLUTION) -> None:
+    """Write the sphere with a flat floor ``camera_height`` metres down (:func:`grounded_sphere`) as
+    Wavefront OBJ to ``path``."""
+    write_obj(grounded_sphere(camera_height, radius, resolution), path)

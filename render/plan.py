@@ -108,6 +108,7 @@ class ScenePlan:
     source_size: tuple[int, int] = (0, 0)
     script_sha256: str = field(default="", compare=False)
     projection: str = "equirectangular"  # or "equirectangular-vr180": each eye the front half (1:1)
+    camera_height: float | None = None  # metres: drawn on the grounded sphere (render.mesh); None: the whole one
 
     @property
     def duration_s(self) -> float | None:
@@ -126,6 +127,11 @@ class ScenePlan:
     @property
     def vr180(self) -> bool:
         return self.projection == VR180
+
+    @property
+    def grounded(self) -> bool:
+        """Drawn on the sphere with a flat floor at ``camera_height`` (render.mesh.grounded_sphere)."""
+        return self.camera_height is not None
 
     @property
     def eyes(self) -> tuple[int, int]:
@@ -180,6 +186,8 @@ class ScenePlan:
         everything.pop("script_sha256")
         if not self.vr180:  # 360° scenes keep the keys they had before VR180
             everything.pop("projection")
+        if self.camera_height is None:  # so do scenes on the whole sphere, from before grounded ones
+            everything.pop("camera_height")
         everything["v"] = BUNDLE_VERSION
         everything["media"] = [self.media_key(r) for r in self.renditions]
         return _digest(everything)[:20]

@@ -17,7 +17,7 @@ definition::
 
 The JSON on disk is what the players' JavaScript reads too (headset_service/static/player/scene.js:
 ``files[].name/role``, ``media_kind``, ``renditions``, ``codec``, ``width``, ``fps``, ``view``,
-``title``, ``stereo``, ``duration_s``), so the keys stay as they are.
+``title``, ``stereo``, ``duration_s``, ``mesh``), so the keys stay as they are.
 """
 
 from __future__ import annotations
@@ -158,6 +158,15 @@ class PrivacySummary(PrivacyCounts):
         return path
 
 
+class SceneMesh(_Part):
+    """What the bundle's sphere.obj is when it is not the plain sphere of its projection: the sphere
+    with a flat floor ``camera_height`` metres below the viewer's eyes (render.mesh.grounded_sphere),
+    which players draw the scene on instead of their own sphere."""
+
+    shape: Literal["grounded"] = "grounded"
+    camera_height: float  # metres from the floor to the capture's camera
+
+
 class BundleManifest(_Part):
     """A bundle's manifest.json. The field order is the order on disk."""
 
@@ -170,6 +179,8 @@ class BundleManifest(_Part):
     media_kind: MediaKind
     # the whole sphere, or VR180: each eye the front half (a manifest from before VR180 says nothing)
     projection: Literal["equirectangular", "equirectangular-vr180"] = "equirectangular"
+    # grounded: draw on sphere.obj, floor flat at the camera height; None (not written): the plain sphere
+    mesh: SceneMesh | None = Field(default=None, exclude_if=lambda v: v is None)
     stereo: StereoMode
     profile: str  # the primary rendition: what a player without a profile takes
     profiles: list[str]

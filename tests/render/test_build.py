@@ -305,3 +305,60 @@ def test_vr180_footage_is_rendered_and_a_cropped_equirect_is_refused_saying_what
         check_renderable(Footage(id=8, original_name="strook.mp4", projection="equirectangular-partial"), "scène tuin")
     line = info.value.one_line()
     assert "equirectangular-partial" in line and "VR180" in line and "\n" not in line
+
+
+def test_a_plan_without_a_camera_height_keeps_its_bundle_key():
+    """camera_height is opt-in: every scene built before it keeps its bundle key (a new key is a new
+    scene version, signed off again). The keys are the ones these plans had before the field."""
+    from dataclasses import replace
+
+    from render.plan import Rendition, ScenePlan
+    from render.profiles import get_profile
+
+    renditions = tuple(Rendition(get_profile(p), 1920, 960) for p in ("quest2", "web"))
+    plan = ScenePlan("s", "a", 0, {"nl": "a"}, "x.mp4", "0" * 64, "video", "mono", False, 30.0, 1.0, 3.0,
+                     (0.0, 0.0, 0.0), (0.0, 0.0), renditions, "ultrafast", source_size=(1920, 960))
+    assert plan.bundle_key() == "84e54bae5a26ec8d863d"
+    assert replace(plan, projection="equirectangular-vr180").bundle_key() == "560275d85d8f8893a6d5"
+    grounded = replace(plan, camera_height=1.5)
+    assert grounded.bundle_key() not in ("84e54bae5a26ec8d863d", replace(plan, camera_height=1.2).bundle_key())
+    assert grounded.privacy_key() == plan.privacy_key()  # the picture is the same: nothing is blurred again
+
+
+def test_a_scene_with_a_camera_height_gets_the_grounded_sphere(tmp_path, fast, catalog):
+    """sphere.obj of a scene whose script gives camera_height has its floor flat at that height
+    below the camera, and the manifest says so; a scene without one has no ``mesh`` in its manifest."""
+    from zorgblik.bundle import read_manifest
+
+    scene = photo_scene(tmp_path).replace("    view:", "    camera_height: 1.2\n    view:").replace("id: foto", "id: vloer")
+    photo, plain = build_script(write_script(tmp_path, scene, photo_scene(tmp_path)), settings=fast, catalog=catalog,
+                                profiles=["quest2"])
+    manifest = read_manifest(photo.bundle_dir / "manifest.json")
+    assert manifest.mesh is not None and (manifest.mesh.shape, manifest.mesh.camera_height) == ("grounded", 1.2)
+    assert "sphere.obj" in [f.name for f in manifest.files]
+    ys = [float(line.split()[2]) for line in (photo.bundle_dir / "sphere.obj").read_text().splitlines()
+          if line.startswith("v ")]
+    assert min(ys) == pytest.approx(-1.2, abs=1e-6) and max(ys) == pytest.approx(10.0, abs=1e-6)
+    assert sum(abs(y + 1.2) < 1e-6 for y in ys) > 100  # the floor: every ring below 6.9° down
+    assert "mesh" not in json.loads((plain.bundle_dir / "manifest.json").read_text())
+    assert read_manifest(plain.bundle_dir / "manifest.json").mesh is None
+    assert (plain.bundle_dir / "sphere.obj").read_text() != (photo.bundle_dir / "sphere.obj").read_text()
+
+
+def test_a_camera_height_on_vr180_footage_is_refused_in_one_line(tmp_path):
+    """The grounded sphere is a whole one: a VR180 scene with a camera height is refused, saying what to do."""
+    from types import SimpleNamespace
+
+    from render.build import plan_scene
+    from render.errors import RenderError
+    from scripts_vr import load_script
+
+    scene = photo_scene(tmp_path).replace("    view:", "    camera_height: 1.2\n    view:")
+    script = load_script(write_script(tmp_path, scene))
+    footage = SimpleNamespace(id=7, original_name="halve-bol.mp4", projection="equirectangular-vr180", media_kind="photo",
+                              pose_pitch=None, pose_roll=None)
+    with pytest.raises(RenderError) as info:
+        plan_scene(script, script.scenes[0], 0, script_name="s", script_sha256="", footage=footage, store=None,
+                   profiles=[])
+    line = info.value.one_line()
+    assert "camera_height" in line and "VR180" in line and "scène foto" in line and "\n" not in line
