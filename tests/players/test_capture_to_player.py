@@ -17,7 +17,7 @@ import pytest
 from catalog import queries, signoffs
 from render import build_script
 from scripts_vr.templates import minimal_script
-from support import LANDSCAPE_PHOTO, approve_profile, vr180_clip, wait_for
+from support import GLOWSTICKS_PHOTO, LANDSCAPE_PHOTO, approve_profile, vr180_clip, wait_for
 from zorgblik.media.ffmpeg import reproject_command
 from zorgblik.tools import run_tool
 
@@ -41,12 +41,13 @@ def eac_photo(folder: Path) -> Path:
 
 
 def build_and_publish(harness, folder: Path, name: str, scenes: list[tuple[str, str, Path]],
-                      profiles=("quest2",)) -> list[str]:
-    """Build the script ``name`` of ``scenes`` (id, title, footage file) into the harness's data
-    folder, sign each scene off and publish it; returns the bundle keys in order."""
+                      profiles=("quest2",), extra: str = "") -> list[str]:
+    """Build the script ``name`` of ``scenes`` (id, title, footage file; ``extra``: lines every
+    scene gets besides) into the harness's data folder, sign each scene off and publish it; returns
+    the bundle keys in order."""
     script = folder / f"{name}.yaml"
     script.write_text(minimal_script("".join(PHOTO_SCENE.format(id=i, title=t, footage=os.path.relpath(f, folder))
-                                             for i, t, f in scenes)), encoding="utf-8")
+                                             + extra for i, t, f in scenes)), encoding="utf-8")
     settings = replace(harness.settings, encoder_preset="ultrafast")
     built = build_script(script, settings=settings, catalog=harness.catalog, profiles=profiles)
     approve_profile(harness.catalog, script)
@@ -178,4 +179,21 @@ def test_a_vr180_clip_plays_on_the_half_sphere_in_2d_and_in_vr(harness, xr_page,
     windows = page.evaluate("zorgblik.player.renderer.eyeWindows")
     assert windows["left"] == [0, 0, 0.5, 1] and windows["right"] == [0.5, 0, 0.5, 1]  # each eye its half
     assert page.evaluate("zorgblik.player.renderer.projection") == "vr180"
+    assert page.errors == []
+
+
+@pytest.mark.slow
+def test_a_scene_with_a_camera_height_is_drawn_on_the_grounded_sphere(harness, page, tmp_path):
+    """A script that gives the camera height gets its scene drawn on the bundle's grounded sphere:
+    the floor flat that far below the viewer's eyes, not the player's own round sphere."""
+    key, = build_and_publish(harness, tmp_path, "vloer-vvt", [("kamer", "Kamer", GLOWSTICKS_PHOTO)],
+                             extra="    camera_height: 1.2\n")
+    headset_session(harness, page, "vloer-vvt", ["kamer"])
+    wait_for(lambda: past_panels(page, key), "the grounded scene on screen", seconds=30)
+    canvas = page.evaluate("() => ({...document.getElementById('sphere').dataset})")
+    assert (canvas["projection"], canvas["floor"]) == ("360", "1.2")
+    bounds = page.evaluate("zorgblik.player.renderer.bounds")
+    assert abs(bounds["min"][1] + 1.2) < 1e-4 and abs(bounds["max"][1] - 10.0) < 1e-4  # the floor, the zenith
+    assert page.evaluate("zorgblik.player.renderer.meshUV") is True
+    wait_for(lambda: canvas_spread(page) > 10, "a picture on the canvas")
     assert page.errors == []

@@ -79,6 +79,7 @@ export class Player {
     this.renderer.clearFrame();
     this.renderer.setGeometry(scene.mesh, scene.projection);
     this.canvas.dataset.projection = scene.projection; // "360" or "vr180": what the viewer is shown on
+    this.canvas.dataset.floor = scene.floor === null ? "" : String(scene.floor); // grounded: metres to the floor
     this._uploaded = false;
     this.opened = null;
     this._caption = null;

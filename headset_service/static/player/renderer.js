@@ -2,7 +2,8 @@
 // eye when the bundle is stereo), hotspot markers, and up to two text panels (captions, an opened
 // hotspot) laid on the sphere itself, so the same draw call serves the 2D canvas and each XR view.
 // A VR180 scene is drawn on the bundle's own mesh instead (render/mesh.py's half sphere, with its
-// texture coordinates: setGeometry); what lies behind the viewer then stays dark.
+// texture coordinates: setGeometry); what lies behind the viewer then stays dark. So is a scene
+// whose bundle has the grounded sphere (its floor flat at the camera height: bounds.min[1]).
 
 import { multiply, rotationY } from "./math.js";
 
@@ -28,7 +29,7 @@ precision highp float;
 const float PI = 3.14159265;
 varying vec3 vDir;
 varying vec2 vUV;
-uniform float uMeshUV;        // 1: the mesh's own texture coordinates (VR180's half sphere)
+uniform float uMeshUV;        // 1: the mesh's own texture coordinates (VR180's half sphere, the grounded one)
 uniform sampler2D uFrame;
 uniform float uHasFrame;
 uniform vec4 uEye;            // uv offset (xy) and scale (zw) of this eye's half

@@ -80,7 +80,9 @@ export class Scene {
     this.manifest = manifest;
     this.stereo = manifest.stereo || "mono";
     this.projection = manifest.projection === VR180 ? "vr180" : "360";
-    this.mesh = null; // VR180: the half sphere from the bundle (parseObj)
+    this.mesh = null; // VR180: the half sphere from the bundle (parseObj); grounded: the sphere with its floor
+    // metres below the eyes when the bundle's sphere.obj is the grounded sphere (manifest.mesh), else null
+    this.floor = manifest.mesh && manifest.mesh.shape === "grounded" ? manifest.mesh.camera_height : null;
     this.view = manifest.view || { yaw: 0, pitch: 0 };
     this.title = textIn(manifest.title);
     this.hotspots = [];
@@ -137,8 +139,9 @@ export async function loadScene(source, key) {
   const captions = byRole(`captions.${language}`) || byRole("captions.nl") || manifest.files.find((f) => f.role.startsWith("captions."));
   if (captions) scene.cues = parseVtt(await (await source.blob(key, captions.name)).text());
   const mesh = byRole("mesh");
-  if (scene.projection === "vr180") { // the bundle's half sphere; a 360° scene is drawn on the player's own
-    if (!mesh) throw new Error(`scène ${key}: VR180 zonder halve bol (mesh) in de bundel`);
+  if (scene.projection === "vr180" || scene.floor !== null) {
+    // the bundle's half sphere, or its sphere with a flat floor; any other 360° scene is drawn on the player's own
+    if (!mesh) throw new Error(`scène ${key}: ${scene.floor !== null ? "de bol met vloer" : "de halve bol voor VR180"} (mesh) ontbreekt in de bundel`);
     scene.mesh = parseObj(await (await source.blob(key, mesh.name)).text());
   }
   let lastError = null;
