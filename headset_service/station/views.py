@@ -9,16 +9,22 @@ import math
 
 import numpy as np
 
-from render.mesh import RADIUS, RESOLUTION, corner_arrays, full_sphere, half_sphere
+from render.mesh import RADIUS, RESOLUTION, corner_arrays, full_sphere, grounded_sphere, half_sphere
 from zorgblik.terms import VR180
 
 
-def sphere(resolution: int = RESOLUTION, radius: float = RADIUS,
-           projection: str = "equirectangular") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sphere(resolution: int = RESOLUTION, radius: float = RADIUS, projection: str = "equirectangular",
+           camera_height: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The viewing sphere the station draws for a scene of ``projection`` (the manifest's): render's
-    (built by open3d, the one in its bundle), the whole sphere or for VR180 the front half, as
+    (built by open3d, the one in its bundle), the whole sphere, for VR180 the front half, or with a
+    ``camera_height`` (the manifest's ``mesh``) the sphere with its floor flat that far down, as
     (positions N×3, uvs N×2, triangles M×3), wound to face inward."""
-    mesh = half_sphere(radius, resolution) if projection == VR180 else full_sphere(radius, resolution)
+    if camera_height is not None:
+        mesh = grounded_sphere(camera_height, radius, resolution)
+    elif projection == VR180:
+        mesh = half_sphere(radius, resolution)
+    else:
+        mesh = full_sphere(radius, resolution)
     return corner_arrays(mesh)
 
 

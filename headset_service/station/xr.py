@@ -116,12 +116,13 @@ class _Sphere:
         self.framebuffer = GL.glGenFramebuffers(1)
         self.max_texture = int(GL.glGetIntegerv(GL.GL_MAX_TEXTURE_SIZE))
 
-    def use(self, projection: str) -> None:
-        """Draw on the sphere of ``projection`` (the manifest's): the whole one, or VR180's half."""
-        if projection == self.projection:
+    def use(self, projection: str, camera_height: float | None = None) -> None:
+        """Draw on the sphere of ``projection`` (the manifest's): the whole one, or VR180's half; or
+        with a ``camera_height`` the grounded one (the manifest's ``mesh``)."""
+        if (projection, camera_height) == self.projection:
             return
         GL = self.GL
-        xyz, uv, tris = views.sphere(projection=projection)
+        xyz, uv, tris = views.sphere(projection=projection, camera_height=camera_height)
         self.count = tris.size
         GL.glBindVertexArray(self.vao)
         for location, data in ((0, xyz), (1, uv)):
@@ -131,7 +132,7 @@ class _Sphere:
             GL.glVertexAttribPointer(location, data.shape[1], GL.GL_FLOAT, False, 0, None)
         GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, self.buffers[2])
         GL.glBufferData(GL.GL_ELEMENT_ARRAY_BUFFER, tris.nbytes, tris, GL.GL_STATIC_DRAW)
-        self.projection = projection
+        self.projection = (projection, camera_height)
 
     def upload(self, frame: np.ndarray | None, size: tuple[int, int]) -> None:
         GL = self.GL
@@ -185,7 +186,8 @@ class _Scene:
                 sphere.upload(None, (0, 0))
             elif step == "open":
                 self.media = self.Media(self.folder_of(want.scene), self.max_size)
-                sphere.use(self.media.manifest.projection)  # VR180: the half sphere
+                manifest = self.media.manifest  # VR180: the half sphere; mesh: the grounded one
+                sphere.use(manifest.projection, manifest.mesh.camera_height if manifest.mesh else None)
                 self.clock = playback.FrameClock(self.media.fps, now)
                 self.opened = True  # the scene's starting view goes where the head looks
             elif step == "pause":

@@ -14,6 +14,7 @@ from headset_service.station import EventLog, Session, SyncClient
 from headset_service.station import views
 from headset_service.station.sync import KEPT_MANIFEST, kept_manifest
 from cli import main
+from zorgblik.bundle import SceneMesh
 
 
 def test_without_an_openxr_runtime_the_station_says_what_to_install_in_one_line(tmp_path, capsys, monkeypatch):
@@ -185,14 +186,14 @@ def test_the_station_switches_to_the_half_sphere_when_a_vr180_scene_opens():
         def __init__(self):
             self.used = []
 
-        def use(self, projection):
-            self.used.append(projection)
+        def use(self, projection, camera_height=None):
+            self.used.append(projection if camera_height is None else (projection, camera_height))
 
         def upload(self, frame, size):
             pass
 
-    def media(projection):
-        return lambda folder, size: SimpleNamespace(manifest=SimpleNamespace(projection=projection), fps=25.0,
+    def media(projection, mesh=None):
+        return lambda folder, size: SimpleNamespace(manifest=SimpleNamespace(projection=projection, mesh=mesh), fps=25.0,
                                                     close=lambda: None)
 
     scene, sphere = _Scene(lambda key: key, 4096), Sphere()
@@ -201,3 +202,13 @@ def test_the_station_switches_to_the_half_sphere_when_a_vr180_scene_opens():
     scene.Media = media("equirectangular")
     scene.follow(playback.Show("tuin", True), sphere, 1.0)
     assert sphere.used == ["equirectangular-vr180", "equirectangular"]
+    scene.Media = media("equirectangular", SceneMesh(camera_height=1.2))
+    scene.follow(playback.Show("kamer", True), sphere, 2.0)
+    assert sphere.used[-1] == ("equirectangular", 1.2)  # a grounded scene: the sphere with its floor 1.2 m down
+
+
+def test_a_grounded_scene_is_drawn_on_the_sphere_with_a_flat_floor():
+    xyz, uv, tris = views.sphere(resolution=8, radius=10, camera_height=1.2)
+    whole = views.sphere(resolution=8, radius=10)
+    assert tris.size == whole[2].size and np.allclose(uv, whole[1])  # the same triangles, each corner its direction
+    assert np.isclose(xyz[:, 1].min(), -1.2) and np.isclose(xyz[:, 1].max(), 10.0)
