@@ -31,7 +31,7 @@ from capture.cubemap import convert_to_equirect
 from capture.mesh180 import mesh_to_vr180
 from capture.errors import LayoutNotSupported, NotPanoramic, RejectedName, TooLarge
 from capture.level_estimate import estimate_footage
-from capture.store import FootageStore
+from capture.store import FootageStore, StoredFile
 from catalog import Catalog, Footage, queries
 from zorgblik.media.bmff import media_end
 from zorgblik.media.errors import UnreadableMedia
@@ -262,20 +262,12 @@ def _add_cubemap(path: Path, suffix: str, found: Probe, kind: Classification, *,
         out = Path(tmp) / f"{Path(original_name).stem}-equirect{suffix}"
         convert_to_equirect(path, out, kind.layout, found, padding=kind.cube_padding, pose=kind.pose,
                             max_width=MAX_PHOTO_SIDE)
-        ingested = add_footage(out, catalog=catalog, store=store, category=category, location=location, team=team)
-        try:
-            original = store.put(path, suffix, progress=progress)
-        except BaseException:
-            if ingested.created:
-                _forget(catalog, store, ingested.footage)
-            raise
-    provenance = (f"omgezet naar equirectangular uit {original_name} ({CUBEMAP_LAYOUTS[kind.layout]}, "
-                  f"{found.width}×{found.height}, sha256 {original.sha256[:12]}…); het origineel is bewaard")
-    with catalog.session() as db:
-        footage = db.get(Footage, ingested.footage.id)
-        added = [r for r in (*kind.reasons, provenance) if r not in footage.reasons]
-        footage.reasons = added + list(footage.reasons)
-    return Ingested(footage, ingested.created, ingested.classification, converted_from=kind)
+        return _take_in_converted(
+            out, path, suffix, kind, catalog=catalog, store=store, progress=progress,
+            fields=dict(category=category, location=location, team=team),
+            provenance=lambda original: (
+                f"omgezet naar equirectangular uit {original_name} ({CUBEMAP_LAYOUTS[kind.layout]}, "
+                f"{found.width}×{found.height}, sha256 {original.sha256[:12]}…); het origineel is bewaard"))
 
 
 # ── V2 mesh projection ──────────────────────────────────────────────────────────────────
@@ -295,20 +287,31 @@ def _add_mesh(path: Path, suffix: str, found: Probe, kind: Classification, *, ca
     with tempfile.TemporaryDirectory(prefix="zorgblik-mesh-") as tmp:
         out = Path(tmp) / f"{Path(original_name).stem}-vr180{suffix}"
         width, height = mesh_to_vr180(path, out, info.meshes, kind.stereo, found)
-        ingested = add_footage(out, catalog=catalog, store=store, category=category, location=location, team=team)
-        try:
-            original = store.put(path, suffix, progress=progress)
-        except BaseException:
-            if ingested.created:
-                _forget(catalog, store, ingested.footage)
-            raise
-    triangles = sum(len(m.triangles) for m in info.meshes)
-    provenance = (f"omgezet naar equirectangular 180° (VR180, {width}×{height}) uit {original_name} "
-                  f"(meshprojectie van Spherical Video V2: {len(info.meshes)} mesh(es), {triangles} driehoeken, "
-                  f"{found.width}×{found.height}, sha256 {original.sha256[:12]}…); het origineel is bewaard")
+        triangles = sum(len(m.triangles) for m in info.meshes)
+        return _take_in_converted(
+            out, path, suffix, kind, catalog=catalog, store=store, progress=progress,
+            fields=dict(category=category, location=location, team=team),
+            provenance=lambda original: (
+                f"omgezet naar equirectangular 180° (VR180, {width}×{height}) uit {original_name} "
+                f"(meshprojectie van Spherical Video V2: {len(info.meshes)} mesh(es), {triangles} driehoeken, "
+                f"{found.width}×{found.height}, sha256 {original.sha256[:12]}…); het origineel is bewaard"))
+
+
+def _take_in_converted(out: Path, path: Path, suffix: str, kind: Classification, *, catalog: Catalog,
+                       store: FootageStore, progress: Callable[[int], None] | None, fields: dict,
+                       provenance: Callable[[StoredFile], str]) -> Ingested:
+    """Take in ``out`` (made from ``path``) as the footage, keep the original ``path`` in the store
+    beside it (or undo the footage), and put what it was made from first among its reasons."""
+    ingested = add_footage(out, catalog=catalog, store=store, **fields)
+    try:
+        original = store.put(path, suffix, progress=progress)
+    except BaseException:
+        if ingested.created:
+            _forget(catalog, store, ingested.footage)
+        raise
     with catalog.session() as db:
         footage = db.get(Footage, ingested.footage.id)
-        added = [r for r in (*kind.reasons, provenance) if r not in footage.reasons]
+        added = [r for r in (*kind.reasons, provenance(original)) if r not in footage.reasons]
         footage.reasons = added + list(footage.reasons)
     return Ingested(footage, ingested.created, ingested.classification, converted_from=kind)
 
