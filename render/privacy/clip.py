@@ -117,9 +117,12 @@ class _NoSearch:
         self._detector: SphereDetector | None = None
 
     def __call__(self, frame: np.ndarray):
+        return self.search(frame)
+
+    def search(self, frame: np.ndarray, memory=None):
         if self._detector is None:
             self._detector = sphere_detector()
-        return self._detector(frame)
+        return self._detector.search(frame, memory)
 
 
 def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray], cut: ClipCut | None = None) -> Iterator[Picture]:

@@ -14,31 +14,7 @@ from render.privacy.detect import (BATCH_PIXELS, CLOSER_CONTEXT, CLOSER_MAX_PIXE
                                    SphereDetector, _closer)
 from render.privacy.tiles import DEFAULT_TILES, SphereBox, Tile, angle_between, direction
 from render.privacy.tracks import detection
-
-
-class Counting:
-    """A face model that finds what it is told to, where it is told to, and counts the pixels it
-    was shown per call; ``plan(stage, view_shape, index_in_batch)`` gives the boxes, ``stage``
-    being "level", "coarse" or "closer" (the search asks in that order; the coarse views with a
-    threshold of their own)."""
-
-    threshold = 0.35
-
-    def __init__(self, plan=None):
-        self.plan = plan or (lambda stage, shape, n: [])
-        self.pixels: list[int] = []
-        self.calls: list[tuple[str, tuple[int, int], int, float | None]] = []
-
-    def detect(self, images: np.ndarray, threshold: float | None = None):
-        stages = [c[0] for c in self.calls]
-        stage = "coarse" if threshold is not None else "closer" if "coarse" in stages else "level"
-        self.pixels.append(int(np.prod(images.shape[:3])))
-        self.calls.append((stage, images.shape[1:3], len(images), threshold))
-        floor = self.threshold if threshold is None else threshold
-        return [[b for b in self.plan(stage, images.shape[1:3], n) if b[4] >= floor] for n in range(len(images))]
-
-    def closer(self) -> list[tuple[tuple[int, int], int]]:
-        return [(shape, n) for stage, shape, n, _ in self.calls if stage == "closer"]
+from support import CountingModel as Counting
 
 
 def test_a_search_shows_the_model_under_half_the_pixels_of_the_full_turned_search():
