@@ -201,6 +201,7 @@ class SphereDetector:
     gate: bool = True
     gate_threshold: float = GATE_THRESHOLD
     gate_max_age: int = GATE_MAX_AGE
+    batch_pixels: int = BATCH_PIXELS
 
     def __post_init__(self) -> None:
         if self.rolls < 1:
@@ -291,14 +292,14 @@ class SphereDetector:
     def _search(self, frame: np.ndarray, views: Sequence[tuple[Tile, int]], threshold: float | None = None,
                 cache: bool = True) -> Iterator[tuple[tuple[Tile, int], list[PixelBox]]]:
         """Each view (with its tile's number) and the model's boxes in it: one batch per view
-        size and roll, of at most :data:`BATCH_PIXELS`, so the model's memory stays what one level
+        size and roll, of at most ``batch_pixels`` (:data:`BATCH_PIXELS`), so the model's memory stays what one level
         search needs."""
         batches: dict[tuple, list[tuple[Tile, int]]] = {}
         for view in views:
             tile = view[0]
             batches.setdefault((tile.shape, tile.roll if cache else 0.0), []).append(view)
         for group in batches.values():
-            step = max(1, BATCH_PIXELS // (group[0][0].width * group[0][0].height))
+            step = max(1, self.batch_pixels // (group[0][0].width * group[0][0].height))
             for start in range(0, len(group), step):
                 part = group[start:start + step]
                 pictures = np.stack([render_tile(frame, tile, cache=cache) for tile, _ in part])

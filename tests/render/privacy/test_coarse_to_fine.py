@@ -54,6 +54,11 @@ def _direction(box: SphereBox) -> np.ndarray:
     return direction(box.yaw, box.pitch)
 
 
+#: The batches these tests name views by ("the first small turned view of each batch"): the eight
+#: level views around the horizon in one call, as the search batched before #15 measured one a call.
+EIGHT_VIEWS = 8 * 576 * 320
+
+
 def _faint(stage, shape, n):
     """A faint box in the middle of the first small turned view of each batch: a candidate, at
     the same spot in all three turns."""
@@ -62,7 +67,7 @@ def _faint(stage, shape, n):
 
 def test_a_faint_box_in_a_coarse_turned_view_is_looked_at_closer_in_every_turn_and_kept_if_it_holds():
     faint = Counting(_faint)
-    assert SphereDetector(faint)(np.zeros((960, 1920, 3), np.uint8)) == []  # 0.2: not a face by itself
+    assert SphereDetector(faint, batch_pixels=EIGHT_VIEWS)(np.zeros((960, 1920, 3), np.uint8)) == []  # 0.2: not a face by itself
     assert [c[3] for c in faint.calls if c[0] == "coarse" and c[1] == (160, 160)] == [0.1, 0.1, 0.1]
     [(shape, looks)] = faint.closer()
     assert looks == 4  # one spot (the three candidates are one), in four turns, in one batch
@@ -73,7 +78,7 @@ def test_a_faint_box_in_a_coarse_turned_view_is_looked_at_closer_in_every_turn_a
             return [(side / 2 - 10, side / 2 - 12, side / 2 + 10, side / 2 + 12, 0.9 if n == 1 else 0.5)]
         return _faint(stage, shape, n)
 
-    [face] = SphereDetector(Counting(holds))(np.zeros((960, 1920, 3), np.uint8))
+    [face] = SphereDetector(Counting(holds), batch_pixels=EIGHT_VIEWS)(np.zeros((960, 1920, 3), np.uint8))
     assert face.score == 0.9 and angle_between(face.yaw, face.pitch, -180.0, 45.0) < 2
 
 
@@ -87,7 +92,7 @@ def test_no_closer_look_where_a_level_view_found_the_face_already():
         return []
 
     model = Counting(plan)
-    [face] = SphereDetector(model)(np.zeros((960, 1920, 3), np.uint8))
+    [face] = SphereDetector(model, batch_pixels=EIGHT_VIEWS)(np.zeros((960, 1920, 3), np.uint8))
     assert angle_between(face.yaw, face.pitch, DEFAULT_TILES[8].yaw, DEFAULT_TILES[8].pitch) < 1
     assert not model.closer()
 
