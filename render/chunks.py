@@ -38,7 +38,7 @@ from pathlib import Path
 from render import privacy
 from render.cache import cached_tracks
 from render.errors import OutputInvalid
-from render.ffmpeg_commands import chunk_command, join_command, prepare_filters
+from render.ffmpeg_commands import chunk_command, clip_level, join_command, prepare_filters
 from render.plan import Rendition, ScenePlan, sphere_bounds
 from zorgblik.media.probe import ffprobe_json, video_packets
 from zorgblik.media.spherical import inject_spherical, verify_spherical
@@ -170,7 +170,8 @@ def encode_chunk(task: ChunkTask) -> ChunkDone:
         report = privacy.blur_video(Path(plan.source_path), None, keep=_shifted(plan.privacy.keep, shift),
                                     regions=_shifted(plan.privacy.regions, shift), stereo=plan.stereo, tracks=local,
                                     sink=sink, cut=privacy.ClipCut(chunk.start_s, chunk.duration_s,
-                                                                   prepare_filters(plan), plan.intermediate_size))
+                                                                   prepare_filters(plan, level=False),
+                                                                   plan.intermediate_size, clip_level(plan)))
         if written != chunk.frames:
             raise OutputInvalid(f"stuk las {written} beelden, verwacht {chunk.frames}", where=where,
                                 hint="controleer de opname (een constante beeldsnelheid is nodig)")

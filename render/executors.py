@@ -219,7 +219,10 @@ class DaskExecutor:
             except OSError as exc:
                 raise RenderError(f"geen Dask-scheduler op {self.scheduler}: {exc}",
                                   hint="start er een met 'dask scheduler' en workers met 'zorgblik worker'") from None
-        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        # no dashboard; the scheduler's HTTP server (metrics) on a free port, not 8787: another
+        # cluster on the machine (a second build, a test) has that one
+        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": ":0"})
         return Client(cluster), cluster
 
     def map(self, fn, items, progress=None):

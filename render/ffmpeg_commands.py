@@ -18,13 +18,22 @@ THUMB_SIZE = (320, 180)
 _V360_STEREO = {"mono": "2d", "top-bottom": "tb", "left-right": "sbs"}
 
 
-def prepare_filters(plan: ScenePlan) -> str | None:
-    """The ffmpeg filters between the source and the face search: level, then each eye to 2:1.
+def clip_level(plan: ScenePlan) -> tuple[float, float, float] | None:
+    """The level a clip's frames get on their way to the face search in Python
+    (:class:`render.level.Leveller`, after :func:`prepare_filters` with ``level=False``) rather
+    than in ffmpeg: a whole-sphere clip's (v360 at 3840×1920 holds 1.5 GB, #15). None: nothing
+    to level, or VR180 (its half sphere stays with v360)."""
+    return tuple(plan.level) if plan.levelled and not plan.vr180 else None  # type: ignore[return-value]
+
+
+def prepare_filters(plan: ScenePlan, *, level: bool = True) -> str | None:
+    """The ffmpeg filters between the source and the face search: level, then each eye to 2:1
+    (``level=False``: each eye to 2:1 only, the caller levels by :func:`clip_level`).
     A VR180 eye (the front half, ``he`` to v360) is scaled to half its 2:1 eye and padded with
     black to the whole sphere, the picture unresampled in the middle: the search sees a whole
     sphere, and :func:`front_half` cuts the same pixels out again for the renditions."""
     steps = []
-    if plan.levelled:
+    if plan.levelled and (level or plan.vr180):
         stereo = _V360_STEREO[plan.stereo]
         yaw, pitch, roll = plan.level
         kind = "he" if plan.vr180 else "e"

@@ -26,8 +26,9 @@ A clip's picture on its way through: decoded once, no rendition is encoded from 
 blurred frames, and no intermediate video is written::
 
     reader (ffmpeg)       trim at the input (frame-accurate, decodes only what is kept)
-                          → level: v360 rotation (render.level explains the angles)
                           → each eye stretched to 2:1 (ScenePlan.intermediate_size)
+                          (VR180: levelled here by v360, padded to the whole sphere)
+    render.level          each eye levelled (OpenCV remap, v360's angles and meaning)
     render.privacy        faces searched on keyframes and at cuts (skipped where the cached
                           tracks have them), blurred in place, consent deciding who stays
     one ffmpeg process    raw frames in → split → per rendition MEDIA_STEPS (scale) → that
@@ -60,7 +61,7 @@ from render.chunks import SEARCH_SHARE, ChunkTask, chunk_folder, encode_chunk, j
 from render.errors import OutputInvalid
 from render.events import building_prefix
 from render.executors import ChunkMap, chunk_map
-from render.ffmpeg_commands import ladder_command, photo_command, poster_command, prepare_filters
+from render.ffmpeg_commands import clip_level, ladder_command, photo_command, poster_command, prepare_filters
 from render.plan import Rendition, ScenePlan, sphere_bounds
 from zorgblik.bundle import MANIFEST, MEDIA, POSTER, REVIEW_SHEET, ROLE_OF, THUMBNAIL, media_name
 from zorgblik.private import private_dir
@@ -212,8 +213,8 @@ def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], pos
 
         report = privacy.blur_video(Path(plan.source_path), None, keep=plan.privacy.keep, regions=plan.privacy.regions,
                                     stereo=plan.stereo, tracks=known, sink=sink,
-                                    cut=privacy.ClipCut(plan.in_s, plan.duration_s, prepare_filters(plan),
-                                                        plan.intermediate_size),
+                                    cut=privacy.ClipCut(plan.in_s, plan.duration_s, prepare_filters(plan, level=False),
+                                                        plan.intermediate_size, clip_level(plan)),
                                     progress=report or job.report)
         for path in made:
             inject_spherical(path, path, stereo=plan.stereo, bounds=sphere_bounds(plan))

@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import numpy as np
 
 from catalog import Catalog, Footage, approvals, queries, signoffs
 from zorgblik.bundle import FORMAT, BundleFile, BundleManifest
@@ -333,7 +334,6 @@ def vr180_clip(folder: Path, name: str, panos: Sequence, *, stereo: str = "left-
     right, the eyes side by side, one above the other or alone (``stereo``), in H.264 with
     Spherical Video V2 metadata (``equi`` with VR180's bounds, ``st3d``), as capture reads it."""
     import cv2
-    import numpy as np
 
     from zorgblik.media.spherical import VR180_BOUNDS, inject_spherical
     from zorgblik.tools import run_tool
@@ -357,3 +357,28 @@ def vr180_clip(folder: Path, name: str, panos: Sequence, *, stereo: str = "left-
     out = folder / f"{name}.mp4"
     inject_spherical(plain, out, stereo=stereo, bounds=VR180_BOUNDS, versions=("v2",))
     return out
+
+
+class CountingModel:
+    """A face model that finds what it is told to, where it is told to, and counts the pixels it
+    was shown per call; ``plan(stage, view_shape, index_in_batch)`` gives the boxes, ``stage``
+    being "level", "coarse" or "closer" (the search asks in that order; the coarse views with a
+    threshold of their own)."""
+
+    threshold = 0.35
+
+    def __init__(self, plan=None):
+        self.plan = plan or (lambda stage, shape, n: [])
+        self.pixels: list[int] = []
+        self.calls: list[tuple[str, tuple[int, int], int, float | None]] = []
+
+    def detect(self, images: np.ndarray, threshold: float | None = None):
+        stages = [c[0] for c in self.calls]
+        stage = "coarse" if threshold is not None else "closer" if "coarse" in stages else "level"
+        self.pixels.append(int(np.prod(images.shape[:3])))
+        self.calls.append((stage, images.shape[1:3], len(images), threshold))
+        floor = self.threshold if threshold is None else threshold
+        return [[b for b in self.plan(stage, images.shape[1:3], n) if b[4] >= floor] for n in range(len(images))]
+
+    def closer(self) -> list[tuple[tuple[int, int], int]]:
+        return [(shape, n) for stage, shape, n, _ in self.calls if stage == "closer"]

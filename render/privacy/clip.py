@@ -17,7 +17,8 @@ import numpy as np
 
 from render.privacy.blur import BlurSettings
 from render.privacy.detect import SphereDetector, sphere_detector
-from render.privacy.picture import Picture, check_equirect
+from render.level import Leveller
+from render.privacy.picture import EYE_NAMES, Picture, check_equirect, eye_view
 from render.privacy.report import PrivacyReport
 from render.privacy.tracker import Eyes, blur_stream
 from render.privacy.tracks import FaceTracks
@@ -63,6 +64,9 @@ class ClipCut:
     """an ffmpeg filter chain for the picture (levelling, scaling), applied before the search"""
     size: tuple[int, int] | None = None
     """the frame size ``filters`` make; None: the clip's own"""
+    level: tuple[float, float, float] | None = None
+    """v360's (yaw, pitch, roll) that levels each eye, done here after ``filters``
+    (:class:`render.level.Leveller`); None: not levelled here"""
 
     def shape(self, info: ClipInfo) -> ClipInfo:
         width, height = self.size or (info.width, info.height)
@@ -102,7 +106,7 @@ def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepUnblurred] = (
             write(picture.data)
             spare.append(picture.data)
 
-        blur_stream(work, _read_frames(src, info, spare, cut), write_and_recycle, settings, info.frames, progress)
+        blur_stream(work, _read_frames(src, info, spare, cut, stereo), write_and_recycle, settings, info.frames, progress)
     report.tracks = FaceTracks(work.found())
     if progress:
         progress(1.0)
@@ -117,18 +121,37 @@ class _NoSearch:
         self._detector: SphereDetector | None = None
 
     def __call__(self, frame: np.ndarray):
+        return self.search(frame)
+
+    def search(self, frame: np.ndarray, memory=None):
         if self._detector is None:
             self._detector = sphere_detector()
-        return self._detector(frame)
+        return self._detector.search(frame, memory)
 
 
-def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray], cut: ClipCut | None = None) -> Iterator[Picture]:
-    """Frames as yuv420p Pictures; their buffers come from ``spare`` (frames already written) when
-    there are any, so a clip does not allocate 12 MB a frame."""
+def _read_frames(src: Path, info: ClipInfo, spare: list[np.ndarray], cut: ClipCut | None = None,
+                 stereo: str = "mono") -> Iterator[Picture]:
+    """Frames as yuv420p Pictures (levelled when ``cut`` says so); their buffers come from
+    ``spare`` (frames already written) when there are any, so a clip does not allocate 12 MB a
+    frame."""
     cut = cut or ClipCut()
-    for buffer in read_frames(src, (info.width, info.height), pix_fmt="yuv420p", filters=cut.filters, start=cut.start,
-                              duration=cut.duration, spare=spare):  # blurred where it lies
-        yield Picture.from_i420(buffer, info.width, info.height)
+    size = (info.width, info.height)
+    if cut.level is None:
+        for buffer in read_frames(src, size, pix_fmt="yuv420p", filters=cut.filters, start=cut.start,
+                                  duration=cut.duration, spare=spare):  # blurred where it lies
+            yield Picture.from_i420(buffer, *size)
+        return
+    leveller = Leveller(cut.level)
+    raw: list[np.ndarray] = []  # the one buffer the reader fills: the levelled frame goes to another
+    for buffer in read_frames(src, size, pix_fmt="yuv420p", filters=cut.filters, start=cut.start,
+                              duration=cut.duration, spare=raw):
+        level = spare.pop() if spare else np.empty_like(buffer)
+        picture, levelled = Picture.from_i420(buffer, *size), Picture.from_i420(level, *size)
+        for eye in range(len(EYE_NAMES[stereo])):
+            for a, b in zip(eye_view(picture, stereo, eye).planes, eye_view(levelled, stereo, eye).planes):
+                leveller.plane(a, b)
+        raw.append(buffer)
+        yield levelled
 
 
 @contextmanager

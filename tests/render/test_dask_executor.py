@@ -6,7 +6,9 @@ metadata; progress from the workers reaches the caller (#16)."""
 from __future__ import annotations
 
 import json
+import operator
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,18 @@ def test_a_scheduler_that_is_not_there_or_not_for_dask_is_named():
         get_executor("local", jobs=2, scheduler="tcp://127.0.0.1:1")
     with pytest.raises(RenderError, match="geen Dask-scheduler op tcp://127.0.0.1:1"):
         get_executor("dask", scheduler="tcp://127.0.0.1:1").map(lambda item, progress: item, [1])
+
+
+def test_a_cluster_starts_while_another_holds_the_dashboard_port():
+    """A second build (or anything else) on port 8787: the build's own cluster takes a free port
+    in silence (it warned, and the warning was an error here, before)."""
+    holder = socket.socket()
+    try:
+        holder.bind(("0.0.0.0", 8787))
+        holder.listen()
+    except OSError:
+        pass  # something else holds it already: the same case
+    try:
+        assert DaskExecutor(jobs=1).map(operator.is_not, [1]) == [True]
+    finally:
+        holder.close()

@@ -60,15 +60,15 @@ def fast(settings):
 
 @pytest.fixture
 def searches(monkeypatch) -> list[int]:
-    """How many frames the face model looked at (each call of a SphereDetector)."""
+    """How many frames the face model looked at (each search of a SphereDetector)."""
     calls: list[int] = []
-    original = SphereDetector.__call__
+    original = SphereDetector.search
 
-    def counted(self, frame):
+    def counted(self, frame, memory=None):
         calls.append(1)
-        return original(self, frame)
+        return original(self, frame, memory)
 
-    monkeypatch.setattr(SphereDetector, "__call__", counted)
+    monkeypatch.setattr(SphereDetector, "search", counted)
     return calls
 
 
