@@ -33,6 +33,7 @@ why in one Dutch line per entry. ``blur_regions`` always apply.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Sequence
@@ -363,9 +364,11 @@ def make_bundles(build: ScriptBuild) -> None:
 
         render_store = RenderStore(store)
         render_store.check()
-        scenes = [render_store.scene_task(t.plan, t.where) for t in heavy]
+        scenes = [render_store.scene_task(t.plan, settings.cache_dir, t.where) for t in heavy]
         for task, made in zip(heavy, build.executor.map(build_in_store, scenes, build.report)):
             render_store.take(made.results, settings.cache_dir, task.where)
+            here = _build_one(item(task.plan), build.report)  # from the cache: what the worker did is what counts
+            task.result = dataclasses.replace(here, encoded=made.encoded, privacy_pass_ran=made.privacy_pass_ran)
         heavy = []
     for task, result in zip(heavy, build.executor.map(_build_one, [item(t.plan) for t in heavy], build.report)):
         task.result = result

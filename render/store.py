@@ -26,7 +26,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from render.cache import sha256_file
@@ -160,14 +160,31 @@ class RenderStore:
             pass
 
     # footage -------------------------------------------------------------------------------------
-    def scene_task(self, plan: ScenePlan, where: str | None = None) -> StoreScene:
-        """Put the scene's footage into the store (once: skipped when it is there) and give the
-        task that builds it there: the plan with the footage's key for its path."""
+    def scene_task(self, plan: ScenePlan, cache_dir: Path, where: str | None = None) -> StoreScene:
+        """Put the scene's footage into the store (once: skipped when it is there) and what the
+        caller's cache already holds of the scene's privacy pass (face tracks, review sheet,
+        summary, a photo's blurred picture, poster), and give the task that builds the rest
+        there: the plan with the footage's key for its path and only the renditions the cache
+        lacks (a new profile searches no faces again and encodes only itself)."""
+        from render import privacy
+        from render.cache import PrivacyFiles, cached_media, cached_posters, cached_tracks
+        from render.stages import poster_seek
+
         key = footage_key(plan)
         source = Path(plan.source_path)
         if not self._has(key, source.stat().st_size):
             self.put(source, key, where)
-        return StoreScene(replace(plan, source_path=key), self)
+        done = PrivacyFiles.of(plan, cache_dir)
+        seed = {}
+        for path in (cached_tracks(plan, cache_dir, privacy.detection()), done.sheet, done.summary, done.picture,
+                     *cached_posters(plan, cache_dir, poster_seek(plan)).values()):
+            if path.is_file():
+                rel = path.relative_to(cache_dir).as_posix()
+                seed[rel] = sha256_file(path)
+                if not self._has(f"cache/{rel}", path.stat().st_size):
+                    self.put(path, f"cache/{rel}", where)
+        missing = tuple(r for r in plan.renditions if not cached_media(plan, r, cache_dir).exists())
+        return StoreScene(replace(plan, source_path=key, renditions=missing or plan.renditions), self, seed)
 
     def footage(self, plan: ScenePlan, where: str | None = None) -> Path:
         """The footage whose key is ``plan.source_path``, copied into this worker's folder once
@@ -182,12 +199,15 @@ class RenderStore:
         return local
 
     # results -------------------------------------------------------------------------------------
-    def put_results(self, cache_dir: Path, where: str | None = None) -> dict[str, str]:
-        """Every result file in a worker's cache into the store: {path in the cache: sha256}."""
-        results = {}
+    def put_results(self, cache_dir: Path, where: str | None = None, seed: dict[str, str] | None = None) -> dict[str, str]:
+        """Every result file in a worker's cache into the store, but those it was given
+        (``seed``, unchanged): {path in the cache: sha256}."""
+        results, seed = {}, seed or {}
         for path in sorted(cache_dir.rglob("*")):
             rel = path.relative_to(cache_dir)
             if not path.is_file() or rel.parts[0] in NOT_RESULTS or any(p.startswith(".") for p in rel.parts):
+                continue
+            if rel.as_posix() in seed and sha256_file(path) == seed[rel.as_posix()]:
                 continue
             results[rel.as_posix()] = sha256_file(path)
             self.put(path, f"cache/{rel.as_posix()}", where)
@@ -219,14 +239,17 @@ def _marks_done(rel: str) -> tuple[int, str]:
 class StoreScene:
     """A scene task for a worker that shares no disk with the caller."""
 
-    plan: ScenePlan  # source_path: the footage's key in the store
+    plan: ScenePlan  # source_path: the footage's key in the store; renditions: those to make
     store: RenderStore
+    seed: dict[str, str] = field(default_factory=dict)  # what the caller's cache holds already: path in it -> sha256
 
 
 @dataclass(frozen=True)
 class StoreResult:
     scene_slug: str
     results: dict[str, str]  # path in the render cache -> sha256, in the store under cache/
+    encoded: int = 0  # renditions the worker encoded
+    privacy_pass_ran: bool = False  # whether the worker searched faces (False: the tracks came with the task)
 
 
 def build_in_store(item: StoreScene, progress) -> StoreResult:
@@ -240,8 +263,12 @@ def build_in_store(item: StoreScene, progress) -> StoreResult:
     scratch = Path(tempfile.mkdtemp(dir=worker_folder(), prefix="scene-"))
     try:
         cache = scratch / "cache"
-        build_bundle(plan, scratch / "bundles", cache, progress)
-        return StoreResult(plan.scene_slug, store.put_results(cache, where))
+        for rel, sha256 in item.seed.items():
+            private_dir((cache / rel).parent)
+            store.fetch(f"cache/{rel}", cache / rel, sha256, where)
+        built = build_bundle(plan, scratch / "bundles", cache, progress)
+        return StoreResult(plan.scene_slug, store.put_results(cache, where, item.seed), built.encoded,
+                           built.privacy_pass_ran)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

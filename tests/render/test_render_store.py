@@ -24,7 +24,7 @@ from cli import main
 from render.errors import RenderError, StoreIncomplete, StoreUnreachable
 from render.executors import DaskExecutor, InlineExecutor, get_executor
 from render.store import RenderStore, footage_key
-from support import FOOTAGE, MONO_VIDEO, build_two_scenes, media_facts, two_scene_script
+from support import FOOTAGE, MONO_VIDEO, ROOM_PHOTO, build_two_scenes, media_facts, own_render_cache, two_scene_script
 from zorgblik.settings import Settings
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the worker plugin below travels to the workers
@@ -135,11 +135,11 @@ def test_footage_goes_in_once_and_a_result_that_is_not_whole_leaves_nothing(tmp_
     sha = hashlib.sha256(MONO_VIDEO.read_bytes()).hexdigest()
     plan = ScenePlan("s", "plein", 0, {"nl": "a"}, str(MONO_VIDEO), sha, "video", "mono", False, 30.0, 0.0, 1.0,
                      (0.0, 0.0, 0.0), (0.0, 0.0), (Rendition(get_profile("quest2"), 1920, 960),), "ultrafast")
-    task = store.scene_task(plan)
+    task = store.scene_task(plan, tmp_path / "empty-cache")
     stored = tmp_path / "store" / footage_key(plan)
     assert task.plan.source_path == footage_key(plan) == f"footage/{sha}.mp4"  # no path of this disk
     made = stored.stat().st_mtime_ns
-    store.scene_task(plan)
+    store.scene_task(plan, tmp_path / "empty-cache")
     assert stored.stat().st_mtime_ns == made  # there already: not put again
 
     worker = tmp_path / "worker-cache"
@@ -163,6 +163,39 @@ def test_footage_goes_in_once_and_a_result_that_is_not_whole_leaves_nothing(tmp_
     assert (cache / "encode" / "abc.mp4").read_bytes() == b"beeld" and (cache / "privacy" / "abc.json").exists()
     with pytest.raises(StoreIncomplete, match="cache/tracks/weg.json ontbreekt in opslag"):
         store.take({"tracks/weg.json": "0" * 64}, cache, "script.yaml: scène plein")
+
+
+class InlineThroughStore(InlineExecutor):
+    """The store's flow in this process, without a cluster: what a build does with a Dask
+    executor's store, the scene task run here."""
+
+    def __init__(self, store: str):
+        self.store = store
+
+
+@pytest.mark.slow
+def test_a_photo_through_the_store_and_a_new_profile_that_searches_no_faces_again(tmp_path):
+    from catalog import Catalog
+    from render import build_script
+    from scripts_vr.templates import minimal_script
+
+    settings = own_render_cache(Settings.from_env({}, data_dir=tmp_path / "data", encoder_preset="ultrafast"))
+    script = tmp_path / "foto.yaml"
+    script.write_text(minimal_script(f"""\
+  - id: kamer
+    title: {{nl: De kamer}}
+    footage: {os.path.relpath(ROOM_PHOTO, tmp_path)}
+    contexts: [intake]
+    audience: {{routes: [BOL], levels: [3]}}
+"""), encoding="utf-8")
+    store = InlineThroughStore(f"file://{tmp_path / 'store'}")
+    with Catalog(settings.catalog_url) as catalog:
+        [first] = build_script(script, settings=settings, catalog=catalog, profiles=["quest2"], executor=store)
+        [second] = build_script(script, settings=settings, catalog=catalog, profiles=["quest2", "web"], executor=store)
+    assert (first.encoded, first.privacy_pass_ran) == (1, True)  # what the scene task did, not the bundle step here
+    assert (second.encoded, second.privacy_pass_ran) == (1, False)  # the cache's blurred picture went with the task
+    assert sorted(p.name for p in second.bundle_dir.glob("scene.*")) == ["scene.quest2.jpg", "scene.web.jpg"]
+    assert not [p for p in settings.cache_dir.rglob("*") if p.name.startswith(".")], "no temp file left in the cache"
 
 
 @pytest.mark.slow
