@@ -11,8 +11,8 @@ recording results (the catalog) is the caller's job, in the calling process.
 :class:`DaskExecutor` runs the same on a Dask cluster: ``client.map`` for the work, a
 ``distributed.Queue`` for the progress. Its workers reach the same data folder and render cache
 (the same machine, or a folder they all mount), or with ``store`` (an fsspec URL) none of the
-caller's disk: footage and results then travel through the store (render.store). On a cluster a clip scene's task spreads its
-encode: :func:`chunk_map` gives the stage a :class:`ChunkMap`, whose chunk tasks (render.chunks)
+caller's disk: footage and results then travel through the store (render.store). On a cluster a
+clip scene's task spreads its encode: :func:`chunk_map` gives the stage a :class:`ChunkMap`, whose chunk tasks (render.chunks)
 go to any worker while the scene's task waits outside the worker's thread count (``secede``),
 each retried when it fails or its worker dies. In the other executors :func:`chunk_map` is None
 and a scene is encoded in its one pass.
@@ -143,7 +143,9 @@ class ChunkMap:
     """How a scene task on a Dask worker spreads its chunks over the cluster."""
 
     chunk_s: float = CHUNK_S
-    work: Callable | None = None  # the chunk task (None: render.chunks.encode_chunk); tests put a wrapper here
+    # the chunk task (None: render.chunks.encode_chunk; with a store render.store.encode_chunk_in_store's
+    # item reaches it); tests put a wrapper here
+    work: Callable | None = None
     retries: int = CHUNK_RETRIES
     store: str | None = None  # the render store's URL: the chunk tasks read and write through it (render.store)
 

@@ -121,6 +121,8 @@ class RenderStore:
             return self._fs.size(self._path(key)) == size
         except FileNotFoundError:
             return False
+        except Exception as exc:  # noqa: BLE001
+            raise self._failed(exc, f"{key} opzoeken") from None
 
     def put(self, local: Path, key: str, where: str | None = None) -> None:
         """``local`` into the store at ``key``, whole: an object store shows an object once it is
@@ -144,7 +146,7 @@ class RenderStore:
             self._fs.get_file(self._path(key), str(local))
         except FileNotFoundError:
             raise StoreIncomplete(f"{key} ontbreekt in opslag {self.url}", where=where,
-                                  hint="bouw opnieuw (de worker heeft zijn resultaat niet heel weggeschreven)") from None
+                                  hint="bouw opnieuw (de worker schreef zijn resultaat niet heel weg)") from None
         except Exception as exc:  # noqa: BLE001
             local.unlink(missing_ok=True)
             raise self._failed(exc, f"{key} ophalen", where) from None
@@ -199,7 +201,8 @@ class RenderStore:
         return local
 
     # results -------------------------------------------------------------------------------------
-    def put_results(self, cache_dir: Path, where: str | None = None, seed: dict[str, str] | None = None) -> dict[str, str]:
+    def put_results(self, cache_dir: Path, where: str | None = None,
+                    seed: dict[str, str] | None = None) -> dict[str, str]:
         """Every result file in a worker's cache into the store, but those it was given
         (``seed``, unchanged): {path in the cache: sha256}."""
         results, seed = {}, seed or {}
@@ -296,7 +299,8 @@ def encode_chunk_in_store(item: StoreChunk) -> tuple[ChunkDone, tuple[str, ...]]
         tracks = scratch / "cache" / item.tracks
         private_dir(tracks.parent)
         store.fetch(f"cache/{item.tracks}", tracks, item.tracks_sha256, where)
-        here = replace(task, plan=plan, cache_dir=scratch / "cache", folder=scratch / "cache" / "chunks" / task.folder.name)
+        cache = scratch / "cache"
+        here = replace(task, plan=plan, cache_dir=cache, folder=cache / "chunks" / task.folder.name)
         done = encode_chunk(here)
         keys, sums = [], []
         for path in done.files:
