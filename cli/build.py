@@ -67,17 +67,24 @@ _PROFILE_HELP = "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values(
                    "(--scheduler, of zonder: een tijdelijk cluster van --jobs processen hier).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
               help="Het Dask-cluster voor --executor dask (workers: zorgblik worker --scheduler ...).")
+@click.option("--store", default=None, metavar="URL",
+              help="Opslag (fsspec-URL: een map, file://..., s3://bucket/pad) waar de workers van --executor dask "
+                   "de opnames lezen en hun resultaten schrijven: dan hoeven ze niets van deze schijf te bereiken "
+                   "(standaard de instelling render_store: ZORGBLIK_RENDER_STORE).")
 @click.option("--publish", is_flag=True, help="Publiceer de gebouwde scènes meteen.")
 @click.pass_obj
 def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ...], jobs: int | None, executor: str,
-          scheduler: str | None, publish: bool) -> None:
+          scheduler: str | None, store: str | None, publish: bool) -> None:
     """Bouw scènebundels uit VR-scripts (alleen wat veranderd is wordt opnieuw gecodeerd).
 
     Voortgang staat ook in <data>/builds/<id>.json, voor de service."""
     from catalog import Catalog  # the catalog and the build itself: only when a build runs, not for --help
     from render.build import build_script
 
-    runner = get_executor(executor, jobs=jobs or settings.jobs, scheduler=scheduler, chunk_s=settings.chunk_s)
+    if store is None and executor == "dask":  # the setting serves Dask builds; a local build ignores it
+        store = settings.render_store or None
+    runner = get_executor(executor, jobs=jobs or settings.jobs, scheduler=scheduler, chunk_s=settings.chunk_s,
+                          store=store)
     events = BuildEvents(settings.builds_dir)
     click.echo(f"bouw {events.id} (voortgang: {events.path})", err=True)
     with events.running(), Catalog(settings.catalog_url) as catalog:

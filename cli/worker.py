@@ -17,7 +17,8 @@ def worker(settings: Settings, scheduler: str, nthreads: int) -> None:
     """Werk voor een Dask-cluster: bouw scènes voor 'zorgblik build --executor dask'.
 
     De worker moet dezelfde datamap en bouwcache bereiken als wie bouwt (dezelfde machine of een
-    gedeelde map: ZORGBLIK_DATA_DIR, ZORGBLIK_RENDER_CACHE_DIR)."""
+    gedeelde map: ZORGBLIK_DATA_DIR, ZORGBLIK_RENDER_CACHE_DIR), of bouwt wie bouwt met --store URL:
+    dan leest en schrijft de worker alleen daar (voor s3:// de AWS_*-variabelen hier)."""
     import asyncio
 
     from distributed import Worker

@@ -8,7 +8,9 @@ runs :data:`STAGES` over a :class:`ScriptBuild` (one :class:`SceneTask` per scen
     resolve_scene_footage  each scene's footage (a path is taken in, once); lint again
     plan_scenes            each scene's plan, with who may stay unblurred (decide_privacy)
     make_bundles           scenes that need an encoder go to the executor, in parallel; the rest
-                           (e.g. after a caption edit) are quick and run here
+                           (e.g. after a caption edit) are quick and run here. With a render store
+                           (dask --store URL) the workers build from the store's footage into it,
+                           and the results are taken into the render cache first (render.store)
     record_versions        the catalog's writes, all at the end: script version, scene versions,
                            and publishing when asked (scenes waiting for a privacy sign-off or the
                            profile's approvals stay drafts)
@@ -31,6 +33,7 @@ why in one Dutch line per entry. ``blur_regions`` always apply.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Sequence
@@ -349,10 +352,24 @@ def plan_scenes(build: ScriptBuild) -> None:
 
 def make_bundles(build: ScriptBuild) -> None:
     """The bundles: scenes that run an encoder or the privacy pass go to the executor (in parallel);
-    the rest (after a caption edit, say) are quick and run here."""
+    the rest (after a caption edit, say) are quick and run here. With the executor's render store,
+    the workers make the heavy scenes' cache files there; they are taken into the cache here, and
+    every bundle is then made here from the cache."""
     settings = build.settings
     item = lambda plan: (plan, settings.bundles_dir, settings.cache_dir)  # noqa: E731
     heavy = [t for t in build.tasks if needs_encode(t.plan, settings.cache_dir)]
+    store = getattr(build.executor, "store", None)
+    if store and heavy:
+        from render.store import RenderStore, build_in_store
+
+        render_store = RenderStore(store)
+        render_store.check()
+        scenes = [render_store.scene_task(t.plan, settings.cache_dir, t.where) for t in heavy]
+        for task, made in zip(heavy, build.executor.map(build_in_store, scenes, build.report)):
+            render_store.take(made.results, settings.cache_dir, task.where)
+            here = _build_one(item(task.plan), build.report)  # from the cache: what the worker did is what counts
+            task.result = dataclasses.replace(here, encoded=made.encoded, privacy_pass_ran=made.privacy_pass_ran)
+        heavy = []
     for task, result in zip(heavy, build.executor.map(_build_one, [item(t.plan) for t in heavy], build.report)):
         task.result = result
     for task in build.tasks:

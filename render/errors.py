@@ -25,3 +25,11 @@ class LevelUnknown(RenderError):
 
 class OutputInvalid(RenderError):
     """The encoded output failed its check against the plan."""
+
+
+class StoreUnreachable(RenderError):
+    """The render store (``build --store URL``) cannot be reached, read or written."""
+
+
+class StoreIncomplete(RenderError):
+    """A file taken from the render store is missing or did not arrive whole (its sha256 differs)."""

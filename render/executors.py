@@ -9,9 +9,10 @@
 recording results (the catalog) is the caller's job, in the calling process.
 
 :class:`DaskExecutor` runs the same on a Dask cluster: ``client.map`` for the work, a
-``distributed.Queue`` for the progress. Its workers must reach the same data folder and render
-cache (the same machine, or a folder they all mount). On a cluster a clip scene's task spreads its
-encode: :func:`chunk_map` gives the stage a :class:`ChunkMap`, whose chunk tasks (render.chunks)
+``distributed.Queue`` for the progress. Its workers reach the same data folder and render cache
+(the same machine, or a folder they all mount), or with ``store`` (an fsspec URL) none of the
+caller's disk: footage and results then travel through the store (render.store). On a cluster a
+clip scene's task spreads its encode: :func:`chunk_map` gives the stage a :class:`ChunkMap`, whose chunk tasks (render.chunks)
 go to any worker while the scene's task waits outside the worker's thread count (``secede``),
 each retried when it fails or its worker dies. In the other executors :func:`chunk_map` is None
 and a scene is encoded in its one pass.
@@ -142,8 +143,11 @@ class ChunkMap:
     """How a scene task on a Dask worker spreads its chunks over the cluster."""
 
     chunk_s: float = CHUNK_S
-    work: Callable | None = None  # the chunk task (None: render.chunks.encode_chunk); tests put a wrapper here
+    # the chunk task (None: render.chunks.encode_chunk; with a store render.store.encode_chunk_in_store's
+    # item reaches it); tests put a wrapper here
+    work: Callable | None = None
     retries: int = CHUNK_RETRIES
+    store: str | None = None  # the render store's URL: the chunk tasks read and write through it (render.store)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], done: Callable[[int], None]) -> list[R]:
         """``fn`` on every item as tasks of the cluster (results in order); ``done(count)`` after
@@ -202,13 +206,16 @@ class DaskExecutor:
     """Scenes as tasks on a Dask cluster: the one at ``scheduler`` (``tcp://host:8786``, its
     workers started with ``zorgblik worker``), or with none a ``LocalCluster`` of ``jobs``
     single-threaded worker processes on this machine for the length of one build. A clip scene's
-    encode is spread in chunks of ``chunk_s`` seconds (render.chunks; 0: never)."""
+    encode is spread in chunks of ``chunk_s`` seconds (render.chunks; 0: never). With ``store``
+    (an fsspec URL) the workers read footage and write results there, not in the caller's folders
+    (render.build.make_bundles sends them render.store's tasks)."""
 
     def __init__(self, jobs: int = 1, scheduler: str | None = None, chunk_s: float | None = CHUNK_S,
-                 chunk_work: Callable | None = None) -> None:
+                 chunk_work: Callable | None = None, store: str | None = None) -> None:
         self.jobs = max(1, int(jobs))
         self.scheduler = scheduler
-        self.chunks = ChunkMap(float(chunk_s), chunk_work) if chunk_s else None
+        self.store = store or None
+        self.chunks = ChunkMap(float(chunk_s), chunk_work, store=self.store) if chunk_s else None
 
     def _client(self):
         from distributed import Client, LocalCluster
@@ -266,19 +273,23 @@ class DaskExecutor:
 
 
 EXECUTORS: dict[str, Callable[..., Executor]] = {
-    "inline": lambda jobs=1, scheduler=None, chunk_s=None: InlineExecutor(),
-    "local": lambda jobs=1, scheduler=None, chunk_s=None: LocalExecutor(jobs),
+    "inline": lambda jobs=1, scheduler=None, chunk_s=None, store=None: InlineExecutor(),
+    "local": lambda jobs=1, scheduler=None, chunk_s=None, store=None: LocalExecutor(jobs),
     "dask": DaskExecutor,
 }
 
 
 def get_executor(name: str = "local", *, jobs: int = 1, scheduler: str | None = None,
-                 chunk_s: float | None = CHUNK_S) -> Executor:
-    """The executor called ``name``; ``chunk_s``: seconds of a scene per encode task (dask only)."""
+                 chunk_s: float | None = CHUNK_S, store: str | None = None) -> Executor:
+    """The executor called ``name``; ``chunk_s``: seconds of a scene per encode task, ``store``:
+    the URL the workers read footage from and write results to (dask only)."""
     try:
         factory = EXECUTORS[name]
     except KeyError:
         raise RenderError(f"onbekende uitvoerder '{name}'", hint="kies uit " + ", ".join(EXECUTORS)) from None
     if scheduler and name != "dask":
         raise RenderError("--scheduler hoort bij --executor dask", hint="laat --scheduler weg of kies --executor dask")
-    return factory(jobs=jobs, scheduler=scheduler, chunk_s=chunk_s)
+    if store and name != "dask":
+        raise RenderError("--store hoort bij --executor dask", hint="laat --store (of ZORGBLIK_RENDER_STORE) weg of "
+                          "kies --executor dask")
+    return factory(jobs=jobs, scheduler=scheduler, chunk_s=chunk_s, store=store)

@@ -256,8 +256,14 @@ def run_chunked(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], post
         run_one_pass(job, files, [], posters, report=lambda fraction: job.report(share * fraction))
     folder = chunk_folder(plan, todo, pieces, job.cache_dir)
     tasks = [ChunkTask(plan, job.cache_dir, piece, tuple(todo), folder) for piece in pieces]
+    step = lambda count: job.report(share + (1 - share) * count / len(tasks))  # noqa: E731
     try:
-        done = spread.map(encode_chunk, tasks, lambda count: job.report(share + (1 - share) * count / len(tasks)))
+        if spread.store:  # the chunk workers share no disk with this one: footage, tracks and chunks go through it
+            from render.store import RenderStore, chunks_through_store
+
+            done = chunks_through_store(RenderStore(spread.store), spread, tasks, tracks, job.cache_dir, step)
+        else:
+            done = spread.map(encode_chunk, tasks, step)
         frames = sum(d.frames for d in done)
         for n, rendition in enumerate(todo):
             join_rendition(plan, rendition, [d.files[n] for d in done], frames, fps,

@@ -59,6 +59,53 @@ def own_render_cache(settings: Settings) -> Settings:
     return replace(settings, render_cache_dir="")
 
 
+def two_scene_script(folder: Path, seconds: float = 0.5) -> Path:
+    """Two scenes of ``seconds`` of the demo clip (from 1 s and 3 s in): two tasks for a cluster."""
+    from scripts_vr.templates import minimal_script
+
+    footage = os.path.relpath(MONO_VIDEO, folder)
+    scenes = "".join(f"""\
+  - id: {slug}
+    title: {{nl: {slug}}}
+    footage: {footage}
+    in: {start}
+    out: {start + seconds}
+    contexts: [intake]
+    audience: {{routes: [BOL], levels: [3]}}
+""" for slug, start in (("ochtend", 1), ("middag", 3)))
+    path = folder / "dask.yaml"
+    path.write_text(minimal_script(scenes), encoding="utf-8")
+    return path
+
+
+def build_two_scenes(folder: Path, executor, seconds: float = 0.5) -> tuple[dict[str, Path], dict[str, float]]:
+    """:func:`two_scene_script` built in a data folder of its own under ``folder`` (made here) for
+    quest2 with ``executor``: the bundle folders by scene, and the highest progress seen per scene."""
+    from render import build_script
+
+    settings = own_render_cache(Settings.from_env({}, data_dir=folder / "data", port=0, encoder_preset="ultrafast"))
+    folder.mkdir()
+    script = two_scene_script(folder, seconds)
+    seen: dict[str, float] = {}
+    with Catalog(settings.catalog_url) as catalog:
+        built = build_script(script, settings=settings, catalog=catalog, profiles=["quest2"], executor=executor,
+                             progress=lambda scene, fraction: seen.__setitem__(scene, max(fraction, seen.get(scene, 0))))
+    return {b.scene_slug: b.bundle_dir for b in built}, seen
+
+
+def media_facts(path: Path) -> tuple:
+    """What two encodes of the same frames share even where x264's threads made other bytes: codec,
+    size, frame count, keyframe times, duration and the 360° metadata."""
+    from zorgblik.media.probe import ffprobe_json, video_packets
+    from zorgblik.media.spherical import read_spherical
+
+    info = ffprobe_json(path)
+    video = next(s for s in info["streams"] if s["codec_type"] == "video")
+    packets = video_packets(path)
+    return (video["codec_name"], video["width"], video["height"], packets.frames, packets.keyframes,
+            round(float(video["duration"]), 3), read_spherical(path))
+
+
 #: (file name, role, bytes, profile or None)
 FileSpec = tuple[str, str, bytes, str | None]
 

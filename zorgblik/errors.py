@@ -51,7 +51,9 @@ the subclasses and fails when the drawing and the code differ::
     │   ├── FootageMissing         render.errors                   a scene's footage is not in the catalog or store
     │   ├── FootageNotReady        render.errors                   footage to prepare first (stitch, deliver whole)
     │   ├── LevelUnknown           render.errors                   level: auto, but nothing is known of how the camera stood
-    │   └── OutputInvalid          render.errors                   the encoded output fails its check against the plan
+    │   ├── OutputInvalid          render.errors                   the encoded output fails its check against the plan
+    │   ├── StoreUnreachable       render.errors                   the render store (--store URL) cannot be reached or written
+    │   └── StoreIncomplete        render.errors                   a result taken from the render store did not arrive whole
     ├── PrivacyError               render.privacy.errors           faces cannot be found, blurred, or written out
     │   ├── ModelMissing           render.privacy.errors           the face model is not installed (never downloaded)
     │   └── NotEquirect            render.privacy.errors           not a 2:1 frame: no directions on the sphere

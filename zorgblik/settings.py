@@ -49,6 +49,11 @@ class Settings:
     chunk_s: float = setting(4.0, "seconds of one clip scene per encode task on a Dask cluster (build --executor dask; "
                                   "rounded to whole keyframe intervals): a scene shorter than two chunks is encoded "
                                   "in one task (0: never), and local builds always encode a scene in one pass")
+    render_store: str = setting("", "fsspec URL of the store the workers of a Dask build read footage from and write "
+                                    "results to (build --executor dask --store): a folder every worker mounts, "
+                                    "file://..., s3://bucket/prefix (endpoint and keys: AWS_ENDPOINT_URL, "
+                                    "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); empty means the workers reach this "
+                                    "data folder and render cache themselves")
     file_sender: str = setting("service", "who sends the bytes of bundle files: 'service' (the service itself) or "
                                           "'nginx' (the service checks the request, nginx sends the file; "
                                           "see zorgblik deploy nginx)")

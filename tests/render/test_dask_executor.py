@@ -7,49 +7,16 @@ from __future__ import annotations
 
 import json
 import operator
-import os
 import socket
 from pathlib import Path
 
 import pytest
 
-from catalog import Catalog
-from render import build_script
 from render.errors import RenderError
 from render.executors import DaskExecutor, InlineExecutor, get_executor
-from support import MONO_VIDEO, own_render_cache
-from scripts_vr.templates import minimal_script
+from support import build_two_scenes
 from zorgblik.media.probe import ffprobe_json
 from zorgblik.media.spherical import read_spherical
-from zorgblik.settings import Settings
-
-
-def _script(folder: Path) -> Path:
-    """Two short scenes of the demo clip: two tasks for the cluster."""
-    footage = os.path.relpath(MONO_VIDEO, folder)
-    scenes = "".join(f"""\
-  - id: {slug}
-    title: {{nl: {slug}}}
-    footage: {footage}
-    in: {start}
-    out: {start + 0.5}
-    contexts: [intake]
-    audience: {{routes: [BOL], levels: [3]}}
-""" for slug, start in (("ochtend", 1), ("middag", 3)))
-    path = folder / "dask.yaml"
-    path.write_text(minimal_script(scenes), encoding="utf-8")
-    return path
-
-
-def _build(folder: Path, executor) -> tuple[dict[str, Path], dict[str, float]]:
-    settings = own_render_cache(Settings.from_env({}, data_dir=folder / "data", port=0, encoder_preset="ultrafast"))
-    folder.mkdir()
-    script = _script(folder)
-    seen: dict[str, float] = {}
-    with Catalog(settings.catalog_url) as catalog:
-        built = build_script(script, settings=settings, catalog=catalog, profiles=["quest2"], executor=executor,
-                             progress=lambda scene, fraction: seen.__setitem__(scene, max(fraction, seen.get(scene, 0))))
-    return {b.scene_slug: b.bundle_dir for b in built}, seen
 
 
 def _media_facts(path: Path) -> tuple:
@@ -61,8 +28,8 @@ def _media_facts(path: Path) -> tuple:
 
 @pytest.mark.slow
 def test_a_dask_cluster_builds_the_same_bundles_as_the_local_pool(tmp_path):
-    on_dask, dask_progress = _build(tmp_path / "dask", DaskExecutor(jobs=2))
-    local, _ = _build(tmp_path / "local", InlineExecutor())
+    on_dask, dask_progress = build_two_scenes(tmp_path / "dask", DaskExecutor(jobs=2))
+    local, _ = build_two_scenes(tmp_path / "local", InlineExecutor())
     assert sorted(on_dask) == sorted(local) == ["middag", "ochtend"]
     for scene in on_dask:
         ours = json.loads((on_dask[scene] / "manifest.json").read_text())

@@ -25,7 +25,7 @@ from render.plan import Rendition, ScenePlan
 from render.privacy import sphere_detector
 from render.profiles import get_profile
 from scripts_vr.templates import minimal_script
-from support import STEREO_VIDEO, own_render_cache
+from support import STEREO_VIDEO, media_facts, own_render_cache
 from zorgblik.media.frames import read_frames
 from zorgblik.media.probe import ffprobe_json, probe, video_packets
 from zorgblik.media.spherical import read_spherical
@@ -83,14 +83,6 @@ def _settings(settings, folder: Path):
     return own_render_cache(replace(settings, data_dir=folder / "data", encoder_preset="ultrafast"))
 
 
-def _facts(path: Path) -> tuple:
-    info = ffprobe_json(path)
-    video = next(s for s in info["streams"] if s["codec_type"] == "video")
-    packets = video_packets(path)
-    return (video["codec_name"], video["width"], video["height"], packets.frames, packets.keyframes,
-            round(float(video["duration"]), 3), read_spherical(path))
-
-
 def _plan(seconds: float, fps: float = 30.0, profiles=("quest2", "web")) -> ScenePlan:
     renditions = tuple(Rendition(get_profile(p), 1920, 960) for p in profiles)
     return ScenePlan("s", "a", 0, {"nl": "a"}, "x.mp4", "0" * 64, "video", "mono", False, fps, 1.0, 1.0 + seconds,
@@ -142,8 +134,8 @@ def test_a_chunked_scene_on_a_cluster_equals_the_one_pass_and_no_face_reaches_it
     for profile in profiles:
         chunked = built["dask"].bundle_dir / f"scene.{profile}.mp4"
         whole = built["inline"].bundle_dir / f"scene.{profile}.mp4"
-        assert _facts(chunked) == _facts(whole)
-        assert _facts(chunked)[3:5] == (FRAMES, (0.0, 1.0))  # a keyframe at each chunk's start
+        assert media_facts(chunked) == media_facts(whole)
+        assert media_facts(chunked)[3:5] == (FRAMES, (0.0, 1.0))  # a keyframe at each chunk's start
         info = probe(chunked)
         frames = list(read_frames(chunked, (info.width, info.height), pix_fmt="bgr24"))
         assert len(frames) == FRAMES
@@ -221,7 +213,7 @@ def test_a_chunked_stereo_scene_with_sound_joins_the_trimmed_sound(tmp_path, set
         path = built.bundle_dir / "scene.web.mp4"
         info = ffprobe_json(path)
         audio = next(s for s in info["streams"] if s["codec_type"] == "audio")
-        codec, width, height, frames, keys, duration, spherical = _facts(path)
+        codec, width, height, frames, keys, duration, spherical = media_facts(path)
         facts[name] = (codec, width, height, frames, [round(k, 2) for k in keys], round(duration, 2), spherical,
                        audio["codec_name"], round(float(audio["duration"]), 2))
     assert facts["dask"] == facts["inline"]
