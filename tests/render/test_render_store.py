@@ -207,7 +207,8 @@ def test_a_build_through_an_s3_store_equals_the_in_process_build_and_no_worker_t
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # the workers start here, not in the caller's folder
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": ":0"}) as cluster, \
             Client(cluster) as client:
         client.register_plugin(CallerDiskForbidden([caller, FOOTAGE]))
         with pytest.raises(PermissionError, match="worker raakte de schijf van de bouwer"):  # the hook is live
