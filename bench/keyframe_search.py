@@ -10,6 +10,9 @@ and everything that is not the model (cutting the views, mapping boxes, merging)
 
     PYTHONPATH=. .venv/bin/python bench/keyframe_search.py [--seconds 10] [--every 15] [--photo PATH ...]
 
+``--model NAME`` (repeatable, e.g. ``--model centerface --model centerface-int8``) compares the
+default search with each of those models from ``MODELS`` instead (the first is the baseline).
+
 ``--photo`` searches those equirect photos instead (e.g. the A-Frame panorama with two hikers,
 ``demo/footage/equirect/aframe_puydesancy_4096_faces.jpg``), to see what faces add.
 """
@@ -30,15 +33,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from one_pass import IN_S, LEVEL, SOURCE  # noqa: E402  (the same scene)
 
-from render.privacy.detect import CenterFace, SphereDetector  # noqa: E402
+from render.privacy.detect import MODELS, SphereDetector  # noqa: E402
 from zorgblik.media.frames import read_frames  # noqa: E402
 
 
 class Timed:
     """CenterFace, with the seconds and pixels of each call put under what the call was for."""
 
-    def __init__(self) -> None:
-        self.model = CenterFace()
+    def __init__(self, model: str = "centerface") -> None:
+        self.model = MODELS[model]()
         self.threshold = self.model.threshold
         self.seconds: dict[str, float] = defaultdict(float)
         self.pixels: dict[str, int] = defaultdict(int)
@@ -67,6 +70,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--every", type=int, default=15, help="frames between keyframes (BlurSettings default)")
     parser.add_argument("--photo", action="append", default=[], help="search this photo instead (repeatable)")
+    parser.add_argument("--model", action="append", default=[], choices=sorted(MODELS),
+                        help="compare the default search with these models (repeatable; the first is the "
+                        "baseline) instead of the search before #15 with the default")
     args = parser.parse_args()
     if args.photo:
         frames = [cv2.imread(path) for path in args.photo]
@@ -76,9 +82,13 @@ def main() -> None:
             SOURCE, (1920, 960), pix_fmt="bgr24", filters=LEVEL, start=IN_S, duration=args.seconds))
             if n % args.every == 0]
         what = f"{len(frames)} keyframes of {SOURCE.name} (1920×960, levelled)"
-    models = {"before (turned_scale=1)": Timed(), "coarse to fine (default)": Timed()}
-    searches = {"before (turned_scale=1)": SphereDetector(models["before (turned_scale=1)"], turned_scale=1.0),
-                "coarse to fine (default)": SphereDetector(models["coarse to fine (default)"])}
+    if args.model:  # the default search with each model
+        models = {name: Timed(name) for name in args.model}
+        searches = {name: SphereDetector(model) for name, model in models.items()}
+    else:
+        models = {"before (turned_scale=1)": Timed(), "coarse to fine (default)": Timed()}
+        searches = {"before (turned_scale=1)": SphereDetector(models["before (turned_scale=1)"], turned_scale=1.0),
+                    "coarse to fine (default)": SphereDetector(models["coarse to fine (default)"])}
     for search in searches.values():
         for frame in frames if args.photo else frames[:1]:  # the model loaded and the views' maps
             search(frame)  # built (per frame size) outside the timings
@@ -100,11 +110,13 @@ def main() -> None:
     load.append(os.getloadavg()[0])
     print(f"keyframe search — {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, {os.cpu_count()} cores, "
           f"load {load[0]:.1f} → {load[1]:.1f}; {what}")
-    base = np.mean(wall["before (turned_scale=1)"])
+    first = next(iter(searches))
+    base, base_cpu = np.mean(wall[first]), np.mean(cpu[first])
     for name in searches:
         model = models[name]
         print(f"\n{name}: wall {np.mean(wall[name]):.2f} s per search (median {np.median(wall[name]):.2f}, "
-              f"{np.mean(wall[name]) / base:.2f}× before), CPU {np.mean(cpu[name]):.2f} s; "
+              f"{np.mean(wall[name]) / base:.2f}× {first}), CPU {np.mean(cpu[name]):.2f} s "
+              f"(median {np.median(cpu[name]):.2f}, {np.mean(cpu[name]) / base_cpu:.2f}×); "
               f"{sum(model.pixels.values()) / len(frames) / 1e6:.2f} Mpx per search; {faces[name]} faces found")
         total = sum(wall[name])
         for kind, seconds in sorted(model.seconds.items(), key=lambda kv: -kv[1]):

@@ -11,7 +11,9 @@ Prints recall per angle for each setting, and CPU seconds per search (this proce
 runs in it), mean over all searches, with the ratio to the first setting (``rolls=1`` is the
 search as it was before #17: level views only).
 
-    .venv/bin/python bench/privacy_tilt.py [--rolls 1,4@1,4] [--width 1920] [--repeats 1]
+    .venv/bin/python bench/privacy_tilt.py [--rolls 1,4@1,4] [--width 1920] [--repeats 1] [--models centerface]
+
+``--models centerface,centerface-int8`` runs every setting with each model (#15: the int8 model).
 
 A setting is ``R`` (``rolls=R``, the default coarse-to-fine search of the turned views) or
 ``R@S`` (``rolls=R, turned_scale=S``; ``4@1`` is the search as it was before #15: every turned
@@ -31,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from render.privacy import sphere_detector
+from render.privacy import SphereDetector
 from render.privacy.tiles import (
     SphereBox,
     Tile,
@@ -99,11 +101,19 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="searches of each frame per setting (CPU: the mean)")
     parser.add_argument("--face-scale", type=float, default=1.0,
                         help="every planted face this many times its size (0.5: 4–6° faces, near the smallest found)")
+    parser.add_argument("--models", default="centerface",
+                        help="face models (render.privacy.MODELS, or int8:VARIANT of bench/centerface_int8.py), "
+                        "comma-separated: each setting runs with each")
     args = parser.parse_args()
-    settings = args.rolls.split(",")
-    detectors = {r: sphere_detector(rolls=int(r.split("@")[0]),
-                                    **({"turned_scale": float(r.split("@")[1])} if "@" in r else {}))
-                 for r in settings}
+    models = args.models.split(",")
+    settings = [f"{r} {m}" if len(models) > 1 else r for r in args.rolls.split(",") for m in models]
+    model_of = {s: s.split(" ", 1)[1] if len(models) > 1 else models[0] for s in settings}
+    from centerface_int8 import face_model  # int8:VARIANT as well as the names in MODELS
+
+    detectors = {s: SphereDetector(face_model(model_of[s]),
+                                   rolls=int(s.split(" ")[0].split("@")[0]),
+                                   **({"turned_scale": float(s.split(" ")[0].split("@")[1])} if "@" in s else {}))
+                 for s in settings}
 
     pano = cv2.imread(str(ROOT / "demo" / "footage" / "equirect" / "pannellum_examplepano_4096.jpg"))
     pano = cv2.resize(pano, (args.width, args.width // 2), interpolation=cv2.INTER_AREA)

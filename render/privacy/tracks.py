@@ -20,13 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from render.privacy.blur import BlurSettings
-from render.privacy.detect import (DEFAULT_CANDIDATE, DEFAULT_ROLLS, DEFAULT_TURNED_SCALE, GATE_GRID, GATE_MAX_AGE,
-                                   GATE_THRESHOLD, SphereDetector)
+from render.privacy.detect import (DEFAULT_CANDIDATE, DEFAULT_MODEL, DEFAULT_ROLLS, DEFAULT_TURNED_SCALE, GATE_GRID,
+                                   GATE_MAX_AGE, GATE_THRESHOLD, MODELS, SphereDetector, model_key)
 from render.privacy.tiles import SphereBox
 
 #: Bump when the search or the tracker's choice of frames changes what would be found.
 #: 2: turned views searched coarse to fine (#15). 3: a clip's tiles searched again only where
-#: the picture changed (the change gate, #15).
+#: the picture changed (the change gate, #15). (The model is named in the key by itself:
+#: ``model``, and for an int8 model ``int8``, what made it.)
 TRACKS_VERSION = 3
 
 
@@ -35,11 +36,11 @@ def detection(settings: BlurSettings = BlurSettings(), detector: SphereDetector 
     found: dict = {"v": TRACKS_VERSION, "keyframe_interval": settings.keyframe_interval,
                    "cut_threshold": settings.cut_threshold}
     if detector is None:
-        found.update(model="centerface", rolls=DEFAULT_ROLLS, detect_width=4096, min_size=1.0,
+        found.update(**model_key(MODELS[DEFAULT_MODEL]()), rolls=DEFAULT_ROLLS, detect_width=4096, min_size=1.0,
                      turned_scale=DEFAULT_TURNED_SCALE, candidate=DEFAULT_CANDIDATE,
                      gate=[GATE_THRESHOLD, GATE_MAX_AGE, *GATE_GRID])
     else:
-        found.update(model=type(detector.model).__name__.lower(), rolls=detector.rolls,
+        found.update(**model_key(detector.model), rolls=detector.rolls,
                      detect_width=detector.detect_width, min_size=detector.min_size,
                      turned_scale=detector.turned_scale, candidate=detector.candidate,
                      tiles=[asdict(t) for t in detector.tiles],
