@@ -210,9 +210,10 @@ class RenderStore:
             rel = path.relative_to(cache_dir)
             if not path.is_file() or rel.parts[0] in NOT_RESULTS or any(p.startswith(".") for p in rel.parts):
                 continue
-            if rel.as_posix() in seed and sha256_file(path) == seed[rel.as_posix()]:
+            sha256 = sha256_file(path)
+            if seed.get(rel.as_posix()) == sha256:
                 continue
-            results[rel.as_posix()] = sha256_file(path)
+            results[rel.as_posix()] = sha256
             self.put(path, f"cache/{rel.as_posix()}", where)
         return results
 
@@ -319,10 +320,10 @@ def chunks_through_store(store: RenderStore, spread, tasks: list[ChunkTask], tra
     tracks put in first; each chunk's files fetched back into its folder here (checked) for the
     join, and removed from the store."""
     where = f"scène {tasks[0].plan.scene_slug}"
-    rel = tracks.relative_to(cache_dir).as_posix()
+    rel, tracks_sha256 = tracks.relative_to(cache_dir).as_posix(), sha256_file(tracks)
     store.put(tracks, f"cache/{rel}", where)
     remote = [StoreChunk(replace(t, plan=replace(t.plan, source_path=footage_key(t.plan)), cache_dir=Path("cache"),
-                                 folder=Path(t.folder.name)), rel, sha256_file(tracks), store) for t in tasks]
+                                 folder=Path(t.folder.name)), rel, tracks_sha256, store) for t in tasks]
     out = []
     try:
         for task, (chunk_done, sums) in zip(tasks, spread.map(encode_chunk_in_store, remote, done)):

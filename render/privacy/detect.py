@@ -235,10 +235,6 @@ class SphereDetector:
         if not 0 < self.turned_scale <= 1:
             raise ValueError(f"turned_scale must lie in (0, 1], not {self.turned_scale}")
 
-    def views(self) -> list[Tile]:
-        """Every tile at every roll, at full resolution: what the search covers."""
-        return [replace(tile, roll=tile.roll + k * 360.0 / self.rolls) for k in range(self.rolls) for tile in self.tiles]
-
     def __call__(self, frame: np.ndarray) -> list[SphereBox]:
         """A whole search of ``frame``: every tile."""
         return self.search(frame)
@@ -359,12 +355,15 @@ class SearchMemory:
         cell they see changed by more than ``threshold`` since (a changed cell counts for its
         neighbours too: a face need not fall in one cell)."""
         todo = []
+        changed: dict[int, np.ndarray] = {}  # per picture the tiles were last searched on (most share one)
         for k, cover in enumerate(covers):
             then = self.cells.get(k)
             if then is None or then.shape != cells.shape or self.age.get(k, 0) + 1 >= max_age:
                 todo.append(k)
                 continue
-            if np.any(_grown(np.abs(cells - then) > threshold)[cover]):
+            if id(then) not in changed:
+                changed[id(then)] = _grown(np.abs(cells - then) > threshold)
+            if np.any(changed[id(then)][cover]):
                 todo.append(k)
         return todo
 
