@@ -17,11 +17,17 @@ profiles. Measured in one run, runs alternating (ours, hand):
   ffmpeg children, sampled every 50 ms with psutil) for a 3840×1920 scene (the fixture scaled up,
   made in the run) at each ``--memory-seconds`` length: bounded if it does not grow with length.
   Target: ≤ 1.5 GB. Also seconds of build per minute of footage.
+* **capture**: the same for a 5760×2880 H.265 capture at each ``--capture-seconds`` length (2 s
+  of the fixture scaled up and encoded with x265 once, then repeated by stream copy), built with
+  ``--capture-preset``: bounded if the peak does not grow with length; seconds per minute.
+
+``--face-model`` builds with that face model (``ZORGBLIK_FACE_MODEL``; default: render's own).
 
 Each pair is also given in CPU seconds (user + system of the command and every process under it):
 on a loaded shared machine the wall times swing with other people's work, CPU seconds much less.
 
     PYTHONPATH=. .venv/bin/python bench/one_pass.py [--seconds 10] [--reps 1] [--memory-seconds 5,10] [--preset medium]
+        [--face-model centerface] [--skip-ratios] [--capture-seconds 20,180 [--capture-preset ultrafast]]
 """
 
 from __future__ import annotations
@@ -142,6 +148,25 @@ def looped(source: Path, seconds: float, tmp: Path, scale: tuple[int, int] | Non
     return out
 
 
+def capture(seconds: float, tmp: Path) -> Path:
+    """A 5760×2880 H.265 capture ``seconds`` long after IN_S: 2 s of the fixture scaled up and
+    encoded with x265 (ultrafast) once, then repeated by stream copy."""
+    piece = tmp / "capture_2s.mp4"
+    if not piece.exists():
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{IN_S:.3f}", "-t", "2", "-i", str(SOURCE), "-an",
+                        "-vf", "scale=5760:2880:flags=lanczos", "-c:v", "libx265", "-preset", "ultrafast",
+                        "-x265-params", "log-level=error", "-crf", "22", "-pix_fmt", "yuv420p", "-tag:v", "hvc1",
+                        str(piece)], check=True)
+    out = tmp / f"capture_{seconds:.0f}s.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(piece),
+                    "-t", f"{IN_S + seconds + 0.5:.3f}", "-c", "copy", "-tag:v", "hvc1", str(out)], check=True)
+    return out
+
+
+#: The face model the builds use (--face-model; empty: render's default).
+FACE_MODEL = {"name": ""}
+
+
 class Scene:
     def __init__(self, source: Path, seconds: float, tmp: Path, preset: str, tag: str):
         self.seconds = seconds
@@ -151,7 +176,7 @@ class Scene:
         self.script = folder / "kamer.yaml"
         self.script.write_text(SCRIPT.format(footage=os.path.relpath(source, folder), in_s=IN_S, out_s=IN_S + seconds))
         self.env = {**os.environ, "ZORGBLIK_ENCODER_PRESET": preset, "ZORGBLIK_JOBS": "1",
-                    "ZORGBLIK_RENDER_CACHE_DIR": ""}
+                    "ZORGBLIK_RENDER_CACHE_DIR": "", "ZORGBLIK_FACE_MODEL": FACE_MODEL["name"]}
         self.zorgblik = str(Path(sys.executable).parent / "zorgblik")
 
     def build(self, profiles: list[str]) -> list[str]:
@@ -199,6 +224,15 @@ def memory(seconds_list: list[float], preset: str, tmp: Path) -> list[tuple[str,
     return found
 
 
+def captures(seconds_list: list[float], preset: str, tmp: Path) -> list[tuple[str, float, float, int, str]]:
+    """The 5760×2880 H.265 capture's build (quest2) at each length."""
+    found = []
+    for seconds in seconds_list:
+        scene = Scene(capture(seconds, tmp), seconds, tmp, preset, f"cap{seconds:.0f}")
+        found.append(("capture build", seconds, *peak_memory(scene.build(["quest2"]), scene.env)))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", default="10", help="scene lengths for the ratios, comma-separated (default 10)")
@@ -207,12 +241,19 @@ def main() -> None:
                         help="lengths of the 3840×1920 memory runs, comma-separated ('' for none)")
     parser.add_argument("--preset", default="medium")
     parser.add_argument("--skip-whole", action="store_true", help="only the encode comparison and memory")
+    parser.add_argument("--skip-ratios", action="store_true", help="no comparison with the hand command: memory only")
+    parser.add_argument("--face-model", default="", help="the builds' face model (default: render's own)")
+    parser.add_argument("--capture-seconds", default="",
+                        help="lengths of the 5760×2880 H.265 capture runs, comma-separated (default none)")
+    parser.add_argument("--capture-preset", default=None, help="encoder preset of the capture runs (default --preset)")
     args = parser.parse_args()
+    FACE_MODEL["name"] = args.face_model
     print(f"one pass — {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.1f}, preset {args.preset}, 1920×960 @ 30")
+          f"load {os.getloadavg()[0]:.1f}, preset {args.preset}, 1920×960 @ 30, "
+          f"face model {args.face_model or 'default'}")
     with tempfile.TemporaryDirectory(prefix="zb-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        for seconds in sorted(float(s) for s in args.seconds.split(",")):
+        for seconds in [] if args.skip_ratios else sorted(float(s) for s in args.seconds.split(",")):
             runs = compare(seconds, args.reps, args.preset, tmp, whole=not args.skip_whole)
             print(f"\n{seconds:.0f} s scene")
             for what in ("whole quest2", "whole quest2+web", "encode quest2"):
@@ -235,6 +276,13 @@ def main() -> None:
                 print(f"{who}, {seconds:.0f} s scene: {wall:.1f} s wall ({wall / seconds * 60:.0f} s per minute of "
                       f"footage), peak {peak / 1e9:.2f} GB (target ≤ 1.5 GB: {'met' if peak <= 1.5e9 else 'missed'});"
                       f" at the peak, MB: {held}")
+        if args.capture_seconds:
+            preset = args.capture_preset or args.preset
+            print(f"\n5760×2880 H.265 capture (quest2, preset {preset}), peak RSS of the process tree")
+            for who, seconds, wall, peak, held in captures([float(s) for s in args.capture_seconds.split(",")],
+                                                           preset, tmp):
+                print(f"{who}, {seconds:.0f} s: {wall:.1f} s wall ({wall / seconds * 60:.0f} s per minute of footage), "
+                      f"peak {peak / 1e9:.2f} GB; at the peak, MB: {held}")
         print(f"load at the end {os.getloadavg()[0]:.1f}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -71,16 +72,23 @@ _PROFILE_HELP = "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values(
               help="Opslag (fsspec-URL: een map, file://..., s3://bucket/pad) waar de workers van --executor dask "
                    "de opnames lezen en hun resultaten schrijven: dan hoeven ze niets van deze schijf te bereiken "
                    "(standaard de instelling render_store: ZORGBLIK_RENDER_STORE).")
+@click.option("--face-model", default=None, metavar="MODEL",
+              help="Het gezichtsmodel van de privacyronde: centerface-int8 (standaard, ongeveer de helft van de "
+                   "rekentijd) of centerface (het meegeleverde fp32-model) (standaard de instelling face_model: "
+                   "ZORGBLIK_FACE_MODEL).")
 @click.option("--publish", is_flag=True, help="Publiceer de gebouwde scènes meteen.")
 @click.pass_obj
 def build(settings: Settings, scripts: tuple[Path, ...], profiles: tuple[str, ...], jobs: int | None, executor: str,
-          scheduler: str | None, store: str | None, publish: bool) -> None:
+          scheduler: str | None, store: str | None, face_model: str | None, publish: bool) -> None:
     """Bouw scènebundels uit VR-scripts (alleen wat veranderd is wordt opnieuw gecodeerd).
 
     Voortgang staat ook in <data>/builds/<id>.json, voor de service."""
     from catalog import Catalog  # the catalog and the build itself: only when a build runs, not for --help
-    from render.build import build_script
+    from render.build import build_script, check_face_model
 
+    if face_model is not None:
+        settings = replace(settings, face_model=face_model)
+    check_face_model(settings.face_model)  # before a build is recorded
     if store is None and executor == "dask":  # the setting serves Dask builds; a local build ignores it
         store = settings.render_store or None
     runner = get_executor(executor, jobs=jobs or settings.jobs, scheduler=scheduler, chunk_s=settings.chunk_s,

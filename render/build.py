@@ -183,7 +183,7 @@ def decide_privacy(scene: ScriptScene, consents: Sequence[Consent], state: str) 
 
 def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_name: str, script_sha256: str, footage: Footage,
                store: FootageStore, profiles: Sequence[HeadsetProfile], preset: str = "medium",
-               privacy: PrivacyPlan = PrivacyPlan()) -> ScenePlan:
+               privacy: PrivacyPlan = PrivacyPlan(), face_model: str = "") -> ScenePlan:
     """Everything that decides this scene's bundle, from the script and the footage."""
     video = footage.media_kind == "video"
     in_s = scene.in_point if video else None
@@ -229,12 +229,25 @@ def plan_scene(script: VRScript, scene: ScriptScene, position: int, *, script_na
         script_sha256=script_sha256,
         projection=footage.projection,
         camera_height=scene.camera_height,
+        face_model=face_model,
     )
 
 
 def _build_one(item: tuple[ScenePlan, Path, Path], progress: Progress) -> BundleResult:
     plan, bundles_dir, cache_dir = item
     return build_bundle(plan, bundles_dir, cache_dir, progress)
+
+
+def check_face_model(name: str) -> None:
+    """A face model the privacy pass knows (empty: the default), or one line before anything is built."""
+    from render.privacy import MODELS, check_face_model as known
+
+    try:
+        known(name)
+    except KeyError:
+        raise RenderError(f"onbekend gezichtsmodel '{name}'",
+                          hint=f"kies uit {', '.join(sorted(MODELS))} (build --face-model of de instelling "
+                               "ZORGBLIK_FACE_MODEL)") from None
 
 
 def build_script(
@@ -347,7 +360,8 @@ def plan_scenes(build: ScriptBuild) -> None:
         privacy = decide_privacy(task.scene, list(footage.consents), consent_state(footage))
         task.plan = plan_scene(build.script, task.scene, task.position, script_name=build.name,
                                script_sha256=build.sha256, footage=footage, store=store, profiles=build.profiles,
-                               preset=build.settings.encoder_preset, privacy=privacy)
+                               preset=build.settings.encoder_preset, privacy=privacy,
+                               face_model=build.settings.face_model)
 
 
 def make_bundles(build: ScriptBuild) -> None:
@@ -438,6 +452,7 @@ STAGES: tuple[Callable[[ScriptBuild], None], ...] = (
 def _build_script(path: Path, *, settings: Settings, catalog: Catalog, profiles: Sequence[str], publish: bool,
                   progress: Progress | None, on_scene: Callable[[BuiltScene], None] | None,
                   executor: Executor | None, events: BuildEvents) -> list[BuiltScene]:
+    check_face_model(settings.face_model)
     build = ScriptBuild(Path(path), settings, catalog, [get_profile(p) for p in dict.fromkeys(profiles)], publish,
                         events, executor or InlineExecutor(), progress, on_scene)
     for stage in STAGES:

@@ -143,7 +143,7 @@ def encode_chunk(task: ChunkTask) -> ChunkDone:
     if task.done_file.exists() and all(f.exists() for f in task.files):
         return ChunkDone(chunk.index, json.loads(task.done_file.read_text())["frames"], tuple(task.files), 0.0, 0)
     began = time.monotonic()
-    tracks = privacy.FaceTracks.load(cached_tracks(plan, task.cache_dir, privacy.detection()))
+    tracks = privacy.FaceTracks.load(cached_tracks(plan, task.cache_dir, privacy.detection(model=plan.face_model)))
     if tracks is None:
         raise OutputInvalid("de gezichtssporen van de scène ontbreken in de cache", where=where,
                             hint="bouw de scène opnieuw (de gezichtszoektocht loopt dan eerst)")
@@ -169,9 +169,9 @@ def encode_chunk(task: ChunkTask) -> ChunkDone:
 
         report = privacy.blur_video(Path(plan.source_path), None, keep=_shifted(plan.privacy.keep, shift),
                                     regions=_shifted(plan.privacy.regions, shift), stereo=plan.stereo, tracks=local,
-                                    sink=sink, cut=privacy.ClipCut(chunk.start_s, chunk.duration_s,
-                                                                   prepare_filters(plan, level=False),
-                                                                   plan.intermediate_size, clip_level(plan)))
+                                    sink=sink, model=plan.face_model,
+                                    cut=privacy.ClipCut(chunk.start_s, chunk.duration_s, prepare_filters(plan, level=False),
+                                                        plan.intermediate_size, clip_level(plan)))
         if written != chunk.frames:
             raise OutputInvalid(f"stuk las {written} beelden, verwacht {chunk.frames}", where=where,
                                 hint="controleer de opname (een constante beeldsnelheid is nodig)")

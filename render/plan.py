@@ -109,6 +109,7 @@ class ScenePlan:
     script_sha256: str = field(default="", compare=False)
     projection: str = "equirectangular"  # or "equirectangular-vr180": each eye the front half (1:1)
     camera_height: float | None = None  # metres: drawn on the grounded sphere (render.mesh); None: the whole one
+    face_model: str = ""  # the face search's model (render.privacy.MODELS; empty: the default): named by the tracks key
 
     @property
     def duration_s(self) -> float | None:
@@ -184,6 +185,7 @@ class ScenePlan:
     def bundle_key(self) -> str:
         everything = asdict(self)
         everything.pop("script_sha256")
+        everything.pop("face_model")  # it decides the tracks, named by their own key; the bundle holds what they made
         if not self.vr180:  # 360° scenes keep the keys they had before VR180
             everything.pop("projection")
         if self.camera_height is None:  # so do scenes on the whole sphere, from before grounded ones

@@ -146,7 +146,8 @@ def poster_seek(plan: ScenePlan) -> float | None:
 def run_privacy_pass(job: BundleJob, files: PrivacyFiles) -> None:
     """A photo: level and blur the picture into the cache, with its review sheet and summary."""
     plan = job.plan
-    options = {"keep": plan.privacy.keep, "regions": plan.privacy.regions, "stereo": plan.stereo}
+    options = {"keep": plan.privacy.keep, "regions": plan.privacy.regions, "stereo": plan.stereo,
+               "detector": privacy.sphere_detector(plan.face_model)}
     filters = prepare_filters(plan)
     private_dir(files.picture.parent)
     with tempfile.TemporaryDirectory(dir=files.picture.parent, prefix=".pass-") as tmp_dir:
@@ -180,7 +181,7 @@ def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], pos
     tracks reach the cache whole or not at all. ``report``: where the fraction done goes (the
     scene's bar, unless the pass is a part of it)."""
     plan = job.plan
-    tracks_file = cached_tracks(plan, job.cache_dir, privacy.detection())
+    tracks_file = cached_tracks(plan, job.cache_dir, privacy.detection(model=plan.face_model))
     known = privacy.FaceTracks.load(tracks_file)
     seek = poster_seek(plan)
     need_poster = not all(path.exists() for path in posters.values())
@@ -212,7 +213,7 @@ def run_one_pass(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], pos
                 yield lambda frame: each(proc.stdin.write, frame)
 
         report = privacy.blur_video(Path(plan.source_path), None, keep=plan.privacy.keep, regions=plan.privacy.regions,
-                                    stereo=plan.stereo, tracks=known, sink=sink,
+                                    stereo=plan.stereo, tracks=known, sink=sink, model=plan.face_model,
                                     cut=privacy.ClipCut(plan.in_s, plan.duration_s, prepare_filters(plan, level=False),
                                                         plan.intermediate_size, clip_level(plan)),
                                     progress=report or job.report)
@@ -250,7 +251,7 @@ def run_chunked(job: BundleJob, files: PrivacyFiles, todo: list[Rendition], post
     if not pieces:
         return False
     share = 0.0
-    tracks = cached_tracks(plan, job.cache_dir, privacy.detection())
+    tracks = cached_tracks(plan, job.cache_dir, privacy.detection(model=plan.face_model))
     if not tracks.exists() or not files.reviewed() or not all(path.exists() for path in posters.values()):
         share = SEARCH_SHARE
         run_one_pass(job, files, [], posters, report=lambda fraction: job.report(share * fraction))

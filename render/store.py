@@ -178,7 +178,8 @@ class RenderStore:
             self.put(source, key, where)
         done = PrivacyFiles.of(plan, cache_dir)
         seed = {}
-        for path in (cached_tracks(plan, cache_dir, privacy.detection()), done.sheet, done.summary, done.picture,
+        tracks = cached_tracks(plan, cache_dir, privacy.detection(model=plan.face_model))
+        for path in (tracks, done.sheet, done.summary, done.picture,
                      *cached_posters(plan, cache_dir, poster_seek(plan)).values()):
             if path.is_file():
                 rel = path.relative_to(cache_dir).as_posix()

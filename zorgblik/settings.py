@@ -26,6 +26,8 @@ class Settings:
     max_script_bytes: int = setting(1_000_000, "largest VR script file read, in bytes")
     max_footage_bytes: int = setting(20_000_000_000,
                                      "largest footage file taken in, by 'capture add' or the upload API, in bytes")
+    face_model: str = setting("", "face model of the privacy pass's search (centerface-int8: about half the CPU; "
+                                  "centerface: the shipped fp32 model); empty means render's default, centerface-int8")
     encoder_preset: str = setting("medium",
                                   "x264/x265 speed preset (ultrafast … veryslow): faster encodes give larger files")
     freshness_days: int = setting(30, "volatile facts due within this many days count as 'due soon'")

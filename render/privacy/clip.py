@@ -80,7 +80,7 @@ def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepUnblurred] = (
                progress: Callable[[float], None] | None = None, cut: ClipCut = ClipCut(), stereo: str = "mono",
                audio_args: Sequence[str] = ("-c:a", "copy"), tracks: FaceTracks | None = None,
                sink: Callable[[ClipInfo], AbstractContextManager[Callable[[np.ndarray], None]]] | None = None,
-               ) -> PrivacyReport:
+               model: str = "") -> PrivacyReport:
     """Blur faces in an equirect clip into ``dst`` (None: only the report), keeping the audio.
 
     ``video_args`` are ffmpeg's output arguments for the picture (codec, preset, quality) and
@@ -90,12 +90,14 @@ def blur_video(src: Path, dst: Path | None, *, keep: Sequence[KeepUnblurred] = (
     again (``report.tracks`` holds what this pass used and found). ``sink`` (with no ``dst``)
     takes the clip's shape and opens where each blurred yuv420p frame goes (the render stage's
     one ffmpeg process for every rendition); a frame's buffer is reused once it returns.
+    ``model`` names the face model of the default search (empty: the default model), when no
+    ``detector`` is given.
     """
     src = Path(src)
     info = cut.shape(ClipInfo.probe(src))
     check_equirect(info.width, info.height, str(src), stereo)
     report = PrivacyReport(str(src), info.width, info.height, fps=float(info.fps))
-    detector = detector if detector is not None else (_NoSearch() if tracks else sphere_detector())
+    detector = detector if detector is not None else (_NoSearch(model) if tracks else sphere_detector(model))
     work = Eyes(report, stereo, known=tracks.eyes if tracks else None, keep=keep, regions=regions, settings=settings,
                 detector=detector, fps=float(info.fps))
     frames_to = sink(info) if sink is not None and dst is None else _frame_sink(src, dst, info, video_args, cut, audio_args)
@@ -117,7 +119,8 @@ class _NoSearch:
     """The detector of a pass given known tracks: the face model loads only if a frame needs a
     search after all (one the tracks do not have)."""
 
-    def __init__(self) -> None:
+    def __init__(self, model: str = "") -> None:
+        self.model = model
         self._detector: SphereDetector | None = None
 
     def __call__(self, frame: np.ndarray):
@@ -125,7 +128,7 @@ class _NoSearch:
 
     def search(self, frame: np.ndarray, memory=None):
         if self._detector is None:
-            self._detector = sphere_detector()
+            self._detector = sphere_detector(self.model)
         return self._detector.search(frame, memory)
 
 

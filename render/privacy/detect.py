@@ -170,10 +170,20 @@ class CenterFace:
 #: The face models zorgblik knows, by name.
 MODELS: dict[str, Callable[[], FaceModel]] = {"centerface": CenterFace,
                                               "centerface-int8": lambda: CenterFace(int8=Int8())}
-#: The model a search uses unless told otherwise. ``centerface-int8`` costs about half the CPU and
-#: found every face fp32 finds in the recall benches, but puts more boxes on no face (two recall
-#: tests fail with it as the default): not the default yet (#15, bench/README.md).
-DEFAULT_MODEL = "centerface"
+#: The model a search uses unless told otherwise (a build's ``face_model`` setting). The int8 one
+#: costs about half the CPU of the shipped fp32 ``centerface`` and found every face fp32 finds in
+#: the recall benches; it puts a few more boxes on no face (an extra blur, never a face missed:
+#: bench/README.md, #15).
+DEFAULT_MODEL = "centerface-int8"
+
+
+def check_face_model(name: str) -> str:
+    """``name`` as a model of :data:`MODELS` (empty: :data:`DEFAULT_MODEL`); KeyError names the
+    ones there are."""
+    name = name or DEFAULT_MODEL
+    if name not in MODELS:
+        raise KeyError(name)
+    return name
 
 
 def model_key(model: FaceModel) -> dict:
@@ -447,6 +457,7 @@ def _closer(tile: Tile, box: PixelBox, scale: float) -> Tile:
     return Tile(yaw, pitch, fov, side, side, roll=roll)
 
 
-def sphere_detector(model: str = DEFAULT_MODEL, **options) -> SphereDetector:
-    """The default detector: ``model`` from :data:`MODELS` over the default tiles."""
-    return SphereDetector(MODELS[model](), **options)
+def sphere_detector(model: str = "", **options) -> SphereDetector:
+    """The default detector: ``model`` from :data:`MODELS` (empty: :data:`DEFAULT_MODEL`) over the
+    default tiles."""
+    return SphereDetector(MODELS[model or DEFAULT_MODEL](), **options)

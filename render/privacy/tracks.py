@@ -31,12 +31,14 @@ from render.privacy.tiles import SphereBox
 TRACKS_VERSION = 3
 
 
-def detection(settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None) -> dict:
-    """What decides which boxes a search finds, for the cache key of the tracks."""
+def detection(settings: BlurSettings = BlurSettings(), detector: SphereDetector | None = None,
+              model: str = "") -> dict:
+    """What decides which boxes a search finds, for the cache key of the tracks: ``detector``'s
+    search, or (None) the default search with ``model`` (empty: the default model)."""
     found: dict = {"v": TRACKS_VERSION, "keyframe_interval": settings.keyframe_interval,
                    "cut_threshold": settings.cut_threshold}
     if detector is None:
-        found.update(**model_key(MODELS[DEFAULT_MODEL]()), rolls=DEFAULT_ROLLS, detect_width=4096, min_size=1.0,
+        found.update(**model_key(MODELS[model or DEFAULT_MODEL]()), rolls=DEFAULT_ROLLS, detect_width=4096, min_size=1.0,
                      turned_scale=DEFAULT_TURNED_SCALE, candidate=DEFAULT_CANDIDATE,
                      gate=[GATE_THRESHOLD, GATE_MAX_AGE, *GATE_GRID])
     else:

@@ -1,5 +1,6 @@
 """The installed ``zorgblik`` command itself (the console script, in its own process)."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,20 @@ def test_help_lists_every_command_with_its_own_line_without_importing_them():
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60).stdout
     assert all(f"  {name} " in shown for name in COMMANDS)
     assert shown.strip().splitlines()[-1] == "[]"
+
+
+def test_an_unknown_face_model_is_one_line_before_anything_is_built(tmp_path):
+    script = Path(__file__).resolve().parents[2] / "demo" / "scripts" / "de-linde-ouderenzorg.yaml"
+    data = tmp_path / "data"
+    by_flag = zorgblik("--data", str(data), "build", "--face-model", "snel", str(script), cwd=tmp_path)
+    assert by_flag.returncode != 0
+    assert by_flag.stderr.strip().splitlines() == [
+        "zorgblik: fout: onbekend gezichtsmodel 'snel' — kies uit centerface, centerface-int8 "
+        "(build --face-model of de instelling ZORGBLIK_FACE_MODEL)"]
+    assert not data.exists()  # no build recorded, no catalog made
+    by_setting = subprocess.run([str(ZORGBLIK), "--data", str(data), "build", str(script)], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "ZORGBLIK_FACE_MODEL": "snel"})
+    assert by_setting.returncode != 0
+    assert by_setting.stderr.strip().splitlines()[-1].startswith("zorgblik: fout: onbekend gezichtsmodel 'snel'")
+    assert not data.exists()

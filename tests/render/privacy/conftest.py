@@ -42,6 +42,22 @@ def plant(frame: np.ndarray, name: str, yaw: float, pitch: float, face_deg: floa
     return paste_perspective(frame, picture, yaw, pitch, fov, roll=-lean), view.box_to_sphere(x0, y0, x1, y1)
 
 
+def apart(a: SphereBox, b: SphereBox) -> float:
+    """Degrees between the centres of two boxes on the sphere (across the seam too)."""
+    def unit(box: SphereBox) -> np.ndarray:
+        yaw, pitch = math.radians(box.yaw), math.radians(box.pitch)
+        return np.array([math.cos(pitch) * math.sin(yaw), math.sin(pitch), math.cos(pitch) * math.cos(yaw)])
+
+    return math.degrees(math.acos(float(np.clip(unit(a) @ unit(b), -1.0, 1.0))))
+
+
+def on_a_face(found: list[SphereBox], faces: list[SphereBox]) -> list[SphereBox]:
+    """The boxes of ``found`` on one of the planted ``faces``: centred within a face's height of
+    its centre. A face that reached a rendition unblurred is found there again; a box elsewhere
+    (a near-threshold guess at a collar or a rock) is the search's extra caution, not a leak."""
+    return [box for box in found if any(apart(box, face) < face.height for face in faces)]
+
+
 @pytest.fixture(scope="session")
 def detector():
     return sphere_detector()
@@ -58,3 +74,9 @@ def pano() -> np.ndarray:
 def planter():
     """:func:`plant`, for tests (conftest modules cannot be imported under importlib mode)."""
     return plant
+
+
+@pytest.fixture(scope="session")
+def on_face():
+    """:func:`on_a_face`, for tests."""
+    return on_a_face

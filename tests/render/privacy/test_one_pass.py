@@ -16,7 +16,7 @@ import pytest
 import render.stages
 from render import build_script
 from render.privacy import sphere_detector
-from render.privacy.detect import SphereDetector
+from render.privacy.detect import DEFAULT_MODEL, SphereDetector
 from scripts_vr.templates import minimal_script
 from support import own_render_cache
 from zorgblik.media.frames import read_frames
@@ -29,18 +29,31 @@ SEAM, POLE = (180.0, 0.0), (20.0, 68.0)
 
 
 @pytest.fixture(scope="module")
-def planted_clip(tmp_path_factory, pano, planter) -> Path:
+def planted(tmp_path_factory, pano, planter) -> tuple[Path, list[list]]:
     """1 s at 5 fps, 2048×1024: the landscape with one face across the seam and one near the
     pole, both moving a little from frame to frame."""
     folder = tmp_path_factory.mktemp("planted")
+    faces = []
     for n in range(FRAMES):
-        frame, _ = planter(pano, "astronaut", SEAM[0] - 1.0 + 0.5 * n, SEAM[1], 14.0)
-        frame, _ = planter(frame, "grace_hopper", POLE[0] + n, POLE[1], 14.0)
+        frame, seam = planter(pano, "astronaut", SEAM[0] - 1.0 + 0.5 * n, SEAM[1], 14.0)
+        frame, pole = planter(frame, "grace_hopper", POLE[0] + n, POLE[1], 14.0)
+        faces.append([seam, pole])
         cv2.imwrite(str(folder / f"f{n:02d}.png"), frame)
     clip = folder / "planted.mp4"
     run_tool(["ffmpeg", "-v", "error", "-y", "-framerate", str(FPS), "-i", folder / "f%02d.png", "-c:v", "libx264",
               "-preset", "ultrafast", "-crf", "14", "-pix_fmt", "yuv420p", clip])
-    return clip
+    return clip, faces
+
+
+@pytest.fixture(scope="module")
+def planted_clip(planted) -> Path:
+    return planted[0]
+
+
+@pytest.fixture(scope="module")
+def planted_faces(planted) -> list[list]:
+    """Where the planted faces are, frame by frame."""
+    return planted[1]
 
 
 def write_script(folder: Path, footage: Path, regions: str = "") -> Path:
@@ -87,12 +100,13 @@ def ladders(monkeypatch) -> list[list[str]]:
 
 
 @pytest.mark.slow
-def test_no_face_reaches_any_rendition_of_a_two_profile_build(tmp_path, planted_clip, fast, catalog, ladders):
+def test_no_face_reaches_any_rendition_of_a_two_profile_build(tmp_path, planted_clip, planted_faces, on_face, fast,
+                                                               catalog, ladders):
     check = sphere_detector(rolls=1)  # the planted faces are upright: the level search finds them
     first = next(read_frames(planted_clip, SIZE, pix_fmt="bgr24", frames=1)).reshape(SIZE[1], SIZE[0], 3)
     found = check(first)
-    assert any(abs((b.yaw - SEAM[0] + 180) % 360 - 180) < 10 and b.pitch < 40 for b in found), found  # the control: they are findable
-    assert any(b.pitch > 60 for b in found), found
+    for face in planted_faces[0]:  # the control: each is findable, and on_face knows it when found
+        assert on_face(found, [face]), (face, found)
 
     [built] = build_script(write_script(tmp_path, planted_clip), settings=fast, catalog=catalog,
                            profiles=["quest2", "web"])
@@ -103,7 +117,7 @@ def test_no_face_reaches_any_rendition_of_a_two_profile_build(tmp_path, planted_
         frames = list(read_frames(rendition, (info.width, info.height), pix_fmt="bgr24"))
         assert len(frames) == FRAMES
         for n, frame in enumerate(frames):
-            faces = check(frame.reshape(info.height, info.width, 3))
+            faces = on_face(check(frame.reshape(info.height, info.width, 3)), planted_faces[n])
             assert faces == [], f"{profile}, frame {n}: {faces}"
 
 
@@ -124,6 +138,31 @@ def test_a_new_profile_and_a_new_region_blur_again_from_the_tracks(tmp_path, pla
     assert region.encoded == 2 and ladders[-1] == ["web", "quest2"]  # another blurred picture: both again
     assert not region.privacy_pass_ran and len(searches) == searched
     assert len(list((fast.cache_dir / "tracks").glob("*.json"))) == 1
+
+
+def test_the_face_model_setting_chooses_the_model_that_searches_and_names_the_tracks(tmp_path, planted_clip, fast,
+                                                                                    catalog, monkeypatch):
+    models: list[str] = []
+    original = SphereDetector.search
+
+    def named(self, frame, memory=None):
+        models.append(self.model.name)
+        return original(self, frame, memory)
+
+    monkeypatch.setattr(SphereDetector, "search", named)
+    script = write_script(tmp_path, planted_clip)
+    [first] = build_script(script, settings=fast, catalog=catalog, profiles=["web"])
+    assert first.privacy_pass_ran and set(models) == {DEFAULT_MODEL} == {"centerface-int8"}
+
+    models.clear()
+    fp32 = replace(fast, face_model="centerface")
+    [other] = build_script(script, settings=fp32, catalog=catalog, profiles=["web", "quest2"])
+    assert other.privacy_pass_ran and models and set(models) == {"centerface"}  # its own tracks: a search of its own
+    assert len(list((fast.cache_dir / "tracks").glob("*.json"))) == 2
+
+    models.clear()
+    [again] = build_script(script, settings=replace(fp32, face_model=""), catalog=catalog, profiles=["web", "quest2"])
+    assert not again.privacy_pass_ran and models == []  # empty is the default, whose tracks are cached
 
 
 class _DiesAfter:

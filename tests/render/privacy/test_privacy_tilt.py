@@ -142,7 +142,9 @@ def test_planted_faces_are_found_and_blurred_whatever_the_tilt(level, detector, 
     out, report = blur_frame(tilted, detector=search)
     rate, missed = recall(where, search.results[0])
     assert rate >= 0.95, f"recall {rate:.2f} at roll {roll}°, pitch {pitch}°; missed {[FACES[i] for i in missed]}"
-    assert report.count("face") <= len(FACES) + 1  # no flood of boxes from the turned views
+    # no flood of boxes from the turned views: at most two beside the faces (the default int8 model
+    # boxes 0-2 near-threshold guesses per tilt, scores 0.38-0.43; fp32 0-1: bench/README.md)
+    assert report.count("face") <= len(FACES) + 2
     left = faces_left(out, where)
     assert not left, f"still a face after blurring at {[FACES[i] for i in left]}"
 
