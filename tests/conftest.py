@@ -47,6 +47,17 @@ def catalog(settings: Settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def own_data_folder(tmp_path_factory: pytest.TempPathFactory):
+    """A command a test runs without --data uses a data folder of the session's own, never the
+    zorgblik-data of the folder the tests run from: the README runs the demo there first, and its
+    catalog would change what, say, ``script lint`` says about footage."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("ZORGBLIK_DATA_DIR", str(tmp_path_factory.mktemp("own-data")))
+    yield
+    patch.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def quick_password_hash():
     """Argon2id still, with test-sized cost: a real hash, not 130 ms per sign-in."""
     from argon2 import PasswordHasher
