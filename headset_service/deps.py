@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session as DbSession
 
@@ -73,14 +72,6 @@ def _in_a_write_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return handler
-
-
-async def start_writing(db: DbSession) -> None:
-    """For an ``async`` handler that writes (one that reads its form first is not wrapped like a
-    plain one): end the reading and take the write lock, waiting for it in a worker thread, not in
-    the event loop. Without it a write after the sign-in's read fails at once with "database is
-    locked" when another writer committed in between (SQLite)."""
-    await run_in_threadpool(begin_write, db)
 
 
 def after_commit(db: DbSession, action: Callable[[], None]) -> None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
 from catalog import outcomes
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, UnitOfWorkRoute, start_writing
+from headset_service.deps import DbDep, UnitOfWorkRoute
 from headset_service.web.rendering import PageUser, back, render
 from scripts_vr import TEMPLATE_CATEGORIES
 
@@ -61,7 +61,6 @@ async def import_form(db: DbDep, user: Coordinator, _csrf: CsrfChecked, bestand:
     data = await bestand.read(MAX_CSV_BYTES + 1)
     if len(data) > MAX_CSV_BYTES:
         return back("/effect", fout="Het CSV-bestand is te groot (meer dan 2 MB).")
-    await start_writing(db)  # it read first (the sign-in), then writes outcomes: take the write lock now
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -35,7 +35,7 @@ from catalog.authoring import record_save, save_with_text
 from catalog.errors import CatalogError
 from catalog.models import StaffUser
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute, start_writing
+from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web import script_fields
 from headset_service.web.rendering import PageUser, back, render
 from headset_service.web.scripts import approval_view, lint_view, profile_of, script_file, script_files
@@ -76,7 +76,6 @@ def who(user: StaffUser) -> str:
 @router.post("/scripts/nieuw")
 async def new_script_form(request: Request, db: DbDep, settings: SettingsDep, user: Author, _csrf: CsrfChecked):
     form = await request.form()
-    await start_writing(db)  # it reads first (the sign-in), then writes: take the write lock now
     category = str(form.get("category", ""))
     organisation, team = str(form.get("organisation", "")).strip(), str(form.get("team", "")).strip()
     custom = str(form.get("custom_category", "")).strip() or None
@@ -165,7 +164,6 @@ async def save_form(request: Request, name: str, db: DbDep, settings: SettingsDe
     path = script_file(settings, name)
     deel = _section(deel)
     form = await request.form()
-    await start_writing(db)  # it reads first (the sign-in), then writes: take the write lock now
     action, base = str(form.get("_action", "save")), str(form.get("_base", ""))
     if action.startswith(("add:", "remove:")):  # show the form again with one item more or less; nothing saved
         data = script_fields.read_section(deel, form, keep_empty=True)
@@ -208,7 +206,6 @@ async def use_level_estimate(request: Request, name: str, scene_id: str, db: DbD
     the build then levels the footage with that estimate. Only that key of the file changes."""
     path = script_file(settings, name)
     form = await request.form()
-    await start_writing(db)  # it reads first (the sign-in), then writes: take the write lock now
     base = str(form.get("_base", ""))
     with _SAVING:
         current = path.read_text(encoding="utf-8")
@@ -279,7 +276,6 @@ async def approve_form(request: Request, name: str, db: DbDep, settings: Setting
                        _csrf: CsrfChecked):
     path = script_file(settings, name)
     form = await request.form()
-    await start_writing(db)  # it reads first (the sign-in), then writes: take the write lock now
     profile = profile_of(path.read_text(encoding="utf-8"))
     if profile is None:
         return back(f"/scripts/{name}/goedkeuren", fout="Het script heeft nog fouten; los die eerst op, dan kan het goedgekeurd worden.")

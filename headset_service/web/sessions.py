@@ -23,7 +23,7 @@ from catalog.outcomes import clean_code
 from headset_service.api.device import command_message
 from headset_service.auth import CONTEXT_ROLES, headset_scope, may_run_context, own_context, refusal
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import MAX_ID, DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit, start_writing
+from headset_service.deps import MAX_ID, DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
 from headset_service.sync import bytes_to_fetch
 from headset_service.web.rendering import PageForbidden, PageUser, back, render
@@ -151,7 +151,6 @@ async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: S
 
     Learner codes come per headset (``learner_code_<id>``; ``learner_code`` for a single one)."""
     form = await request.form()
-    await start_writing(db)  # it read first (the sign-in), then writes sessions: take the write lock now
     back_to = back_to if back_to in ("/sessies", "/klas") or back_to.startswith("/klas?") else "/sessies"
     playlist = playlists.get_playlist(db, playlist_id)
     if not may_run_context(user.role, playlist.context):
