@@ -240,14 +240,12 @@ def _build_one(item: tuple[ScenePlan, Path, Path], progress: Progress) -> Bundle
 
 def check_face_model(name: str) -> None:
     """A face model the privacy pass knows (empty: the default), or one line before anything is built."""
-    from render.privacy import MODELS, check_face_model as known
+    from render.privacy import MODELS, model_name
 
-    try:
-        known(name)
-    except KeyError:
+    if model_name(name) not in MODELS:
         raise RenderError(f"onbekend gezichtsmodel '{name}'",
                           hint=f"kies uit {', '.join(sorted(MODELS))} (build --face-model of de instelling "
-                               "ZORGBLIK_FACE_MODEL)") from None
+                               "ZORGBLIK_FACE_MODEL)")
 
 
 def build_script(

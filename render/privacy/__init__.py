@@ -29,7 +29,7 @@ __getattr__, __dir__, _lazy_names = _lazy.attach(
     submod_attrs={
         "blur": ["BlurSettings", "blur_box"],
         "clip": ["DEFAULT_VIDEO_ARGS", "ClipCut", "blur_video"],
-        "detect": ["DEFAULT_MODEL", "MODELS", "SphereDetector", "check_face_model", "sphere_detector"],
+        "detect": ["MODELS", "SphereDetector", "model_name", "sphere_detector"],
         "errors": ["ModelMissing", "NotEquirect", "PrivacyError"],
         "photo": ["blur_frame", "blur_image"],
         "picture": ["EYE_LAYOUT"],

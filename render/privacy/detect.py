@@ -177,13 +177,9 @@ MODELS: dict[str, Callable[[], FaceModel]] = {"centerface": CenterFace,
 DEFAULT_MODEL = "centerface-int8"
 
 
-def check_face_model(name: str) -> str:
-    """``name`` as a model of :data:`MODELS` (empty: :data:`DEFAULT_MODEL`); KeyError names the
-    ones there are."""
-    name = name or DEFAULT_MODEL
-    if name not in MODELS:
-        raise KeyError(name)
-    return name
+def model_name(name: str) -> str:
+    """The model ``name`` means: itself, or (empty) :data:`DEFAULT_MODEL`."""
+    return name or DEFAULT_MODEL
 
 
 def model_key(model: FaceModel) -> dict:
@@ -460,4 +456,4 @@ def _closer(tile: Tile, box: PixelBox, scale: float) -> Tile:
 def sphere_detector(model: str = "", **options) -> SphereDetector:
     """The default detector: ``model`` from :data:`MODELS` (empty: :data:`DEFAULT_MODEL`) over the
     default tiles."""
-    return SphereDetector(MODELS[model or DEFAULT_MODEL](), **options)
+    return SphereDetector(MODELS[model_name(model)](), **options)

@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from render.privacy.blur import BlurSettings
-from render.privacy.detect import (DEFAULT_CANDIDATE, DEFAULT_MODEL, DEFAULT_ROLLS, DEFAULT_TURNED_SCALE, GATE_GRID,
-                                   GATE_MAX_AGE, GATE_THRESHOLD, MODELS, SphereDetector, model_key)
+from render.privacy.detect import (DEFAULT_CANDIDATE, DEFAULT_ROLLS, DEFAULT_TURNED_SCALE, GATE_GRID,
+                                   GATE_MAX_AGE, GATE_THRESHOLD, MODELS, SphereDetector, model_key, model_name)
 from render.privacy.tiles import SphereBox
 
 #: Bump when the search or the tracker's choice of frames changes what would be found.
@@ -38,7 +38,7 @@ def detection(settings: BlurSettings = BlurSettings(), detector: SphereDetector 
     found: dict = {"v": TRACKS_VERSION, "keyframe_interval": settings.keyframe_interval,
                    "cut_threshold": settings.cut_threshold}
     if detector is None:
-        found.update(**model_key(MODELS[model or DEFAULT_MODEL]()), rolls=DEFAULT_ROLLS, detect_width=4096, min_size=1.0,
+        found.update(**model_key(MODELS[model_name(model)]()), rolls=DEFAULT_ROLLS, detect_width=4096, min_size=1.0,
                      turned_scale=DEFAULT_TURNED_SCALE, candidate=DEFAULT_CANDIDATE,
                      gate=[GATE_THRESHOLD, GATE_MAX_AGE, *GATE_GRID])
     else:

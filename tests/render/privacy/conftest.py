@@ -76,6 +76,18 @@ def planter():
     return plant
 
 
+@pytest.fixture(scope="module")
+def planted_clip(planted) -> Path:
+    """The clip of the test module's own ``planted`` fixture: (clip, faces per frame)."""
+    return planted[0]
+
+
+@pytest.fixture(scope="module")
+def planted_faces(planted) -> list[list[SphereBox]]:
+    """Where the planted faces of the module's ``planted`` clip are, frame by frame."""
+    return planted[1]
+
+
 @pytest.fixture(scope="session")
 def on_face():
     """:func:`on_a_face`, for tests."""

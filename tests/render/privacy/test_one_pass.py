@@ -45,17 +45,6 @@ def planted(tmp_path_factory, pano, planter) -> tuple[Path, list[list]]:
     return clip, faces
 
 
-@pytest.fixture(scope="module")
-def planted_clip(planted) -> Path:
-    return planted[0]
-
-
-@pytest.fixture(scope="module")
-def planted_faces(planted) -> list[list]:
-    """Where the planted faces are, frame by frame."""
-    return planted[1]
-
-
 def write_script(folder: Path, footage: Path, regions: str = "") -> Path:
     text = (f"  - id: plein\n    title: {{nl: Het plein}}\n    footage: {os.path.relpath(footage, folder)}\n"
             f"    in: 0\n    out: {FRAMES / FPS}\n    contexts: [intake]\n    audience: {{routes: [BOL], levels: [3]}}\n")
