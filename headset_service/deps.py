@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session as DbSession
+from starlette.datastructures import FormData
 
 from catalog.db import begin_write
 
@@ -57,7 +58,10 @@ class UnitOfWorkRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any):
         methods = {m.upper() for m in kwargs.get("methods") or ()}
         wants_db = "db" in inspect.signature(endpoint).parameters
-        if wants_db and methods - {"GET", "HEAD"} and not inspect.iscoroutinefunction(endpoint):
+        if wants_db and methods - {"GET", "HEAD"}:
+            if inspect.iscoroutinefunction(endpoint):  # it would write in a transaction that read first
+                raise TypeError(f"{endpoint.__qualname__}: a handler that may write is a plain def (read the form "
+                                "with FormDep), so it takes the write lock before it reads what it writes from")
             endpoint = _in_a_write_transaction(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
@@ -74,6 +78,11 @@ def _in_a_write_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
 
+async def read_form(request: Request) -> FormData:
+    """The posted form, read in the event loop, for a plain handler (Starlette keeps it parsed)."""
+    return await request.form()
+
+
 def after_commit(db: DbSession, action: Callable[[], None]) -> None:
     db.info.setdefault("after_commit", []).append(action)
 
@@ -88,5 +97,6 @@ QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DbDep = Annotated[DbSession, Depends(get_db, scope="function")]
+FormDep = Annotated[FormData, Depends(read_form)]
 LiveDep = Annotated[Live, Depends(get_live)]
 ClassroomDep = Annotated[Classroom, Depends(get_classroom)]

@@ -119,7 +119,7 @@ def footage_lookup(catalog: Catalog, resolved: dict[FootageRef, Footage] | None 
     def lookup(ref: FootageRef) -> KnownFootage | None:
         if ref in resolved:
             return known_footage(resolved[ref])
-        with catalog.session() as db:
+        with catalog.session(read_first=True) as db:  # only reads: called inside a page that may hold the write lock
             row = queries.footage_by_ref(db, ref.kind, ref.value)
             return None if row is None else known_footage(row)
 

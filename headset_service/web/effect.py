@@ -57,8 +57,8 @@ def record_form(db: DbDep, user: Coordinator, _csrf: CsrfChecked, code: Annotate
 
 
 @router.post("/effect/import")
-async def import_form(db: DbDep, user: Coordinator, _csrf: CsrfChecked, bestand: Annotated[UploadFile, File()]):
-    data = await bestand.read(MAX_CSV_BYTES + 1)
+def import_form(db: DbDep, user: Coordinator, _csrf: CsrfChecked, bestand: Annotated[UploadFile, File()]):
+    data = bestand.file.read(MAX_CSV_BYTES + 1)
     if len(data) > MAX_CSV_BYTES:
         return back("/effect", fout="Het CSV-bestand is te groot (meer dan 2 MB).")
     try:

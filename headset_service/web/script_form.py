@@ -35,7 +35,7 @@ from catalog.authoring import record_save, save_with_text
 from catalog.errors import CatalogError
 from catalog.models import StaffUser
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import DbDep, SettingsDep, UnitOfWorkRoute
+from headset_service.deps import DbDep, FormDep, SettingsDep, UnitOfWorkRoute
 from headset_service.web import script_fields
 from headset_service.web.rendering import PageUser, back, render
 from headset_service.web.scripts import approval_view, lint_view, profile_of, script_file, script_files
@@ -74,8 +74,7 @@ def who(user: StaffUser) -> str:
 # new script ----------------------------------------------------------------------------------------
 
 @router.post("/scripts/nieuw")
-async def new_script_form(request: Request, db: DbDep, settings: SettingsDep, user: Author, _csrf: CsrfChecked):
-    form = await request.form()
+def new_script_form(form: FormDep, db: DbDep, settings: SettingsDep, user: Author, _csrf: CsrfChecked):
     category = str(form.get("category", ""))
     organisation, team = str(form.get("organisation", "")).strip(), str(form.get("team", "")).strip()
     custom = str(form.get("custom_category", "")).strip() or None
@@ -159,11 +158,10 @@ def edit_page(request: Request, name: str, db: DbDep, settings: SettingsDep, use
 
 
 @router.post("/scripts/{name}/bewerken")
-async def save_form(request: Request, name: str, db: DbDep, settings: SettingsDep, user: Author, _csrf: CsrfChecked,
-                    deel: str | None = None):
+def save_form(request: Request, name: str, form: FormDep, db: DbDep, settings: SettingsDep, user: Author,
+              _csrf: CsrfChecked, deel: str | None = None):
     path = script_file(settings, name)
     deel = _section(deel)
-    form = await request.form()
     action, base = str(form.get("_action", "save")), str(form.get("_base", ""))
     if action.startswith(("add:", "remove:")):  # show the form again with one item more or less; nothing saved
         data = script_fields.read_section(deel, form, keep_empty=True)
@@ -200,12 +198,11 @@ async def save_form(request: Request, name: str, db: DbDep, settings: SettingsDe
 
 
 @router.post("/scripts/{name}/scenes/{scene_id}/waterpas")
-async def use_level_estimate(request: Request, name: str, scene_id: str, db: DbDep, settings: SettingsDep,
-                             user: Author, _csrf: CsrfChecked):
+def use_level_estimate(name: str, scene_id: str, form: FormDep, db: DbDep, settings: SettingsDep,
+                       user: Author, _csrf: CsrfChecked):
     """Set ``level: auto`` on one scene (the script page offers it where capture estimated a tilt):
     the build then levels the footage with that estimate. Only that key of the file changes."""
     path = script_file(settings, name)
-    form = await request.form()
     base = str(form.get("_base", ""))
     with _SAVING:
         current = path.read_text(encoding="utf-8")
@@ -272,10 +269,8 @@ def sides_of(user: StaffUser) -> tuple[str, ...]:
 
 
 @router.post("/scripts/{name}/goedkeuren")
-async def approve_form(request: Request, name: str, db: DbDep, settings: SettingsDep, user: Approver,
-                       _csrf: CsrfChecked):
+def approve_form(name: str, form: FormDep, db: DbDep, settings: SettingsDep, user: Approver, _csrf: CsrfChecked):
     path = script_file(settings, name)
-    form = await request.form()
     profile = profile_of(path.read_text(encoding="utf-8"))
     if profile is None:
         return back(f"/scripts/{name}/goedkeuren", fout="Het script heeft nog fouten; los die eerst op, dan kan het goedgekeurd worden.")

@@ -23,7 +23,7 @@ from catalog.outcomes import clean_code
 from headset_service.api.device import command_message
 from headset_service.auth import CONTEXT_ROLES, headset_scope, may_run_context, own_context, refusal
 from headset_service.csrf import CsrfChecked
-from headset_service.deps import MAX_ID, DbDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
+from headset_service.deps import MAX_ID, DbDep, FormDep, Id, LiveDep, SettingsDep, UnitOfWorkRoute, after_commit
 from headset_service.live import Live
 from headset_service.sync import bytes_to_fetch
 from headset_service.web.rendering import PageForbidden, PageUser, back, render
@@ -140,17 +140,16 @@ def _choice(value: str, allowed: dict) -> object | None:
 
 
 @router.post("/sessies/start")
-async def start_sessions(request: Request, db: DbDep, live: LiveDep, settings: SettingsDep, user: Runner,
-                         _csrf: CsrfChecked, playlist_id: Annotated[int, Form(ge=1, le=MAX_ID)],
-                         headset_ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Form()] = [],  # noqa: B006
-                         group_id: Annotated[str, Form()] = "", record_head_direction: Annotated[str, Form()] = "",
-                         head_direction_asked: Annotated[str, Form()] = "", route: Annotated[str, Form()] = "",
-                         level: Annotated[str, Form()] = "", year: Annotated[str, Form()] = "",
-                         language: Annotated[str, Form()] = "nl", back_to: Annotated[str, Form()] = "/sessies"):
+def start_sessions(form: FormDep, db: DbDep, live: LiveDep, settings: SettingsDep, user: Runner,
+                   _csrf: CsrfChecked, playlist_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+                   headset_ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Form()] = [],  # noqa: B006
+                   group_id: Annotated[str, Form()] = "", record_head_direction: Annotated[str, Form()] = "",
+                   head_direction_asked: Annotated[str, Form()] = "", route: Annotated[str, Form()] = "",
+                   level: Annotated[str, Form()] = "", year: Annotated[str, Form()] = "",
+                   language: Annotated[str, Form()] = "nl", back_to: Annotated[str, Form()] = "/sessies"):
     """Start the playlist on each chosen headset that can take it; say which could not, and why.
 
     Learner codes come per headset (``learner_code_<id>``; ``learner_code`` for a single one)."""
-    form = await request.form()
     back_to = back_to if back_to in ("/sessies", "/klas") or back_to.startswith("/klas?") else "/sessies"
     playlist = playlists.get_playlist(db, playlist_id)
     if not may_run_context(user.role, playlist.context):

@@ -8,6 +8,11 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from fastapi import APIRouter
+
+from headset_service.deps import DbDep, UnitOfWorkRoute
+
 WRITERS = 50
 
 
@@ -40,3 +45,16 @@ def test_fifty_event_batches_at_once_are_all_stored_without_a_lock_error(harness
     failed = [(a.status_code, a.text[:200]) for a in answers + staff_answers if a.status_code >= 400]
     assert failed == []
     assert sum(a.json()["stored"] for a in answers) == WRITERS * 5
+
+
+def test_a_handler_that_may_write_cannot_be_async():
+    """An ``async`` handler runs in the event loop after its dependencies read (the sign-in), so it
+    cannot be wrapped, as a plain one is, to take the write lock first: it would write in a
+    transaction that read first ("database is locked" on SQLite). The route refuses it."""
+    router = APIRouter(route_class=UnitOfWorkRoute)
+    with pytest.raises(TypeError, match="plain def"):
+        @router.post("/schrijft")
+        async def writes(db: DbDep) -> None: ...
+
+    @router.get("/leest")
+    async def reads(db: DbDep) -> None: ...  # a page that only reads may be async

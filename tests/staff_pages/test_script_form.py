@@ -12,6 +12,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from sqlalchemy import select
@@ -290,3 +291,44 @@ def test_a_file_edited_outside_the_page_withdraws_the_approvals_when_it_is_seen(
     assert page.count("nog niet") == 2 and "het profiel in het scriptbestand is gewijzigd" in page
     with site.catalog.session() as db:
         assert all(a.withdrawn_at for a in approvals.history(db, "editor"))
+
+
+def test_a_colleagues_save_between_sign_in_and_script_maken_is_waited_for_not_a_500(site, open_as, monkeypatch):
+    """The page reads first (the sign-in) and writes later. On SQLite a write by anyone in between
+    made the page's own write fail at once ("database is locked", a 500); it must take the write
+    lock before it writes, so the colleague's write waits for it instead."""
+    if site.settings.database_url:
+        pytest.skip("SQLite's own locking")
+    import sqlite3
+
+    import headset_service.web.script_form as script_form
+
+    database = site.settings.data_dir / "zorgblik.db"
+    colleague: list[str] = []
+
+    def write_as_colleague() -> str:
+        con = sqlite3.connect(database, timeout=0, isolation_level=None)  # no waiting: say what happens now
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("INSERT INTO script_saves (script_name, sha256, source, saved_by, saved_at) "
+                        "VALUES ('ander', 'x', '', 'collega', CURRENT_TIMESTAMP)")
+            con.execute("COMMIT")
+            return "saved"
+        except sqlite3.OperationalError:
+            return "waits"
+        finally:
+            con.close()
+
+    made = script_form.new_script
+
+    def meanwhile(*args, **kwargs):  # runs inside the page's request, after it read and before it writes
+        colleague.append(write_as_colleague())
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(script_form, "new_script", meanwhile)
+    page = open_as("author")
+    new_script(page, site.base_url, "tussendoor")  # reaches the editor: no 500
+    assert colleague == ["waits"]  # the page held the write lock ...
+    assert write_as_colleague() == "saved"  # ... and let go of it when it was done
+    with site.catalog.session() as db:
+        assert db.scalar(select(ScriptSave).where(ScriptSave.script_name == "tussendoor")) is not None
