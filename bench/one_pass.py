@@ -27,7 +27,7 @@ Each pair is also given in CPU seconds (user + system of the command and every p
 on a loaded shared machine the wall times swing with other people's work, CPU seconds much less.
 
     PYTHONPATH=. .venv/bin/python bench/one_pass.py [--seconds 10] [--reps 1] [--memory-seconds 5,10] [--preset medium]
-        [--face-model centerface] [--skip-ratios] [--capture-seconds 20,180 [--capture-preset ultrafast]]
+        [--size 3840x1920] [--face-model centerface] [--skip-ratios] [--capture-seconds 20,180 [--capture-preset ultrafast]]
 """
 
 from __future__ import annotations
@@ -189,9 +189,10 @@ class Scene:
         shutil.rmtree(self.data / "bundles", ignore_errors=True)
 
 
-def compare(seconds: float, reps: int, preset: str, tmp: Path, whole: bool = True) -> dict:
-    source = looped(SOURCE, seconds, tmp)
-    scene = Scene(source, seconds, tmp, preset, f"{seconds:.0f}")
+def compare(seconds: float, reps: int, preset: str, tmp: Path, whole: bool = True,
+            size: tuple[int, int] = (1920, 960)) -> dict:
+    source = looped(SOURCE, seconds, tmp, scale=None if size == (1920, 960) else size)
+    scene = Scene(source, seconds, tmp, preset, f"{seconds:.0f}-{size[0]}")
     runs: dict[str, list[float]] = {}
     if not whole:
         timed(scene.build(["quest2"]), scene.env)  # the face search once: its tracks stay
@@ -201,12 +202,12 @@ def compare(seconds: float, reps: int, preset: str, tmp: Path, whole: bool = Tru
             scene.clear(CACHES_WHOLE)
             runs.setdefault(f"whole {key} ours", []).append(timed(scene.build(profiles), scene.env))
             runs.setdefault(f"whole {key} hand", []).append(
-                timed(hand_command(preset, source, seconds, (1920, 960), profiles, tmp)))
+                timed(hand_command(preset, source, seconds, size, profiles, tmp)))
     for _ in range(reps):  # tracks, summary and poster stay: a new profile for a scene whose faces are known
         scene.clear(CACHES_ENCODE)
         runs.setdefault("encode quest2 ours", []).append(timed(scene.build(["quest2"]), scene.env))
         runs.setdefault("encode quest2 hand", []).append(
-            timed(hand_command(preset, source, seconds, (1920, 960), ["quest2"], tmp)))
+            timed(hand_command(preset, source, seconds, size, ["quest2"], tmp)))
     return runs
 
 
@@ -240,6 +241,9 @@ def main() -> None:
     parser.add_argument("--memory-seconds", default="5,10",
                         help="lengths of the 3840×1920 memory runs, comma-separated ('' for none)")
     parser.add_argument("--preset", default="medium")
+    parser.add_argument("--size", default="1920x960",
+                        help="frame size of the ratio runs: the fixture's 1920x960, or e.g. 3840x1920 (scaled up "
+                             "once, as the memory runs are; what real captures give the quest2 rendition)")
     parser.add_argument("--skip-whole", action="store_true", help="only the encode comparison and memory")
     parser.add_argument("--skip-ratios", action="store_true", help="no comparison with the hand command: memory only")
     parser.add_argument("--face-model", default="", help="the builds' face model (default: render's own)")
@@ -248,13 +252,14 @@ def main() -> None:
     parser.add_argument("--capture-preset", default=None, help="encoder preset of the capture runs (default --preset)")
     args = parser.parse_args()
     FACE_MODEL["name"] = args.face_model
+    size = tuple(int(n) for n in args.size.lower().split("x"))
     print(f"one pass — {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.1f}, preset {args.preset}, 1920×960 @ 30, "
+          f"load {os.getloadavg()[0]:.1f}, preset {args.preset}, {size[0]}×{size[1]} @ 30, "
           f"face model {args.face_model or 'default'}")
     with tempfile.TemporaryDirectory(prefix="zb-bench-") as tmp_name:
         tmp = Path(tmp_name)
         for seconds in [] if args.skip_ratios else sorted(float(s) for s in args.seconds.split(",")):
-            runs = compare(seconds, args.reps, args.preset, tmp, whole=not args.skip_whole)
+            runs = compare(seconds, args.reps, args.preset, tmp, whole=not args.skip_whole, size=size)
             print(f"\n{seconds:.0f} s scene")
             for what in ("whole quest2", "whole quest2+web", "encode quest2"):
                 if f"{what} ours" not in runs:
