@@ -24,23 +24,35 @@ __all__ = ["Angles", "Leveller", "Matrix", "correction_for_pose", "pose_angles",
 PAD = 2
 
 
+#: Rows of a plane whose maps are worked out at once: the float64 working arrays of a whole
+#: 5760×2880 plane are about 1.3 GB, more than the rest of a build's Python side (#15); a band of
+#: 64 rows, a few MB.
+BAND = 64
+
+
 @lru_cache(maxsize=8)
 def _maps(angles: Angles, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Fixed-point remap maps for one equirect plane of ``width``×``height``: where in the padded
-    source each levelled pixel comes from."""
+    source each levelled pixel comes from (worked out :data:`BAND` rows at a time)."""
     yaw, pitch, roll = angles
     # (forward, right, up) as zorgblik.level writes directions; v360 renders what a camera with
     # this pose sees: an output direction d comes from the source's pose · d
     turn = np.array(pose_matrix(yaw, pitch, roll))
     lon = ((np.arange(width) + 0.5) / width * 2.0 - 1.0) * np.pi
-    lat = (0.5 - (np.arange(height) + 0.5) / height) * np.pi
-    lon, lat = np.meshgrid(lon, lat)
-    seen = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1) @ turn.T
-    source_lon = np.arctan2(seen[..., 1], seen[..., 0])
-    source_lat = np.arcsin(np.clip(seen[..., 2], -1.0, 1.0))
-    x = (source_lon / np.pi + 1.0) / 2.0 * width - 0.5 + PAD
-    y = (0.5 - source_lat / np.pi) * height - 0.5 + PAD
-    return cv2.convertMaps(x.astype(np.float32), y.astype(np.float32), cv2.CV_16SC2)
+    first = np.empty((height, width, 2), np.int16)
+    second = np.empty((height, width), np.uint16)
+    for top in range(0, height, BAND):
+        rows = np.arange(top, min(height, top + BAND))
+        lat = (0.5 - (rows + 0.5) / height) * np.pi
+        band_lon, band_lat = np.meshgrid(lon, lat)
+        seen = np.stack([np.cos(band_lat) * np.cos(band_lon), np.cos(band_lat) * np.sin(band_lon), np.sin(band_lat)],
+                        axis=-1) @ turn.T
+        source_lon = np.arctan2(seen[..., 1], seen[..., 0])
+        source_lat = np.arcsin(np.clip(seen[..., 2], -1.0, 1.0))
+        x = (source_lon / np.pi + 1.0) / 2.0 * width - 0.5 + PAD
+        y = (0.5 - source_lat / np.pi) * height - 0.5 + PAD
+        first[rows], second[rows] = cv2.convertMaps(x.astype(np.float32), y.astype(np.float32), cv2.CV_16SC2)
+    return first, second
 
 
 def _padded(plane: np.ndarray, out: np.ndarray) -> np.ndarray:
