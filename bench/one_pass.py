@@ -27,7 +27,7 @@ Each pair is also given in CPU seconds (user + system of the command and every p
 on a loaded shared machine the wall times swing with other people's work, CPU seconds much less.
 
     PYTHONPATH=. .venv/bin/python bench/one_pass.py [--seconds 10] [--reps 1] [--memory-seconds 5,10] [--preset medium]
-        [--size 3840x1920] [--face-model centerface] [--skip-ratios] [--capture-seconds 20,180 [--capture-preset ultrafast]]
+        [--size 3840x1920] [--only 'whole quest2'] [--face-model centerface] [--skip-ratios] [--capture-seconds 20,180 [--capture-preset ultrafast]]
 """
 
 from __future__ import annotations
@@ -189,21 +189,27 @@ class Scene:
         shutil.rmtree(self.data / "bundles", ignore_errors=True)
 
 
+#: The comparisons a ratio run makes (--only picks some).
+COMPARISONS = ("whole quest2", "whole quest2+web", "encode quest2")
+
+
 def compare(seconds: float, reps: int, preset: str, tmp: Path, whole: bool = True,
-            size: tuple[int, int] = (1920, 960)) -> dict:
+            size: tuple[int, int] = (1920, 960), only: tuple[str, ...] = COMPARISONS) -> dict:
     source = looped(SOURCE, seconds, tmp, scale=None if size == (1920, 960) else size)
     scene = Scene(source, seconds, tmp, preset, f"{seconds:.0f}-{size[0]}")
     runs: dict[str, list[float]] = {}
-    if not whole:
+    wholes = [p for p in (["quest2"], ["quest2", "web"]) if whole and f"whole {'+'.join(p)}" in only]
+    if not wholes:
         timed(scene.build(["quest2"]), scene.env)  # the face search once: its tracks stay
-    for profiles in (["quest2"], ["quest2", "web"]) if whole else ():
+    for profiles in wholes:
         key = "+".join(profiles)
         for _ in range(reps):
             scene.clear(CACHES_WHOLE)
             runs.setdefault(f"whole {key} ours", []).append(timed(scene.build(profiles), scene.env))
             runs.setdefault(f"whole {key} hand", []).append(
                 timed(hand_command(preset, source, seconds, size, profiles, tmp)))
-    for _ in range(reps):  # tracks, summary and poster stay: a new profile for a scene whose faces are known
+    # tracks, summary and poster stay: a new profile for a scene whose faces are known
+    for _ in range(reps) if "encode quest2" in only else ():
         scene.clear(CACHES_ENCODE)
         runs.setdefault("encode quest2 ours", []).append(timed(scene.build(["quest2"]), scene.env))
         runs.setdefault("encode quest2 hand", []).append(
@@ -245,6 +251,8 @@ def main() -> None:
                         help="frame size of the ratio runs: the fixture's 1920x960, or e.g. 3840x1920 (scaled up "
                              "once, as the memory runs are; what real captures give the quest2 rendition)")
     parser.add_argument("--skip-whole", action="store_true", help="only the encode comparison and memory")
+    parser.add_argument("--only", default=",".join(COMPARISONS),
+                        help=f"the comparisons to make, comma-separated (default: all of {', '.join(COMPARISONS)})")
     parser.add_argument("--skip-ratios", action="store_true", help="no comparison with the hand command: memory only")
     parser.add_argument("--face-model", default="", help="the builds' face model (default: render's own)")
     parser.add_argument("--capture-seconds", default="",
@@ -259,9 +267,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="zb-bench-") as tmp_name:
         tmp = Path(tmp_name)
         for seconds in [] if args.skip_ratios else sorted(float(s) for s in args.seconds.split(",")):
-            runs = compare(seconds, args.reps, args.preset, tmp, whole=not args.skip_whole, size=size)
+            runs = compare(seconds, args.reps, args.preset, tmp, whole=not args.skip_whole, size=size,
+                           only=tuple(w.strip() for w in args.only.split(",")))
             print(f"\n{seconds:.0f} s scene")
-            for what in ("whole quest2", "whole quest2+web", "encode quest2"):
+            for what in COMPARISONS:
                 if f"{what} ours" not in runs:
                     continue
                 ours, hand = runs[f"{what} ours"], runs[f"{what} hand"]
