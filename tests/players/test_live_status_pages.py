@@ -91,7 +91,7 @@ def test_a_closed_headset_page_is_offline_within_20_s_while_the_other_goes_on(ha
     expect(gone.locator("#paused")).to_contain_text("Gepauzeerd")
     # still shown once the class's start moment has passed (a pause that came between the cue and
     # that moment lost its VR notice when the scene was shown)
-    gone.wait_for_function("!window.zorgblik.session.run || window.zorgblik.session.started === window.zorgblik.session.index")
+    gone.wait_for_function("() => !window.zorgblik.session.run || window.zorgblik.session.started === window.zorgblik.session.index")
     assert gone.evaluate("window.zorgblik.player.noticeShown && window.zorgblik.player.renderer.panelGeometry[1] !== null")
     intake.post(f"/api/sessions/{sessions[gone_id]}/commands", json={"command": "resume"}).raise_for_status()
     expect(gone.locator("#paused")).to_be_hidden()
@@ -133,7 +133,9 @@ def test_two_staff_pages_both_see_a_pause_within_a_second(harness, contexts):
                 window.pausedSeenAt = Date.now(); }).observe(el, {childList: true, characterData: true, subtree: true}); }""")
     first.get_by_role("button", name="Pauzeer").click()
     expect(first.locator("dd[data-session-state]")).to_have_text("gepauzeerd")
-    second.wait_for_function("window.pausedSeenAt", timeout=5000)
+    # a function, not an expression: Playwright polls an expression with eval, which the page's CSP
+    # refuses (the test failed whenever the pause was not seen at the first look, under load)
+    second.wait_for_function("() => window.pausedSeenAt", timeout=5000)
     with harness.catalog.session() as db:  # the moment the service applied the pause
         applied = next(e.at for e in session_control.get_session(db, session).events if e.kind == "command")
     delay_s = second.evaluate("window.pausedSeenAt") / 1000 - applied.replace(tzinfo=timezone.utc).timestamp()
