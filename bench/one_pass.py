@@ -191,14 +191,16 @@ class Scene:
 
 #: The comparisons a ratio run makes (--only picks some).
 COMPARISONS = ("whole quest2", "whole quest2+web", "encode quest2")
+#: SOURCE's own frame size: the ratio runs' default (--size scales it up once).
+FIXTURE_SIZE = (1920, 960)
 
 
-def compare(seconds: float, reps: int, preset: str, tmp: Path, whole: bool = True,
-            size: tuple[int, int] = (1920, 960), only: tuple[str, ...] = COMPARISONS) -> dict:
-    source = looped(SOURCE, seconds, tmp, scale=None if size == (1920, 960) else size)
+def compare(seconds: float, reps: int, preset: str, tmp: Path, size: tuple[int, int] = FIXTURE_SIZE,
+            only: tuple[str, ...] = COMPARISONS) -> dict:
+    source = looped(SOURCE, seconds, tmp, scale=None if size == FIXTURE_SIZE else size)
     scene = Scene(source, seconds, tmp, preset, f"{seconds:.0f}-{size[0]}")
     runs: dict[str, list[float]] = {}
-    wholes = [p for p in (["quest2"], ["quest2", "web"]) if whole and f"whole {'+'.join(p)}" in only]
+    wholes = [p for p in (["quest2"], ["quest2", "web"]) if f"whole {'+'.join(p)}" in only]
     if not wholes:
         timed(scene.build(["quest2"]), scene.env)  # the face search once: its tracks stay
     for profiles in wholes:
@@ -247,10 +249,11 @@ def main() -> None:
     parser.add_argument("--memory-seconds", default="5,10",
                         help="lengths of the 3840×1920 memory runs, comma-separated ('' for none)")
     parser.add_argument("--preset", default="medium")
-    parser.add_argument("--size", default="1920x960",
+    parser.add_argument("--size", default="x".join(map(str, FIXTURE_SIZE)),
                         help="frame size of the ratio runs: the fixture's 1920x960, or e.g. 3840x1920 (scaled up "
                              "once, as the memory runs are; what real captures give the quest2 rendition)")
-    parser.add_argument("--skip-whole", action="store_true", help="only the encode comparison and memory")
+    parser.add_argument("--skip-whole", action="store_true", help="only the encode comparison and memory "
+                                                                   "(--only 'encode quest2')")
     parser.add_argument("--only", default=",".join(COMPARISONS),
                         help=f"the comparisons to make, comma-separated (default: all of {', '.join(COMPARISONS)})")
     parser.add_argument("--skip-ratios", action="store_true", help="no comparison with the hand command: memory only")
@@ -261,14 +264,14 @@ def main() -> None:
     args = parser.parse_args()
     FACE_MODEL["name"] = args.face_model
     size = tuple(int(n) for n in args.size.lower().split("x"))
+    only = ("encode quest2",) if args.skip_whole else tuple(w.strip() for w in args.only.split(","))
     print(f"one pass — {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}, preset {args.preset}, {size[0]}×{size[1]} @ 30, "
           f"face model {args.face_model or 'default'}")
     with tempfile.TemporaryDirectory(prefix="zb-bench-") as tmp_name:
         tmp = Path(tmp_name)
         for seconds in [] if args.skip_ratios else sorted(float(s) for s in args.seconds.split(",")):
-            runs = compare(seconds, args.reps, args.preset, tmp, whole=not args.skip_whole, size=size,
-                           only=tuple(w.strip() for w in args.only.split(",")))
+            runs = compare(seconds, args.reps, args.preset, tmp, size=size, only=only)
             print(f"\n{seconds:.0f} s scene")
             for what in COMPARISONS:
                 if f"{what} ours" not in runs:

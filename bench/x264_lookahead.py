@@ -35,12 +35,22 @@ import numpy as np
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from one_pass import COMMON  # noqa: E402  (the GOP and stream settings of the hand commands)
+
+from render.profiles import PROFILES  # noqa: E402
+
 PANORAMA = ROOT / "demo/footage/equirect/aframe_puydesancy_4096_faces.jpg"
 ROOM = ROOT / "demo/footage/video/testroom_1920x960_mono.mp4"
 WIDTH, HEIGHT, FPS = 3840, 1920, 30
-#: quest2's encoder settings (render/profiles.py), as bench/one_pass.py writes them out.
-QUEST2 = ["-c:v", "libx264", "-preset", "medium", "-maxrate", "60000k", "-bufsize", "120000k", "-level", "5.2",
-          "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-profile:v", "high", "-pix_fmt", "yuv420p"]
+QUEST2 = PROFILES["quest2"]
+
+
+def encoder_args(crf: int, lookahead: int) -> list[str]:
+    """quest2's encoder settings (render/profiles.py) at ``crf``, with ``lookahead`` frames of rc-lookahead."""
+    return ["-c:v", QUEST2.encoder, "-preset", "medium", "-crf", str(crf), "-maxrate", f"{QUEST2.maxrate_kbps}k",
+            "-bufsize", f"{QUEST2.maxrate_kbps * 2}k", "-level", QUEST2.level,
+            "-x264-params", f"{QUEST2.encoder_params}:rc-lookahead={lookahead}", "-pix_fmt", "yuv420p", *COMMON]
 
 
 def reference(name: str, seconds: float, tmp: Path) -> Path:
@@ -62,9 +72,8 @@ def encode(ref: Path, crf: int, lookahead: int, out: Path) -> tuple[float, int]:
     """CPU seconds and peak RSS (bytes) of the encoder, fed raw frames through a pipe."""
     feed = subprocess.Popen(["ffmpeg", "-v", "error", "-i", str(ref), "-f", "yuv4mpegpipe", "-"],
                             stdout=subprocess.PIPE)
-    enc = psutil.Popen(["ffmpeg", "-v", "error", "-y", "-f", "yuv4mpegpipe", "-i", "-", *QUEST2, "-crf", str(crf),
-                        "-x264-params", f"mvrange=511:rc-lookahead={lookahead}", str(out)],
-                       stdin=feed.stdout)
+    enc = psutil.Popen(["ffmpeg", "-v", "error", "-y", "-f", "yuv4mpegpipe", "-i", "-", *encoder_args(crf, lookahead),
+                        str(out)], stdin=feed.stdout)
     feed.stdout.close()
     peak, cpu = 0, 0.0
     while enc.poll() is None:
@@ -97,8 +106,9 @@ def psnr_y(encoded: Path, ref: Path) -> float:
         diff = np.frombuffer(x, np.uint8).astype(np.int16) - np.frombuffer(y, np.uint8)
         squared += float(np.mean(diff.astype(np.float64) ** 2))
         frames += 1
-    a.kill(), b.kill()
-    a.wait(), b.wait()
+    for decoder in (a, b):
+        decoder.kill()
+        decoder.wait()
     if not frames:
         raise SystemExit(f"nothing to compare: {encoded.name}")
     return 10 * math.log10(255 ** 2 / (squared / frames))
